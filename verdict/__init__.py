@@ -1,0 +1,1 @@
+"""Verdict: an online judge and autograder."""

@@ -1,0 +1,35 @@
+"""The one settings object, read from the environment (``VERDICT_*``)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VERDICT_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="Where the SQLite file, blobs and caches live.")
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty means SQLite in data_dir.")
+    broker_url: str = Field(default="", description="amqp://... or redis://...; empty means in-process.")
+    sandbox_slots: int = Field(default=2, ge=1, le=64, description="Concurrent sandboxes per machine.")
+    sandbox_first_uid: int = Field(default=61000, description="Slot N runs as uid first_uid + N.")
+    graders: int = Field(default=2, ge=0, description="Grading threads started by `verdict serve`.")
+    lease_seconds: int = Field(default=120, description="A worker's claim on a submission expires after this.")
+    max_upload_bytes: int = Field(default=8 * 1024 * 1024)
+    max_package_bytes: int = Field(default=256 * 1024 * 1024)
+    max_package_files: int = Field(default=20000)
+    import_root: Path = Field(default=Path("var/imports"), description="Root of PUT /services/problems paths.")
+    url_import_hosts: list[str] = Field(default_factory=list, description="Hosts allowed for add-url.")
+    secret_key: str = Field(default="change-me", description="Signs session cookies.")
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'verdict.sqlite3').resolve()}"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
