@@ -1,0 +1,104 @@
+"""The one internal model of a problem package, whatever its on-disk format (Kattis or Jutge)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class TestKind(str, Enum):
+    SAMPLE = "sample"  # shown in the statement, run first
+    PUBLIC = "public"  # visible to students (Jutge public*)
+    HINT = "hint"  # revealed to the student when failed (Jutge hint*)
+    SECRET = "secret"  # never exposed
+
+
+@dataclass
+class TestCase:
+    name: str  # unique within the problem, e.g. "sample/1" or "secret/group1/03" or "sample-1"
+    input_path: Path
+    answer_path: Path
+    kind: TestKind
+    group: str = ""  # scoring group ("" = none); Kattis group path or Jutge scores.yml part
+    interaction_path: Path | None = None  # Kattis .interaction sample (display only)
+    time_limit: float | None = None  # per-test override (Jutge .ops --maxtime)
+    memory_limit_mb: int | None = None  # per-test override (Jutge .ops --maxmem)
+    output_limit_mb: int | None = None  # per-test override (Jutge .ops --maxoutput)
+
+    @property
+    def visible(self) -> bool:
+        return self.kind in (TestKind.SAMPLE, TestKind.PUBLIC)
+
+
+@dataclass
+class CheckerSpec:
+    """How outputs are judged.
+
+    kind: "std" | "loosy" | "epsilon" | "elastic" | "elastic2" | "kattis-default" | "kattis-custom"
+          | "testlib" | "external"
+    options: the checker's own options (Jutge handler.yml keys, or Kattis validator_flags parsed into
+             a dict such as {"float_relative_tolerance": 1e-6, "case_sensitive": True}).
+    source: path of the custom validator/checker program (file, or directory for Kattis validators).
+    """
+
+    kind: str = "std"
+    options: dict[str, object] = field(default_factory=dict)
+    source: Path | None = None
+    presentation_error: bool = True  # Jutge: False turns PE into WA
+
+
+@dataclass
+class TestGroup:
+    """A scoring group (Kattis test group, or a Jutge scores.yml part)."""
+
+    name: str
+    points: float
+    aggregation: str = "sum"  # "sum" | "min"
+    on_reject: str = "break"  # "break" | "continue"
+    prefix: str = ""  # Jutge: tests whose name starts with this prefix
+
+
+@dataclass
+class BundledSubmission:
+    path: Path
+    expected: str  # verdict code: AC, WA, PE, TLE, RE, MLE, OLE, CE, SC (partial), "AC|SC" ...
+    score: float | None = None  # expected score, when the package says
+
+
+@dataclass
+class Problem:
+    """A loaded problem package. Paths point into the package directory (read-only)."""
+
+    root: Path
+    format: str  # "kattis" | "jutge"
+    problem_id: str  # the package's own id (directory name without .pbm)
+    titles: dict[str, str]  # language code -> title
+    statements: dict[str, Path]  # language code -> statement file (.tex/.md/.html)
+    type: str = "pass-fail"  # "pass-fail" | "scoring" | "interactive"
+    tests: list[TestCase] = field(default_factory=list)  # samples first, then in judging order
+    groups: list[TestGroup] = field(default_factory=list)  # empty: not scored by groups
+    checker: CheckerSpec = field(default_factory=CheckerSpec)
+    interactor: Path | None = None  # interactive validator source (file or directory)
+    time_limit: float | None = None  # seconds; None: derive from accepted/golden solutions
+    time_multiplier: float = 2.0  # Kattis time_multiplier / Jutge time_factor
+    time_constant: float = 0.1  # Kattis time_safety_margin-ish / Jutge time_constant
+    memory_limit_mb: int = 1024
+    output_limit_mb: int = 64
+    compilers: list[str] = field(default_factory=list)  # allowed compiler ids (empty = any)
+    golden_solution: Path | None = None
+    submissions: list[BundledSubmission] = field(default_factory=list)
+    continue_on_failure: bool = False  # pass-fail: run all tests even after a failure
+    authors: list[str] = field(default_factory=list)
+
+    @property
+    def samples(self) -> list[TestCase]:
+        return [t for t in self.tests if t.kind == TestKind.SAMPLE]
+
+
+class PackageError(ValueError):
+    """A package that cannot be loaded. Says which file and what is wrong."""
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = str(path)
+        self.message = message
