@@ -1,0 +1,598 @@
+"""The sandbox: bubblewrap + a cgroup per slot + rlimits, with a runner inside.
+
+A `Sandbox` is started once (one bubblewrap process, one unprivileged uid, one cgroup);
+`Sandbox.run` then executes a program as a plain fork+exec by the runner (sandbox_runner.c)
+that is PID 1 inside. Inputs and outputs travel as file descriptors over a socket, so the
+program never sees any file but its own: not the other tests, not the answers.
+
+Untrusted code runs only here. If bubblewrap cannot start, `SandboxError` says why; there is
+no unsandboxed fallback.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import hashlib
+import json
+import os
+import selectors
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from pathlib import Path
+
+from verdict.judge import cgroups
+
+RUNNER_SOURCE = Path(__file__).with_name("sandbox_runner.c")
+MiB = 1024 * 1024
+STDERR_CAP = 64 * 1024
+DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself failed (not the program in it)."""
+
+
+class Status(str, Enum):
+    OK = "ok"
+    TIME_LIMIT = "time limit"
+    WALL_LIMIT = "wall limit"
+    MEMORY_LIMIT = "memory limit"
+    OUTPUT_LIMIT = "output limit"
+    RUNTIME_ERROR = "runtime error"
+    INTERNAL_ERROR = "internal error"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Every limit of one run; each has a default."""
+
+    cpu_time: float = 2.0  # seconds of CPU, total over all processes of the run
+    wall_time: float | None = None  # seconds; default 2 × cpu_time + 1
+    memory_mb: int = 256  # cgroup memory (rlimit AS when no cgroup)
+    processes: int = 16  # processes and threads (pids cgroup and RLIMIT_NPROC)
+    output_bytes: int = 64 * MiB  # stdout cap; over it: output limit
+    stderr_bytes: int = STDERR_CAP  # stderr kept; the rest is drained and dropped
+    file_size_bytes: int = 64 * MiB  # RLIMIT_FSIZE: any single file written
+    open_files: int = 64  # RLIMIT_NOFILE
+    stack_mb: int | None = None  # RLIMIT_STACK; default: the memory limit
+
+    @property
+    def wall(self) -> float:
+        return self.wall_time if self.wall_time is not None else 2 * self.cpu_time + 1
+
+
+@dataclass
+class RunResult:
+    status: Status
+    exit_code: int | None = None
+    signal: int | None = None
+    cpu_time: float = 0.0
+    wall_time: float = 0.0
+    memory_bytes: int = 0
+    stdout: bytes = b""
+    stderr: bytes = b""
+    stdout_truncated: bool = False
+    stderr_truncated: bool = False
+    message: str = ""
+
+    @property
+    def signal_name(self) -> str:
+        if not self.signal:
+            return ""
+        try:
+            return signal.Signals(self.signal).name
+        except ValueError:
+            return f"signal {self.signal}"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == Status.OK
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A host path visible read-only in the sandbox (opened as root, so /root/... works)."""
+
+    source: str
+    target: str | None = None
+
+
+BASE_MOUNTS = (
+    Mount("/usr"),
+    Mount("/etc/alternatives"),
+    Mount("/etc/ld.so.cache"),
+    Mount("/etc/ld.so.conf"),
+    Mount("/etc/ld.so.conf.d"),
+    Mount("/etc/java-17-openjdk"),
+    Mount("/etc/localtime"),
+)
+
+
+@dataclass
+class SandboxConfig:
+    """Machine-wide sandbox settings (built from Settings by callers that have them)."""
+
+    cache_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "verdict-cache")
+    first_uid: int = 61000
+    slots: int = 8
+    cgroup_kind: str | None = None  # None: detect
+
+    def runner_path(self) -> Path:
+        """The runner binary, compiled once per source version (our own trusted code)."""
+        digest = hashlib.sha256(RUNNER_SOURCE.read_bytes()).hexdigest()[:16]
+        path = self.cache_dir / "runner" / f"runner-{digest}"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            proc = subprocess.run(["gcc", "-O2", "-o", str(tmp), str(RUNNER_SOURCE)],
+                                  capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise SandboxError(f"cannot build the sandbox runner: {proc.stderr.strip()}")
+            os.chmod(tmp, 0o755)
+            os.replace(tmp, path)
+        return path
+
+
+def check_available() -> str | None:
+    """Why the sandbox cannot run here, or None when it can."""
+    if shutil.which("bwrap") is None:
+        return "bubblewrap is not installed (apt-get install bubblewrap)"
+    if os.geteuid() != 0:
+        return "the sandbox must be started by root (it switches to one unprivileged uid per slot)"
+    if shutil.which("gcc") is None:
+        return "gcc is needed to build the sandbox runner"
+    return None
+
+
+class SlotPool:
+    """Concurrent sandboxes on one machine, each with its own uid and cgroup.
+
+    Slots are claimed with flock on files, so several worker processes share them safely.
+    """
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.lock_dir = config.cache_dir / "slots"
+        self.lock_dir.mkdir(parents=True, exist_ok=True)
+        self._local = threading.Lock()
+
+    def acquire(self) -> tuple[int, int]:
+        """Returns (slot, lock fd); waits until one is free."""
+        while True:
+            with self._local:
+                for slot in range(self.config.slots):
+                    fd = os.open(self.lock_dir / f"{slot}.lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC)
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        return slot, fd
+                    except BlockingIOError:
+                        os.close(fd)
+            threading.Event().wait(0.01)
+
+    @staticmethod
+    def release(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+_pools: dict[Path, SlotPool] = {}
+_pools_lock = threading.Lock()
+
+
+def slot_pool(config: SandboxConfig) -> SlotPool:
+    # One pool per cache dir per process: a cache, not configuration.
+    with _pools_lock:
+        return _pools.setdefault(config.cache_dir, SlotPool(config))
+
+
+def _root_symlinks() -> list[str]:
+    """Debian's merged /usr: /bin, /lib, /lib64, /sbin are symlinks into /usr."""
+    args: list[str] = []
+    for name in ("bin", "lib", "lib64", "lib32", "sbin", "libx32"):
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), f"/{name}"]
+    return args
+
+
+class Sandbox:
+    """One bubblewrap sandbox, set up once and used for many runs.
+
+    >>> with Sandbox(config) as box:
+    ...     box.put("prog", binary, executable=True)
+    ...     result = box.run(["./prog"], stdin=b"1 2", limits=Limits(cpu_time=1))
+    """
+
+    def __init__(self, config: SandboxConfig | None = None, mounts: Sequence[Mount] = (),
+                 box_mb: int = 64, tmp_mb: int = 16) -> None:
+        self.config = config or SandboxConfig()
+        self.mounts = [*BASE_MOUNTS, *mounts]
+        self.box_mb = box_mb
+        self.tmp_mb = tmp_mb
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._sock: socket.socket | None = None
+        self._pid = 0
+        self._slot_fd: int | None = None
+        self.slot = -1
+        self.cgroup: cgroups.Cgroup = cgroups.NoCgroup()
+
+    # -- life cycle -------------------------------------------------------------------------
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def uid(self) -> int:
+        return self.config.first_uid + self.slot
+
+    def start(self) -> None:
+        problem = check_available()
+        if problem:
+            raise SandboxError(problem)
+        runner = self.config.runner_path()
+        pool = slot_pool(self.config)
+        self.slot, self._slot_fd = pool.acquire()
+        try:
+            self.cgroup = cgroups.slot_cgroup(self.slot, self.config.cgroup_kind)
+            self._spawn(runner)
+        except BaseException:
+            self.close()
+            raise
+
+    def _spawn(self, runner: Path) -> None:
+        host_end, box_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        info_r, info_w = os.pipe()
+        fds = [os.open(runner, os.O_PATH | os.O_CLOEXEC)]
+        args = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+                "--new-session", "--as-pid-1", "--clearenv", "--hostname", "verdict",
+                "--info-fd", str(info_w)]
+        for mount in self.mounts:
+            if os.path.exists(mount.source):
+                fd = os.open(mount.source, os.O_PATH | os.O_CLOEXEC)
+                fds.append(fd)
+                args += ["--ro-bind-fd", str(fd), mount.target or mount.source]
+        args += _root_symlinks()
+        args += ["--proc", "/proc", "--dev", "/dev",
+                 "--size", str(self.tmp_mb * MiB), "--tmpfs", "/tmp",
+                 "--size", str(self.box_mb * MiB), "--tmpfs", "/box",
+                 "--ro-bind-fd", str(fds[0]), "/.runner",
+                 "--chdir", "/box", "--remount-ro", "/",
+                 "/.runner", str(box_end.fileno())]
+        join = self.cgroup.join_fds()
+        self.cgroup.prepare(512 * MiB, 64)
+
+        def enter_cgroup() -> None:  # runs in the child, already as the slot's uid
+            for fd in join:
+                os.write(fd, b"0")
+
+        try:
+            self._proc = subprocess.Popen(
+                args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                pass_fds=[box_end.fileno(), info_w, *fds], user=self.uid, group=self.uid,
+                extra_groups=[], preexec_fn=enter_cgroup)
+        finally:
+            box_end.close()
+            os.close(info_w)
+            for fd in fds:
+                os.close(fd)
+        self._sock = host_end
+        self._sock.settimeout(10)
+        try:
+            ready = self._sock.recv(64)
+        except (TimeoutError, OSError):
+            ready = b""
+        if ready != b"ready":
+            self._proc.kill()
+            err = self._proc.stderr.read().decode(errors="replace") if self._proc.stderr else ""
+            os.close(info_r)
+            raise SandboxError(f"bubblewrap did not start: {err.strip() or 'no answer from the runner'}")
+        self._sock.settimeout(None)
+        with os.fdopen(info_r, "rb") as info:
+            self._pid = json.loads(info.read().decode())["child-pid"]
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._sock.close()  # the runner exits when its socket closes
+            self._sock = None
+        if self._proc is not None:
+            try:
+                self._proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+            if self._proc.stderr:
+                self._proc.stderr.close()
+            self._proc = None
+        self.cgroup.close()
+        if self._slot_fd is not None:
+            SlotPool.release(self._slot_fd)
+            self._slot_fd = None
+
+    # -- files ------------------------------------------------------------------------------
+    def host_path(self, name: str) -> Path:
+        """Where the host (root) sees /box/<name>: through the runner's mount namespace."""
+        if not self._pid:
+            raise SandboxError("sandbox not started")
+        path = Path(f"/proc/{self._pid}/root/box") / name
+        return path
+
+    def put(self, name: str, data: bytes | Path, executable: bool = False) -> None:
+        path = self.host_path(name)
+        with _fs_identity(self.uid):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, Path):
+                with open(data, "rb") as source, open(path, "wb") as target:
+                    shutil.copyfileobj(source, target, 1 << 20)
+            else:
+                path.write_bytes(data)
+            os.chmod(path, 0o755 if executable else 0o644)
+
+    def put_tree(self, source: Path, name: str = "") -> None:
+        """Copies a host directory's files into /box/<name>."""
+        for item in sorted(source.rglob("*")):
+            if item.is_file():
+                relative = Path(name) / item.relative_to(source)
+                self.put(str(relative), item, executable=os.access(item, os.X_OK))
+
+    def get(self, name: str, limit: int = 256 * MiB) -> bytes:
+        with _fs_identity(self.uid), open(self.host_path(name), "rb") as file:
+            return file.read(limit)
+
+    def exists(self, name: str) -> bool:
+        with _fs_identity(self.uid):
+            return self.host_path(name).exists()
+
+    # -- runs -------------------------------------------------------------------------------
+    def run(self, argv: Sequence[str], *, stdin: bytes | Path | None = None, limits: Limits | None = None,
+            env: Mapping[str, str] | None = None, cwd: str = "/box") -> RunResult:
+        limits = limits or Limits()
+        with _stdin_fd(stdin) as stdin_fd:
+            out_r, out_w = os.pipe()
+            err_r, err_w = os.pipe()
+            pending = self.start_run(argv, stdin_fd, out_w, err_w, limits, env, cwd)
+            os.close(out_w)
+            os.close(err_w)
+            return wait_runs([pending], {id(pending): (out_r, err_r)})[0]
+
+    def start_run(self, argv: Sequence[str], stdin_fd: int, stdout_fd: int, stderr_fd: int,
+                  limits: Limits, env: Mapping[str, str] | None = None, cwd: str = "/box") -> PendingRun:
+        """Sends a run to the runner; `wait_runs` finishes it. The caller closes its fds after."""
+        if self._sock is None:
+            raise SandboxError("sandbox not started")
+        pending = PendingRun(self, limits)
+        memory = limits.memory_mb * MiB
+        baseline = self.cgroup.memory_usage()
+        self.cgroup.prepare(memory + baseline + 4 * MiB, limits.processes + 2)
+        pending.cpu0 = self.cgroup.cpu_seconds()
+        pending.oom0 = self.cgroup.oom_kills()
+        pending.baseline = baseline
+        environment = {"PATH": DEFAULT_PATH, "HOME": "/box", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
+                       **(env or {})}
+        rl_as = 0 if self.cgroup.limits_memory else memory
+        stack = (limits.stack_mb or limits.memory_mb) * MiB
+        fields = ["run", str(int(limits.wall * 1000)), str(int(limits.cpu_time) + 1), str(rl_as),
+                  str(limits.file_size_bytes), str(limits.open_files), str(stack),
+                  str(limits.processes + 1), cwd, str(len(argv)), *argv,
+                  str(len(environment)), *(f"{k}={v}" for k, v in environment.items())]
+        payload = b"\0".join(f.encode() for f in fields) + b"\0"
+        self._sock.sendmsg([payload], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                                        _fd_array([stdin_fd, stdout_fd, stderr_fd]))])
+        return pending
+
+    def kill_run(self) -> None:
+        if self._sock is not None:
+            self._sock.send(b"kill")
+
+
+@dataclass
+class PendingRun:
+    sandbox: Sandbox
+    limits: Limits
+    cpu0: float = 0.0
+    oom0: int = 0
+    baseline: int = 0
+    stdout: bytearray = field(default_factory=bytearray)
+    stderr: bytearray = field(default_factory=bytearray)
+    stdout_truncated: bool = False
+    stderr_truncated: bool = False
+    cpu_exceeded: bool = False
+    output_exceeded: bool = False
+    killed: bool = False
+    response: str | None = None
+
+    def kill(self) -> None:
+        if not self.killed and self.response is None:
+            self.killed = True
+            self.sandbox.kill_run()
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+@contextlib.contextmanager
+def _fs_identity(uid: int) -> Iterator[None]:
+    """Acts on files as the slot's uid, in this thread only (setfsuid is per thread).
+
+    Files the host creates in the box must belong to a uid mapped in the sandbox's user
+    namespace (root is not: the kernel refuses with EOVERFLOW).
+    """
+    _libc.setfsgid(uid)
+    _libc.setfsuid(uid)
+    try:
+        yield
+    finally:
+        _libc.setfsuid(0)
+        _libc.setfsgid(0)
+
+
+def _fd_array(fds: list[int]) -> bytes:
+    import array
+
+    return array.array("i", fds).tobytes()
+
+
+class _stdin_fd:
+    """Context manager giving a readable fd for bytes, a file, or nothing (/dev/null)."""
+
+    def __init__(self, stdin: bytes | Path | None) -> None:
+        self.stdin = stdin
+        self.fd = -1
+
+    def __enter__(self) -> int:
+        if self.stdin is None:
+            self.fd = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+        elif isinstance(self.stdin, Path):
+            self.fd = os.open(self.stdin, os.O_RDONLY | os.O_CLOEXEC)
+        else:
+            # A deleted temp file: any size, and the program can seek in it like a real file.
+            with tempfile.TemporaryFile() as tmp:
+                tmp.write(self.stdin)
+                tmp.flush()
+                self.fd = os.dup(tmp.fileno())
+            os.lseek(self.fd, 0, os.SEEK_SET)
+        return self.fd
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self.fd)
+
+
+POLL_SECONDS = 0.01
+
+
+def wait_runs(runs: list[PendingRun], pipes: Mapping[int, tuple[int, int]] | None = None) -> list[RunResult]:
+    """Waits for runs started on (different) sandboxes: drains their output pipes, enforces
+    total CPU through each cgroup and the stdout cap, and builds the results."""
+    pipes = pipes or {}
+    selector = selectors.DefaultSelector()
+    open_pipes = 0
+    for run in runs:
+        sock = run.sandbox._sock
+        assert sock is not None
+        selector.register(sock, selectors.EVENT_READ, (run, "response"))
+        out_err = pipes.get(id(run))
+        if out_err:
+            selector.register(out_err[0], selectors.EVENT_READ, (run, "stdout"))
+            selector.register(out_err[1], selectors.EVENT_READ, (run, "stderr"))
+            open_pipes += 2
+    waiting = len(runs)
+    try:
+        while waiting or open_pipes:
+            for key, _ in selector.select(POLL_SECONDS if waiting else 1.0):
+                run, what = key.data
+                if what == "response":
+                    run.response = key.fileobj.recv(1024).decode()  # type: ignore[union-attr]
+                    selector.unregister(key.fileobj)
+                    waiting -= 1
+                elif not _drain(run, key.fd, what):
+                    selector.unregister(key.fd)
+                    os.close(key.fd)
+                    open_pipes -= 1
+            for run in runs:
+                if run.response is None and not run.killed:
+                    _enforce_cpu(run)
+    finally:
+        selector.close()
+    return [_result(run) for run in runs]
+
+
+def _drain(run: PendingRun, fd: int, what: str) -> bool:
+    try:
+        data = os.read(fd, 1 << 16)
+    except BlockingIOError:
+        return True
+    if not data:
+        return False
+    if what == "stdout":
+        room = run.limits.output_bytes - len(run.stdout)
+        run.stdout += data[:max(room, 0)]
+        if len(data) > room:
+            run.stdout_truncated = run.output_exceeded = True
+            run.kill()
+    else:
+        room = run.limits.stderr_bytes - len(run.stderr)
+        run.stderr += data[:max(room, 0)]
+        run.stderr_truncated |= len(data) > room
+    return True
+
+
+def _enforce_cpu(run: PendingRun) -> None:
+    cgroup = run.sandbox.cgroup
+    if cgroup.measures_cpu and cgroup.cpu_seconds() - run.cpu0 > run.limits.cpu_time:
+        run.cpu_exceeded = True
+        run.kill()
+
+
+def _parse(response: str) -> dict[str, int]:
+    values: dict[str, int] = {}
+    for item in response.split():
+        key, _, value = item.partition("=")
+        if value.lstrip("-").isdigit():
+            values[key] = int(value)
+    return values
+
+
+def _result(run: PendingRun) -> RunResult:
+    response = run.response or ""
+    if not response or response.startswith("error="):
+        return RunResult(Status.INTERNAL_ERROR, message=f"sandbox runner: {response or 'no answer'}")
+    values = _parse(response)
+    cgroup = run.sandbox.cgroup
+    rusage_cpu = (values["utime_us"] + values["stime_us"]) / 1e6
+    cpu = cgroup.cpu_seconds() - run.cpu0 if cgroup.measures_cpu else rusage_cpu
+    memory = max(values["maxrss_kb"] * 1024, cgroup.memory_peak() - run.baseline)
+    result = RunResult(
+        Status.OK, exit_code=values["exit"] if values["exit"] >= 0 else None,
+        signal=values["signal"] or None, cpu_time=round(cpu, 4), wall_time=values["wall_us"] / 1e6,
+        memory_bytes=max(memory, 0), stdout=bytes(run.stdout), stderr=bytes(run.stderr),
+        stdout_truncated=run.stdout_truncated, stderr_truncated=run.stderr_truncated)
+    result.status, result.message = _classify(run, values, result, cgroup.oom_kills() > run.oom0)
+    return result
+
+
+def _classify(run: PendingRun, values: dict[str, int], result: RunResult, oom: bool) -> tuple[Status, str]:
+    limits = run.limits
+    sig = values["signal"]
+    if values["exec_errno"]:
+        return Status.RUNTIME_ERROR, f"cannot execute the program: {os.strerror(values['exec_errno'])}"
+    if run.output_exceeded or sig == signal.SIGXFSZ:
+        return Status.OUTPUT_LIMIT, f"output over {limits.output_bytes} bytes"
+    if oom and not run.cpu_exceeded:
+        return Status.MEMORY_LIMIT, f"memory over {limits.memory_mb} MB"
+    if run.cpu_exceeded or sig == signal.SIGXCPU or result.cpu_time > limits.cpu_time:
+        return Status.TIME_LIMIT, f"CPU time over {limits.cpu_time:g} s"
+    if values["wall_limit"]:
+        return Status.WALL_LIMIT, f"wall time over {limits.wall:g} s"
+    if run.killed:
+        return Status.INTERNAL_ERROR, "killed by the host"
+    if sig or values["exit"] != 0:
+        if result.memory_bytes >= limits.memory_mb * MiB * 0.95:
+            return Status.MEMORY_LIMIT, f"memory over {limits.memory_mb} MB"
+        what = f"killed by {result.signal_name}" if sig else f"exit code {values['exit']}"
+        return Status.RUNTIME_ERROR, what
+    return Status.OK, ""
+
+
+def run_once(argv: Sequence[str], *, files: Mapping[str, bytes | Path] | None = None,
+             stdin: bytes | Path | None = None, limits: Limits | None = None,
+             config: SandboxConfig | None = None, mounts: Sequence[Mount] = (),
+             env: Mapping[str, str] | None = None) -> RunResult:
+    """A one-shot sandbox: set up, run one program, tear down."""
+    with Sandbox(config, mounts) as box:
+        for name, data in (files or {}).items():
+            box.put(name, data, executable=True)
+        return box.run(argv, stdin=stdin, limits=limits, env=env)
+
+
+def with_limits(limits: Limits, **changes: object) -> Limits:
+    return replace(limits, **changes)  # type: ignore[arg-type]

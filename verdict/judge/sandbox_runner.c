@@ -1,0 +1,209 @@
+/*
+ * verdict sandbox runner: PID 1 inside a bubblewrap sandbox.
+ *
+ * The sandbox is set up once per submission; this runner then executes each test
+ * as a plain fork+exec, so a test costs about as much as a bare fork+exec.
+ *
+ * Protocol on the fd given as argv[1] (a SOCK_SEQPACKET socket to the host):
+ *   request  = NUL-separated strings:
+ *              "run", wall_ms, rl_cpu_s, rl_as, rl_fsize, rl_nofile, rl_stack, rl_nproc,
+ *              cwd, argc, argv..., envc, env...
+ *              with three fds attached (SCM_RIGHTS): stdin, stdout, stderr of the program.
+ *   "kill"   = kill the running program (sent by the host when the cgroup's CPU
+ *              time goes over the limit, or its output over the cap).
+ *   response = "exit=N signal=N wall_us=N utime_us=N stime_us=N maxrss_kb=N wall_limit=0|1
+ *               killed=0|1 exec_errno=N"
+ *
+ * After each program ends, kill(-1, SIGKILL) removes every other process of the
+ * sandbox (double-forked daemons included): as PID 1 of the namespace the runner
+ * is the only survivor, and as PID 1 it cannot be killed from inside.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int CONTROL_FD = 3; /* argv[1] */
+#define MAX_MSG 65536
+#define MAX_ARGS 512
+
+static long long now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+static void set_limit(int resource, unsigned long long value) {
+    if (value == 0) return; /* 0 = leave unlimited */
+    struct rlimit rl = {value, value}; /* hard = soft: no signal games */
+    setrlimit(resource, &rl);
+}
+
+static void reap_everything(void) {
+    kill(-1, SIGKILL);
+    while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR) {
+    }
+}
+
+static int receive(char *buf, int fds[3], int *nfds) {
+    char control[CMSG_SPACE(3 * sizeof(int))];
+    struct iovec iov = {buf, MAX_MSG - 1};
+    struct msghdr msg = {0};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    ssize_t n = recvmsg(CONTROL_FD, &msg, MSG_CMSG_CLOEXEC);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    *nfds = 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            *nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            if (*nfds > 3) *nfds = 3;
+            memcpy(fds, CMSG_DATA(c), *nfds * sizeof(int));
+        }
+    }
+    return (int)n;
+}
+
+/* Split the request into its NUL-separated fields. */
+static int split(char *buf, int len, char **fields, int max) {
+    int count = 0;
+    for (int i = 0; i < len && count < max; i += strlen(buf + i) + 1) fields[count++] = buf + i;
+    return count;
+}
+
+static void child(char **f, int argc, char **argv, char **env, int fds[3], int errpipe) {
+    for (int i = 0; i < 3; i++) dup2(fds[i], i);
+    int adj = open("/proc/self/oom_score_adj", O_WRONLY);
+    if (adj >= 0) { /* the program, not the runner, is the OOM killer's choice */
+        if (write(adj, "1000", 4) < 0) {
+        }
+        close(adj);
+    }
+    set_limit(RLIMIT_CPU, strtoull(f[2], 0, 10));
+    set_limit(RLIMIT_AS, strtoull(f[3], 0, 10));
+    set_limit(RLIMIT_FSIZE, strtoull(f[4], 0, 10));
+    set_limit(RLIMIT_NOFILE, strtoull(f[5], 0, 10));
+    set_limit(RLIMIT_STACK, strtoull(f[6], 0, 10));
+    set_limit(RLIMIT_NPROC, strtoull(f[7], 0, 10));
+    set_limit(RLIMIT_CORE, 0);
+    signal(SIGPIPE, SIG_DFL);
+    if (chdir(f[8]) == 0) {
+        (void)argc;
+        execve(argv[0], argv, env);
+    }
+    int e = errno;
+    if (write(errpipe, &e, sizeof e) < 0) {
+    }
+    _exit(127);
+}
+
+static void run(char *buf, int len, int fds[3]) {
+    static char *f[4 * MAX_ARGS];
+    int n = split(buf, len, f, 4 * MAX_ARGS);
+    char response[512];
+    if (n < 10) {
+        snprintf(response, sizeof response, "error=bad request");
+        send(CONTROL_FD, response, strlen(response), 0);
+        return;
+    }
+    long long wall_us = atoll(f[1]) * 1000LL;
+    int argc = atoi(f[9]);
+    if (argc < 1 || argc > MAX_ARGS || 10 + argc >= n) argc = 0;
+    char *argv[MAX_ARGS + 1], *env[MAX_ARGS + 1];
+    for (int i = 0; i < argc; i++) argv[i] = f[10 + i];
+    argv[argc] = NULL;
+    int envc = 10 + argc < n ? atoi(f[10 + argc]) : 0;
+    if (envc < 0 || envc > MAX_ARGS || 11 + argc + envc > n) envc = 0;
+    for (int i = 0; i < envc; i++) env[i] = f[11 + argc + i];
+    env[envc] = NULL;
+
+    int errpipe[2];
+    if (argc == 0 || pipe2(errpipe, O_CLOEXEC) < 0) {
+        snprintf(response, sizeof response, "error=bad request");
+        send(CONTROL_FD, response, strlen(response), 0);
+        return;
+    }
+    long long start = now_us();
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(errpipe[0]);
+        child(f, argc, argv, env, fds, errpipe[1]);
+    }
+    close(errpipe[1]);
+    for (int i = 0; i < 3; i++) close(fds[i]);
+
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    int wall_limit = 0, killed = 0;
+    struct pollfd pfd[2] = {{pidfd, POLLIN, 0}, {CONTROL_FD, POLLIN, 0}};
+    for (;;) {
+        long long left = (start + wall_us - now_us()) / 1000;
+        if (left <= 0) {
+            wall_limit = 1;
+            break;
+        }
+        int r = poll(pfd, 2, (int)(left > 1000000 ? 1000000 : left + 1));
+        if (r < 0 && errno == EINTR) continue;
+        if (pfd[0].revents) break;
+        if (pfd[1].revents) {
+            char cmd[16];
+            ssize_t k = recv(CONTROL_FD, cmd, sizeof cmd, 0);
+            if (k <= 0) _exit(0); /* host gone: die, taking everything with us */
+            killed = 1;
+            break;
+        }
+    }
+    if (wall_limit || killed) kill(-1, SIGKILL);
+    int status = 0;
+    struct rusage ru = {0};
+    while (wait4(pid, &status, __WALL, &ru) < 0 && errno == EINTR) {
+    }
+    long long wall = now_us() - start;
+    reap_everything(); /* no process outlives its test */
+    close(pidfd);
+
+    int exec_errno = 0;
+    if (read(errpipe[0], &exec_errno, sizeof exec_errno) != sizeof exec_errno) exec_errno = 0;
+    close(errpipe[0]);
+
+    snprintf(response, sizeof response,
+             "exit=%d signal=%d wall_us=%lld utime_us=%lld stime_us=%lld maxrss_kb=%ld wall_limit=%d "
+             "killed=%d exec_errno=%d",
+             WIFEXITED(status) ? WEXITSTATUS(status) : -1, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+             wall, ru.ru_utime.tv_sec * 1000000LL + ru.ru_utime.tv_usec,
+             ru.ru_stime.tv_sec * 1000000LL + ru.ru_stime.tv_usec, ru.ru_maxrss, wall_limit, killed,
+             exec_errno);
+    send(CONTROL_FD, response, strlen(response), 0);
+}
+
+int main(int argc, char **argv) {
+    static char buf[MAX_MSG];
+    if (argc > 1) CONTROL_FD = atoi(argv[1]);
+    signal(SIGPIPE, SIG_IGN);
+    fcntl(CONTROL_FD, F_SETFD, FD_CLOEXEC); /* the program must never reach the host */
+    if (send(CONTROL_FD, "ready", 5, 0) < 0) return 1;
+    for (;;) {
+        int fds[3] = {-1, -1, -1}, nfds = 0;
+        int len = receive(buf, fds, &nfds);
+        if (len < 0) return 0;
+        if (strncmp(buf, "run", 4) == 0 && nfds == 3) {
+            run(buf, len, fds);
+        } else {
+            for (int i = 0; i < nfds; i++) close(fds[i]);
+            if (strcmp(buf, "kill") != 0) send(CONTROL_FD, "error=bad request", 17, 0);
+        }
+    }
+}
