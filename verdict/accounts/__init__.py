@@ -1,0 +1,1 @@
+"""Accounts: users, passwords, API tokens, sessions and the login rate limit."""

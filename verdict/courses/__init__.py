@@ -1,0 +1,1 @@
+"""Courses, their members, problem lists and tasks (INGInious tasks / Jutge course lists)."""

@@ -1,0 +1,1 @@
+"""Exams (Jutge exams and contests)."""

@@ -1,0 +1,1 @@
+"""Alembic migrations (run with ``verdict db upgrade`` or :func:`verdict.db.upgrade`)."""

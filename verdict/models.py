@@ -1,0 +1,54 @@
+"""Every model of the platform in one import (``from verdict.models import User, Submission``).
+
+Importing this module registers all tables on ``verdict.db.Base.metadata``, which is what the
+migrations are compared against. Each model lives in its feature package.
+"""
+
+from __future__ import annotations
+
+from verdict.accounts.models import ApiToken, LoginAttempt, Role, User
+from verdict.competitions.models import Competition, CompetitionStatus
+from verdict.courses.models import (
+    Course,
+    CourseList,
+    CourseMember,
+    Evaluate,
+    ListItem,
+    ListItemKind,
+    MemberRole,
+    ProblemList,
+    Registration,
+    Task,
+)
+from verdict.exams.models import Exam, ExamProblem, ExamStudent, Protection
+from verdict.problems.models import Blob, Problem, ProblemVersion
+from verdict.submissions.models import Submission, SubmissionStatus, SubmissionTest
+
+__all__ = [
+    "ApiToken",
+    "Blob",
+    "Competition",
+    "CompetitionStatus",
+    "Course",
+    "CourseList",
+    "CourseMember",
+    "Evaluate",
+    "Exam",
+    "ExamProblem",
+    "ExamStudent",
+    "ListItem",
+    "ListItemKind",
+    "LoginAttempt",
+    "MemberRole",
+    "Problem",
+    "ProblemList",
+    "ProblemVersion",
+    "Protection",
+    "Registration",
+    "Role",
+    "Submission",
+    "SubmissionStatus",
+    "SubmissionTest",
+    "Task",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Problems: imported packages, their versions and the content-addressed blob store."""
