@@ -82,6 +82,7 @@ class Problem:
     time_limit: float | None = None  # seconds; None: derive from accepted/golden solutions
     time_multiplier: float = 2.0  # Kattis time_multiplier / Jutge time_factor
     time_constant: float = 0.1  # Kattis time_safety_margin-ish / Jutge time_constant
+    time_safety_margin: float | None = None  # Kattis: TLE submissions must exceed time_limit × this
     memory_limit_mb: int = 1024
     output_limit_mb: int = 64
     compilers: list[str] = field(default_factory=list)  # allowed compiler ids (empty = any)
