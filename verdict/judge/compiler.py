@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +42,11 @@ class Compiled:
         return "" if self.ok else self.output
 
 
-def cache_key(language: Language, source: bytes) -> str:
+def cache_key(language: Language, source: bytes, extra_files: Mapping[str, bytes] | None = None) -> str:
     digest = hashlib.sha256()
+    for name, data in sorted((extra_files or {}).items()):
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
     for part in (language.id, json.dumps(language.compile), toolchain_version(language) or "",
                  language.source_name):
         digest.update(part.encode())
@@ -53,9 +56,14 @@ def cache_key(language: Language, source: bytes) -> str:
 
 
 def compile_source(language: Language, source: bytes, config: SandboxConfig,
-                   limits: Limits = COMPILE_LIMITS, use_cache: bool = True) -> Compiled:
-    """Compiles in a fresh sandbox; returns cached artifacts when the same code was compiled."""
-    key = cache_key(language, source)
+                   limits: Limits = COMPILE_LIMITS, use_cache: bool = True,
+                   extra_files: Mapping[str, bytes] | None = None) -> Compiled:
+    """Compiles in a fresh sandbox; returns cached artifacts when the same code was compiled.
+
+    extra_files (headers such as testlib.h, helper modules) are put beside the source and
+    kept with the artifacts.
+    """
+    key = cache_key(language, source, extra_files)
     entry = config.cache_dir / "compiled" / key[:2] / key
     if use_cache and (entry / "result.json").exists():
         meta = json.loads((entry / "result.json").read_text())
@@ -64,6 +72,8 @@ def compile_source(language: Language, source: bytes, config: SandboxConfig,
     started = time.perf_counter()
     with Sandbox(config, language.mounts, box_mb=512) as box:
         box.put(language.source_name, source)
+        for name, data in (extra_files or {}).items():
+            box.put(name, data)
         result = _run_compiler(box, language, limits)
         ok = result.ok
         output = _compiler_output(result)
@@ -71,7 +81,7 @@ def compile_source(language: Language, source: bytes, config: SandboxConfig,
         shutil.rmtree(staging, ignore_errors=True)
         (staging / "files").mkdir(parents=True)
         if ok:
-            ok, output = _collect(box, language, staging / "files", output)
+            ok, output = _collect(box, language, staging / "files", output, list(extra_files or {}))
     (staging / "result.json").write_text(json.dumps({"ok": ok, "output": output, "status": result.status.value}))
     if entry.exists():
         shutil.rmtree(staging)
@@ -103,11 +113,12 @@ def _compiler_output(result: RunResult) -> str:
     return text or result.message
 
 
-def _collect(box: Sandbox, language: Language, target: Path, output: str) -> tuple[bool, str]:
+def _collect(box: Sandbox, language: Language, target: Path, output: str,
+             extra: Sequence[str] = ()) -> tuple[bool, str]:
     names = _box_files(box)
     total = 0
     found = False
-    for pattern in language.artifacts:
+    for pattern in [*language.artifacts, *extra]:
         for name in fnmatch.filter(names, pattern):
             data = box.get(name, MAX_ARTIFACT_BYTES + 1)
             total += len(data)
@@ -116,7 +127,7 @@ def _collect(box: Sandbox, language: Language, target: Path, output: str) -> tup
             path = target / name
             path.write_bytes(data)
             os.chmod(path, 0o755)
-            found = True
+            found = found or pattern in language.artifacts
     if not found:
         return False, f"{output}\nthe compiler produced no program".strip()
     return True, output

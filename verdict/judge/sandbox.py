@@ -271,16 +271,11 @@ class Sandbox:
                  "/.runner", str(box_end.fileno())]
         join = self.cgroup.join_fds()
         self.cgroup.prepare(512 * MiB, 64)
-
-        def enter_cgroup() -> None:  # runs in the child, already as the slot's uid
-            for fd in join:
-                os.write(fd, b"0")
-
+        launcher = [str(runner), "--launch", str(self.uid), ",".join(map(str, join)) or "-1", "--"]
         try:
             self._proc = subprocess.Popen(
-                args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                pass_fds=[box_end.fileno(), info_w, *fds], user=self.uid, group=self.uid,
-                extra_groups=[], preexec_fn=enter_cgroup)
+                [*launcher, *args], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE, pass_fds=[box_end.fileno(), info_w, *fds, *join])
         finally:
             box_end.close()
             os.close(info_w)
@@ -348,6 +343,14 @@ class Sandbox:
     def get(self, name: str, limit: int = 256 * MiB) -> bytes:
         with _fs_identity(self.uid), open(self.host_path(name), "rb") as file:
             return file.read(limit)
+
+    def fresh_dir(self, name: str) -> None:
+        """An empty directory /box/<name> the programs may write into."""
+        path = self.host_path(name)
+        with _fs_identity(self.uid):
+            shutil.rmtree(path, ignore_errors=True)
+            path.mkdir(parents=True)
+            path.chmod(0o777)
 
     def exists(self, name: str) -> bool:
         with _fs_identity(self.uid):

@@ -21,6 +21,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -189,8 +190,35 @@ static void run(char *buf, int len, int fds[3]) {
     send(CONTROL_FD, response, strlen(response), 0);
 }
 
+/*
+ * Launcher mode, run by the host as root: runner --launch UID FD[,FD...] -- bwrap ARGS...
+ * Joins the slot's cgroups (writing "0" to cgroup.procs files the host opened), drops to the
+ * slot's uid and execs bubblewrap. Doing this here, not in a Python preexec_fn, keeps the
+ * host's threads safe.
+ */
+static int launch(int argc, char **argv) {
+    if (argc < 6 || strcmp(argv[4], "--") != 0) return 125;
+    uid_t uid = (uid_t)strtoul(argv[2], 0, 10);
+    for (char *fd = strtok(argv[3], ","); fd; fd = strtok(NULL, ",")) {
+        int n = atoi(fd);
+        if (n >= 0 && write(n, "0", 1) != 1) {
+            perror("verdict launcher: cannot join the cgroup");
+            return 125;
+        }
+        if (n >= 0) close(n);
+    }
+    if (setgroups(0, NULL) != 0 || setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0) {
+        perror("verdict launcher: cannot switch to the slot uid");
+        return 125;
+    }
+    execvp(argv[5], argv + 5);
+    perror("verdict launcher: cannot run bwrap");
+    return 127;
+}
+
 int main(int argc, char **argv) {
     static char buf[MAX_MSG];
+    if (argc > 1 && strcmp(argv[1], "--launch") == 0) return launch(argc, argv);
     if (argc > 1) CONTROL_FD = atoi(argv[1]);
     signal(SIGPIPE, SIG_IGN);
     fcntl(CONTROL_FD, F_SETFD, FD_CLOEXEC); /* the program must never reach the host */
