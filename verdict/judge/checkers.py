@@ -530,10 +530,14 @@ def _read_feedback(path: Path) -> str | None:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
-    with os.fdopen(fd, "rb") as handle:
+    try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        data = handle.read(FEEDBACK_CAP + 1)
+        data = os.read(fd, FEEDBACK_CAP + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     text = data[:FEEDBACK_CAP].decode("utf-8", errors="replace")
     return text + "\n[truncated]" if len(data) > FEEDBACK_CAP else text
 
