@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -31,6 +30,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"  # shipped inside the package
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # writers queue up behind each other instead of failing at once
 
 
@@ -163,7 +163,7 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 def alembic_config(connection: Connection | None = None) -> Config:
     """Alembic configuration built in code, pointing at the migrations inside the package."""
     config = Config()
-    config.set_main_option("script_location", str(resources.files("verdict") / "migrations"))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
         config.attributes["connection"] = connection
     return config

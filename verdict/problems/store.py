@@ -1,0 +1,283 @@
+"""The problem store: import packages into content-addressed blobs and problem versions, and hand
+them back to graders as directories cached by hash.
+
+Importing (:func:`import_package`) reads a directory or an archive safely (see
+:mod:`verdict.problems.archives`), loads it with the judge's package loader (so a broken package is
+refused before it is stored), packs it deterministically, stores the archive once per sha256 and
+records a new :class:`ProblemVersion` when the content changed. Submissions keep the version they
+were graded with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from verdict.accounts.models import User
+from verdict.accounts.passwords import hash_password
+from verdict.judge.packages import load_package
+from verdict.judge.problem import PackageError
+from verdict.judge.problem import Problem as Package
+from verdict.problems.archives import (
+    Budget,
+    archive_stem,
+    is_archive,
+    pack_deterministic,
+    package_root,
+    safe_extract,
+    walk_package,
+)
+from verdict.problems.models import Blob, Problem, ProblemVersion
+from verdict.settings import Settings
+
+PROBLEM_ID_RE = re.compile(r"^P\d{5}$")
+PROBLEM_REF_RE = re.compile(r"^(?P<id>[A-Z]\d{5})(?:_(?P<lang>[a-z]{2,3}))?$")  # "P12345_en"
+HASH_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+class ProblemNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    problem: Problem
+    version: ProblemVersion  # the problem's current version after the import
+    package: Package  # the loaded package (its paths point into a temporary copy: gone after)
+    problem_created: bool
+    version_created: bool  # False when the content was identical to the current version
+
+
+# --------------------------------------------------------------------------- blobs
+
+
+def put_blob(session: Session, data: bytes) -> Blob:
+    """Store ``data`` under its sha256, once."""
+    digest = hashlib.sha256(data).hexdigest()
+    existing = session.get(Blob, digest)
+    if existing is not None:
+        return existing
+    blob = Blob(hash=digest, size=len(data), data=data)
+    try:
+        with session.begin_nested():  # a concurrent import may store the same bytes first
+            session.add(blob)
+    except IntegrityError:
+        found = session.get(Blob, digest)
+        assert found is not None
+        return found
+    return blob
+
+
+def get_blob_data(session: Session, blob_hash: str) -> bytes:
+    data = session.scalar(sa.select(Blob.data).where(Blob.hash == blob_hash))
+    if data is None:
+        raise ProblemNotFound(f"no blob {blob_hash}")
+    return bytes(data)
+
+
+# --------------------------------------------------------------------------- import
+
+
+def import_package(
+    session: Session,
+    source: Path | str,
+    *,
+    settings: Settings,
+    owner: User | None = None,
+    problem_id: str | None = None,
+    match_existing: bool = True,
+    password: str | None = None,
+    languages: list[str] | None = None,
+    record_source: bool = True,
+) -> ImportResult:
+    """Import the package at ``source`` (a directory, or a tar/zip archive).
+
+    Which problem it becomes: ``problem_id`` if given (it must exist: this is an update);
+    otherwise, with ``match_existing``, the problem of the same owner made from a package with the
+    same package id; otherwise a new problem, whose id is the package id when that is a free
+    "P" + 5 digits id, else a freshly allocated one.
+
+    ``record_source`` keeps the resolved source path on the problem (Jutge ``/update`` re-reads
+    it); turn it off for uploaded temporary files. Raises PackageError for unsafe or invalid
+    packages and ProblemNotFound for an unknown ``problem_id``.
+    """
+    source = Path(source)
+    scratch = settings.data_dir / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=scratch, prefix="import-") as tmp:
+        root, budget = _prepare(source, Path(tmp), settings)
+        entries = walk_package(root, budget)
+        package = load_package(root)
+        data = pack_deterministic(root.name, entries)
+    blob = put_blob(session, data)
+    problem, created = _target_problem(session, package, owner, problem_id, match_existing)
+    _update_problem(problem, package, languages, password, source if record_source else None)
+    version, version_created = _new_version(session, problem, blob, package, len(entries), str(source))
+    session.flush()
+    return ImportResult(problem, version, package, created, version_created)
+
+
+def _prepare(source: Path, tmp: Path, settings: Settings) -> tuple[Path, Budget]:
+    """The package directory to read: ``source`` itself, or its safe extraction under ``tmp``."""
+    budget = Budget(settings.max_package_bytes, settings.max_package_files, str(source))
+    if source.is_dir():
+        return source, budget
+    if not source.exists():
+        raise PackageError(source, "no such file or directory")
+    if not is_archive(source):
+        raise PackageError(source, "neither a directory nor a tar or zip archive")
+    extracted = tmp / "x" / archive_stem(source)
+    safe_extract(source, extracted, budget)
+    # The directory walk counts again, from zero, what ended up on disk.
+    return package_root(extracted), Budget(
+        settings.max_package_bytes, settings.max_package_files, str(source)
+    )
+
+
+def _target_problem(
+    session: Session, package: Package, owner: User | None, problem_id: str | None, match_existing: bool
+) -> tuple[Problem, bool]:
+    if problem_id is not None:
+        problem = session.get(Problem, problem_id)
+        if problem is None:
+            raise ProblemNotFound(f"no problem {problem_id}")
+        return problem, False
+    if match_existing:
+        existing = session.scalar(
+            sa.select(Problem)
+            .where(Problem.package_id == package.problem_id, _owned_by(owner))
+            .order_by(Problem.created_at.desc())
+            .limit(1)
+        )
+        if existing is not None:
+            return existing, False
+    new_id = package.problem_id if _free_id(session, package.problem_id) else allocate_problem_id(session)
+    problem = Problem(id=new_id, owner_id=owner.id if owner else None, package_id=package.problem_id)
+    session.add(problem)
+    return problem, True
+
+
+def _owned_by(owner: User | None) -> sa.ColumnElement[bool]:
+    return Problem.owner_id.is_(None) if owner is None else Problem.owner_id == owner.id
+
+
+def _free_id(session: Session, candidate: str) -> bool:
+    return bool(PROBLEM_ID_RE.match(candidate)) and session.get(Problem, candidate) is None
+
+
+def allocate_problem_id(session: Session, prefix: str = "P") -> str:
+    """A free id ``prefix`` + 5 digits, drawn at random (ids reveal nothing about the count)."""
+    for _ in range(1000):
+        candidate = f"{prefix}{10000 + secrets.randbelow(90000)}"
+        if session.get(Problem, candidate) is None:
+            return candidate
+    raise RuntimeError(f"no free problem id with prefix {prefix!r}")
+
+
+def _update_problem(
+    problem: Problem, package: Package, languages: list[str] | None, password: str | None, source: Path | None
+) -> None:
+    problem.package_id = package.problem_id
+    problem.format = package.format
+    problem.titles = dict(package.titles)
+    problem.languages = list(languages) if languages is not None else sorted(package.titles)
+    if source is not None:
+        problem.source_path = str(source.resolve())
+    if password is not None:
+        problem.password_hash = hash_password(password) if password else None
+
+
+def _new_version(
+    session: Session, problem: Problem, blob: Blob, package: Package, file_count: int, source: str
+) -> tuple[ProblemVersion, bool]:
+    current = problem.current_version
+    if current is not None and current.blob_hash == blob.hash:
+        return current, False
+    version = ProblemVersion(
+        problem=problem, blob_hash=blob.hash, meta=_meta(package, blob, file_count, source)
+    )
+    session.add(version)
+    session.flush()  # the version needs its id before the problem can point at it
+    problem.current_version = version
+    return version, True
+
+
+def _meta(package: Package, blob: Blob, file_count: int, source: str) -> dict[str, Any]:
+    return {
+        "format": package.format,
+        "package_id": package.problem_id,
+        "type": package.type,
+        "titles": dict(package.titles),
+        "tests": len(package.tests),
+        "samples": len(package.samples),
+        "compilers": list(package.compilers),
+        "files": file_count,
+        "size": blob.size,
+        "source": source,
+    }
+
+
+# --------------------------------------------------------------------------- lookups
+
+
+def parse_problem_ref(ref: str) -> tuple[str, str | None]:
+    """``"P12345_en"`` -> ``("P12345", "en")``; ``"P12345"`` -> ``("P12345", None)``."""
+    match = PROBLEM_REF_RE.match(ref)
+    if not match:
+        return ref, None
+    return match["id"], match["lang"]
+
+
+def get_problem(session: Session, ref: str) -> Problem:
+    """The problem named by an id or a language variant id; ProblemNotFound otherwise."""
+    problem_id, _language = parse_problem_ref(ref)
+    problem = session.get(Problem, problem_id)
+    if problem is None:
+        raise ProblemNotFound(f"no problem {ref}")
+    return problem
+
+
+# --------------------------------------------------------------------------- fetch for graders
+
+
+def fetch_package(session: Session, blob_hash: str, cache_dir: Path) -> Path:
+    """The package directory of blob ``blob_hash``, extracted once into ``cache_dir/<hash>/``.
+
+    Returns ``cache_dir/<hash>/<package dir>`` (the name the loader derives the package id from).
+    Concurrent callers (threads or processes) extract to private temporary directories and the
+    first atomic rename wins, so a reader never sees a half-extracted package.
+    """
+    if not HASH_RE.match(blob_hash):
+        raise ValueError(f"not a sha256 hex digest: {blob_hash!r}")
+    final = cache_dir / blob_hash
+    if final.is_dir():
+        return package_root(final)
+    data = get_blob_data(session, blob_hash)
+    if hashlib.sha256(data).hexdigest() != blob_hash:
+        raise PackageError(blob_hash, "stored blob does not match its hash (corrupt database?)")
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{blob_hash[:16]}-", dir=cache_dir))
+    try:
+        # Our own archive, but extracted by the same careful code as any upload.
+        safe_extract(BytesIO(data), tmp, Budget(None, None, blob_hash))
+        os.rename(tmp, final)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not final.is_dir():  # not a lost race: a real error
+            raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return package_root(final)
