@@ -175,7 +175,7 @@ def all_languages() -> dict[str, Language]:
             run=lambda limits: ["./main"], artifacts=("main",),
             version_command=("/usr/bin/gcc", "-dumpfullversion"), toolchain="/usr/bin/gcc",
             selftest_source=SELFTEST_BF, selftest_input="A", selftest_output="B",
-            mounts=(Mount(str(BF2C), "/opt/verdict/bf2c.py"),)),
+            mounts=(Mount(str(BF2C), "/opt/verdict/bf2c.py", shared=True),)),
     ]
     return {language.id: language for language in languages}
 

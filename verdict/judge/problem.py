@@ -7,6 +7,7 @@ from pathlib import Path
 
 
 class TestKind(str, Enum):
+    __test__ = False  # not a pytest test class
     SAMPLE = "sample"  # shown in the statement, run first
     PUBLIC = "public"  # visible to students (Jutge public*)
     HINT = "hint"  # revealed to the student when failed (Jutge hint*)
@@ -15,6 +16,7 @@ class TestKind(str, Enum):
 
 @dataclass
 class TestCase:
+    __test__ = False  # not a pytest test class
     name: str  # unique within the problem, e.g. "sample/1" or "secret/group1/03" or "sample-1"
     input_path: Path
     answer_path: Path
@@ -49,6 +51,7 @@ class CheckerSpec:
 
 @dataclass
 class TestGroup:
+    __test__ = False  # not a pytest test class
     """A scoring group (Kattis test group, or a Jutge scores.yml part)."""
 
     name: str

@@ -99,10 +99,12 @@ class RunResult:
 
 @dataclass(frozen=True)
 class Mount:
-    """A host path visible read-only in the sandbox (opened as root, so /root/... works)."""
+    """A host path visible read-only in the sandbox. It must be reachable by the slot uids;
+    `shared` files (our own helpers) are first copied to the sandbox's system directory."""
 
     source: str
     target: str | None = None
+    shared: bool = False
 
 
 BASE_MOUNTS = (
@@ -124,14 +126,19 @@ class SandboxConfig:
     first_uid: int = 61000
     slots: int = 8
     cgroup_kind: str | None = None  # None: detect
+    # Slot locks are machine-wide, not per cache dir: a slot's uid and cgroup are shared by
+    # every process on the machine, whatever cache it uses.
+    lock_dir: Path = field(default_factory=lambda: Path("/run/verdict/slots"))
+
+    system_dir: Path = Path("/var/lib/verdict-sandbox")  # world-traversable: bwrap runs as a slot uid
 
     def runner_path(self) -> Path:
         """The runner binary, compiled once per source version (our own trusted code)."""
         digest = hashlib.sha256(RUNNER_SOURCE.read_bytes()).hexdigest()[:16]
-        path = self.cache_dir / "runner" / f"runner-{digest}"
+        path = self.system_dir / f"runner-{digest}"
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            self._make_system_dir()
+            tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             proc = subprocess.run(["gcc", "-O2", "-o", str(tmp), str(RUNNER_SOURCE)],
                                   capture_output=True, text=True)
             if proc.returncode != 0:
@@ -139,6 +146,23 @@ class SandboxConfig:
             os.chmod(tmp, 0o755)
             os.replace(tmp, path)
         return path
+
+    def shared_file(self, source: Path) -> Path:
+        """A copy of one of our own files where every slot uid can read it (the repository
+        itself may sit under a private directory)."""
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+        path = self.system_dir / f"{digest}-{source.name}"
+        if not path.exists():
+            self._make_system_dir()
+            tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+            shutil.copyfile(source, tmp)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        return path
+
+    def _make_system_dir(self) -> None:
+        self.system_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.system_dir, 0o755)
 
 
 def check_available() -> str | None:
@@ -160,7 +184,7 @@ class SlotPool:
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
-        self.lock_dir = config.cache_dir / "slots"
+        self.lock_dir = config.lock_dir
         self.lock_dir.mkdir(parents=True, exist_ok=True)
         self._local = threading.Lock()
 
@@ -188,9 +212,11 @@ _pools_lock = threading.Lock()
 
 
 def slot_pool(config: SandboxConfig) -> SlotPool:
-    # One pool per cache dir per process: a cache, not configuration.
+    # One pool per lock dir per process: a cache, not configuration.
     with _pools_lock:
-        return _pools.setdefault(config.cache_dir, SlotPool(config))
+        if config.lock_dir not in _pools:
+            _pools[config.lock_dir] = SlotPool(config)
+        return _pools[config.lock_dir]
 
 
 def _root_symlinks() -> list[str]:
@@ -253,20 +279,18 @@ class Sandbox:
     def _spawn(self, runner: Path) -> None:
         host_end, box_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         info_r, info_w = os.pipe()
-        fds = [os.open(runner, os.O_PATH | os.O_CLOEXEC)]
         args = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
                 "--new-session", "--as-pid-1", "--clearenv", "--hostname", "verdict",
                 "--info-fd", str(info_w)]
         for mount in self.mounts:
-            if os.path.exists(mount.source):
-                fd = os.open(mount.source, os.O_PATH | os.O_CLOEXEC)
-                fds.append(fd)
-                args += ["--ro-bind-fd", str(fd), mount.target or mount.source]
+            source = self.config.shared_file(mount.source) if mount.shared else Path(mount.source)
+            if source.exists():
+                args += ["--ro-bind", str(source), mount.target or mount.source]
         args += _root_symlinks()
         args += ["--proc", "/proc", "--dev", "/dev",
                  "--size", str(self.tmp_mb * MiB), "--tmpfs", "/tmp",
                  "--size", str(self.box_mb * MiB), "--tmpfs", "/box",
-                 "--ro-bind-fd", str(fds[0]), "/.runner",
+                 "--ro-bind", str(runner), "/.runner",
                  "--chdir", "/box", "--remount-ro", "/",
                  "/.runner", str(box_end.fileno())]
         join = self.cgroup.join_fds()
@@ -275,12 +299,10 @@ class Sandbox:
         try:
             self._proc = subprocess.Popen(
                 [*launcher, *args], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE, pass_fds=[box_end.fileno(), info_w, *fds, *join])
+                stderr=subprocess.PIPE, pass_fds=[box_end.fileno(), info_w, *join])
         finally:
             box_end.close()
             os.close(info_w)
-            for fd in fds:
-                os.close(fd)
         self._sock = host_end
         self._sock.settimeout(10)
         try:
@@ -324,13 +346,16 @@ class Sandbox:
 
     def put(self, name: str, data: bytes | Path, executable: bool = False) -> None:
         path = self.host_path(name)
-        with _fs_identity(self.uid):
+        # The source is opened as root (it may be private); the copy is made as the slot's uid.
+        with contextlib.ExitStack() as stack:
+            source = stack.enter_context(open(data, "rb")) if isinstance(data, Path) else None
+            stack.enter_context(_fs_identity(self.uid))
             path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(data, Path):
-                with open(data, "rb") as source, open(path, "wb") as target:
+            with open(path, "wb") as target:
+                if source is not None:
                     shutil.copyfileobj(source, target, 1 << 20)
-            else:
-                path.write_bytes(data)
+                else:
+                    target.write(data)  # type: ignore[arg-type]
             os.chmod(path, 0o755 if executable else 0o644)
 
     def put_tree(self, source: Path, name: str = "") -> None:
@@ -376,7 +401,7 @@ class Sandbox:
         pending = PendingRun(self, limits)
         memory = limits.memory_mb * MiB
         baseline = self.cgroup.memory_usage()
-        self.cgroup.prepare(memory + baseline + 4 * MiB, limits.processes + 2)
+        self.cgroup.prepare(memory + self.cgroup.memory_held() + 4 * MiB, limits.processes + 2)
         pending.cpu0 = self.cgroup.cpu_seconds()
         pending.oom0 = self.cgroup.oom_kills()
         pending.baseline = baseline
