@@ -190,7 +190,7 @@ def _titles(config: Fields, statements: dict[str, Path], problem_id: str) -> dic
     name = config.raw("name")
     if isinstance(name, dict):
         names = config.mapping("name")
-        return {lang: names.required_string(lang) for lang in names.data}
+        return {lang: names.required_string(lang) for lang in names.data} or {"en": problem_id}
     if name is not None:
         only = list(statements) if len(statements) == 1 else ["en"]
         return {only[0]: config.required_string("name")}
@@ -282,16 +282,20 @@ def parse_validator_flags(words: list[str], path: Path) -> dict[str, object]:
         if flag in _BOOL_FLAGS:
             options[flag] = True
         elif flag in _FLOAT_FLAGS:
-            if position >= len(words):
-                raise PackageError(path, f"validator flag {flag!r} needs a number")
-            value = to_number(words[position], lambda msg, f=flag: PackageError(path, f"{f} {msg}"))
-            if value < 0:
-                raise PackageError(path, f"validator flag {flag!r} must not be negative")
-            options[flag] = value
+            options[flag] = _flag_number(flag, words[position] if position < len(words) else None, path)
             position += 1
         else:
             raise PackageError(path, f"unknown default validator flag {flag!r}")
     return options
+
+
+def _flag_number(flag: str, word: str | None, path: Path) -> float:
+    if word is None:
+        raise PackageError(path, f"validator flag {flag!r} needs a number")
+    value = to_number(word, lambda msg: PackageError(path, f"validator flag {flag!r} {msg}"))
+    if value < 0:
+        raise PackageError(path, f"validator flag {flag!r} must not be negative")
+    return value
 
 
 # --- test data --------------------------------------------------------------------------------------

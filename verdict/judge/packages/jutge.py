@@ -1,0 +1,315 @@
+"""Loader for Jutge.org `.pbm` problem directories.
+
+A .pbm keeps everything flat in one directory: handler.yml (how to judge), problem.<lang>.yml
+(titles and authors), problem.<lang>.tex statements, <name>.inp/<name>.cor tests with optional
+<name>.ops limits, solution.<ext> golden solutions and an optional scores.yml.
+"""
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+from verdict.judge.packages.common import Fields, load_mapping, load_yaml, natural_key, read_text, to_number
+from verdict.judge.problem import (
+    BundledSubmission,
+    CheckerSpec,
+    PackageError,
+    Problem,
+    TestCase,
+    TestGroup,
+    TestKind,
+)
+
+_CHECKERS = ("std", "loosy", "epsilon", "elastic", "elastic2", "external")
+_DEFAULT_EPSILON = 1e-9
+
+# Name prefixes with a meaning; "distilled" tests are shown on failure exactly like hints.
+_KIND_PREFIXES = (
+    ("sample", TestKind.SAMPLE),
+    ("public", TestKind.PUBLIC),
+    ("hint", TestKind.HINT),
+    ("distilled", TestKind.HINT),
+)
+
+# handler.yml `solution` language -> extensions of solution.<ext>, most usual first.
+_SOLUTION_EXTENSIONS = {
+    "c++": ("cc", "cpp", "cxx"),
+    "c": ("c",),
+    "python": ("py",),
+    "python3": ("py",),
+    "runpython": ("py",),
+    "java": ("java",),
+    "haskell": ("hs",),
+    "runhaskell": ("hs",),
+    "clojure": ("clj",),
+    "runclojure": ("clj",),
+    "rust": ("rs",),
+    "go": ("go",),
+}
+_SOURCE_EXTENSIONS = {ext for exts in _SOLUTION_EXTENSIONS.values() for ext in exts}
+
+_META_FILE = re.compile(r"^problem\.([a-z]{2,3}(?:[-_][A-Za-z0-9]+)?)\.yml$")
+_STATEMENT_FILE = re.compile(r"^problem\.([a-z]{2,3}(?:[-_][A-Za-z0-9]+)?)\.(tex|md|html)$")
+_STATEMENT_PRIORITY = ("tex", "md", "html")
+_TEX_TITLE = re.compile(r"\\Problem\{([^}]*)\}")
+
+
+def load_jutge(root: Path) -> Problem:
+    """Load a Jutge .pbm directory (one containing handler.yml)."""
+    handler_path = root / "handler.yml"
+    if not handler_path.is_file():
+        raise PackageError(handler_path, "missing handler.yml")
+    handler = load_mapping(handler_path)
+    if (name := handler.string("handler", "std")) != "std":
+        raise handler.error("handler", f"{name!r} problems are not supported (only 'std')")
+    tests = _tests(root)
+    groups = _scores(root, tests)
+    golden = _golden_solution(root, handler)
+    statements = _statements(root)
+    titles, authors = _metadata(root)
+    return Problem(
+        root=root,
+        format="jutge",
+        problem_id=root.name.removesuffix(".pbm"),
+        titles=titles or _tex_titles(statements),
+        statements=statements,
+        type="scoring" if groups else "pass-fail",
+        tests=tests,
+        groups=groups,
+        checker=_checker(root, handler),
+        time_multiplier=_first_number(handler, "time_factor", 2.0),
+        time_constant=_first_number(handler, "time_constant", 0.1),
+        compilers=_compilers(handler),
+        golden_solution=golden,
+        submissions=_solutions(root, golden),
+        continue_on_failure=True,  # Jutge judges every test and reports the worst verdict
+        authors=authors,
+    )
+
+
+# --- handler.yml ------------------------------------------------------------------------------------
+
+
+def _checker(root: Path, handler: Fields) -> CheckerSpec:
+    """The `checker` key and its own option keys, which sit at the top level of handler.yml."""
+    kind = handler.string("checker", "std") or "std"
+    pe = handler.boolean("presentation_error", True)
+    options: dict[str, object] = {}
+    source = None
+    if kind == "epsilon":
+        options = {"epsilon": handler.number("epsilon", _DEFAULT_EPSILON),
+                   "relative": handler.boolean("relative", False)}
+    elif kind == "elastic":
+        options = {"separator": handler.string("separator", "\n")}
+    elif kind == "elastic2":
+        options = {"separator1": handler.string("separator1", "\n"),
+                   "separator2": handler.string("separator2", " "),
+                   "starting": handler.string("starting", ""),
+                   "ending": handler.string("ending", "")}
+    elif kind == "external":
+        program = handler.required_string("external_program")
+        source = root / program
+        if not source.is_file():
+            raise handler.error("external_program", f"names {program!r}, which is not in the package")
+        options = {"external_program": program,
+                   "external_timeout": handler.positive("external_timeout", 5.0)}
+    elif kind not in _CHECKERS:
+        raise handler.error("checker", f"has unknown value {kind!r}; expected one of {', '.join(_CHECKERS)}")
+    return CheckerSpec(kind=kind, options=options, source=source, presentation_error=pe)
+
+
+def _first_number(handler: Fields, key: str, default: float) -> float:
+    """time_factor/time_constant are a number or a list [fast, medium, slow]; the first applies."""
+    value = handler.raw(key)
+    if isinstance(value, list):
+        if not value:
+            raise handler.error(key, "must not be an empty list")
+        value = value[0]
+    if value is None:
+        return default
+    number = to_number(value, lambda msg: handler.error(key, msg))
+    if number < 0:
+        raise handler.error(key, "must not be negative")
+    return number
+
+
+def _compilers(handler: Fields) -> list[str]:
+    """Officially a single compiler id, but lists are accepted since several ids are meaningful."""
+    value = handler.raw("compilers")
+    if value is None:
+        return []
+    words = [value] if isinstance(value, str) else value
+    if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+        raise handler.error("compilers", "must be a compiler id or a list of compiler ids")
+    return list(words)
+
+
+def _golden_solution(root: Path, handler: Fields) -> Path:
+    """solution.<ext> in the language named by `solution` (default C++)."""
+    solutions = [p for p in root.glob("solution.*") if p.is_file() and p.suffix[1:] in _SOURCE_EXTENSIONS]
+    language = handler.string("solution")
+    if language is None and len(solutions) == 1:
+        return solutions[0]
+    language = language or "C++"
+    extensions = _SOLUTION_EXTENSIONS.get(language.lower())
+    if extensions is None:
+        if len(solutions) == 1:
+            return solutions[0]
+        raise handler.error("solution", f"names unknown language {language!r}")
+    for ext in extensions:
+        path = root / f"solution.{ext}"
+        if path.is_file():
+            return path
+    raise PackageError(root, f"no golden solution: expected solution.{extensions[0]} for {language}")
+
+
+def _solutions(root: Path, golden: Path) -> list[BundledSubmission]:
+    """Every solution.<ext> is a correct program; the golden one comes first."""
+    others = sorted(p for p in root.glob("solution.*")
+                    if p.is_file() and p != golden and p.suffix[1:] in _SOURCE_EXTENSIONS)
+    return [BundledSubmission(path=p, expected="AC") for p in [golden, *others]]
+
+
+# --- metadata and statements ------------------------------------------------------------------------
+
+
+def _metadata(root: Path) -> tuple[dict[str, str], list[str]]:
+    """Titles from every problem.<lang>.yml; authors from the original language's `author`."""
+    titles: dict[str, str] = {}
+    authors: list[str] = []
+    for path in sorted(root.iterdir()):
+        match = _META_FILE.match(path.name)
+        if not match or not path.is_file():
+            continue
+        fields = load_mapping(path)
+        titles[match.group(1)] = fields.required_string("title")
+        for key in ("email", "translator", "translator_email", "original_language"):
+            fields.string(key)  # type-checked, not needed by the judge
+        author = fields.string("author")
+        if author and author not in authors:
+            authors.append(author)
+    return titles, authors
+
+
+def _statements(root: Path) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for path in sorted(root.iterdir()):
+        match = _STATEMENT_FILE.match(path.name)
+        if not match or not path.is_file():
+            continue
+        lang, ext = match.group(1), match.group(2)
+        current = found.get(lang)
+        if current is None or _STATEMENT_PRIORITY.index(ext) < _STATEMENT_PRIORITY.index(current.suffix[1:]):
+            found[lang] = path
+    return found
+
+
+def _tex_titles(statements: dict[str, Path]) -> dict[str, str]:
+    """Fallback when no problem.<lang>.yml exists: the \\Problem{title} of each LaTeX statement."""
+    titles = {}
+    for lang, path in statements.items():
+        if path.suffix == ".tex" and (match := _TEX_TITLE.search(read_text(path))):
+            titles[lang] = match.group(1).strip()
+    return titles
+
+
+# --- tests ------------------------------------------------------------------------------------------
+
+
+def kind_of_test(name: str) -> TestKind:
+    """The visibility of a test follows from its name prefix."""
+    return next((kind for prefix, kind in _KIND_PREFIXES if name.startswith(prefix)), TestKind.SECRET)
+
+
+def _tests(root: Path) -> list[TestCase]:
+    """<name>.inp + <name>.cor pairs: samples first, then all others in natural name order."""
+    tests = []
+    for input_path in root.glob("*.inp"):
+        if not input_path.is_file():
+            continue
+        answer = input_path.with_suffix(".cor")
+        if not answer.is_file():
+            raise PackageError(input_path, f"test input has no expected output {answer.name}")
+        tests.append(_with_ops(TestCase(
+            name=input_path.stem,
+            input_path=input_path,
+            answer_path=answer,
+            kind=kind_of_test(input_path.stem),
+        )))
+    if not tests:
+        raise PackageError(root, "no tests: expected <name>.inp files with <name>.cor outputs")
+    return sorted(tests, key=lambda t: (t.kind != TestKind.SAMPLE, natural_key(t.name)))
+
+
+def _with_ops(test: TestCase) -> TestCase:
+    """Apply <name>.ops: `--maxtime cpu [lim [clock]] --maxmem mb [stack] --maxoutput mb ...`."""
+    path = test.input_path.with_suffix(".ops")
+    if not path.is_file():
+        return test
+    options = parse_ops(read_text(path), path)
+    test.time_limit = options.get("maxtime")
+    maxmem, maxoutput = options.get("maxmem"), options.get("maxoutput")
+    test.memory_limit_mb = int(maxmem) if maxmem is not None else None
+    test.output_limit_mb = int(maxoutput) if maxoutput is not None else None
+    return test
+
+
+def parse_ops(text: str, path: Path) -> dict[str, float]:
+    """Parse a .ops file into the first value of each option; unknown options are skipped."""
+    try:
+        words = shlex.split(text)
+    except ValueError as exc:
+        raise PackageError(path, f"cannot parse options: {exc}") from None
+    options: dict[str, float] = {}
+    position = 0
+    while position < len(words):
+        word = words[position]
+        position += 1
+        if not word.startswith("--"):
+            raise PackageError(path, f"expected an option starting with '--', got {word!r}")
+        name, _, inline = word[2:].partition("=")
+        values = [inline] if inline else []
+        while position < len(words) and not words[position].startswith("--"):
+            values.append(words[position])
+            position += 1
+        if name in ("maxtime", "maxmem", "maxoutput"):
+            options[name] = _ops_value(name, values, path)
+    return options
+
+
+def _ops_value(name: str, values: list[str], path: Path) -> float:
+    if not values:
+        raise PackageError(path, f"option --{name} needs a value")
+    value = to_number(values[0], lambda msg: PackageError(path, f"--{name} {msg}"))
+    if value <= 0:
+        raise PackageError(path, f"--{name} must be positive, got {values[0]}")
+    return value
+
+
+def _scores(root: Path, tests: list[TestCase]) -> list[TestGroup]:
+    """scores.yml parts; each test joins the first part whose prefix it has (prefixes may overlap,
+    so graders should score a part by its prefix, not by TestCase.group)."""
+    path = root / "scores.yml"
+    if not path.is_file():
+        return []
+    data = load_yaml(path)
+    if not isinstance(data, list) or not data:
+        raise PackageError(path, "must be a non-empty list of {part, prefix, points}")
+    groups = [_score_part(path, index, item) for index, item in enumerate(data)]
+    for group in groups:
+        members = [t for t in tests if t.name.startswith(group.prefix)]
+        if not members:
+            raise PackageError(path, f"prefix {group.prefix!r} of part {group.name!r} matches no test")
+        for test in members:
+            test.group = test.group or group.name
+    return groups
+
+
+def _score_part(path: Path, index: int, item: object) -> TestGroup:
+    fields = Fields.of(path, item, f"[{index}]")
+    points = fields.number("points")
+    if points is None or points < 0:
+        raise fields.error("points", "must be given as a non-negative number")
+    return TestGroup(name=fields.required_string("part"), points=points,
+                     prefix=fields.required_string("prefix"))
