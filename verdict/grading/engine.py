@@ -1,0 +1,146 @@
+"""The grading engine a worker runs: claim → fetch the package by hash → judge → store.
+
+A result is written only by the worker still holding the submission's lease, so a submission
+is never graded twice in the record, even when a slow worker's lease expired meanwhile.
+"""
+from __future__ import annotations
+
+import html
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from verdict.grading import service
+from verdict.grading.service import Outcome
+from verdict.judge.grader import GradeResult, Grader
+from verdict.judge.languages import UnknownLanguage, get_language
+from verdict.judge.packages import load_package
+from verdict.judge.problem import PackageError
+from verdict.judge.sandbox import SandboxConfig, SandboxError
+from verdict.problems.models import ProblemVersion
+from verdict.problems.store import fetch_package
+from verdict.submissions.models import Submission, SubmissionStatus
+
+if TYPE_CHECKING:
+    from verdict.app import Platform
+
+log = logging.getLogger(__name__)
+GRADER_CACHE_SIZE = 32
+
+# A task grader (INGInious tasks with quiz parts) takes the engine and a submission and returns
+# an Outcome; registered in platform.extensions["task_grader"] by the courses feature.
+TaskGrader = Callable[["GradingEngine", Submission], Outcome]
+
+
+def sandbox_config(platform: Platform) -> SandboxConfig:
+    settings = platform.settings
+    return SandboxConfig(cache_dir=(settings.data_dir / "cache").resolve(), first_uid=settings.sandbox_first_uid,
+                         slots=settings.sandbox_slots)
+
+
+class GradingEngine:
+    def __init__(self, platform: Platform, name: str | None = None) -> None:
+        self.platform = platform
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.config = sandbox_config(platform)
+        self._graders: OrderedDict[int, Grader] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def lease_seconds(self) -> float:
+        return float(self.platform.settings.lease_seconds)
+
+    def grade_next(self) -> int | None:
+        """Claims and grades one submission; returns its id, or None when nothing waits."""
+        owner = f"{self.name}:{threading.get_ident()}"
+        with self.platform.sessionmaker() as session:
+            submission_id = service.claim_next(session, owner, self.lease_seconds)
+        if submission_id is None:
+            return None
+        stop = threading.Event()
+        heartbeat = threading.Thread(target=self._heartbeat, args=(submission_id, owner, stop), daemon=True)
+        heartbeat.start()
+        try:
+            outcome = self._outcome(submission_id)
+        finally:
+            stop.set()
+            heartbeat.join()
+        with self.platform.sessionmaker() as session:
+            if not service.complete(session, submission_id, owner, outcome):
+                log.warning("lease on submission %s lost: result dropped", submission_id)
+        return submission_id
+
+    def _heartbeat(self, submission_id: int, owner: str, stop: threading.Event) -> None:
+        while not stop.wait(self.lease_seconds / 3):
+            with self.platform.sessionmaker() as session:
+                if not service.renew_lease(session, submission_id, owner, self.lease_seconds):
+                    return
+
+    def _outcome(self, submission_id: int) -> Outcome:
+        with self.platform.sessionmaker() as session:
+            submission = session.get(Submission, submission_id)
+            assert submission is not None
+            session.expunge(submission)
+        try:
+            task_grader: TaskGrader | None = self.platform.extensions.get("task_grader")
+            if submission.task_id is not None and task_grader is not None:
+                return task_grader(self, submission)
+            return outcome_from_result(self.judge(submission.problem_version_id, submission.language,
+                                                  submission.source or ""))
+        except (SandboxError, PackageError, UnknownLanguage, LookupError, ValueError, OSError) as error:
+            log.exception("grading submission %s failed", submission_id)
+            return Outcome(SubmissionStatus.ERROR, verdict="IE", result="error", error_reason=str(error))
+
+    def judge(self, version_id: int | None, language: str | None, source: str) -> GradeResult:
+        """Grades source code against one problem version (the package fetched by hash)."""
+        if version_id is None or not language:
+            raise LookupError("submission without problem version or language")
+        grader = self._grader(version_id)
+        return grader.grade(source.encode(), get_language(language))
+
+    def _grader(self, version_id: int) -> Grader:
+        with self._lock:
+            if version_id in self._graders:
+                self._graders.move_to_end(version_id)
+                return self._graders[version_id]
+        with self.platform.sessionmaker() as session:
+            version = session.get(ProblemVersion, version_id)
+            if version is None:
+                raise LookupError(f"no problem version {version_id}")
+            root = fetch_package(session, version.blob_hash, self.platform.settings.data_dir / "packages")
+        grader = Grader(load_package(root), self.config)
+        with self._lock:
+            self._graders[version_id] = grader
+            while len(self._graders) > GRADER_CACHE_SIZE:
+                self._graders.popitem(last=False)
+        return grader
+
+
+def outcome_from_result(result: GradeResult) -> Outcome:
+    tests = [{"test_name": t.name, "verdict": t.verdict.value, "time": t.time, "memory": t.memory,
+              "message": t.message} for t in result.tests]
+    return Outcome(SubmissionStatus.DONE, verdict=result.verdict.value, score=result.score, grade=result.grade,
+                   result=result.inginious_result, feedback=feedback_html(result),
+                   compiler_output=result.compile_output, tests=tests,
+                   error_reason=result.message if result.verdict.value == "IE" else "")
+
+
+def feedback_html(result: GradeResult) -> str:
+    """Student feedback: the verdict, and details only of tests they may see."""
+    lines = [f"<p><b>{html.escape(result.verdict.description.capitalize())}</b>"
+             f" ({result.score:g}/{result.max_score:g})</p>"]
+    if result.verdict.value == "CE":
+        lines.append(f"<pre>{html.escape(result.compile_output[:8000])}</pre>")
+    shown = [t for t in result.tests if t.visible or t.revealed or t.verdict.value != "AC"]
+    if shown:
+        lines.append("<ul>")
+        for test in shown:
+            name = test.name if (test.visible or test.revealed) else f"hidden test {result.tests.index(test) + 1}"
+            lines.append(f"<li>{html.escape(name)}: {test.verdict.value} {html.escape(test.message)}</li>")
+        lines.append("</ul>")
+    return "\n".join(lines)

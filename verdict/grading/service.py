@@ -1,0 +1,181 @@
+"""Submissions through their life: created waiting → claimed with a lease → done or error.
+
+The database is the source of truth; the queue only wakes workers. A worker claims the best
+waiting submission (lowest priority value, then oldest), renews its lease while grading, and
+writes the result only if it still holds the lease. A sweeper puts expired leases back.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from verdict.db import utcnow
+from verdict.problems.models import Problem
+from verdict.submissions.models import Submission, SubmissionStatus, SubmissionTest
+
+# Priorities: lower is graded first. A student waiting beats a rejudge.
+PRIORITY_INTERACTIVE = 0
+PRIORITY_REJUDGE = 10
+MAX_ATTEMPTS = 3  # claims of one submission before it is given up as an error
+
+
+@dataclass
+class NewSubmission:
+    user_id: int
+    problem_id: str | None
+    language: str | None
+    source: str | None
+    task_id: int | None = None
+    course_id: int | None = None
+    exam_id: int | None = None
+    input: dict[str, object] | None = None
+    priority: int = PRIORITY_INTERACTIVE
+
+
+def create_submission(session: Session, new: NewSubmission) -> Submission:
+    """Adds a waiting submission bound to the problem's current version. The caller commits,
+    then wakes a worker (never before the commit: the worker would not see the row)."""
+    version_id = None
+    if new.problem_id is not None:
+        problem = session.get(Problem, new.problem_id)
+        if problem is None:
+            raise LookupError(f"no problem {new.problem_id}")
+        version_id = problem.current_version_id
+    submission = Submission(
+        user_id=new.user_id, problem_id=new.problem_id, problem_version_id=version_id,
+        task_id=new.task_id, course_id=new.course_id, exam_id=new.exam_id, language=new.language,
+        source=new.source, input=new.input or {}, priority=new.priority, status=SubmissionStatus.WAITING)
+    session.add(submission)
+    session.flush()
+    return submission
+
+
+def claim_next(session: Session, owner: str, lease_seconds: float) -> int | None:
+    """Claims the best waiting submission for `owner`; returns its id, or None when none waits.
+
+    The UPDATE re-checks status = waiting, so of two workers racing for one row exactly one
+    wins (SQLite serialises writers; PostgreSQL re-evaluates the WHERE after the row lock).
+    """
+    for _ in range(20):
+        candidate = session.scalar(
+            sa.select(Submission.id).where(Submission.status == SubmissionStatus.WAITING)
+            .order_by(Submission.priority, Submission.id).limit(1))
+        if candidate is None:
+            session.rollback()
+            return None
+        now = utcnow()
+        claimed = session.execute(
+            sa.update(Submission)
+            .where(Submission.id == candidate, Submission.status == SubmissionStatus.WAITING)
+            .values(status=SubmissionStatus.GRADING, lease_owner=owner,
+                    lease_expires_at=now + timedelta(seconds=lease_seconds),
+                    attempts=Submission.attempts + 1)
+            .execution_options(synchronize_session=False)).rowcount
+        session.commit()
+        if claimed:
+            return candidate
+    return None
+
+
+def renew_lease(session: Session, submission_id: int, owner: str, lease_seconds: float) -> bool:
+    renewed = session.execute(
+        sa.update(Submission)
+        .where(Submission.id == submission_id, Submission.lease_owner == owner,
+               Submission.status == SubmissionStatus.GRADING)
+        .values(lease_expires_at=utcnow() + timedelta(seconds=lease_seconds))
+        .execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    return bool(renewed)
+
+
+@dataclass
+class Outcome:
+    """What grading produced, ready to be stored."""
+
+    status: SubmissionStatus
+    verdict: str | None = None
+    score: float | None = None
+    grade: float | None = None
+    result: str | None = None
+    feedback: str = ""
+    problems_feedback: dict[str, object] | None = None
+    compiler_output: str = ""
+    error_reason: str = ""
+    tests: list[dict[str, object]] | None = None
+
+
+def complete(session: Session, submission_id: int, owner: str, outcome: Outcome) -> bool:
+    """Stores the outcome if `owner` still holds the lease; False when it was lost (then the
+    submission belongs to another worker, and this result is dropped: no double grading)."""
+    stored = session.execute(
+        sa.update(Submission)
+        .where(Submission.id == submission_id, Submission.lease_owner == owner,
+               Submission.status == SubmissionStatus.GRADING)
+        .values(status=outcome.status, verdict=outcome.verdict, score=outcome.score, grade=outcome.grade,
+                result=outcome.result, feedback=outcome.feedback,
+                problems_feedback=outcome.problems_feedback or {}, compiler_output=outcome.compiler_output,
+                error_reason=outcome.error_reason, graded_at=utcnow(), lease_owner=None,
+                lease_expires_at=None, grading_count=Submission.grading_count + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    if not stored:
+        session.rollback()
+        return False
+    session.execute(sa.delete(SubmissionTest).where(SubmissionTest.submission_id == submission_id))
+    for position, test in enumerate(outcome.tests or []):
+        session.add(SubmissionTest(submission_id=submission_id, position=position, **test))
+    session.commit()
+    return True
+
+
+def sweep_expired(session: Session, now: datetime | None = None) -> list[int]:
+    """Puts back submissions whose lease expired (worker killed, machine lost); gives up on
+    those claimed too often. Returns the ids put back to waiting."""
+    now = now or utcnow()
+    expired = list(session.scalars(
+        sa.select(Submission.id).where(Submission.status == SubmissionStatus.GRADING,
+                                       Submission.lease_expires_at < now)))
+    requeued = []
+    for submission_id in expired:
+        submission = session.get(Submission, submission_id)
+        if submission is None or submission.status != SubmissionStatus.GRADING:
+            continue
+        submission.lease_owner = None
+        submission.lease_expires_at = None
+        if submission.attempts >= MAX_ATTEMPTS:
+            submission.status = SubmissionStatus.ERROR
+            submission.error_reason = f"grading abandoned after {submission.attempts} attempts"
+        else:
+            submission.status = SubmissionStatus.WAITING
+            requeued.append(submission_id)
+    session.commit()
+    return requeued
+
+
+def waiting_count(session: Session) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(Submission)
+                          .where(Submission.status == SubmissionStatus.WAITING)) or 0
+
+
+def rejudge(session: Session, *, submission_ids: list[int] | None = None, problem_id: str | None = None,
+            priority: int = PRIORITY_REJUDGE) -> list[int]:
+    """Puts submissions back to waiting (by ids, or all of a problem) at rejudge priority,
+    against the problem's current version. Submissions being graded are left alone."""
+    query = sa.select(Submission).where(Submission.status != SubmissionStatus.GRADING)
+    if submission_ids is not None:
+        query = query.where(Submission.id.in_(submission_ids))
+    if problem_id is not None:
+        query = query.where(Submission.problem_id == problem_id)
+    ids = []
+    for submission in session.scalars(query):
+        if submission.problem_id is not None:
+            problem = session.get(Problem, submission.problem_id)
+            submission.problem_version_id = problem.current_version_id if problem else None
+        submission.status = SubmissionStatus.WAITING
+        submission.priority = priority
+        submission.attempts = 0
+        ids.append(submission.id)
+    session.flush()
+    return ids
