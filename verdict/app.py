@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from verdict import db
+from verdict.accounts.cache import CredentialCache
 from verdict.settings import Settings
 
 
@@ -32,6 +33,7 @@ class Platform:
     settings: Settings
     engine: Engine
     sessionmaker: sessionmaker[Session]
+    credentials: CredentialCache = field(default_factory=CredentialCache)  # see accounts.cache
     extensions: dict[str, Any] = field(default_factory=dict)
 
     @contextmanager

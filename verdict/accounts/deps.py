@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from verdict.accounts import service
+from verdict.accounts.cache import CredentialCache
 from verdict.accounts.errors import AuthError, InvalidCredentials, LoginRateLimited
 from verdict.accounts.models import User
 from verdict.accounts.sessions import SESSION_COOKIE, read_session_cookie
-from verdict.app import DbSession, PlatformDep
+from verdict.app import DbSession, Platform, PlatformDep
 
 __all__ = [
     "AuthError",
@@ -43,7 +44,7 @@ def current_user_optional(request: Request, session: DbSession, platform: Platfo
     """The authenticated user, or None when the request carries no credentials at all."""
     header = request.headers.get("authorization")
     if header:
-        user = _from_authorization(session, header, client_ip(request))
+        user = _from_authorization(session, platform, header, client_ip(request))
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         user = read_session_cookie(session, platform.settings, cookie) if cookie else None
@@ -92,18 +93,31 @@ def unauthorized_response(error: AuthError, response: Response | None = None) ->
     return response
 
 
-def _from_authorization(session: Session, header: str, ip: str) -> User:
+def _from_authorization(session: Session, platform: Platform, header: str, ip: str) -> User:
     scheme, _, credentials = header.strip().partition(" ")
     scheme = scheme.lower()
     if scheme == "basic":
         login, password = _decode_basic(credentials)
-        return login_with_password(session, login, password, ip)
+        return _basic_login(session, platform.credentials, login, password, ip)
     if scheme == "bearer" and credentials.strip():
         try:
             return service.authenticate_token(session, credentials)
         finally:
             session.commit()  # keeps last_used_at
     raise InvalidCredentials("unsupported Authorization header: use Basic or Bearer")
+
+
+def _basic_login(session: Session, cache: CredentialCache, login: str, password: str, ip: str) -> User:
+    # Basic credentials come with every request: skip argon2 for recently verified ones.
+    remembered = cache.get(login, password)
+    if remembered is not None:
+        user = session.get(User, remembered[0])
+        if user is not None and user.password_hash == remembered[1]:
+            return user
+    user = login_with_password(session, login, password, ip)
+    if user.password_hash:
+        cache.put(login, password, user.id, user.password_hash)
+    return user
 
 
 def _decode_basic(credentials: str) -> tuple[str, str]:

@@ -1,0 +1,202 @@
+"""Account services: users, argon2 passwords, the failed-login rate limit, API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from sqlalchemy.orm import Session
+
+from verdict.accounts import service
+from verdict.accounts.errors import AccountError, InvalidCredentials, LoginRateLimited
+from verdict.accounts.passwords import needs_rehash, verify_password
+from verdict.accounts.service import RateLimits
+from verdict.db import utcnow
+from verdict.models import ApiToken, Course, CourseMember, LoginAttempt, Role, User
+
+MakeUser = Callable[..., User]
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def alice(session: Session, make_user: MakeUser) -> User:
+    return make_user("alice", password=PASSWORD)
+
+
+def test_create_user_hashes_with_argon2_and_normalises_email(session: Session) -> None:
+    user = service.create_user(session, "bob", "  Bob@Example.ORG ", "s3cret-password", role="instructor")
+    session.commit()
+    assert user.email == "bob@example.org"
+    assert user.role is Role.INSTRUCTOR and user.is_instructor and not user.is_admin
+    assert user.password_hash.startswith("$argon2id$")
+    assert "s3cret-password" not in user.password_hash
+    assert verify_password(user.password_hash, "s3cret-password")
+    assert not verify_password(user.password_hash, "s3cret-passwork")
+
+
+@pytest.mark.parametrize(
+    ("username", "email", "password", "role", "message"),
+    [
+        ("bad:name", "x@example.org", "long enough", "student", "invalid username"),
+        (".hidden", "x@example.org", "long enough", "student", "invalid username"),
+        ("bob", "not-an-email", "long enough", "student", "invalid email"),
+        ("bob", "x@example.org", "short", "student", "password too short"),
+        ("bob", "x@example.org", "long enough", "emperor", "invalid role"),
+        ("alice", "other@example.org", "long enough", "student", "username 'alice' is taken"),
+        ("bob", "ALICE@example.org", "long enough", "student", "already registered"),
+    ],
+)
+def test_create_user_refuses_bad_input(
+    session: Session, alice: User, username: str, email: str, password: str, role: str, message: str
+) -> None:
+    with pytest.raises(AccountError, match=message):
+        service.create_user(session, username, email, password, role=role)
+
+
+def test_create_user_links_course_invitations(session: Session, make_user: MakeUser) -> None:
+    teacher = make_user("teacher", role="instructor")
+    course = Course(owner_id=teacher.id, name="demo", slug="demo", title="Demo")
+    course.members.append(CourseMember(email="newbie@example.org"))
+    session.add(course)
+    session.commit()
+    user = service.create_user(session, "newbie", "Newbie@example.org", "long enough")
+    session.commit()
+    member = session.scalar(sa.select(CourseMember))
+    session.refresh(member)
+    assert member.user_id == user.id
+
+
+def test_authenticate_by_username_or_email(session: Session, alice: User) -> None:
+    assert service.authenticate(session, "alice", PASSWORD) is alice
+    assert service.authenticate(session, "ALICE@example.org", PASSWORD) is alice
+
+
+@pytest.mark.parametrize(
+    ("login", "password"), [("alice", "wrong password"), ("nobody", PASSWORD), ("alice", "")]
+)
+def test_authenticate_refuses_wrong_credentials(
+    session: Session, alice: User, login: str, password: str
+) -> None:
+    with pytest.raises(InvalidCredentials, match="invalid username or password"):
+        service.authenticate(session, login, password)
+
+
+def test_user_without_password_cannot_log_in(session: Session, make_user: MakeUser) -> None:
+    make_user("sso", password=None)
+    with pytest.raises(InvalidCredentials):
+        service.authenticate(session, "sso", "")
+
+
+def test_outdated_hash_is_upgraded_at_login(session: Session, alice: User) -> None:
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+    alice.password_hash = weak.hash(PASSWORD)
+    session.commit()
+    assert needs_rehash(alice.password_hash)
+    service.authenticate(session, "alice", PASSWORD)
+    assert not needs_rehash(alice.password_hash)
+    assert verify_password(alice.password_hash, PASSWORD)
+
+
+def test_set_password(session: Session, alice: User) -> None:
+    service.set_password(session, alice, "a brand new one")
+    assert service.authenticate(session, "alice", "a brand new one") is alice
+    with pytest.raises(InvalidCredentials):
+        service.authenticate(session, "alice", PASSWORD)
+    with pytest.raises(AccountError, match="too short"):
+        service.set_password(session, alice, "tiny")
+
+
+# --------------------------------------------------------------------------- rate limit
+
+
+def test_five_failures_block_the_username_even_with_the_right_password(session: Session, alice: User) -> None:
+    now = utcnow()
+    for i in range(5):
+        with pytest.raises(InvalidCredentials):
+            service.authenticate(session, "alice", f"guess {i}", ip=f"10.0.0.{i}", now=now)
+    with pytest.raises(LoginRateLimited, match="too many failed logins for user 'alice'") as blocked:
+        service.authenticate(session, "alice", PASSWORD, ip="10.0.0.99", now=now + timedelta(seconds=10))
+    assert blocked.value.status_code == 429
+    assert 280 <= blocked.value.retry_after <= 301
+    # Another user is not affected; and after the window alice may try again.
+    later = now + timedelta(minutes=5, seconds=1)
+    assert service.authenticate(session, "alice", PASSWORD, ip="10.0.0.99", now=later) is alice
+
+
+def test_the_limit_counts_the_email_and_username_spellings_separately_but_case_blind(
+    session: Session, alice: User
+) -> None:
+    now = utcnow()
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            service.authenticate(session, "ALICE", "guess", now=now)
+    with pytest.raises(LoginRateLimited):
+        service.authenticate(session, "alice", PASSWORD, now=now)
+
+
+def test_per_address_limit(session: Session, make_user: MakeUser) -> None:
+    for name in ("a1", "a2", "a3", "a4"):
+        make_user(name)
+    limits = RateLimits(per_username=5, per_ip=3)
+    now = utcnow()
+    for name in ("a1", "a2", "a3"):
+        with pytest.raises(InvalidCredentials):
+            service.authenticate(session, name, "guess", ip="192.0.2.1", now=now, limits=limits)
+    with pytest.raises(LoginRateLimited, match="address 192.0.2.1"):
+        service.authenticate(session, "a4", PASSWORD, ip="192.0.2.1", now=now, limits=limits)
+    assert (
+        service.authenticate(session, "a4", PASSWORD, ip="192.0.2.2", now=now, limits=limits).username == "a4"
+    )
+
+
+def test_success_forgives_the_username_and_old_failures_are_purged(session: Session, alice: User) -> None:
+    now = utcnow()
+    for _ in range(4):
+        with pytest.raises(InvalidCredentials):
+            service.authenticate(session, "alice", "typo", now=now - timedelta(minutes=10))
+    with pytest.raises(InvalidCredentials):  # purges the ten-minute-old ones
+        service.authenticate(session, "alice", "typo", now=now)
+    assert session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt)) == 1
+    service.authenticate(session, "alice", PASSWORD, now=now)
+    assert session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt)) == 0
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+def test_token_is_shown_once_and_stored_hashed(session: Session, alice: User) -> None:
+    new = service.create_token(session, alice, "ci")
+    session.commit()
+    assert new.secret.startswith("vdt_") and len(new.secret) > 40
+    stored = session.scalar(sa.select(ApiToken))
+    assert stored.token_hash == service.hash_token(new.secret) != new.secret
+    assert new.secret not in repr(session.execute(sa.text("SELECT * FROM api_tokens")).all())
+    assert service.authenticate_token(session, new.secret) is alice
+    assert stored.last_used_at is not None
+
+
+def test_revoked_or_unknown_tokens_are_refused(session: Session, alice: User, make_user: MakeUser) -> None:
+    new = service.create_token(session, alice, "laptop")
+    with pytest.raises(InvalidCredentials):
+        service.authenticate_token(session, new.secret + "x")
+    bob = make_user("bob")
+    with pytest.raises(AccountError, match="no token"):
+        service.revoke_token(session, bob, new.token.id)
+    service.revoke_token(session, alice, new.token.id)
+    service.revoke_token(session, alice, new.token.id)  # idempotent
+    with pytest.raises(InvalidCredentials, match="revoked"):
+        service.authenticate_token(session, new.secret)
+    assert [t.active for t in service.list_tokens(session, alice)] == [False]
+
+
+def test_last_used_is_not_rewritten_on_every_request(session: Session, alice: User) -> None:
+    new = service.create_token(session, alice)
+    now = utcnow()
+    service.authenticate_token(session, new.secret, now=now)
+    service.authenticate_token(session, new.secret, now=now + timedelta(seconds=5))
+    assert new.token.last_used_at == now
+    service.authenticate_token(session, new.secret, now=now + timedelta(minutes=2))
+    assert new.token.last_used_at == now + timedelta(minutes=2)
