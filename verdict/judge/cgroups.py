@@ -62,6 +62,11 @@ class Cgroup:
     def memory_usage(self) -> int:
         return 0
 
+    def memory_held(self) -> int:
+        """The part of the usage a run cannot reclaim (the runner, files left in the box):
+        what the next run's limit must add on top of the program's own memory."""
+        return self.memory_usage()
+
     def oom_kills(self) -> int:
         return 0
 
@@ -90,8 +95,15 @@ class CgroupV1(Cgroup):
         for path in (paths.memory, paths.cpuacct, paths.pids):
             path.mkdir(parents=True, exist_ok=True)
         _write(paths.memory / "memory.swappiness", "0")
+        # Files read or reset on every run stay open (pread/pwrite at 0): the per-test fast path.
         self._cpu_fd = os.open(paths.cpuacct / "cpuacct.usage", os.O_RDONLY | os.O_CLOEXEC)
+        self._usage_fd = os.open(paths.memory / "memory.usage_in_bytes", os.O_RDONLY | os.O_CLOEXEC)
+        self._stat_fd = os.open(paths.memory / "memory.stat", os.O_RDONLY | os.O_CLOEXEC)
+        self._peak_fd = os.open(paths.memory / "memory.max_usage_in_bytes", os.O_RDWR | os.O_CLOEXEC)
+        self._oom_fd = os.open(paths.memory / "memory.oom_control", os.O_RDONLY | os.O_CLOEXEC)
         self._fds: list[int] = []
+        self._memory_limit = -1  # last values written: unchanged limits are not rewritten
+        self._pids_limit = -1
 
     def join_fds(self) -> list[int]:
         for fd in self._fds:
@@ -102,31 +114,52 @@ class CgroupV1(Cgroup):
 
     def prepare(self, memory_bytes: int, pids: int) -> None:
         memory = self.paths.memory
-        _write(memory / "memory.limit_in_bytes", str(memory_bytes))
-        _write(memory / "memory.memsw.limit_in_bytes", str(memory_bytes))
-        _write(memory / "memory.max_usage_in_bytes", "0")
-        _write(memory / "memory.memsw.max_usage_in_bytes", "0")
-        _write(self.paths.pids / "pids.max", str(pids))
+        if memory_bytes != self._memory_limit:
+            # memsw.limit must stay >= limit at every step: when raising, the first write
+            # fails (EINVAL) until memsw has been raised.
+            raised = _write(memory / "memory.limit_in_bytes", str(memory_bytes))
+            _write(memory / "memory.memsw.limit_in_bytes", str(memory_bytes))
+            if not raised:
+                _write(memory / "memory.limit_in_bytes", str(memory_bytes))
+            self._memory_limit = memory_bytes
+        os.pwrite(self._peak_fd, b"0", 0)  # the peak restarts from the current usage
+        if pids != self._pids_limit:
+            _write(self.paths.pids / "pids.max", str(pids))
+            self._pids_limit = pids
 
     def cpu_seconds(self) -> float:
         return int(os.pread(self._cpu_fd, 32, 0)) / 1e9
 
     def memory_peak(self) -> int:
-        return _read_int(self.paths.memory / "memory.max_usage_in_bytes")
+        return int(os.pread(self._peak_fd, 32, 0))
 
     def memory_usage(self) -> int:
-        return _read_int(self.paths.memory / "memory.usage_in_bytes")
+        return int(os.pread(self._usage_fd, 32, 0))
+
+    def memory_held(self) -> int:
+        # Page cache charged to the slot (files read by earlier runs or compilers) is
+        # reclaimed under pressure; tmpfs pages (shmem: files in the box) are not.
+        stat = _keyed(os.pread(self._stat_fd, 16384, 0), (b"cache", b"shmem"))
+        reclaimable = max(stat.get(b"cache", 0) - stat.get(b"shmem", 0), 0)
+        return max(self.memory_usage() - reclaimable, 0)
 
     def oom_kills(self) -> int:
-        for line in (self.paths.memory / "memory.oom_control").read_text().splitlines():
-            if line.startswith("oom_kill "):
-                return int(line.split()[1])
-        return _read_int(self.paths.memory / "memory.failcnt")
+        return _keyed(os.pread(self._oom_fd, 1024, 0), (b"oom_kill",)).get(b"oom_kill", 0)
 
     def close(self) -> None:
-        for fd in [self._cpu_fd, *self._fds]:
+        for fd in [self._cpu_fd, self._usage_fd, self._stat_fd, self._peak_fd, self._oom_fd, *self._fds]:
             os.close(fd)
         self._fds = []
+
+
+def _keyed(text: bytes, keys: tuple[bytes, ...]) -> dict[bytes, int]:
+    """Values of "key value" lines (memory.stat, memory.oom_control)."""
+    values: dict[bytes, int] = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(b" ")
+        if key in keys:
+            values[key] = int(value)
+    return values
 
 
 class CgroupV2(Cgroup):
@@ -167,6 +200,10 @@ class CgroupV2(Cgroup):
 
     def memory_usage(self) -> int:
         return _read_int(self.path / "memory.current")
+
+    def memory_held(self) -> int:
+        reclaimable = max(self._stat("memory.stat", "file") - self._stat("memory.stat", "shmem"), 0)
+        return max(self.memory_usage() - reclaimable, 0)
 
     def oom_kills(self) -> int:
         return self._stat("memory.events", "oom_kill")

@@ -283,7 +283,7 @@ class Sandbox:
                 "--new-session", "--as-pid-1", "--clearenv", "--hostname", "verdict",
                 "--info-fd", str(info_w)]
         for mount in self.mounts:
-            source = self.config.shared_file(mount.source) if mount.shared else Path(mount.source)
+            source = self.config.shared_file(Path(mount.source)) if mount.shared else Path(mount.source)
             if source.exists():
                 args += ["--ro-bind", str(source), mount.target or mount.source]
         args += _root_symlinks()
@@ -388,9 +388,15 @@ class Sandbox:
         with _stdin_fd(stdin) as stdin_fd:
             out_r, out_w = os.pipe()
             err_r, err_w = os.pipe()
-            pending = self.start_run(argv, stdin_fd, out_w, err_w, limits, env, cwd)
-            os.close(out_w)
-            os.close(err_w)
+            try:
+                pending = self.start_run(argv, stdin_fd, out_w, err_w, limits, env, cwd)
+            except BaseException:
+                for fd in (out_r, err_r):
+                    os.close(fd)
+                raise
+            finally:
+                os.close(out_w)
+                os.close(err_w)
             return wait_runs([pending], {id(pending): (out_r, err_r)})[0]
 
     def start_run(self, argv: Sequence[str], stdin_fd: int, stdout_fd: int, stderr_fd: int,
@@ -401,7 +407,10 @@ class Sandbox:
         pending = PendingRun(self, limits)
         memory = limits.memory_mb * MiB
         baseline = self.cgroup.memory_usage()
-        self.cgroup.prepare(memory + self.cgroup.memory_held() + 4 * MiB, limits.processes + 2)
+        # What the slot already holds (the runner, files in the box) is added to the limit,
+        # rounded up to 4 MiB so that the limit, and the cgroup files, rarely change between runs.
+        held = -(-self.cgroup.memory_held() // (4 * MiB)) * 4 * MiB
+        self.cgroup.prepare(memory + held + 4 * MiB, limits.processes + 2)
         pending.cpu0 = self.cgroup.cpu_seconds()
         pending.oom0 = self.cgroup.oom_kills()
         pending.baseline = baseline
@@ -414,8 +423,11 @@ class Sandbox:
                   str(limits.processes + 1), cwd, str(len(argv)), *argv,
                   str(len(environment)), *(f"{k}={v}" for k, v in environment.items())]
         payload = b"\0".join(f.encode() for f in fields) + b"\0"
-        self._sock.sendmsg([payload], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
-                                        _fd_array([stdin_fd, stdout_fd, stderr_fd]))])
+        try:
+            self._sock.sendmsg([payload], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                                            _fd_array([stdin_fd, stdout_fd, stderr_fd]))])
+        except OSError as error:  # the runner died (killed from the host, or bubblewrap gone)
+            raise SandboxError(f"the sandbox's runner is gone: {error}") from error
         return pending
 
     def kill_run(self) -> None:
