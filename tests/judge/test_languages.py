@@ -1,0 +1,111 @@
+"""Languages through the real sandbox: every self-test, Java under the memory limit, the
+compile cache and compile errors."""
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+
+import pytest
+
+from verdict.judge.compiler import Compiled, compile_source, program_sandbox, run_program, self_test
+from verdict.judge.languages import all_languages, availability, get_language, language_for_file
+from verdict.judge.sandbox import Limits, SandboxConfig, Status
+
+MiB = 1024 * 1024
+
+
+@pytest.mark.parametrize("language_id", sorted(all_languages()))
+def test_self_test(language_id: str, sandbox_config: SandboxConfig) -> None:
+    language = all_languages()[language_id]
+    outcome = self_test(language, sandbox_config)
+    if not outcome.available:
+        pytest.skip(f"{language_id} toolchain missing: {outcome.detail}")
+    assert outcome.passed, outcome.detail
+    assert outcome.version
+
+
+def test_missing_toolchain_is_unavailable_not_an_error(sandbox_config: SandboxConfig) -> None:
+    ghost = dataclasses.replace(get_language("GCC"), id="GHOST", toolchain="/nonexistent/bin/gcc")
+    available, why = availability(ghost)
+    assert not available and "/nonexistent/bin/gcc" in why
+    outcome = self_test(ghost, sandbox_config)
+    assert not outcome.available and not outcome.passed
+
+
+def test_jutge_ids_and_aliases() -> None:
+    for jutge_id in ("GCC", "G++", "G++11", "G++17", "G++20", "Python3", "JDK", "nodejs", "Rust", "Perl",
+                     "BEEF"):
+        assert get_language(jutge_id).id == jutge_id
+    assert get_language("c++").id == "G++17"
+    assert language_for_file("x.java").id == "JDK"
+    assert language_for_file("x.cpp").id == "G++17"
+
+
+# -- Java under the memory limit (cgroup, not RLIMIT_AS) ---------------------------------------
+JAVA_HOG = """import java.util.*;
+public class Main { public static void main(String[] a) {
+    List<long[]> keep = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) keep.add(new long[1 << 20]);  // 8 GB in 8 MB arrays
+    System.out.println(keep.size()); } }
+"""
+JAVA_NORMAL = """import java.util.*;
+public class Main { public static void main(String[] a) {
+    Scanner in = new Scanner(System.in); int n = in.nextInt();
+    long[] v = new long[n]; long s = 0; for (int i = 0; i < n; i++) { v[i] = i; s += v[i]; }
+    Map<Integer, Integer> m = new HashMap<>(); for (int i = 0; i < 100000; i++) m.put(i, i);
+    System.out.println(s + " " + m.size()); } }
+"""
+
+
+def test_java_over_the_memory_limit(compile_program: Callable[..., Compiled],
+                                    sandbox_config: SandboxConfig) -> None:
+    compiled = compile_program(JAVA_HOG, "JDK")
+    with program_sandbox(compiled, sandbox_config) as box:
+        result = run_program(box, compiled, Limits(cpu_time=5, memory_mb=256))
+    assert result.status == Status.MEMORY_LIMIT, (result, result.stderr[:500])
+
+
+def test_java_runs_within_256_mb(compile_program: Callable[..., Compiled],
+                                 sandbox_config: SandboxConfig) -> None:
+    compiled = compile_program(JAVA_NORMAL, "JDK")
+    with program_sandbox(compiled, sandbox_config) as box:
+        limits = Limits(cpu_time=5, memory_mb=256)
+        for _ in range(2):  # the second run meets the page cache the first one left
+            result = run_program(box, compiled, limits, stdin=b"1000000\n")
+            assert result.ok, (result, result.stderr[:500])
+            assert result.stdout == b"499999500000 100000\n"
+            assert result.memory_bytes < 260 * MiB
+
+
+# -- compile cache and compile errors ---------------------------------------------------------
+def test_compile_cache(sandbox_config: SandboxConfig) -> None:
+    language = get_language("G++17")
+    source = f"#include <cstdio>\nint main(){{ std::puts(\"{time.time_ns()}\"); }}\n".encode()
+    started = time.perf_counter()
+    first = compile_source(language, source, sandbox_config)
+    first_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    second = compile_source(language, source, sandbox_config)
+    second_seconds = time.perf_counter() - started
+    assert first.ok and not first.cached
+    assert second.ok and second.cached
+    assert second.artifacts == first.artifacts
+    assert second_seconds < first_seconds / 5, (first_seconds, second_seconds)
+    assert not compile_source(language, source, sandbox_config, use_cache=False).cached
+
+
+def test_compile_error_shows_the_line(sandbox_config: SandboxConfig) -> None:
+    source = b"#include <stdio.h>\nint main(void){\n    int x = undefined_name;\n    return 0;\n}\n"
+    compiled = compile_source(get_language("GCC"), source, sandbox_config)
+    assert not compiled.ok and compiled.artifacts is None
+    assert "main.c:3" in compiled.output
+    assert "undefined_name" in compiled.output
+    again = compile_source(get_language("GCC"), source, sandbox_config)
+    assert again.cached and not again.ok and again.output == compiled.output
+
+
+def test_python_syntax_error_is_a_compile_error(sandbox_config: SandboxConfig) -> None:
+    compiled = compile_source(get_language("Python3"), b"print('a'\nx = = 2\n", sandbox_config)
+    assert not compiled.ok
+    assert "SyntaxError" in compiled.output
