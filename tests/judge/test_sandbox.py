@@ -225,6 +225,14 @@ def test_missing_program_cannot_execute(box: Sandbox) -> None:
     assert "cannot execute" in result.message and "No such file" in result.message
 
 
+@pytest.mark.timeout(30)
+def test_bad_request_is_an_internal_error_not_a_hang(box: Sandbox) -> None:
+    result = box.run([])  # no argv: the runner refuses, and must let go of the run's fds
+    assert result.status == Status.INTERNAL_ERROR, result
+    assert "bad request" in result.message
+    assert box.run(["./exit3"]).exit_code == 3  # and goes on serving
+
+
 def test_runner_killed_is_an_internal_error(sandbox_config: SandboxConfig, programs: dict[str, Path]) -> None:
     with Sandbox(sandbox_config) as box:
         box.put("sleeper", programs["sleeper"], executable=True)

@@ -108,7 +108,7 @@ def _compiler_output(result: RunResult) -> str:
     reason = reasons.get(result.status)
     if reason or result.status == Status.RUNTIME_ERROR and result.signal:
         text = f"{text}\n{reason or result.message}".strip()
-    if result.signal == 25:  # SIGXFSZ: a file over the size limit
+    if result.signal == 25 or "File size limit exceeded" in text:  # SIGXFSZ (gcc reports it for as, ld)
         text = f"{text}\nthe compiler wrote a file that is too large".strip()
     return text or result.message
 

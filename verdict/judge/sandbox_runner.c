@@ -117,6 +117,7 @@ static void run(char *buf, int len, int fds[3]) {
     int n = split(buf, len, f, 4 * MAX_ARGS);
     char response[512];
     if (n < 10) {
+        for (int i = 0; i < 3; i++) close(fds[i]); /* or the host waits forever for EOF */
         snprintf(response, sizeof response, "error=bad request");
         send(CONTROL_FD, response, strlen(response), 0);
         return;
@@ -134,6 +135,7 @@ static void run(char *buf, int len, int fds[3]) {
 
     int errpipe[2];
     if (argc == 0 || pipe2(errpipe, O_CLOEXEC) < 0) {
+        for (int i = 0; i < 3; i++) close(fds[i]);
         snprintf(response, sizeof response, "error=bad request");
         send(CONTROL_FD, response, strlen(response), 0);
         return;

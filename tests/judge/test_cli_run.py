@@ -1,0 +1,74 @@
+"""`verdict run` and `verdict languages` through Typer's CliRunner and the real sandbox."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from verdict.cli import app
+from verdict.judge.sandbox import SandboxConfig
+
+SUM_C = '#include <stdio.h>\nint main(void){ long a, b; scanf("%ld %ld", &a, &b); printf("%ld\\n", a + b); }\n'
+
+
+@pytest.fixture
+def cli(sandbox_config: SandboxConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    # sandbox_config: skips where the sandbox cannot run. The CLI builds its own config from
+    # the settings, so its data (and compile cache) go to this test's directory.
+    monkeypatch.setenv("VERDICT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COLUMNS", "200")
+    return CliRunner()
+
+
+def test_run_a_c_file_with_input(cli: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "sum.c"
+    source.write_text(SUM_C)
+    data = tmp_path / "input.txt"
+    data.write_text("20 22\n")
+    result = cli.invoke(app, ["run", str(source), "--input", str(data), "--time", "1"])
+    assert result.exit_code == 0, result.output
+    assert "42" in result.output.splitlines()[0]  # the program's output first
+    assert "sum.c (GCC)" in result.output  # then the table
+    assert "ok" in result.output
+    assert "cpu s" in result.output
+
+
+def test_run_reports_a_runtime_error(cli: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "crash.c"
+    source.write_text("int main(void){ volatile int *p = 0; return *p; }\n")
+    result = cli.invoke(app, ["run", str(source)])
+    assert result.exit_code == 1, result.output
+    assert "runtime error" in result.output and "SIGSEGV" in result.output
+
+
+def test_run_reports_a_compile_error(cli: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "broken.c"
+    source.write_text("int main(void){ return nope; }\n")
+    result = cli.invoke(app, ["run", str(source)])
+    assert result.exit_code == 1
+    assert "Compile error" in result.output and "nope" in result.output
+
+
+def test_run_with_explicit_language(cli: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "prog.txt"
+    source.write_text("print(6 * 7)\n")
+    result = cli.invoke(app, ["run", str(source), "--lang", "Python3"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("42")
+
+
+def test_unknown_language_is_a_clear_error(cli: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "x.c"
+    source.write_text(SUM_C)
+    result = cli.invoke(app, ["run", str(source), "--lang", "Cobol"])
+    assert result.exit_code == 2
+    assert "unknown language 'Cobol'" in result.output
+    assert "GCC" in result.output  # the known ones are listed
+
+
+def test_languages_without_check(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["languages", "--no-check"])
+    assert result.exit_code == 0, result.output
+    for language_id in ("GCC", "G++17", "Python3", "JDK", "BEEF"):
+        assert language_id in result.output
