@@ -141,7 +141,22 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    mode = connection.get_execution_options().get("sqlite_begin", "")
+    connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def begin_write(session: Session) -> None:
+    """Call first in a unit of work that reads and then writes (e.g. claiming a submission).
+
+    On SQLite it starts the transaction with ``BEGIN IMMEDIATE``, taking the write lock up front:
+    a deferred transaction that read first fails at once with "database is locked" when another
+    writer got in between, instead of waiting out the busy timeout. Elsewhere it does nothing
+    (PostgreSQL uses row locks: ``SELECT ... FOR UPDATE SKIP LOCKED``).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        if session.in_transaction():
+            raise RuntimeError("begin_write() must come before the first statement of the transaction")
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -178,6 +193,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def downgrade(engine: Engine, revision: str) -> None:
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), revision)
+
+
+def new_revision(engine: Engine, message: str) -> None:
+    """Write a migration for the difference between the models and the database at ``engine``
+    (which must be at head). For developers: review the generated file before committing it."""
+    with engine.begin() as connection:
+        command.revision(alembic_config(connection), message=message, autogenerate=True)
 
 
 def current_revision(engine: Engine) -> str | None:

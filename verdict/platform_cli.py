@@ -33,6 +33,7 @@ def register(app: typer.Typer) -> None:
     db_app.command("upgrade")(db_upgrade)
     db_app.command("current")(db_current)
     db_app.command("check")(db_check)
+    db_app.command("revision")(db_revision)
     user_app = _group(app, "user", "User accounts and API tokens.")
     user_app.command("create")(user_create)
     user_app.command("passwd")(user_passwd)
@@ -105,6 +106,19 @@ def db_check() -> None:
     if drift:
         raise typer.Exit(1)
     console.print("schema matches the models")
+
+
+def db_revision(
+    message: Annotated[str, typer.Option("--message", "-m", help="What the migration does.")],
+) -> None:
+    """Generate a migration from model changes (developers; review the file before committing)."""
+    with _platform() as platform:
+        if db.current_revision(platform.engine) is None:
+            db.upgrade(platform.engine)  # compare against the schema the migrations make
+        if not db.schema_drift(platform.engine):
+            console.print("models and migrations agree: nothing to generate")
+            return
+        db.new_revision(platform.engine, message)
 
 
 # --------------------------------------------------------------------------- users

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -122,3 +125,36 @@ def test_session_scope_commits_or_rolls_back(platform: Platform, make_user: Make
         user.full_name = "Committed"
     with platform.session_scope() as session:
         assert session.scalar(sa.select(User.full_name)) == "Committed"
+
+
+def test_sqlite_writers_wait_for_each_other(platform: Platform, make_user: MakeUser) -> None:
+    """A second writer waits for the first (busy_timeout) instead of failing; begin_write takes the
+    lock before reading, so read-then-write units of work never hit a stale snapshot."""
+    if platform.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    make_user("alice")
+    first_holds_lock = threading.Event()
+
+    def first() -> None:
+        with platform.sessionmaker() as session:
+            db.begin_write(session)
+            session.scalar(sa.select(User).where(User.username == "alice")).full_name = "First"
+            session.flush()
+            first_holds_lock.set()
+            time.sleep(0.5)
+            session.commit()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        done = pool.submit(first)
+        first_holds_lock.wait(5)
+        started = time.monotonic()
+        with platform.sessionmaker() as session:
+            db.begin_write(session)
+            user = session.scalar(sa.select(User).where(User.username == "alice"))
+            assert user.full_name == "First"  # read after the first writer committed
+            user.full_name = user.full_name + " then second"
+            session.commit()
+        assert time.monotonic() - started > 0.2
+        done.result()
+    with platform.sessionmaker() as session:
+        assert session.scalar(sa.select(User.full_name)) == "First then second"

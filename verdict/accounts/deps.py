@@ -43,6 +43,7 @@ REALM = "verdict"
 def current_user_optional(request: Request, session: DbSession, platform: PlatformDep) -> User | None:
     """The authenticated user, or None when the request carries no credentials at all."""
     header = request.headers.get("authorization")
+    user: User | None
     if header:
         user = _from_authorization(session, platform, header, client_ip(request))
     else:

@@ -27,7 +27,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from verdict.judge.problem import PackageError
 
@@ -191,7 +191,7 @@ def _make_dir(dest: Path, relative: PurePosixPath, source: str) -> None:
 
 
 def _write_file(
-    dest: Path, relative: PurePosixPath, data: BinaryIO, budget: Budget, *, executable: bool
+    dest: Path, relative: PurePosixPath, data: IO[bytes], budget: Budget, *, executable: bool
 ) -> None:
     # Count the bytes actually read: sizes declared in archive headers can lie.
     target = dest / relative
