@@ -1,0 +1,47 @@
+"""Errors raised by the services (courses, lists, problems, later exams and competitions).
+
+Services know nothing of HTTP, but every face must turn their refusals into the same status codes,
+so each error carries the status it stands for. ``field`` names the offending part of the input
+(``"public"``, ``"items[3]"``) when there is one; messages already mention it.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A request the service refuses. Subclasses fix the status."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(ServiceError):
+    """A malformed or invalid document: missing field, wrong type, unknown reference ..."""
+
+    status = 400
+
+
+class PermissionDenied(ServiceError):
+    """The user is known but may not do this."""
+
+    status = 403
+
+
+class NotFound(ServiceError):
+    status = 404
+
+
+class Conflict(ServiceError):
+    """The object exists and the operation only creates (or its state forbids the operation)."""
+
+    status = 409
+
+
+class TooLarge(ServiceError):
+    """An upload or download over its size cap."""
+
+    status = 413

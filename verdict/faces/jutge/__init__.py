@@ -1,0 +1,56 @@
+"""The Jutge.org face: the web services at ``/services/...`` (see
+``shared/reference/jutge-web-services.txt``).
+
+HTTP Basic authentication (or a bearer token) on every service; answers in YAML, or JSON with
+``?format=json``; input documents in YAML (or JSON) as the body of a PUT (``curl -T doc.yml``);
+objects named ``owner:name``; errors as documents (:mod:`verdict.faces.jutge.errors`).
+
+Modules: :mod:`.yaml_io` (loading and dumping), :mod:`.errors` (error documents, the route
+class), :mod:`.common` (user, bodies, document fields), one module per service family. A new
+family (exams, competitions) is a module with a ``router`` made with ``route_class=JutgeRoute``,
+added to :data:`ROUTERS`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.routing import APIRoute
+from starlette.responses import Response
+from starlette.routing import compile_path
+
+from verdict.faces.jutge import courses, lists, problems
+from verdict.faces.jutge.errors import PREFIX, JutgeRoute, error_response, install_auth_error_handler
+
+ROUTERS: tuple[APIRouter, ...] = (courses.router, lists.router, problems.router)
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+__all__ = ["PREFIX", "ROUTERS", "install"]
+
+
+def install(app: FastAPI) -> None:
+    """Mount the services on ``app`` under ``/services``."""
+    known: list[tuple[re.Pattern[str], set[str]]] = []
+    for router in ROUTERS:
+        app.include_router(router, prefix=PREFIX)
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                known.append((compile_path(PREFIX + route.path)[0], set(route.methods)))
+
+    def unknown(request: Request) -> Response:
+        path = request.scope["path"]
+        allowed = sorted({method for regex, methods in known if regex.match(path) for method in methods})
+        if allowed:
+            methods = ", ".join(allowed)
+            message = f"method {request.method} not allowed at {path} (use {methods})"
+            return error_response(request, 405, message, headers={"Allow": methods})
+        return error_response(request, 404, f"no service at {path}")
+
+    # Last: unknown addresses and methods under /services get an error document too. (Routes
+    # added under /services after this would be shadowed: add their router to ROUTERS instead.)
+    fallback = APIRouter(route_class=JutgeRoute)
+    fallback.add_api_route("", unknown, methods=ALL_METHODS, include_in_schema=False)
+    fallback.add_api_route("/{rest:path}", unknown, methods=ALL_METHODS, include_in_schema=False)
+    app.include_router(fallback, prefix=PREFIX)
+    install_auth_error_handler(app)

@@ -1,0 +1,121 @@
+"""``/services/courses``: the courses an instructor owns, with their lists and members.
+
+A course document (what PUT takes and GET gives back)::
+
+    name: Demo                 # with the owner's username, the identifier (required)
+    title: Demo course         # (required)
+    description: ...
+    annotation: ...            # private: only the owner (and administrators) read it
+    public: 1                  # 0 or 1: other instructors see (and may copy) the course
+    official: 1                # 0 or 1: anybody may join; only administrators set it
+    lists: [Demo]              # names of the owner's lists, in order
+    documents: [Demo1, Demo2]  # document names (kept as given)
+    students: [student1@asdf.com, ...]   # emails; an email without an account is an invitation
+    tutors: [tutor1@asdf.com, ...]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from verdict.app import DbSession
+from verdict.courses import service
+from verdict.faces.jutge.common import Document, InputDocument, ServicesUser, start_writing
+from verdict.faces.jutge.errors import JutgeRoute, render
+
+router = APIRouter(route_class=JutgeRoute, tags=["jutge: courses"])
+
+PUT_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A course document in YAML (or JSON), e.g. `curl -T course.yml .../services/courses`.",
+        "content": {"application/yaml": {"schema": {"type": "object"}}},
+    }
+}
+
+
+def read_course(doc: Any) -> service.CourseSpec:
+    document = Document(doc)
+    return service.CourseSpec(
+        name=document.text("name", required=True),
+        title=document.text("title", required=True),
+        description=document.text("description"),
+        annotation=document.text("annotation"),
+        public=document.flag("public"),
+        official=document.flag("official"),
+        lists=document.strings("lists"),
+        documents=document.strings("documents"),
+        students=document.strings("students"),
+        tutors=document.strings("tutors"),
+    )
+
+
+def course_document(spec: service.CourseSpec) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "title": spec.title,
+        "description": spec.description,
+        "annotation": spec.annotation,
+        "public": int(spec.public),
+        "official": int(spec.official),
+        "lists": spec.lists,
+        "documents": spec.documents,
+        "students": spec.students,
+        "tutors": spec.tutors,
+    }
+
+
+@router.get("/courses", summary="Courses the user owns, is enrolled in, and the public ones")
+def list_courses(request: Request, user: ServicesUser, session: DbSession) -> Response:
+    visible = service.visible_courses(session, user)
+    return render(
+        request,
+        {"own": dict(visible.own), "enrolled": dict(visible.enrolled), "public": dict(visible.public)},
+    )
+
+
+@router.put("/courses", summary="Create or replace a course", openapi_extra=PUT_BODY)
+def put_course(request: Request, user: ServicesUser, doc: InputDocument, session: DbSession) -> Response:
+    start_writing(session)
+    course, created = service.put_course(session, user, read_course(doc))
+    answer = course_document(service.course_spec(course))
+    session.commit()
+    return render(request, answer, 201 if created else 200)
+
+
+@router.get("/courses/{ident}", summary="A course document (owner:name)")
+def get_course(request: Request, ident: str, user: ServicesUser, session: DbSession) -> Response:
+    course = service.get_course(session, *service.parse_ident(ident, user))
+    full = service.check_can_read_course(session, user, course)
+    return render(request, course_document(service.course_spec(course, full=full)))
+
+
+@router.delete("/courses/{ident}", summary="Delete a course")
+def delete_course(request: Request, ident: str, user: ServicesUser, session: DbSession) -> Response:
+    start_writing(session)
+    owner, name = service.parse_ident(ident, user)
+    course = service.get_course(session, owner, name)
+    service.delete_course(session, user, course)
+    session.commit()
+    return render(request, {"deleted": f"{owner}:{name}"})
+
+
+@router.get("/courses/{ident}/problems", summary="The course's problems solved by each student")
+def course_problems(request: Request, ident: str, user: ServicesUser, session: DbSession) -> Response:
+    owner, name = service.parse_ident(ident, user)
+    course = service.get_course(session, owner, name)
+    service.check_can_see_progress(session, user, course)
+    progress = service.course_progress(session, course)
+    return render(
+        request,
+        {
+            "owner": owner,
+            "name": course.name,
+            "title": course.title,
+            "problems_solved": progress.problems_solved,
+            "not_enrolled": progress.not_enrolled,
+        },
+    )

@@ -1,0 +1,115 @@
+"""``/services/lists``: problem lists (problem ids, headers and commented-out items).
+
+A list document (what PUT takes and GET gives back)::
+
+    name: Demo                 # with the owner's username, the identifier (required)
+    title: Demo list           # (required)
+    description: ...
+    annotation: ...            # private to the owner
+    public: 1                  # 0 or 1
+    official: 1                # 0 or 1, administrators only
+    items:
+      - P68688                 # a problem id (or a statement language variant, P68688_en)
+      - !This is a header      # a header: "!" then its text (read back as "!This is a header")
+      - #P83390                # a comment: an ignored item (read back as null)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from verdict.app import DbSession
+from verdict.courses import service
+from verdict.courses.models import ListItemKind
+from verdict.errors import InvalidInput
+from verdict.faces.jutge.common import Document, InputDocument, ServicesUser, check_clean_text, start_writing
+from verdict.faces.jutge.courses import PUT_BODY
+from verdict.faces.jutge.errors import JutgeRoute, render
+
+router = APIRouter(route_class=JutgeRoute, tags=["jutge: lists"])
+
+
+def read_list(doc: Any) -> service.ListSpec:
+    document = Document(doc)
+    return service.ListSpec(
+        name=document.text("name", required=True),
+        title=document.text("title", required=True),
+        description=document.text("description"),
+        annotation=document.text("annotation"),
+        public=document.flag("public"),
+        official=document.flag("official"),
+        items=[read_item(item, index) for index, item in enumerate(document.items("items"))],
+    )
+
+
+def read_item(value: Any, index: int) -> service.Item:
+    where = f"items[{index}]"
+    if value is None:
+        return service.Item(ListItemKind.IGNORED)
+    if isinstance(value, str):
+        check_clean_text(value, where)
+        if value.startswith("!"):
+            return service.Item(ListItemKind.HEADER, value[1:])
+        return service.Item(ListItemKind.PROBLEM, value.strip())
+    hint = ""
+    if isinstance(value, dict):
+        hint = " (a header containing ': ' must be quoted: - '!Part 1: loops')"
+    raise InvalidInput(f"{where}: must be a problem id or a header starting with '!'{hint}", field=where)
+
+
+def item_value(item: service.Item) -> str | None:
+    if item.kind == ListItemKind.HEADER:
+        return "!" + item.value
+    if item.kind == ListItemKind.IGNORED:
+        return None
+    return item.value
+
+
+def list_document(spec: service.ListSpec) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "title": spec.title,
+        "description": spec.description,
+        "annotation": spec.annotation,
+        "public": int(spec.public),
+        "official": int(spec.official),
+        "items": [item_value(item) for item in spec.items],
+    }
+
+
+@router.get("/lists", summary="Lists the user owns, lists of their courses, public lists")
+def list_lists(request: Request, user: ServicesUser, session: DbSession) -> Response:
+    visible = service.visible_lists(session, user)
+    return render(
+        request,
+        {"own": dict(visible.own), "enrolled": dict(visible.enrolled), "public": dict(visible.public)},
+    )
+
+
+@router.put("/lists", summary="Create or replace a list", openapi_extra=PUT_BODY)
+def put_list(request: Request, user: ServicesUser, doc: InputDocument, session: DbSession) -> Response:
+    start_writing(session)
+    plist, created = service.put_list(session, user, read_list(doc))
+    answer = list_document(service.list_spec(plist))
+    session.commit()
+    return render(request, answer, 201 if created else 200)
+
+
+@router.get("/lists/{ident}", summary="A list document (owner:name)")
+def get_list(request: Request, ident: str, user: ServicesUser, session: DbSession) -> Response:
+    plist = service.get_list(session, *service.parse_ident(ident, user))
+    full = service.check_can_read_list(session, user, plist)
+    return render(request, list_document(service.list_spec(plist, full=full)))
+
+
+@router.delete("/lists/{ident}", summary="Delete a list")
+def delete_list(request: Request, ident: str, user: ServicesUser, session: DbSession) -> Response:
+    start_writing(session)
+    owner, name = service.parse_ident(ident, user)
+    plist = service.get_list(session, owner, name)
+    service.delete_list(session, user, plist)
+    session.commit()
+    return render(request, {"deleted": f"{owner}:{name}"})
