@@ -74,6 +74,9 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app = FastAPI(title="Verdict", version="0.1.0", lifespan=lifespan)
     app.state.platform = platform
     app.add_exception_handler(_auth_error_class(), _default_auth_error_handler)
+    from verdict.faces.inginious import install as install_inginious
+
+    install_inginious(app)
     from verdict.faces.jutge import install as install_jutge
 
     install_jutge(app)

@@ -1,0 +1,70 @@
+"""Courses, tasks and submissions as the INGInious REST API v0 shows them (plain dicts)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from verdict.accounts.models import User
+from verdict.courses import tasks as task_service
+from verdict.courses.models import Course, Registration, Task
+from verdict.submissions.models import Submission, SubmissionStatus
+
+DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def course_view(session: Session, course: Course, access: task_service.Access, user: User,
+                now: datetime) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "name": course.title or course.name,
+        "require_password": course.registration == Registration.PASSWORD,
+        "is_registered": access.registered,
+    }
+    if access.registered:
+        tasks = task_service.visible_tasks(session, course, access, now)
+        view["tasks"] = {task.slug: task.name or task.slug for task in tasks}
+        view["grade"] = task_service.course_grade(tasks, task_service.standings(session, user, tasks))
+    return view
+
+
+def task_view(task: Task, course: Course, user: User, standing: task_service.Standing) -> dict[str, Any]:
+    return {
+        "name": task.name or task.slug,
+        "authors": [str(author) for author in task.authors or []],
+        "contact_url": task_service.contact_url(task, course, user),
+        "deadline": task_service.window_of(task.accessibility).deadline_text(),
+        "status": standing.status,
+        "grade": standing.grade,
+        "context": task.context or "",
+        "problems": task_service.public_problems(task, user.username),
+    }
+
+
+def submission_status(submission: Submission) -> str:
+    """done | waiting | error: a submission queued or being graded is ``waiting``."""
+    if submission.status == SubmissionStatus.DONE:
+        return "done"
+    if submission.status == SubmissionStatus.ERROR:
+        return "error"
+    return "waiting"
+
+
+def submission_view(submission: Submission) -> dict[str, Any]:
+    status = submission_status(submission)
+    view: dict[str, Any] = {
+        "id": str(submission.id),
+        "submitted_on": submission.created_at.strftime(DATE_FORMAT),
+        "status": status,
+        "grade": float(submission.grade or 0.0) if status == "done" else 0.0,
+        "input": dict(submission.input or {}),
+    }
+    if status == "done":
+        view["result"] = submission.result or "error"
+        view["feedback"] = submission.feedback or ""
+        view["problems_feedback"] = {
+            pid: task_service.problem_feedback_html(value)
+            for pid, value in (submission.problems_feedback or {}).items()
+        }
+    return view
