@@ -292,7 +292,7 @@ def _replace_members(session: Session, course: Course, members: list[tuple[str, 
     if current == members:
         return
     users = (
-        dict(session.execute(sa.select(User.email, User.id).where(User.email.in_(wanted))).tuples().all())
+        dict(session.execute(sa.select(User.email, User.id).where(User.email.in_(wanted))).all())
         if wanted
         else {}
     )
@@ -362,8 +362,10 @@ def visible_courses(session: Session, user: User) -> Visible:
 
 def _titles(session: Session, model: Any, condition: sa.ColumnElement[bool]) -> list[tuple[str, str]]:
     rows = session.execute(
-        sa.select(User.username, model.name, model.title).join(User, User.id == model.owner_id).where(condition)
-    ).tuples()
+        sa.select(User.username, model.name, model.title)
+        .join(User, User.id == model.owner_id)
+        .where(condition)
+    )
     # Sorted here, not by the database: collations differ between backends.
     return [(f"{username}:{name}", title) for username, name, title in sorted(rows)]
 
@@ -399,7 +401,7 @@ def course_progress(session: Session, course: Course) -> Progress:
                 Submission.verdict == ACCEPTED,
             )
             .distinct()
-        ).tuples()
+        )
         for user_id, problem_id in rows:
             solved.setdefault(user_id, set()).add(str(problem_id))
     problems_solved = {}
@@ -595,9 +597,7 @@ def _check_items(session: Session, items: Sequence[Item]) -> None:
             refs.setdefault(parse_problem_ref(item.value)[0], []).append(index)
     if not refs:
         return
-    rows = session.execute(
-        sa.select(Problem.id, Problem.languages).where(Problem.id.in_(list(refs)))
-    ).tuples()
+    rows = session.execute(sa.select(Problem.id, Problem.languages).where(Problem.id.in_(list(refs))))
     known = {problem_id: languages for problem_id, languages in rows}
     for index, item in enumerate(items):
         if item.kind != ListItemKind.PROBLEM:

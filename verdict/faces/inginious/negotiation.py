@@ -92,7 +92,9 @@ def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=_YAML_DUMPER, allow_unicode=True, sort_keys=False, default_flow_style=False)
 
 
-def render(request: Request, data: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+def render(
+    request: Request, data: Any, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     """``data`` as JSON or YAML, as the request's ``Accept`` header prefers."""
     media_type = yaml_type(request.headers.get("accept"))
     if media_type is not None:

@@ -74,7 +74,9 @@ class InginiousRoute(APIRoute):
             except TaskError as error:
                 return render(request, {"error": error.message}, error.status)
             except AuthError as error:
-                return unauthorized_response(error, render(request, {"error": error.message}, error.status_code))
+                return unauthorized_response(
+                    error, render(request, {"error": error.message}, error.status_code)
+                )
             except RequestValidationError as error:
                 return render(request, {"error": _validation_message(error)}, 400)
             except HTTPException as error:
@@ -86,8 +88,12 @@ class InginiousRoute(APIRoute):
 def _validation_message(error: RequestValidationError) -> str:
     parts = []
     for problem in error.errors():
-        where = ".".join(str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path"))
-        parts.append(f"{where}: {problem.get('msg', 'invalid')}" if where else str(problem.get("msg", "invalid")))
+        where = ".".join(
+            str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path")
+        )
+        parts.append(
+            f"{where}: {problem.get('msg', 'invalid')}" if where else str(problem.get("msg", "invalid"))
+        )
     return "invalid request: " + "; ".join(parts)
 
 
@@ -109,14 +115,19 @@ def _ok(model: Any) -> dict[int | str, dict[str, Any]]:
     responses=_ok(list[schemas.AuthMethod]),
 )
 def auth_methods(request: Request) -> Response:
-    return render(request, [{
-        "id": AUTH_METHOD_ID,
-        "name": "Verdict account",
-        "input": [
-            {"id": "login", "name": "Login", "type": "text"},
-            {"id": "password", "name": "Password", "type": "password"},
+    return render(
+        request,
+        [
+            {
+                "id": AUTH_METHOD_ID,
+                "name": "Verdict account",
+                "input": [
+                    {"id": "login", "name": "Login", "type": "text"},
+                    {"id": "password", "name": "Password", "type": "password"},
+                ],
+            }
         ],
-    }])
+    )
 
 
 def _lenient_user(request: Request, session: DbSession, platform: PlatformDep) -> User | None:
@@ -176,7 +187,10 @@ LOGIN_BODY = {
     description='Takes `login` and `password` (form fields, or JSON). 200 `{"status": "success"}` with a '
     'session cookie, or 403 `{"status": "error"}` (wrong credentials, or too many failed attempts).',
     response_model=None,
-    responses={**_ok(schemas.LoginStatus), 403: {"model": schemas.LoginStatus, "description": "Login failed."}},
+    responses={
+        **_ok(schemas.LoginStatus),
+        403: {"model": schemas.LoginStatus, "description": "Login failed."},
+    },
     openapi_extra=LOGIN_BODY,
 )
 def post_authentication(
@@ -211,7 +225,9 @@ def post_authentication(
 def list_courses(request: Request, user: CurrentUser, session: DbSession) -> Response:
     now = db.utcnow()
     courses = task_service.courses_for(session, user, now)
-    return render(request, {course.slug: course_view(session, course, access, user, now) for course, access in courses})
+    return render(
+        request, {course.slug: course_view(session, course, access, user, now) for course, access in courses}
+    )
 
 
 @router.get(
@@ -297,7 +313,9 @@ def get_task(request: Request, courseid: str, taskid: str, user: CurrentUser, se
     response_model=None,
     responses={**_ok(list[schemas.SubmissionInfo]), **schemas.error_responses(401, 403, 404)},
 )
-def list_submissions(request: Request, courseid: str, taskid: str, user: CurrentUser, session: DbSession) -> Response:
+def list_submissions(
+    request: Request, courseid: str, taskid: str, user: CurrentUser, session: DbSession
+) -> Response:
     now = db.utcnow()
     course, access = _registered_course(session, courseid, user, now)
     task = _visible_task(session, course, taskid, access, now)
@@ -349,7 +367,9 @@ async def _submission_fields(
         if not isinstance(data, dict):
             raise APIError(400, "the JSON body must be an object: problem id -> answer")
         for key, value in data.items():
-            fields[str(key)] = [_json_value(str(key), item) for item in (value if isinstance(value, list) else [value])]
+            fields[str(key)] = [
+                _json_value(str(key), item) for item in (value if isinstance(value, list) else [value])
+            ]
         return fields
     try:
         form = await request.form(max_files=MAX_FORM_FIELDS, max_fields=MAX_FORM_FIELDS, max_part_size=limit)
@@ -388,7 +408,9 @@ SUBMISSION_BODY = {
                     "description": "One field per sub-problem id (repeated for a multiple-answer choice; "
                     "a file part for a file problem); `<pid>/language` chooses the language of a "
                     "program part when the task does not fix it.",
-                    "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "string", "format": "binary"}]},
+                    "additionalProperties": {
+                        "oneOf": [{"type": "string"}, {"type": "string", "format": "binary"}]
+                    },
                 }
             },
             "application/x-www-form-urlencoded": {
@@ -446,6 +468,9 @@ def post_submission(
         get_queue(platform).wake()
     except Exception as error:  # a broker that is down
         log.exception("could not wake a grader for submission %s", submission.id)
-        raise APIError(500, f"no grader available ({error}); submission {submission.id} is kept waiting and "
-                       "will be graded when a grader is back") from None
+        raise APIError(
+            500,
+            f"no grader available ({error}); submission {submission.id} is kept waiting and "
+            "will be graded when a grader is back",
+        ) from None
     return render(request, {"submissionid": str(submission.id)})

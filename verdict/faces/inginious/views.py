@@ -15,8 +15,9 @@ from verdict.submissions.models import Submission, SubmissionStatus
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def course_view(session: Session, course: Course, access: task_service.Access, user: User,
-                now: datetime) -> dict[str, Any]:
+def course_view(
+    session: Session, course: Course, access: task_service.Access, user: User, now: datetime
+) -> dict[str, Any]:
     view: dict[str, Any] = {
         "name": course.title or course.name,
         "require_password": course.registration == Registration.PASSWORD,

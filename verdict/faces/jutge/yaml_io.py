@@ -25,6 +25,7 @@ from verdict.errors import InvalidInput
 YAML_MEDIA_TYPE = "application/yaml"
 JSON_MEDIA_TYPE = "application/json"
 _YAML_PREFIX = "tag:yaml.org,2002:"
+MAX_DEPTH = 64  # the services' documents nest three levels at most
 
 
 class JutgeLoader(yaml.CSafeLoader):
@@ -78,6 +79,7 @@ def load_document(data: bytes | str) -> Any:
         except (ValueError, RecursionError):
             pass
     try:
+        _check_depth(text)
         return yaml.load(text, Loader=JutgeLoader)  # a CSafeLoader subclass: safe
     except yaml.MarkedYAMLError as error:
         where = ""
@@ -90,6 +92,24 @@ def load_document(data: bytes | str) -> Any:
         raise InvalidInput(f"not a valid YAML document: {error}") from None
     except RecursionError:
         raise InvalidInput("not a valid YAML document: nested too deeply") from None
+
+
+def _check_depth(text: str) -> None:
+    """Refuse documents nested deeper than :data:`MAX_DEPTH` before composing them: libyaml's
+    composer recurses in C and a few kilobytes of ``[[[[...`` crash the process."""
+    loader = JutgeLoader(text)
+    try:
+        depth = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise InvalidInput(f"not a valid document: nested deeper than {MAX_DEPTH} levels")
+            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
 
 
 def dump_yaml(data: Any) -> str:

@@ -1,0 +1,116 @@
+"""Helpers shared by the Jutge face tests (tests/faces/test_jutge_*.py): users, problems made
+from the fixture packages under chosen ids, accepted submissions, request helpers."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import tarfile
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy.orm import Session
+
+from verdict.accounts.models import User
+from verdict.faces.jutge.yaml_io import load_document
+from verdict.problems.models import Problem
+from verdict.problems.store import import_package
+from verdict.settings import Settings
+from verdict.submissions.models import Submission, SubmissionStatus
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "fixtures" / "jutge"  # the reference's example documents, verbatim
+PACKAGES = ROOT / "fixtures" / "packages" / "jutge"
+PASSWORD = "correct horse battery"  # conftest.TEST_PASSWORD
+
+
+def reference(name: str) -> bytes:
+    return (REFERENCE / name).read_bytes()
+
+
+def basic(login: str, password: str = PASSWORD) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()}
+
+
+def as_user(user: User | str) -> dict[str, str]:
+    return basic(user if isinstance(user, str) else user.username)
+
+
+def package_copy(tmp: Path, problem_id: str, source: str = "pe_ic.pbm") -> Path:
+    """A copy of a fixture package named ``<problem_id>.pbm`` (whose package id is then the
+    problem id). pe_ic.pbm has statements in ca and en; elastic.pbm only in en."""
+    target = tmp / "packages" / f"{problem_id}.pbm"
+    if not target.exists():
+        shutil.copytree(PACKAGES / source, target)
+    return target
+
+
+def make_problem(
+    session: Session,
+    settings: Settings,
+    tmp: Path,
+    problem_id: str,
+    *,
+    owner: User | None = None,
+    languages: list[str] | None = None,
+    source: str = "pe_ic.pbm",
+) -> Problem:
+    result = import_package(
+        session, package_copy(tmp, problem_id, source), settings=settings, owner=owner, languages=languages
+    )
+    assert result.problem.id == problem_id
+    session.commit()
+    return result.problem
+
+
+def accept(session: Session, user: User, problem_id: str, verdict: str = "AC") -> None:
+    session.add(
+        Submission(
+            user_id=user.id,
+            problem_id=problem_id,
+            status=SubmissionStatus.DONE,
+            verdict=verdict,
+            language="G++17",
+        )
+    )
+    session.commit()
+
+
+def make_tgz(path: Path, root: Path) -> Path:
+    with tarfile.open(path, "w:gz") as tf:
+        tf.add(root, arcname=root.name)
+    return path
+
+
+def doc(response: Response) -> Any:
+    """The answer's document, checking its format: YAML unless the request asked for JSON."""
+    if "format=json" in str(response.request.url):
+        assert response.headers["content-type"].startswith("application/json"), response.headers
+        return response.json()
+    assert response.headers["content-type"].startswith("application/yaml"), response.headers
+    assert response.text.startswith("---\n")
+    return load_document(response.content)
+
+
+def error_of(response: Response, status: int) -> dict[str, Any]:
+    """The error document of ``response``, which must have ``status``."""
+    assert response.status_code == status, (response.status_code, response.text)
+    body = doc(response)
+    assert set(body) == {"error"}
+    assert body["error"]["status"] == status
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    return dict(body["error"])
+
+
+def put(client: TestClient, path: str, body: bytes | str, user: User | str, **params: str) -> Response:
+    content = body.encode() if isinstance(body, str) else body
+    return client.put(path, content=content, headers=as_user(user), params=params or None)
+
+
+def fresh(session: Session) -> None:
+    """See what the application committed: end the test session's transaction (a read snapshot
+    on SQLite) and forget loaded objects."""
+    session.commit()
+    session.expire_all()
