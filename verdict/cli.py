@@ -20,6 +20,13 @@ def _register() -> None:
             raise
     else:
         register_platform(app)
+    try:
+        from verdict.courses.inginious_cli import register as register_inginious
+    except ModuleNotFoundError as error:
+        if error.name != "verdict.courses.inginious_cli":
+            raise
+    else:
+        register_inginious(app)
 
 
 _register()

@@ -28,6 +28,8 @@ Decisions where INGInious leaves room (also in ``docs`` of the face):
   the task's problem (``Task.problem_id``). The language is the problem's ``language`` when it
   names a judge language (``c``, ``cpp``, ``python``, ``java`` ...); otherwise the form field
   ``<pid>/language`` chooses it (for a ``file`` part, the file extension may decide).
+* The course grade is the weighted mean of the grades of the tasks the user sees (a task not
+  open yet does not count until it opens; ``accessible: false`` tasks never count).
 * Every sub-problem weighs the same in the grade: grade = 100 × Σ part scores / parts, where a
   quiz part scores 0 or 1 and a program part its judge grade / 100 (for quiz-only tasks this is
   INGInious's 100 × correct / problems).
@@ -429,7 +431,8 @@ def standings(session: Session, user: User, tasks: Sequence[Task]) -> dict[int, 
 
 
 def course_grade(tasks: Sequence[Task], standings_by_task: Mapping[int, Standing]) -> float:
-    """The weighted mean of the task grades (tasks never accessible left out); 0 without weight."""
+    """The weighted mean of the grades of ``tasks`` (give the tasks the user sees; tasks never
+    accessible are left out even for staff); 0 when no task has weight."""
     counted = [(task.weight, standings_by_task.get(task.id, NOT_ATTEMPTED).grade) for task in graded_tasks(tasks)]
     total = sum(weight for weight, _ in counted if weight > 0)
     if total <= 0:

@@ -1,0 +1,445 @@
+"""The task service (verdict.courses.tasks): windows, the public view, input, quiz grading,
+combined grades, standings, submission rules and registration."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from inginious_support import Demo, MakeUser, make_demo
+from sqlalchemy.orm import Session
+
+from verdict.accounts.passwords import hash_password
+from verdict.app import Platform
+from verdict.courses import tasks as svc
+from verdict.courses.models import Course, Evaluate, Registration, Task
+from verdict.courses.tasks import InvalidInput, NotAllowed, PartResult, Upload, Window
+from verdict.judge.grader import GradeResult, TestResult
+from verdict.judge.verdicts import Verdict
+from verdict.submissions.models import Submission, SubmissionStatus
+
+NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------- windows
+
+
+@pytest.mark.parametrize(
+    ("value", "window"),
+    [
+        (True, Window()),
+        (None, Window()),
+        (False, Window(never=True)),
+        ("2024-01-01", Window(start=utc(2024, 1, 1))),
+        ("/2024-06-01 10:30", Window(end=utc(2024, 6, 1, 10, 30))),
+        ("2024-01-01 08:00:00/2024-06-01", Window(start=utc(2024, 1, 1, 8), end=utc(2024, 6, 1))),
+        ("2024-01-01/2024-05-01 12:00:00/2024-06-01",
+         Window(start=utc(2024, 1, 1), soft_end=utc(2024, 5, 1, 12), end=utc(2024, 6, 1))),
+        ("//2024-06-01", Window(end=utc(2024, 6, 1))),
+        (date(2024, 1, 1), Window(start=utc(2024, 1, 1))),
+    ],
+)
+def test_parse_window(value: Any, window: Window) -> None:
+    assert svc.parse_window(value) == window
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "2024-13-01", "2024-06-01/2024-01-01", "a/b/c/d",
+                                   "2024-01-01/2024-07-01/2024-06-01"])
+def test_bad_windows(value: str) -> None:
+    with pytest.raises(ValueError, match="invalid"):
+        svc.parse_window(value)
+    assert svc.window_of(value).never  # a stored bad value closes the task
+
+
+def test_bad_window_type() -> None:
+    with pytest.raises(TypeError):
+        svc.normalise_accessibility(12)
+
+
+def test_normalise_accessibility() -> None:
+    assert svc.normalise_accessibility(None) is True
+    assert svc.normalise_accessibility("false") is False
+    assert svc.normalise_accessibility(date(2999, 1, 1)) == "2999-01-01"
+    assert svc.normalise_accessibility(datetime(2024, 1, 2, 3, 4, 5)) == "2024-01-02 03:04:05"
+    assert svc.normalise_accessibility(" 2024-01-01/2024-02-01 ") == "2024-01-01/2024-02-01"
+
+
+def test_window_open_and_deadline() -> None:
+    window = svc.parse_window("2024-01-01/2024-02-01/2024-03-01")
+    assert not window.has_started(utc(2023, 12, 31, 23, 59))
+    assert window.is_open(utc(2024, 1, 1))
+    assert window.is_open(utc(2024, 2, 15))  # after the soft deadline, before the hard one
+    assert not window.is_open(utc(2024, 3, 1))  # the end is exclusive
+    assert window.has_started(utc(2024, 3, 2))  # still visible after the end
+    assert window.deadline_text() == "2024-02-01 00:00:00"  # the soft deadline is what students see
+    assert svc.parse_window("/2024-03-01").deadline_text() == "2024-03-01 00:00:00"
+    assert Window().deadline_text() == ""
+    assert not Window(never=True).has_started(NOW)
+
+
+# --------------------------------------------------------------------------- public view
+
+
+def mcq(multiple: bool = False, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "multiple_choice", "name": "Q", "header": "Pick", "multiple": multiple,
+        "success_message": "Yes!", "error_message": "No!",
+        "choices": [
+            {"text": "a", "valid": True, "feedback": "fa"},
+            {"text": "b", "valid": False, "feedback": "fb"},
+            {"text": "c", "valid": multiple},
+            {"text": "d", "valid": False},
+            {"text": "e", "valid": False},
+            {"text": "f", "valid": False},
+        ],
+        **extra,
+    }
+
+
+def task_with(problems: dict[str, Any], **fields: Any) -> Task:
+    return Task(slug="t", problems=problems, **fields)
+
+
+def test_public_view_strips_answers() -> None:
+    task = task_with({
+        "q": mcq(),
+        "m": {"type": "match", "name": "M", "header": "h", "answer": "42"},
+        "c": {"type": "code", "name": "C", "language": "c", "default": "int main"},
+    })
+    view = svc.public_problems(task, "alice")
+    assert view["m"] == {"type": "match", "name": "M", "header": "h"}
+    assert view["c"] == {"type": "code", "name": "C", "language": "c", "default": "int main"}
+    assert set(view["q"]) == {"type", "name", "header", "multiple", "choices"}
+    assert sorted(view["q"]["choices"].items()) == [(0, "a"), (1, "b"), (2, "c"), (3, "d"), (4, "e"), (5, "f")]
+    assert task.problems["m"]["answer"] == "42"  # the stored task is untouched
+
+
+def test_shown_choices_limit_single() -> None:
+    for seed in range(30):
+        shown = svc.shown_choices(mcq(limit=3), f"user{seed}")
+        assert len(shown) == 3
+        assert sum(1 for index in shown if index == 0) == 1  # exactly one valid choice (a)
+        assert 2 not in shown or not mcq()["choices"][2]["valid"]
+
+
+def test_shown_choices_limit_multiple_keeps_every_valid_choice() -> None:
+    for seed in range(30):
+        shown = svc.shown_choices(mcq(multiple=True, limit=3), f"user{seed}")
+        assert len(shown) == 3 and {0, 2} <= set(shown)
+
+
+def test_shown_choices_are_stable_per_user_and_shuffled_across_users() -> None:
+    problem = mcq()
+    assert svc.shown_choices(problem, "alice#t#q") == svc.shown_choices(problem, "alice#t#q")
+    orders = {tuple(svc.shown_choices(problem, f"user{n}#t#q")) for n in range(20)}
+    assert len(orders) > 1
+    assert all(sorted(order) == list(range(6)) for order in orders)
+    assert svc.shown_choices(mcq(unshuffle=True, limit=4), "x") == sorted(svc.shown_choices(mcq(unshuffle=True,
+                                                                                              limit=4), "x"))
+
+
+# --------------------------------------------------------------------------- grading quiz parts
+
+
+def test_single_answer_choice() -> None:
+    right = svc.grade_multiple_choice(mcq(), 0)
+    assert (right.result, right.score, right.messages) == ("success", 1.0, ["Yes!", "fa"])
+    wrong = svc.grade_multiple_choice(mcq(), 1)
+    assert (wrong.result, wrong.score, wrong.messages) == ("failed", 0.0, ["No!", "fb"])
+    plain = {**mcq(), "error_message": None, "success_message": None}
+    assert svc.grade_multiple_choice(plain, 3).messages == ["Wrong answer"]
+    assert svc.grade_multiple_choice(plain, 0).messages == ["fa"]
+    assert svc.grade_multiple_choice(mcq(), 1).feedback == "<p>No!</p>\n<p>fb</p>"
+
+
+def test_multiple_answer_choice_needs_exactly_the_valid_ones() -> None:
+    problem = {**mcq(multiple=True), "error_message": None}
+    assert svc.grade_multiple_choice(problem, [2, 0]).result == "success"
+    assert svc.grade_multiple_choice(problem, [0]).result == "failed"
+    assert svc.grade_multiple_choice(problem, [0, 1, 2]).result == "failed"
+    assert svc.grade_multiple_choice(problem, []).messages == [
+        "Wrong answer. Make sure to select all the valid possibilities"]
+
+
+def test_match() -> None:
+    problem = {"type": "match", "answer": "42"}
+    assert svc.grade_match(problem, " 42\n").result == "success"
+    assert svc.grade_match(problem, "41").messages == ["Invalid answer"]
+    assert svc.grade_match(problem, None).score == 0
+
+
+def judged(verdict: Verdict, score: float, message: str = "") -> GradeResult:
+    tests = [TestResult("sample/1", "sample", "", Verdict.AC, visible=True),
+             TestResult("secret/1", "secret", "", verdict)]
+    return GradeResult(verdict, score=score, tests=tests, message=message)
+
+
+def test_combine_quiz_only() -> None:
+    parts = {"a": PartResult("success", 1, "<p>ok</p>"), "b": PartResult("failed", 0, ""),
+             "c": PartResult("success", 1, "")}
+    outcome = svc.combine(parts)
+    assert outcome.status == SubmissionStatus.DONE
+    assert (outcome.grade, outcome.result, outcome.verdict) == (66.67, "failed", "SC")
+    assert outcome.problems_feedback == {"a": ["success", "<p>ok</p>"], "b": ["failed", ""], "c": ["success", ""]}
+    assert "2 of 3" in outcome.feedback
+    assert svc.combine({"a": PartResult("success", 1, "")}).verdict == "AC"
+    assert svc.combine({"a": PartResult("failed", 0, "")}).verdict == "WA"
+
+
+def test_combine_with_a_program_part() -> None:
+    program = PartResult("timeout", 0.5, "<p>tle</p>", judged=judged(Verdict.TLE, 50))
+    outcome = svc.combine({"code": program, "q": PartResult("success", 1, "")})
+    assert (outcome.grade, outcome.result, outcome.verdict, outcome.score) == (75.0, "timeout", "TLE", 75.0)
+    assert outcome.tests is not None and [t["verdict"] for t in outcome.tests] == ["AC", "TLE"]
+    alone = svc.combine({"code": PartResult("success", 1, "<p>AC</p>", judged=judged(Verdict.AC, 100))})
+    assert (alone.verdict, alone.score, alone.grade, alone.feedback) == ("AC", 100, 100.0, "<p>AC</p>")
+
+
+def test_combine_nothing_is_an_error() -> None:
+    assert svc.combine({}).status == SubmissionStatus.ERROR
+
+
+def test_grade_program_without_source_or_tests() -> None:
+    part = svc.ProgramPart("code", "GCC", "   ")
+    engine: Any = SimpleNamespace()  # never called
+    assert svc.grade_program(engine, 1, part, {}).result == "failed"
+    assert svc.grade_program(engine, None, svc.ProgramPart("code", "GCC", "int main"), {}).result == "error"
+
+
+# --------------------------------------------------------------------------- input
+
+
+QUIZ = {
+    "one": mcq(),
+    "many": mcq(multiple=True),
+    "text": {"type": "match", "answer": "x"},
+}
+
+
+def parse(problems: dict[str, Any], fields: dict[str, list[Any]], **kwargs: Any) -> dict[str, Any]:
+    return svc.parse_input(task_with(problems), fields, max_upload_bytes=1000, **kwargs)
+
+
+def test_parse_quiz_input() -> None:
+    assert parse(QUIZ, {"one": ["1"], "many": ["0", "2"], "text": ["hello"], "extra": ["ignored"]}) == {
+        "one": 1, "many": [0, 2], "text": "hello"}
+    assert parse(QUIZ, {"one": ["0"], "text": [""]})["many"] == []  # nothing ticked
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"many": [], "text": ["x"]}, "missing input for problem 'one'"),
+        ({"one": ["7"], "text": ["x"]}, "not a choice index"),
+        ({"one": ["-1"], "text": ["x"]}, "not a choice index"),
+        ({"one": ["a"], "text": ["x"]}, "not a choice index"),
+        ({"one": ["0", "1"], "text": ["x"]}, "takes one value"),
+        ({"one": ["0"], "many": ["1", "1"], "text": ["x"]}, "given twice"),
+        ({"one": ["0"]}, "missing input for problem 'text'"),
+    ],
+)
+def test_bad_quiz_input(fields: dict[str, list[Any]], message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        parse(QUIZ, fields)
+
+
+def test_parse_program_input() -> None:
+    code = {"code": {"type": "code", "language": "c"}}
+    assert parse(code, {"code": ["int main"]}) == {"code": "int main", "code/language": "GCC"}
+    assert parse(code, {"code": ["x"], "code/language": ["C"]})["code/language"] == "GCC"
+    with pytest.raises(InvalidInput, match="to be answered in GCC"):
+        parse(code, {"code": ["x"], "code/language": ["Python3"]})
+    free = {"code": {"type": "code", "language": ""}}
+    assert parse(free, {"code": ["x"], "code/language": ["python"]})["code/language"] == "Python3"
+    with pytest.raises(InvalidInput, match="choose the language"):
+        parse(free, {"code": ["x"]})
+    with pytest.raises(InvalidInput, match="unknown language"):
+        parse(free, {"code": ["x"], "code/language": ["cobol"]})
+    with pytest.raises(InvalidInput, match="not accepted here"):
+        parse(free, {"code": ["x"], "code/language": ["python"]}, allowed_languages=["GCC"])
+    with pytest.raises(InvalidInput, match="missing input"):
+        parse(free, {})
+    optional = {"code": {"type": "code", "optional": True}}
+    assert parse(optional, {}) == {"code": "", "code/language": ""}
+    line = {"l": {"type": "code_single_line", "language": "python"}}
+    with pytest.raises(InvalidInput, match="single line"):
+        parse(line, {"l": ["a\nb"]})
+
+
+def test_parse_file_input() -> None:
+    problem = {"f": {"type": "file", "allowed_exts": [".c", ".py"], "max_size": 100}}
+    stored = parse(problem, {"f": [Upload("dir\\sum.c", b"int main")]})
+    assert stored == {"f": {"filename": "sum.c", "value": base64.b64encode(b"int main").decode()},
+                      "f/language": "GCC"}
+    assert parse(problem, {"f": [Upload("a.py", b"")], "f/language": ["Python3"]})["f/language"] == "Python3"
+    with pytest.raises(InvalidInput, match="allowed extensions"):
+        parse(problem, {"f": [Upload("a.java", b"x")]})
+    with pytest.raises(InvalidInput, match="larger than 100 bytes"):
+        parse(problem, {"f": [Upload("a.c", b"x" * 101)]})
+    with pytest.raises(InvalidInput, match="larger than 1000 bytes"):  # the platform's cap wins
+        parse({"f": {"type": "file"}}, {"f": [Upload("a.c", b"x" * 1001)]})
+    with pytest.raises(InvalidInput, match="takes a file upload"):
+        parse(problem, {"f": ["text"]})
+    with pytest.raises(InvalidInput, match="missing file"):
+        parse(problem, {})
+    parts = svc.program_parts(task_with(problem), stored)
+    assert parts == [svc.ProgramPart("f", "GCC", "int main")]
+
+
+# --------------------------------------------------------------------------- standings
+
+
+def sub(id_: int, status: SubmissionStatus, grade: float | None = None, result: str | None = None,
+        minutes: int = 0) -> Submission:
+    return Submission(id=id_, status=status, grade=grade, result=result, created_at=NOW + timedelta(minutes=minutes))
+
+
+def test_standing_best_and_last() -> None:
+    task = Task(evaluate=Evaluate.BEST)
+    history = [sub(1, SubmissionStatus.DONE, 80, "failed", 0), sub(2, SubmissionStatus.DONE, 100, "success", 1),
+               sub(3, SubmissionStatus.DONE, 40, "failed", 2), sub(4, SubmissionStatus.WAITING, minutes=3)]
+    assert svc.standing(task, history) == svc.Standing("succeeded", 100.0, history[1])
+    task.evaluate = Evaluate.LAST
+    assert svc.standing(task, history) == svc.Standing("failed", 40.0, history[2])
+    ties = [sub(1, SubmissionStatus.DONE, 50, "failed", 0), sub(2, SubmissionStatus.DONE, 50, "failed", 1)]
+    assert svc.evaluated_submission(Task(evaluate=Evaluate.BEST), ties) is ties[1]  # ties: the newer
+
+
+def test_standing_not_attempted_and_errors() -> None:
+    task = Task(evaluate=Evaluate.BEST)
+    assert svc.standing(task, []) == svc.NOT_ATTEMPTED
+    assert svc.standing(task, [sub(1, SubmissionStatus.WAITING)]).status == "notattempted"
+    assert svc.standing(task, [sub(1, SubmissionStatus.ERROR)]) == svc.Standing("failed", 0.0, None)
+
+
+def test_course_grade_is_the_weighted_mean() -> None:
+    tasks = [Task(id=1, weight=2.0, accessibility=True), Task(id=2, weight=1.0, accessibility=True),
+             Task(id=3, weight=0.0, accessibility=True), Task(id=4, weight=5.0, accessibility=False)]
+    grades = {1: svc.Standing("succeeded", 100.0, None), 2: svc.Standing("failed", 40.0, None),
+              3: svc.Standing("succeeded", 100.0, None), 4: svc.Standing("succeeded", 100.0, None)}
+    assert svc.course_grade(tasks, grades) == 80.0
+    assert svc.course_grade(tasks[2:], grades) == 0.0
+    assert svc.course_grade([], {}) == 0.0
+
+
+# --------------------------------------------------------------------------- with a database
+
+
+@pytest.fixture
+def demo(session: Session, platform: Platform, make_user: MakeUser) -> Demo:
+    return make_demo(session, platform, make_user)
+
+
+def add(session: Session, task: Task, user_id: int, status: SubmissionStatus, created_at: datetime,
+        grade: float | None = None) -> Submission:
+    submission = Submission(user_id=user_id, task_id=task.id, course_id=task.course_id, status=status,
+                            grade=grade, created_at=created_at)
+    session.add(submission)
+    session.commit()
+    return submission
+
+
+def test_access(session: Session, demo: Demo, make_user: MakeUser) -> None:
+    course = demo.course
+    teacher = svc.course_access(session, course, demo.teacher)
+    assert (teacher.staff, teacher.registered, teacher.visible) == (True, True, True)
+    tutor = svc.course_access(session, course, demo.tutor)
+    assert tutor.staff and tutor.registered
+    alice = svc.course_access(session, course, demo.alice)
+    assert (alice.staff, alice.registered, alice.visible, alice.can_register) == (False, True, True, False)
+    carol = svc.course_access(session, course, demo.carol)
+    assert (carol.registered, carol.visible, carol.can_register) == (False, True, True)
+    admin = svc.course_access(session, course, make_user("root", role="admin"))
+    assert admin.staff
+    course.registration = Registration.CLOSED
+    assert not svc.course_access(session, course, demo.carol).visible
+    course.accessible = "2999-01-01"
+    assert not svc.course_access(session, course, demo.alice).visible
+    assert svc.course_access(session, course, demo.teacher).visible
+
+
+def test_register(session: Session, demo: Demo, make_user: MakeUser) -> None:
+    course = demo.course
+    member = svc.register(session, course, demo.carol)
+    assert member is not None and member.user_id == demo.carol.id
+    assert svc.register(session, course, demo.carol) is member  # idempotent
+    assert svc.register(session, course, demo.teacher) is None  # staff need no membership
+    course.registration = Registration.PASSWORD
+    course.registration_password_hash = hash_password("opensesame")
+    dave = make_user("dave")
+    with pytest.raises(NotAllowed, match="wrong registration password"):
+        svc.register(session, course, dave, "nope")
+    assert svc.register(session, course, dave, "opensesame") is not None
+    course.registration = Registration.CLOSED
+    with pytest.raises(NotAllowed, match="closed"):
+        svc.register(session, course, make_user("erin"))
+    svc.unregister(session, course, dave)
+    assert not svc.course_access(session, course, dave).registered
+    course.allow_unregister = False
+    with pytest.raises(NotAllowed):
+        svc.unregister(session, course, demo.carol)
+
+
+def test_submission_limit_counts_within_the_period(session: Session, demo: Demo) -> None:
+    task = demo.task(session, "limited")  # 1 submission per 24 hours
+    access = svc.course_access(session, demo.course, demo.alice)
+    svc.check_can_submit(session, task, demo.alice, access, NOW)
+    add(session, task, demo.alice.id, SubmissionStatus.DONE, NOW - timedelta(hours=25), 0)
+    svc.check_can_submit(session, task, demo.alice, access, NOW)  # outside the period
+    add(session, task, demo.alice.id, SubmissionStatus.ERROR, NOW - timedelta(hours=1))
+    svc.check_can_submit(session, task, demo.alice, access, NOW)  # errors do not count
+    add(session, task, demo.alice.id, SubmissionStatus.DONE, NOW - timedelta(hours=1), 0)
+    with pytest.raises(NotAllowed, match=r"submission limit reached: 1 submission\(s\) in 24 hour"):
+        svc.check_can_submit(session, task, demo.alice, access, NOW)
+    staff = svc.course_access(session, demo.course, demo.tutor)
+    svc.check_can_submit(session, task, demo.tutor, staff, NOW)  # staff are exempt
+    add(session, task, demo.tutor.id, SubmissionStatus.GRADING, NOW)
+    with pytest.raises(NotAllowed, match="still waiting"):  # ... but not from the one-waiting rule
+        svc.check_can_submit(session, task, demo.tutor, staff, NOW)
+
+
+def test_windows_gate_students_not_staff(session: Session, demo: Demo) -> None:
+    closed, future = demo.task(session, "closed"), demo.task(session, "future")
+    student = svc.course_access(session, demo.course, demo.alice)
+    with pytest.raises(NotAllowed, match="deadline has passed"):
+        svc.check_can_submit(session, closed, demo.alice, student, NOW)
+    with pytest.raises(NotAllowed, match="not open yet"):
+        svc.check_can_submit(session, future, demo.alice, student, NOW)
+    staff = svc.course_access(session, demo.course, demo.teacher)
+    svc.check_can_submit(session, closed, demo.teacher, staff, NOW)
+    assert [t.slug for t in svc.visible_tasks(session, demo.course, student, NOW)] == [
+        "quiz", "sum", "upload", "aplusb", "scripted", "closed", "limited"]
+    assert len(svc.visible_tasks(session, demo.course, staff, NOW)) == 9
+
+
+def test_standings_and_course_grade(session: Session, demo: Demo) -> None:
+    quiz, limited = demo.task(session, "quiz"), demo.task(session, "limited")
+    add(session, quiz, demo.alice.id, SubmissionStatus.DONE, NOW, 50).result = "failed"
+    add(session, quiz, demo.bob.id, SubmissionStatus.DONE, NOW, 100).result = "success"
+    session.commit()
+    access = svc.course_access(session, demo.course, demo.alice)
+    tasks = svc.visible_tasks(session, demo.course, access, NOW)
+    standing = svc.standings(session, demo.alice, tasks)
+    assert standing[quiz.id] == svc.Standing("failed", 50.0, standing[quiz.id].submission)
+    assert standing[limited.id] == svc.NOT_ATTEMPTED
+    # quiz weighs 2, five other visible tasks 1, limited 0: 2 * 50 / 7
+    assert svc.course_grade(tasks, standing) == round(100 / 7, 2)
+
+
+def test_contact_url_placeholders(session: Session, demo: Demo) -> None:
+    quiz = demo.task(session, "quiz")
+    assert svc.contact_url(quiz, demo.course, demo.alice) == \
+        "mailto:teacher@example.org?subject=demo/quiz (alice)"
+
+
+def test_registration_possible() -> None:
+    assert svc.registration_possible(Course(registration=Registration.OPEN, official=False))
+    assert not svc.registration_possible(Course(registration=Registration.CLOSED, official=False))
+    assert svc.registration_possible(Course(registration=Registration.CLOSED, official=True))

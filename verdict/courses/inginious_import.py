@@ -1,0 +1,517 @@
+"""Import an INGInious course directory: ``course.yaml`` and one folder per task with ``task.yaml``.
+
+What becomes of it:
+
+* The course id is the directory name (or the one given): it is the INGInious course id
+  (``Course.slug``) and the course's name. Re-importing updates the same course (same owner
+  only) and its tasks; tasks no longer in the directory are left as they are (and reported).
+* ``course.yaml``: ``name`` (the title), ``description``, ``accessible``, ``registration``
+  (``false`` closes it; ``true`` or a date range opens it — a range is not kept, reported),
+  ``registration_password`` (registration by password), ``allow_unregister``, ``admins`` and
+  ``tutors`` (usernames of existing accounts; unknown ones are reported). ``groups`` and access
+  control lists are not imported (reported).
+* ``task.yaml``: ``name``, ``context``, ``author``, ``contact_url``, ``problems``, ``limits`` (or
+  ``environment_parameters.limits``), ``weight``, ``submission_limit``, ``accessible`` (or
+  ``accessibility``), ``evaluate``, ``order``.
+* Quiz parts (``multiple_choice``, ``match``) are graded in-process: they always import.
+* Program parts (``code``, ``code_single_line``, ``file``) are graded in INGInious by the task's
+  ``run`` script in a container, which Verdict does not run. They are graded by the judge instead,
+  against test cases found next to ``task.yaml``, in this order:
+
+  1. a Kattis (``problem.yaml``) or Jutge (``handler.yml``) package: the task folder itself, or
+     its one sub-folder holding one;
+  2. a ``tests/`` folder of ``NAME.in`` (or ``.inp``) files each with its expected output
+     ``NAME.ans`` (or ``.out``, ``.cor``, ``.expected``); tests named ``sample*`` or ``public*`` are
+     shown to students, the others are hidden. The time limit per test is the task's
+     ``limits.time`` (default 2 s) and the memory limit its ``limits.memory`` (default 256 MB).
+
+  The package is imported into the problem store (one problem per task, updated on re-import).
+  A task with program parts and no test cases imports its quiz parts only, and the report says
+  which parts need test cases; a task left with no part at all is skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+from sqlalchemy.orm import Session
+
+from verdict.accounts.models import User
+from verdict.accounts.passwords import hash_password
+from verdict.courses.models import Course, CourseMember, Evaluate, MemberRole, Registration, Task
+from verdict.courses.tasks import (
+    ID_RE,
+    PROBLEM_TYPES,
+    PROGRAM_TYPES,
+    normalise_accessibility,
+)
+from verdict.judge.problem import PackageError
+from verdict.problems.store import import_package
+from verdict.settings import Settings
+
+_YAML_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+INPUT_SUFFIXES = (".in", ".inp")
+ANSWER_SUFFIXES = (".ans", ".out", ".cor", ".expected")
+DEFAULT_TIME_LIMIT = 2.0  # seconds per test
+DEFAULT_MEMORY_MB = 256
+MAX_COURSE_ID = 100  # Course.name
+
+
+class InginiousImportError(ValueError):
+    """The directory cannot be imported as a course (the message says why)."""
+
+
+class TaskImportError(ValueError):
+    """One task cannot be imported; the others still are."""
+
+
+@dataclass
+class TaskReport:
+    task_id: str
+    name: str = ""
+    status: str = "imported"  # imported | skipped | error
+    problems: list[str] = field(default_factory=list)  # imported sub-problem ids
+    dropped: list[str] = field(default_factory=list)  # sub-problems left out
+    grading: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CourseReport:
+    course_id: str
+    title: str
+    created: bool
+    tasks: list[TaskReport] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[TaskReport]:
+        return [task for task in self.tasks if task.status == "error"]
+
+
+def import_inginious_course(
+    session: Session, path: Path | str, *, settings: Settings, owner: User, course_id: str | None = None
+) -> CourseReport:
+    """Import (or update) the course at ``path`` for ``owner``; flushes, the caller commits.
+
+    Raises InginiousImportError when the course itself cannot be imported; a broken task is
+    reported (status ``error``) and skipped.
+    """
+    root = Path(path)
+    config = _load_mapping(root / "course.yaml", InginiousImportError)
+    course_id = course_id or root.resolve().name
+    if not ID_RE.match(course_id) or len(course_id) > MAX_COURSE_ID:
+        raise InginiousImportError(
+            f"invalid course id {course_id!r}: 1-{MAX_COURSE_ID} letters, digits, '_', '-' or '.' (use --id)")
+    course, created = _course(session, course_id, owner)
+    report = CourseReport(course_id, "", created)
+    _apply_course_config(session, course, config, report)
+    report.title = course.title
+    session.flush()
+
+    existing = {task.slug: task for task in session.scalars(sa.select(Task).where(Task.course_id == course.id))}
+    folders = sorted(child for child in root.iterdir() if child.is_dir() and (child / "task.yaml").is_file())
+    seen = set()
+    for position, folder in enumerate(folders):
+        task_report = TaskReport(folder.name)
+        report.tasks.append(task_report)
+        seen.add(folder.name)
+        try:
+            _import_task(session, course, folder, position, existing.get(folder.name), owner, settings, task_report)
+        except (TaskImportError, PackageError) as error:
+            task_report.status = "error"
+            task_report.notes.append(str(error))
+    for slug in sorted(set(existing) - seen):
+        report.warnings.append(f"task {slug!r} is not in the directory any more: left unchanged")
+    if not folders:
+        report.warnings.append("no task folder (a folder with a task.yaml) found")
+    session.flush()
+    return report
+
+
+# --------------------------------------------------------------------------- course
+
+
+def _load_mapping(path: Path, error: type[ValueError]) -> dict[str, Any]:
+    if not path.is_file():
+        raise error(f"{path}: missing (an INGInious {'course' if path.name == 'course.yaml' else 'task'} "
+                    f"directory has one)")
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as problem:
+        raise error(f"{path}: cannot be read: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise error(f"{path}: expected a mapping of keys to values")
+    return data
+
+
+def _course(session: Session, course_id: str, owner: User) -> tuple[Course, bool]:
+    course = session.scalar(sa.select(Course).where(Course.slug == course_id))
+    if course is not None:
+        if course.owner_id != owner.id:
+            raise InginiousImportError(
+                f"course id {course_id!r} belongs to another owner: import under another id (--id)")
+        return course, False
+    clash = session.scalar(sa.select(Course).where(Course.owner_id == owner.id, Course.name == course_id))
+    if clash is not None:
+        raise InginiousImportError(
+            f"{owner.username} already has a course named {course_id!r} (id {clash.slug!r}): use --id")
+    course = Course(owner_id=owner.id, name=course_id, slug=course_id)
+    session.add(course)
+    return course, True
+
+
+def _apply_course_config(session: Session, course: Course, config: dict[str, Any], report: CourseReport) -> None:
+    course.title = _text(config.get("name")) or course.slug
+    course.description = _text(config.get("description"))
+    try:
+        course.accessible = normalise_accessibility(config.get("accessible", True))
+    except (TypeError, ValueError) as error:
+        raise InginiousImportError(f"course.yaml: accessible: {error}") from None
+    password = config.get("registration_password")
+    registration = config.get("registration", True)
+    if registration is False or str(registration).strip().lower() == "false":
+        course.registration = Registration.CLOSED
+    else:
+        if registration is not True and registration is not None:
+            report.warnings.append(
+                f"registration window {registration!r} is not kept: registration is open (close it by hand)")
+        course.registration = Registration.PASSWORD if password else Registration.OPEN
+    course.registration_password_hash = hash_password(str(password)) if password else None
+    course.allow_unregister = bool(config.get("allow_unregister", True))
+    for key in ("groups", "registration_ac", "registration_ac_list", "lti", "tags"):
+        if config.get(key):
+            report.warnings.append(f"course.yaml: {key!r} is not imported")
+    for key, role in (("admins", MemberRole.ADMIN), ("tutors", MemberRole.TUTOR)):
+        names = config.get(key) or []
+        if isinstance(names, str):
+            names = [names]
+        for username in names:
+            _add_staff(session, course, str(username), role, report)
+
+
+def _add_staff(session: Session, course: Course, username: str, role: MemberRole, report: CourseReport) -> None:
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        report.warnings.append(f"{role.value} {username!r} has no account here: not added")
+        return
+    if user.id == course.owner_id:
+        return
+    session.flush()
+    member = session.scalar(
+        sa.select(CourseMember).where(
+            CourseMember.course_id == course.id,
+            sa.or_(CourseMember.user_id == user.id, CourseMember.email == user.email),
+        )
+    )
+    if member is None:
+        session.add(CourseMember(course_id=course.id, user_id=user.id, email=user.email, role=role))
+    elif member.role == MemberRole.STUDENT or role == MemberRole.ADMIN:
+        member.role = role
+        member.user_id = user.id
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).strip() if not isinstance(value, str) else value.strip()
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+def _import_task(
+    session: Session, course: Course, folder: Path, position: int, task: Task | None, owner: User,
+    settings: Settings, report: TaskReport,
+) -> None:
+    task_id = folder.name
+    if not ID_RE.match(task_id) or len(task_id) > 150:
+        raise TaskImportError(f"invalid task id {task_id!r}: letters, digits, '_', '-' or '.' only")
+    config = _load_mapping(folder / "task.yaml", TaskImportError)
+    report.name = _text(config.get("name")) or task_id
+    raw_problems = config.get("problems")
+    if not isinstance(raw_problems, dict) or not raw_problems:
+        raise TaskImportError(f"{folder / 'task.yaml'}: 'problems' must be a non-empty mapping")
+    problems: dict[str, dict[str, Any]] = {}
+    for pid, raw in raw_problems.items():
+        pid = str(pid)
+        try:
+            problem = _problem(pid, raw)
+        except TaskImportError as error:
+            raise TaskImportError(f"{folder / 'task.yaml'}: {error}") from None
+        if problem is None:
+            report.dropped.append(pid)
+            report.notes.append(f"problem {pid!r}: type {raw.get('type')!r} is not supported: left out")
+            continue
+        problems[pid] = problem
+
+    limits = _limits(config, folder)
+    programs = [pid for pid, p in problems.items() if p["type"] in PROGRAM_TYPES]
+    source = _test_source(folder)
+    has_script = any((folder / name).is_file() for name in ("run", "run.py", "run.sh"))
+    problem_id: str | None = None
+    if programs and source is not None:
+        problem_id = _import_tests(session, course, folder, source, task, report, owner, settings, limits)
+    elif programs:
+        for pid in programs:
+            del problems[pid]
+        report.dropped += programs
+        script = "its run script" if has_script else "a run script"
+        report.notes.append(
+            f"problem(s) {', '.join(programs)} need test cases: INGInious grades them with {script}, which "
+            f"Verdict does not run. Add a tests/ folder (NAME.in + NAME.ans) or a Kattis/Jutge package next "
+            f"to task.yaml and import again")
+    elif source is not None:
+        report.notes.append(f"{source.name}: ignored (the task has no code problem)")
+    if has_script and not programs:
+        report.notes.append("run script ignored: the quiz is graded in-process")
+    if not problems:
+        report.status = "skipped"
+        report.notes.append("nothing left to import: task skipped")
+        return
+
+    if task is None:
+        task = Task(course_id=course.id, slug=task_id)
+        session.add(task)
+    task.name = report.name
+    task.context = _text(config.get("context"))
+    task.authors = _authors(config.get("author"))
+    task.contact_url = _text(config.get("contact_url"))
+    task.problems = problems
+    task.problem_id = problem_id
+    task.limits = limits
+    task.weight = _number(config.get("weight", 1.0), "weight", folder, minimum=0.0)
+    task.submission_limit = _submission_limit(config.get("submission_limit"), folder)
+    task.evaluate = _evaluate(config.get("evaluate"), folder)
+    accessible = config.get("accessible", config.get("accessibility", True))
+    try:
+        task.accessibility = normalise_accessibility(accessible)
+    except (TypeError, ValueError) as error:
+        raise TaskImportError(f"{folder / 'task.yaml'}: accessible: {error}") from None
+    order = config.get("order")
+    task.position = int(order) if isinstance(order, int) and not isinstance(order, bool) else position
+    report.problems = list(problems)
+    if not report.grading:
+        report.grading = "quiz, graded in-process"
+    session.flush()
+
+
+def _problem(pid: str, raw: Any) -> dict[str, Any] | None:
+    """A sub-problem checked and made JSON-safe; None for an unsupported type."""
+    if not ID_RE.match(pid):
+        raise TaskImportError(f"invalid problem id {pid!r}")
+    if not isinstance(raw, dict):
+        raise TaskImportError(f"problem {pid!r}: expected a mapping")
+    problem = _json_safe(raw)
+    kind = problem.get("type")
+    if kind not in PROBLEM_TYPES:
+        return None
+    where = f"problem {pid!r}"
+    if kind == "multiple_choice":
+        choices = problem.get("choices")
+        if not isinstance(choices, list) or not choices:
+            raise TaskImportError(f"{where}: 'choices' must be a non-empty list")
+        clean = []
+        for number, choice in enumerate(choices):
+            if not isinstance(choice, dict) or "text" not in choice:
+                raise TaskImportError(f"{where}: choice {number} needs a 'text'")
+            item = dict(choice)
+            item["text"] = _text(choice["text"])
+            item["valid"] = _flag(choice.get("valid", False), f"{where}: choice {number}: valid")
+            if choice.get("feedback") is not None:
+                item["feedback"] = _text(choice["feedback"])
+            clean.append(item)
+        problem["choices"] = clean
+        problem["multiple"] = _flag(problem.get("multiple", False), f"{where}: multiple")
+        limit = problem.get("limit", 0)
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+            raise TaskImportError(f"{where}: 'limit' must be a whole number >= 0")
+        if not problem["multiple"] and not any(c["valid"] for c in clean):
+            raise TaskImportError(f"{where}: a single-answer choice needs a valid choice")
+    elif kind == "match":
+        if problem.get("answer") is None:
+            raise TaskImportError(f"{where}: a match problem needs an 'answer'")
+        problem["answer"] = _text(problem["answer"])
+    elif kind == "file":
+        exts = problem.get("allowed_exts")
+        if isinstance(exts, str):
+            exts = [exts]
+        if exts is not None:
+            problem["allowed_exts"] = [str(ext) for ext in exts]
+        if problem.get("max_size") is not None:
+            size = problem["max_size"]
+            if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+                raise TaskImportError(f"{where}: 'max_size' must be a positive number of bytes")
+    return problem
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise TaskImportError(f"{where}: expected true or false")
+    return value
+
+
+def _authors(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [_text(author) for author in value if _text(author)]
+    return [author.strip() for author in _text(value).split(",") if author.strip()]
+
+
+def _number(value: Any, key: str, folder: Path, *, minimum: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TaskImportError(f"{folder / 'task.yaml'}: {key}: expected a number") from None
+    if not number >= minimum:
+        raise TaskImportError(f"{folder / 'task.yaml'}: {key}: must be at least {minimum:g}")
+    return number
+
+
+def _submission_limit(value: Any, folder: Path) -> dict[str, Any]:
+    if value is None:
+        return {"amount": -1, "period": -1}
+    if not isinstance(value, dict):
+        raise TaskImportError(f"{folder / 'task.yaml'}: submission_limit: expected {{amount, period}}")
+    try:
+        amount = int(value.get("amount", -1))
+        period = float(value.get("period", -1))
+    except (TypeError, ValueError):
+        raise TaskImportError(f"{folder / 'task.yaml'}: submission_limit: amount and period are numbers") from None
+    return {"amount": amount if amount >= 0 else -1, "period": (int(period) if period.is_integer() else period)
+            if period > 0 else -1}
+
+
+def _evaluate(value: Any, folder: Path) -> Evaluate:
+    if value is None:
+        return Evaluate.BEST
+    try:
+        return Evaluate(str(value).strip().lower())
+    except ValueError:
+        raise TaskImportError(f"{folder / 'task.yaml'}: evaluate: 'best' or 'last', not {value!r}") from None
+
+
+def _limits(config: dict[str, Any], folder: Path) -> dict[str, Any]:
+    limits = config.get("limits")
+    parameters = config.get("environment_parameters")
+    if limits is None and isinstance(parameters, dict):
+        limits = parameters.get("limits")
+    if limits is None:
+        return {}
+    if not isinstance(limits, dict):
+        raise TaskImportError(f"{folder / 'task.yaml'}: limits: expected a mapping")
+    clean = {}
+    for key in ("time", "hard_time", "memory", "output"):
+        if limits.get(key) is not None:
+            clean[key] = _number(limits[key], f"limits.{key}", folder, minimum=0.0)
+    return clean
+
+
+# --------------------------------------------------------------------------- test cases
+
+
+def _is_package(directory: Path) -> bool:
+    return (directory / "problem.yaml").is_file() or (directory / "handler.yml").is_file()
+
+
+def _test_source(folder: Path) -> Path | None:
+    """Where the task's test cases are: a package (the folder or one sub-folder), or tests/."""
+    if _is_package(folder):
+        return folder
+    packages = [child for child in sorted(folder.iterdir()) if child.is_dir() and _is_package(child)]
+    if len(packages) > 1:
+        raise TaskImportError(f"{folder}: several problem packages ({', '.join(p.name for p in packages)}); "
+                              "keep one")
+    if packages:
+        return packages[0]
+    tests = folder / "tests"
+    return tests if tests.is_dir() else None
+
+
+def _import_tests(
+    session: Session, course: Course, folder: Path, source: Path, task: Task | None, report: TaskReport,
+    owner: User, settings: Settings, limits: Mapping[str, Any],
+) -> str:
+    scratch = settings.data_dir / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    package_name = re.sub(r"[^A-Za-z0-9_.\-]", "_", f"{course.slug}.{folder.name}")
+    with tempfile.TemporaryDirectory(dir=scratch, prefix="inginious-") as tmp:
+        target = Path(tmp) / package_name
+        if _is_package(source):
+            shutil.copytree(source, target, symlinks=True)  # the store refuses symlinks itself
+            origin = f"package {source.name}/" if source != folder else "the package in the task folder"
+        else:
+            _kattis_from_tests(source, target, report.name or folder.name, limits)
+            origin = "tests/"
+        current = task.problem_id if task is not None else None
+        try:
+            result = import_package(session, target, settings=settings, owner=owner, problem_id=current,
+                                    match_existing=current is None, record_source=False)
+        except LookupError:  # the task's old problem is gone: make a new one
+            result = import_package(session, target, settings=settings, owner=owner, record_source=False)
+    tests = len(result.package.tests)
+    hidden = sum(1 for test in result.package.tests if not test.visible)
+    report.grading = f"judge: problem {result.problem.id} ({origin}: {tests} test(s), {hidden} hidden)"
+    return result.problem.id
+
+
+def _kattis_from_tests(tests: Path, target: Path, title: str, limits: Mapping[str, Any]) -> None:
+    """Write a Kattis package at ``target`` from a tests/ folder."""
+    inputs = sorted(p for p in tests.iterdir() if p.is_file() and p.suffix in INPUT_SUFFIXES)
+    if not inputs:
+        raise TaskImportError(f"{tests}: no test inputs (NAME.in with NAME.ans)")
+    answers = {p.stem: p for p in tests.iterdir() if p.is_file() and p.suffix in ANSWER_SUFFIXES}
+    for directory in ("sample", "secret"):
+        (target / "data" / directory).mkdir(parents=True)
+    seen = set()
+    for path in inputs:
+        if path.stem in seen:
+            raise TaskImportError(f"{tests}: two inputs named {path.stem!r}")
+        seen.add(path.stem)
+        answer = answers.get(path.stem)
+        if answer is None:
+            raise TaskImportError(f"{path}: no expected output ({path.stem}.ans or .out)")
+        kind = "sample" if path.stem.lower().startswith(("sample", "public")) else "secret"
+        shutil.copyfile(path, target / "data" / kind / f"{path.stem}.in")
+        shutil.copyfile(answer, target / "data" / kind / f"{path.stem}.ans")
+    orphans = sorted(set(answers) - seen)
+    if orphans:
+        raise TaskImportError(f"{tests}: expected outputs without input: {', '.join(orphans)}")
+    memory = limits.get("memory")
+    config = {
+        "problem_format_version": "2025-09",
+        "type": "pass-fail",
+        "name": {"en": title},
+        "limits": {
+            "time_limit": float(limits.get("time") or DEFAULT_TIME_LIMIT),
+            "memory": int(memory) if memory else DEFAULT_MEMORY_MB,
+        },
+    }
+    (target / "problem.yaml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
+                                         encoding="utf-8")
