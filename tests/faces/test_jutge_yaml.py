@@ -69,6 +69,13 @@ def test_unknown_tags_are_text_and_nothing_runs(text: str, value: object) -> Non
     assert load_document(text) == [value]
 
 
+def test_headers_yaml_cannot_read_as_tags() -> None:
+    text = "items:\n  - !Introducció   # a comment\n  - !This is a header\n  - '!quoted'\n  - P12345\n"
+    assert load_document(text) == {"items": ["!Introducció", "!This is a header", "!quoted", "P12345"]}
+    with pytest.raises(InvalidInput, match="line 2"):  # a real error is reported as it was
+        load_document("items:\n  - !Introducció\n  - [unclosed\n")
+
+
 def test_json_is_accepted_including_tabs() -> None:
     assert load_document(b'{\n\t"name": "Demo",\n\t"public": 1\n}') == {"name": "Demo", "public": 1}
     assert load_document('{"items": ["!h", null]}') == {"items": ["!h", None]}

@@ -25,7 +25,14 @@ from verdict.app import DbSession
 from verdict.courses import service
 from verdict.courses.models import ListItemKind
 from verdict.errors import InvalidInput
-from verdict.faces.jutge.common import Document, InputDocument, ServicesUser, check_clean_text, start_writing
+from verdict.faces.jutge.common import (
+    Document,
+    InputDocument,
+    ServicesUser,
+    check_clean_text,
+    scalar_text,
+    start_writing,
+)
 from verdict.faces.jutge.courses import PUT_BODY
 from verdict.faces.jutge.errors import JutgeRoute, render
 
@@ -49,14 +56,17 @@ def read_item(value: Any, index: int) -> service.Item:
     where = f"items[{index}]"
     if value is None:
         return service.Item(ListItemKind.IGNORED)
+    if isinstance(value, dict) and len(value) == 1:
+        # "- !Part 1: loops" reads as the mapping {"!Part 1": "loops"}: a header with a colon.
+        ((key, rest),) = value.items()
+        if isinstance(key, str) and key.startswith("!") and not isinstance(rest, list | dict):
+            value = f"{key}:" if rest is None else f"{key}: {scalar_text(rest, where)}"
     if isinstance(value, str):
         check_clean_text(value, where)
         if value.startswith("!"):
             return service.Item(ListItemKind.HEADER, value[1:])
         return service.Item(ListItemKind.PROBLEM, value.strip())
-    hint = ""
-    if isinstance(value, dict):
-        hint = " (a header containing ': ' must be quoted: - '!Part 1: loops')"
+    hint = " (quote it: - '!Part 1: loops')" if isinstance(value, dict) else ""
     raise InvalidInput(f"{where}: must be a problem id or a header starting with '!'{hint}", field=where)
 
 

@@ -14,6 +14,7 @@ Answers are YAML (block style, UTF-8, keys in the services' order) unless ``?for
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -79,6 +80,20 @@ def load_document(data: bytes | str) -> Any:
         except (ValueError, RecursionError):
             pass
     try:
+        return _load(text)
+    except InvalidInput as first:
+        # Headers YAML cannot read as tags ("- !Introducció", "- !Part 1 #x" ...): quoted, they read.
+        quoted = _quote_headers(text)
+        if quoted == text:
+            raise
+        try:
+            return _load(quoted)
+        except InvalidInput:
+            raise first from None
+
+
+def _load(text: str) -> Any:
+    try:
         _check_depth(text)
         return yaml.load(text, Loader=JutgeLoader)  # a CSafeLoader subclass: safe
     except yaml.MarkedYAMLError as error:
@@ -92,6 +107,20 @@ def load_document(data: bytes | str) -> Any:
         raise InvalidInput(f"not a valid YAML document: {error}") from None
     except RecursionError:
         raise InvalidInput("not a valid YAML document: nested too deeply") from None
+
+
+_HEADER_ITEM = re.compile(r"^(?P<lead>[ \t]*-[ \t]+)(?P<text>!(?![!<])[^\n]*?)[ \t]*$", re.MULTILINE)
+
+
+def _quote_headers(text: str) -> str:
+    """Block sequence items starting with a single ``!`` written as quoted strings (a trailing
+    `` #comment`` dropped): a tag may only hold URI characters, headers hold any text."""
+
+    def quote(match: re.Match[str]) -> str:
+        header = re.split(r"[ \t]#", match["text"], maxsplit=1)[0].rstrip()
+        return match["lead"] + json.dumps(header, ensure_ascii=False)
+
+    return _HEADER_ITEM.sub(quote, text)
 
 
 def _check_depth(text: str) -> None:
