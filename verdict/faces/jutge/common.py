@@ -63,10 +63,10 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _check_declared_length(request: Request, limit: int) -> None:
+def _check_declared_length(request: Request, limit: int, shown: int | None = None) -> None:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise TooLarge(f"the request is larger than the {limit} bytes allowed")
+        raise TooLarge(f"the request is larger than the {limit if shown is None else shown} bytes allowed")
 
 
 async def input_document(request: Request, platform: PlatformDep) -> Any:
@@ -83,8 +83,8 @@ InputDocument = Annotated[Any, Depends(input_document)]
 async def read_form(request: Request, limit: int) -> FormData:
     """The multipart or urlencoded form, refused with 413 when the body passes ``limit`` (plus
     room for the multipart framing), counted as it arrives."""
-    limit += MULTIPART_SLACK
-    _check_declared_length(request, limit)
+    shown, limit = limit, limit + MULTIPART_SLACK
+    _check_declared_length(request, limit, shown)
     received = 0
 
     async def receive() -> Message:
@@ -93,7 +93,7 @@ async def read_form(request: Request, limit: int) -> FormData:
         if message["type"] == "http.request":
             received += len(message.get("body", b""))
             if received > limit:
-                raise TooLarge(f"the upload is larger than the {limit - MULTIPART_SLACK} bytes allowed")
+                raise TooLarge(f"the upload is larger than the {shown} bytes allowed")
         return message
 
     counted = StarletteRequest(request.scope, receive)
