@@ -79,16 +79,26 @@ def make_demo(session: Session, platform: Platform, make_user: MakeUser, path: P
     course = session.scalar(sa.select(Course).where(Course.slug == "demo"))
     assert course is not None
     for student in (alice, bob):
-        session.add(CourseMember(course_id=course.id, user_id=student.id, email=student.email,
-                                 role=MemberRole.STUDENT))
+        session.add(
+            CourseMember(
+                course_id=course.id, user_id=student.id, email=student.email, role=MemberRole.STUDENT
+            )
+        )
     session.commit()
     return Demo(course, report, teacher, tutor, alice, bob, carol)
 
 
-def other_course(session: Session, owner: User, slug: str, registration: Registration,
-                 password_hash: str | None = None) -> Course:
-    course = Course(owner_id=owner.id, name=slug, slug=slug, title=slug.title(), registration=registration,
-                    registration_password_hash=password_hash)
+def other_course(
+    session: Session, owner: User, slug: str, registration: Registration, password_hash: str | None = None
+) -> Course:
+    course = Course(
+        owner_id=owner.id,
+        name=slug,
+        slug=slug,
+        title=slug.title(),
+        registration=registration,
+        registration_password_hash=password_hash,
+    )
     session.add(course)
     session.commit()
     return course

@@ -40,8 +40,10 @@ def utc(*args: int) -> datetime:
         ("2024-01-01", Window(start=utc(2024, 1, 1))),
         ("/2024-06-01 10:30", Window(end=utc(2024, 6, 1, 10, 30))),
         ("2024-01-01 08:00:00/2024-06-01", Window(start=utc(2024, 1, 1, 8), end=utc(2024, 6, 1))),
-        ("2024-01-01/2024-05-01 12:00:00/2024-06-01",
-         Window(start=utc(2024, 1, 1), soft_end=utc(2024, 5, 1, 12), end=utc(2024, 6, 1))),
+        (
+            "2024-01-01/2024-05-01 12:00:00/2024-06-01",
+            Window(start=utc(2024, 1, 1), soft_end=utc(2024, 5, 1, 12), end=utc(2024, 6, 1)),
+        ),
         ("//2024-06-01", Window(end=utc(2024, 6, 1))),
         (date(2024, 1, 1), Window(start=utc(2024, 1, 1))),
     ],
@@ -50,8 +52,10 @@ def test_parse_window(value: Any, window: Window) -> None:
     assert svc.parse_window(value) == window
 
 
-@pytest.mark.parametrize("value", ["tomorrow", "2024-13-01", "2024-06-01/2024-01-01", "a/b/c/d",
-                                   "2024-01-01/2024-07-01/2024-06-01"])
+@pytest.mark.parametrize(
+    "value",
+    ["tomorrow", "2024-13-01", "2024-06-01/2024-01-01", "a/b/c/d", "2024-01-01/2024-07-01/2024-06-01"],
+)
 def test_bad_windows(value: str) -> None:
     with pytest.raises(ValueError, match="invalid"):
         svc.parse_window(value)
@@ -89,8 +93,12 @@ def test_window_open_and_deadline() -> None:
 
 def mcq(multiple: bool = False, **extra: Any) -> dict[str, Any]:
     return {
-        "type": "multiple_choice", "name": "Q", "header": "Pick", "multiple": multiple,
-        "success_message": "Yes!", "error_message": "No!",
+        "type": "multiple_choice",
+        "name": "Q",
+        "header": "Pick",
+        "multiple": multiple,
+        "success_message": "Yes!",
+        "error_message": "No!",
         "choices": [
             {"text": "a", "valid": True, "feedback": "fa"},
             {"text": "b", "valid": False, "feedback": "fb"},
@@ -108,16 +116,25 @@ def task_with(problems: dict[str, Any], **fields: Any) -> Task:
 
 
 def test_public_view_strips_answers() -> None:
-    task = task_with({
-        "q": mcq(),
-        "m": {"type": "match", "name": "M", "header": "h", "answer": "42"},
-        "c": {"type": "code", "name": "C", "language": "c", "default": "int main"},
-    })
+    task = task_with(
+        {
+            "q": mcq(),
+            "m": {"type": "match", "name": "M", "header": "h", "answer": "42"},
+            "c": {"type": "code", "name": "C", "language": "c", "default": "int main"},
+        }
+    )
     view = svc.public_problems(task, "alice")
     assert view["m"] == {"type": "match", "name": "M", "header": "h"}
     assert view["c"] == {"type": "code", "name": "C", "language": "c", "default": "int main"}
     assert set(view["q"]) == {"type", "name", "header", "multiple", "choices"}
-    assert sorted(view["q"]["choices"].items()) == [(0, "a"), (1, "b"), (2, "c"), (3, "d"), (4, "e"), (5, "f")]
+    assert sorted(view["q"]["choices"].items()) == [
+        (0, "a"),
+        (1, "b"),
+        (2, "c"),
+        (3, "d"),
+        (4, "e"),
+        (5, "f"),
+    ]
     assert task.problems["m"]["answer"] == "42"  # the stored task is untouched
 
 
@@ -141,8 +158,9 @@ def test_shown_choices_are_stable_per_user_and_shuffled_across_users() -> None:
     orders = {tuple(svc.shown_choices(problem, f"user{n}#t#q")) for n in range(20)}
     assert len(orders) > 1
     assert all(sorted(order) == list(range(6)) for order in orders)
-    assert svc.shown_choices(mcq(unshuffle=True, limit=4), "x") == sorted(svc.shown_choices(mcq(unshuffle=True,
-                                                                                              limit=4), "x"))
+    assert svc.shown_choices(mcq(unshuffle=True, limit=4), "x") == sorted(
+        svc.shown_choices(mcq(unshuffle=True, limit=4), "x")
+    )
 
 
 # --------------------------------------------------------------------------- grading quiz parts
@@ -165,7 +183,8 @@ def test_multiple_answer_choice_needs_exactly_the_valid_ones() -> None:
     assert svc.grade_multiple_choice(problem, [0]).result == "failed"
     assert svc.grade_multiple_choice(problem, [0, 1, 2]).result == "failed"
     assert svc.grade_multiple_choice(problem, []).messages == [
-        "Wrong answer. Make sure to select all the valid possibilities"]
+        "Wrong answer. Make sure to select all the valid possibilities"
+    ]
 
 
 def test_match() -> None:
@@ -176,18 +195,27 @@ def test_match() -> None:
 
 
 def judged(verdict: Verdict, score: float, message: str = "") -> GradeResult:
-    tests = [TestResult("sample/1", "sample", "", Verdict.AC, visible=True),
-             TestResult("secret/1", "secret", "", verdict)]
+    tests = [
+        TestResult("sample/1", "sample", "", Verdict.AC, visible=True),
+        TestResult("secret/1", "secret", "", verdict),
+    ]
     return GradeResult(verdict, score=score, tests=tests, message=message)
 
 
 def test_combine_quiz_only() -> None:
-    parts = {"a": PartResult("success", 1, "<p>ok</p>"), "b": PartResult("failed", 0, ""),
-             "c": PartResult("success", 1, "")}
+    parts = {
+        "a": PartResult("success", 1, "<p>ok</p>"),
+        "b": PartResult("failed", 0, ""),
+        "c": PartResult("success", 1, ""),
+    }
     outcome = svc.combine(parts)
     assert outcome.status == SubmissionStatus.DONE
     assert (outcome.grade, outcome.result, outcome.verdict) == (66.67, "failed", "SC")
-    assert outcome.problems_feedback == {"a": ["success", "<p>ok</p>"], "b": ["failed", ""], "c": ["success", ""]}
+    assert outcome.problems_feedback == {
+        "a": ["success", "<p>ok</p>"],
+        "b": ["failed", ""],
+        "c": ["success", ""],
+    }
     assert "2 of 3" in outcome.feedback
     assert svc.combine({"a": PartResult("success", 1, "")}).verdict == "AC"
     assert svc.combine({"a": PartResult("failed", 0, "")}).verdict == "WA"
@@ -229,7 +257,10 @@ def parse(problems: dict[str, Any], fields: dict[str, list[Any]], **kwargs: Any)
 
 def test_parse_quiz_input() -> None:
     assert parse(QUIZ, {"one": ["1"], "many": ["0", "2"], "text": ["hello"], "extra": ["ignored"]}) == {
-        "one": 1, "many": [0, 2], "text": "hello"}
+        "one": 1,
+        "many": [0, 2],
+        "text": "hello",
+    }
     assert parse(QUIZ, {"one": ["0"], "text": [""]})["many"] == []  # nothing ticked
 
 
@@ -276,8 +307,10 @@ def test_parse_program_input() -> None:
 def test_parse_file_input() -> None:
     problem = {"f": {"type": "file", "allowed_exts": [".c", ".py"], "max_size": 100}}
     stored = parse(problem, {"f": [Upload("dir\\sum.c", b"int main")]})
-    assert stored == {"f": {"filename": "sum.c", "value": base64.b64encode(b"int main").decode()},
-                      "f/language": "GCC"}
+    assert stored == {
+        "f": {"filename": "sum.c", "value": base64.b64encode(b"int main").decode()},
+        "f/language": "GCC",
+    }
     assert parse(problem, {"f": [Upload("a.py", b"")], "f/language": ["Python3"]})["f/language"] == "Python3"
     with pytest.raises(InvalidInput, match="allowed extensions"):
         parse(problem, {"f": [Upload("a.java", b"x")]})
@@ -296,15 +329,26 @@ def test_parse_file_input() -> None:
 # --------------------------------------------------------------------------- standings
 
 
-def sub(id_: int, status: SubmissionStatus, grade: float | None = None, result: str | None = None,
-        minutes: int = 0) -> Submission:
-    return Submission(id=id_, status=status, grade=grade, result=result, created_at=NOW + timedelta(minutes=minutes))
+def sub(
+    id_: int,
+    status: SubmissionStatus,
+    grade: float | None = None,
+    result: str | None = None,
+    minutes: int = 0,
+) -> Submission:
+    return Submission(
+        id=id_, status=status, grade=grade, result=result, created_at=NOW + timedelta(minutes=minutes)
+    )
 
 
 def test_standing_best_and_last() -> None:
     task = Task(evaluate=Evaluate.BEST)
-    history = [sub(1, SubmissionStatus.DONE, 80, "failed", 0), sub(2, SubmissionStatus.DONE, 100, "success", 1),
-               sub(3, SubmissionStatus.DONE, 40, "failed", 2), sub(4, SubmissionStatus.WAITING, minutes=3)]
+    history = [
+        sub(1, SubmissionStatus.DONE, 80, "failed", 0),
+        sub(2, SubmissionStatus.DONE, 100, "success", 1),
+        sub(3, SubmissionStatus.DONE, 40, "failed", 2),
+        sub(4, SubmissionStatus.WAITING, minutes=3),
+    ]
     assert svc.standing(task, history) == svc.Standing("succeeded", 100.0, history[1])
     task.evaluate = Evaluate.LAST
     assert svc.standing(task, history) == svc.Standing("failed", 40.0, history[2])
@@ -320,10 +364,18 @@ def test_standing_not_attempted_and_errors() -> None:
 
 
 def test_course_grade_is_the_weighted_mean() -> None:
-    tasks = [Task(id=1, weight=2.0, accessibility=True), Task(id=2, weight=1.0, accessibility=True),
-             Task(id=3, weight=0.0, accessibility=True), Task(id=4, weight=5.0, accessibility=False)]
-    grades = {1: svc.Standing("succeeded", 100.0, None), 2: svc.Standing("failed", 40.0, None),
-              3: svc.Standing("succeeded", 100.0, None), 4: svc.Standing("succeeded", 100.0, None)}
+    tasks = [
+        Task(id=1, weight=2.0, accessibility=True),
+        Task(id=2, weight=1.0, accessibility=True),
+        Task(id=3, weight=0.0, accessibility=True),
+        Task(id=4, weight=5.0, accessibility=False),
+    ]
+    grades = {
+        1: svc.Standing("succeeded", 100.0, None),
+        2: svc.Standing("failed", 40.0, None),
+        3: svc.Standing("succeeded", 100.0, None),
+        4: svc.Standing("succeeded", 100.0, None),
+    }
     assert svc.course_grade(tasks, grades) == 80.0
     assert svc.course_grade(tasks[2:], grades) == 0.0
     assert svc.course_grade([], {}) == 0.0
@@ -337,10 +389,22 @@ def demo(session: Session, platform: Platform, make_user: MakeUser) -> Demo:
     return make_demo(session, platform, make_user)
 
 
-def add(session: Session, task: Task, user_id: int, status: SubmissionStatus, created_at: datetime,
-        grade: float | None = None) -> Submission:
-    submission = Submission(user_id=user_id, task_id=task.id, course_id=task.course_id, status=status,
-                            grade=grade, created_at=created_at)
+def add(
+    session: Session,
+    task: Task,
+    user_id: int,
+    status: SubmissionStatus,
+    created_at: datetime,
+    grade: float | None = None,
+) -> Submission:
+    submission = Submission(
+        user_id=user_id,
+        task_id=task.id,
+        course_id=task.course_id,
+        status=status,
+        grade=grade,
+        created_at=created_at,
+    )
     session.add(submission)
     session.commit()
     return submission
@@ -415,7 +479,14 @@ def test_windows_gate_students_not_staff(session: Session, demo: Demo) -> None:
     staff = svc.course_access(session, demo.course, demo.teacher)
     svc.check_can_submit(session, closed, demo.teacher, staff, NOW)
     assert [t.slug for t in svc.visible_tasks(session, demo.course, student, NOW)] == [
-        "quiz", "sum", "upload", "aplusb", "scripted", "closed", "limited"]
+        "quiz",
+        "sum",
+        "upload",
+        "aplusb",
+        "scripted",
+        "closed",
+        "limited",
+    ]
     assert len(svc.visible_tasks(session, demo.course, staff, NOW)) == 9
 
 
@@ -435,8 +506,10 @@ def test_standings_and_course_grade(session: Session, demo: Demo) -> None:
 
 def test_contact_url_placeholders(session: Session, demo: Demo) -> None:
     quiz = demo.task(session, "quiz")
-    assert svc.contact_url(quiz, demo.course, demo.alice) == \
-        "mailto:teacher@example.org?subject=demo/quiz (alice)"
+    assert (
+        svc.contact_url(quiz, demo.course, demo.alice)
+        == "mailto:teacher@example.org?subject=demo/quiz (alice)"
+    )
 
 
 def test_registration_possible() -> None:
