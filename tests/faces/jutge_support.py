@@ -6,6 +6,10 @@ from __future__ import annotations
 import base64
 import shutil
 import tarfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +118,35 @@ def fresh(session: Session) -> None:
     on SQLite) and forget loaded objects."""
     session.commit()
     session.expire_all()
+
+
+Routes = dict[str, tuple[int, dict[str, str], bytes]]  # path -> (status, headers, body)
+
+
+@contextmanager
+def serve(routes: Routes) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 answering GETs from ``routes`` (changeable while it
+    runs); yields its base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, headers, body = routes.get(self.path, (404, {}, b"not found"))
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

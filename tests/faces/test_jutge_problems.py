@@ -4,16 +4,15 @@ from the user's directory, uploads, URLs (a real local HTTP server) and every er
 from __future__ import annotations
 
 import shutil
-import threading
+import tarfile
 import zipfile
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from jutge_support import PACKAGES, as_user, doc, error_of, fresh, make_tgz, put, reference
+from jutge_support import PACKAGES, Routes, as_user, doc, error_of, fresh, make_tgz, put, reference, serve
 from sqlalchemy.orm import Session
 
 from verdict.app import Platform
@@ -22,7 +21,6 @@ from verdict.models import Problem, Task, User
 from verdict.settings import Settings
 
 MakeUser = Callable[..., User]
-Routes = dict[str, tuple[int, dict[str, str], bytes]]
 
 
 @pytest.fixture
@@ -255,7 +253,6 @@ def test_upload_errors(
         in error_of(upload(client, "/services/problems/add-upload", junk, jutge), 400)["message"]
     )
     hostile = tmp_path / "hostile.tgz"
-    import tarfile
 
     with tarfile.open(hostile, "w:gz") as tf:
         tf.add(PACKAGES / "pe_ic.pbm" / "handler.yml", arcname="../../escape.yml")
@@ -282,30 +279,9 @@ def test_upload_errors(
 
 @pytest.fixture
 def web(tgz: Path) -> Iterator[tuple[str, Routes]]:
-    """A real HTTP server on 127.0.0.1 serving ``routes`` (path -> status, headers, body)."""
     routes: Routes = {"/problem.tgz": (200, {}, tgz.read_bytes())}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
-            status, headers, body = routes.get(self.path, (404, {}, b"not found"))
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", routes
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(routes) as base:
+        yield base, routes
 
 
 def test_add_and_update_from_urls(
