@@ -153,3 +153,49 @@ def test_document_fields() -> None:
         assert field in caught.value.message
     with pytest.raises(InvalidInput, match="mapping"):
         Document(["not", "a", "mapping"])
+
+
+def test_auth_errors_are_jutge_documents_only_under_services() -> None:
+    from fastapi import FastAPI
+    from fastapi.responses import JSONResponse
+    from fastapi.testclient import TestClient
+
+    from verdict.accounts.deps import AuthError, unauthorized_response
+    from verdict.faces.jutge.errors import install_auth_error_handler
+
+    app = FastAPI()
+
+    async def default(_request: object, error: Exception) -> JSONResponse:
+        assert isinstance(error, AuthError)
+        return unauthorized_response(error, JSONResponse({"error": error.message}))  # type: ignore[return-value]
+
+    app.add_exception_handler(AuthError, default)
+    install_auth_error_handler(app)
+
+    @app.get("/services/plain")
+    @app.get("/other")
+    def refuse() -> None:
+        raise AuthError("who are you?")
+
+    client = TestClient(app)
+    response = client.get("/services/plain?format=json")
+    assert response.status_code == 401 and response.headers["www-authenticate"].startswith("Basic")
+    assert response.json() == {"error": {"status": 401, "message": "who are you?"}}
+    assert load_document(client.get("/services/plain").content) == {
+        "error": {"status": 401, "message": "who are you?"}
+    }
+    response = client.get("/other")
+    assert response.status_code == 401 and response.json() == {"error": "who are you?"}
+
+
+def test_the_services_are_in_the_openapi_document(tmp_path: object) -> None:
+    from fastapi.testclient import TestClient
+
+    from verdict.app import create_app
+    from verdict.settings import Settings
+
+    app = create_app(Settings(data_dir=f"{tmp_path}/var", database_url=f"sqlite:///{tmp_path}/x.sqlite3"))
+    paths = TestClient(app).get("/openapi.json").json()["paths"]
+    assert {"/services/courses", "/services/lists/{ident}", "/services/problems/add-upload"} <= set(paths)
+    assert "application/yaml" in paths["/services/courses"]["put"]["requestBody"]["content"]
+    assert not any(path.endswith("{rest}") for path in paths)

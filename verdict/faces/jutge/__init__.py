@@ -36,7 +36,7 @@ def install(app: FastAPI) -> None:
         app.include_router(router, prefix=PREFIX)
         for route in router.routes:
             if isinstance(route, APIRoute):
-                known.append((compile_path(PREFIX + route.path)[0], set(route.methods)))
+                known.append((compile_path(PREFIX + route.path)[0], set(route.methods or ())))
 
     def unknown(request: Request) -> Response:
         path = request.scope["path"]

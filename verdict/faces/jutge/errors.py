@@ -22,7 +22,7 @@ the handler that was there before.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -74,7 +74,7 @@ def auth_error_response(request: Request, error: AuthError) -> Response:
 class JutgeRoute(APIRoute):
     """A route whose failures are answered as Jutge error documents."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def jutge_handler(request: Request) -> Response:

@@ -56,7 +56,9 @@ def _unknown_tag(loader: JutgeLoader, _suffix: str, node: Node) -> Any:
         return loader.construct_sequence(node, deep=True)
     if isinstance(node, MappingNode):
         return loader.construct_mapping(node, deep=True)
-    raise yaml.constructor.ConstructorError(None, None, f"unexpected node {node.id}", node.start_mark)
+    raise yaml.constructor.ConstructorError(
+        None, None, f"unexpected node {type(node).__name__}", node.start_mark
+    )
 
 
 JutgeLoader.add_multi_constructor(None, _unknown_tag)  # type: ignore[no-untyped-call]
