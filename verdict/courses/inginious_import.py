@@ -258,13 +258,31 @@ def _import_task(
             continue
         problems[pid] = problem
 
+    # Every value is checked before anything is stored, so that a broken task changes nothing.
     limits = _limits(config, folder)
+    fields: dict[str, Any] = {
+        "name": report.name,
+        "context": _text(config.get("context")),
+        "authors": _authors(config.get("author")),
+        "contact_url": _text(config.get("contact_url")),
+        "limits": limits,
+        "weight": _number(config.get("weight", 1.0), "weight", folder, minimum=0.0),
+        "submission_limit": _submission_limit(config.get("submission_limit"), folder),
+        "evaluate": _evaluate(config.get("evaluate"), folder),
+    }
+    try:
+        fields["accessibility"] = normalise_accessibility(config.get("accessible", config.get("accessibility", True)))
+    except (TypeError, ValueError) as error:
+        raise TaskImportError(f"{folder / 'task.yaml'}: accessible: {error}") from None
+    order = config.get("order")
+    fields["position"] = int(order) if isinstance(order, int) and not isinstance(order, bool) else position
+
     programs = [pid for pid, p in problems.items() if p["type"] in PROGRAM_TYPES]
     source = _test_source(folder)
     has_script = any((folder / name).is_file() for name in ("run", "run.py", "run.sh"))
-    problem_id: str | None = None
+    fields["problem_id"] = None
     if programs and source is not None:
-        problem_id = _import_tests(session, course, folder, source, task, report, owner, settings, limits)
+        fields["problem_id"] = _import_tests(session, course, folder, source, task, report, owner, settings, limits)
     elif programs:
         for pid in programs:
             del problems[pid]
@@ -286,23 +304,9 @@ def _import_task(
     if task is None:
         task = Task(course_id=course.id, slug=task_id)
         session.add(task)
-    task.name = report.name
-    task.context = _text(config.get("context"))
-    task.authors = _authors(config.get("author"))
-    task.contact_url = _text(config.get("contact_url"))
+    for key, value in fields.items():
+        setattr(task, key, value)
     task.problems = problems
-    task.problem_id = problem_id
-    task.limits = limits
-    task.weight = _number(config.get("weight", 1.0), "weight", folder, minimum=0.0)
-    task.submission_limit = _submission_limit(config.get("submission_limit"), folder)
-    task.evaluate = _evaluate(config.get("evaluate"), folder)
-    accessible = config.get("accessible", config.get("accessibility", True))
-    try:
-        task.accessibility = normalise_accessibility(accessible)
-    except (TypeError, ValueError) as error:
-        raise TaskImportError(f"{folder / 'task.yaml'}: accessible: {error}") from None
-    order = config.get("order")
-    task.position = int(order) if isinstance(order, int) and not isinstance(order, bool) else position
     report.problems = list(problems)
     if not report.grading:
         report.grading = "quiz, graded in-process"
