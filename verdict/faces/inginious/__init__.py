@@ -1,8 +1,47 @@
 """The INGInious face: the INGInious REST API v0 at ``/api/v0/...`` over Verdict's courses,
-tasks and submissions (see ``docs`` in :mod:`verdict.faces.inginious.routes` and the task service
-:mod:`verdict.courses.tasks`).
+tasks and submissions. Routes in :mod:`.routes`, shapes in :mod:`.views`, JSON/YAML in
+:mod:`.negotiation`; the rules (windows, limits, grading) live in :mod:`verdict.courses.tasks`
+and the course import in :mod:`verdict.courses.inginious_import`.
 
-:func:`install` mounts it on the application and registers the task grader with the platform.
+:func:`install` mounts the routes and registers the task grader with the platform.
+
+Where the reference (``inginious-rest-api-v0.txt``) text and its examples disagree, the examples win:
+
+* ``GET .../submissions/{id}`` answers a *list* with one submission (the text says "this dict").
+* A task's ``problems`` is a dict keyed by problem id (real INGInious sends a list); courses and
+  tasks are dicts keyed by id (real INGInious sends lists with an ``id`` field).
+* ``problems_feedback`` maps problem id → HTML string (real INGInious sends ``[result, html]``;
+  that pair is what Verdict stores).
+* ``grade`` is in every submission (0.0 until graded); ``result``, ``feedback`` and
+  ``problems_feedback`` only when ``done``.
+* The tasks example says ``"status": "success"`` but its own comment (and the issue) list
+  ``succeeded``, ``failed``, ``notattempted``: those are used. Its ``name`` comment ("the name of
+  the course") is read as the task's name.
+
+Where the reference is silent:
+
+* The course id is ``Course.slug`` (globally unique): the directory name for imported INGInious
+  courses; ``<owner>-<name>`` (numbered on collision) for courses made through the Jutge face.
+* Listed courses: where the user is registered or staff, plus those open to registration (open or
+  with a password); a course not accessible now is hidden from students. A course the user may not
+  see is 404; the tasks and submissions of a course one is not registered to are 403 (as INGInious).
+* A task not yet open, or ``accessible: false``, is 404 for students; a task past its deadline stays
+  visible (closed). ``deadline`` is the soft deadline if any, else the end, as
+  ``YYYY-MM-DD HH:MM:SS`` UTC, or "". ``submitted_on`` has the same format.
+* Submission status: ``waiting`` while queued or being graded, ``done`` once graded (whatever the
+  result, so a student sees a ``timeout`` of their program), ``error`` when Verdict could not grade.
+* Only the connected user's own submissions are listed; anybody else's (staff included) is 404.
+* POST checks in INGInious's order: 404 course, 403 not registered, 404 task, 403 not allowed
+  (closed, limit reached, a submission still waiting), 400 input, 500 no grader (a program part
+  without test cases, or a queue that cannot be woken — the submission is then kept waiting).
+* Multiple-choice ``success_message``/``error_message`` are feedback, not shown with the task.
+* Form fields beside the problem ids: ``<pid>/language`` chooses the language of a program part
+  whose ``language`` is not a judge language; other fields are ignored. A JSON object body is
+  accepted too (lists for several values, files as ``{filename, value (base64)}``).
+* ``auth_methods`` has one method, ``db``; ``POST /authentication`` ignores an
+  ``auth_method_id`` field. Failed and rate-limited logins are both 403 ``{"status": "error"}``.
+* Errors are ``{"error": message}`` in the negotiated format; YAML is
+  ``application/yaml`` (or the YAML type the client named) when preferred by ``Accept``.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ quality than JSON, or the same quality from a more specific or an earlier range.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,7 +94,7 @@ def dump_yaml(data: Any) -> str:
 
 
 def render(
-    request: Request, data: Any, status_code: int = 200, headers: dict[str, str] | None = None
+    request: Request, data: Any, status_code: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
     """``data`` as JSON or YAML, as the request's ``Accept`` header prefers."""
     media_type = yaml_type(request.headers.get("accept"))
