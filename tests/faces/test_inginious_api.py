@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from typing import Any
 
 import pytest
@@ -721,3 +722,26 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
         "application/x-www-form-urlencoded"
         in spec["paths"][f"{API}/authentication"]["post"]["requestBody"]["content"]
     )
+
+
+def test_concurrent_submissions_leave_one_waiting(app: Any, session: Session, demo: Demo) -> None:
+    """Eight simultaneous POSTs by one student: one is accepted, the others are refused (403)."""
+
+    statuses: list[int] = []
+    barrier = threading.Barrier(8, timeout=60)
+    with TestClient(app) as client:  # verify the password once: the others hit the credential cache
+        assert get(client, f"{API}/authentication", demo.alice).json()["authenticated"] is True
+
+    def one() -> None:
+        with TestClient(app) as client:
+            barrier.wait()
+            statuses.append(post(client, f"{DEMO}/tasks/quiz/submissions", demo.alice, QUIZ_RIGHT).status_code)
+
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] + [403] * 7
+    session.commit()
+    assert session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 1
