@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import yaml
 from fastapi.testclient import TestClient
 from httpx import Response
-from inginious_support import ANSWERS, Demo, MakeUser, basic, grade_all, make_demo, other_course, walk
+from inginious_support import ANSWERS, APLUSB, Demo, MakeUser, basic, grade_all, make_demo, other_course, walk
 from sqlalchemy.orm import Session
 
 from verdict.accounts import service as accounts
@@ -22,6 +22,7 @@ from verdict.app import Platform
 from verdict.courses import tasks as svc
 from verdict.courses.models import Registration, Task
 from verdict.grading.queue import GradingQueue
+from verdict.problems.store import import_package
 from verdict.submissions.models import Submission, SubmissionStatus
 
 API = "/api/v0"
@@ -745,3 +746,20 @@ def test_concurrent_submissions_leave_one_waiting(app: Any, session: Session, de
     assert sorted(statuses) == [200] + [403] * 7
     session.commit()
     assert session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 1
+
+
+def test_a_task_of_a_jutge_course(client: TestClient, session: Session, platform: Platform, demo: Demo) -> None:
+    """Tasks made from a Jutge course's lists (one ``code`` problem, language left to the student)."""
+    problem = import_package(session, APLUSB, settings=platform.settings).problem
+    session.add(Task(course_id=demo.course.id, slug=problem.id, name="A plus B", problem_id=problem.id,
+                     position=30, problems={"code": {"type": "code", "name": "A plus B", "language": ""}}))
+    session.commit()
+    path = f"{DEMO}/tasks/{problem.id}/submissions"
+    assert "choose the language with the field 'code/language'" in error(post(client, path, demo.alice,
+                                                                             {"code": "int main"}), 400)
+    submission_id = submit(client, demo.alice, problem.id, {"code": "print(1)", "code/language": "python"})
+    session.commit()
+    submission = session.get(Submission, int(submission_id))
+    assert submission is not None
+    assert (submission.problem_id, submission.language, submission.source) == (problem.id, "Python3", "print(1)")
+    assert submission.problem_version_id == problem.current_version_id
