@@ -56,7 +56,12 @@ def bootstrap(
     engine = engine or db.create_engine(settings.sqlalchemy_url)
     if migrate:
         db.upgrade(engine)
-    return Platform(settings=settings, engine=engine, sessionmaker=db.make_sessionmaker(engine))
+    platform = Platform(settings=settings, engine=engine, sessionmaker=db.make_sessionmaker(engine))
+    # Every process that grades (server, worker, CLI) must grade INGInious tasks the same way.
+    from verdict.courses.tasks import register_grader
+
+    register_grader(platform)
+    return platform
 
 
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from verdict.db import utcnow
+from verdict.db import begin_write, utcnow
 from verdict.problems.models import Problem
 from verdict.submissions.models import Submission, SubmissionStatus, SubmissionTest
 
@@ -60,6 +60,7 @@ def claim_next(session: Session, owner: str, lease_seconds: float) -> int | None
     wins (SQLite serialises writers; PostgreSQL re-evaluates the WHERE after the row lock).
     """
     for _ in range(20):
+        begin_write(session)  # SQLite: take the write lock before reading the candidate
         candidate = session.scalar(
             sa.select(Submission.id).where(Submission.status == SubmissionStatus.WAITING)
             .order_by(Submission.priority, Submission.id).limit(1))
@@ -81,6 +82,7 @@ def claim_next(session: Session, owner: str, lease_seconds: float) -> int | None
 
 
 def renew_lease(session: Session, submission_id: int, owner: str, lease_seconds: float) -> bool:
+    begin_write(session)
     renewed = session.execute(
         sa.update(Submission)
         .where(Submission.id == submission_id, Submission.lease_owner == owner,
@@ -110,6 +112,7 @@ class Outcome:
 def complete(session: Session, submission_id: int, owner: str, outcome: Outcome) -> bool:
     """Stores the outcome if `owner` still holds the lease; False when it was lost (then the
     submission belongs to another worker, and this result is dropped: no double grading)."""
+    begin_write(session)
     stored = session.execute(
         sa.update(Submission)
         .where(Submission.id == submission_id, Submission.lease_owner == owner,
@@ -134,6 +137,7 @@ def sweep_expired(session: Session, now: datetime | None = None) -> list[int]:
     """Puts back submissions whose lease expired (worker killed, machine lost); gives up on
     those claimed too often. Returns the ids put back to waiting."""
     now = now or utcnow()
+    begin_write(session)
     expired = list(session.scalars(
         sa.select(Submission.id).where(Submission.status == SubmissionStatus.GRADING,
                                        Submission.lease_expires_at < now)))
