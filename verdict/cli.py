@@ -8,11 +8,13 @@ app = typer.Typer(help="Verdict: online judge and autograder.", no_args_is_help=
 
 def _register() -> None:
     # Imported here so that `verdict --help` stays fast and a broken feature names itself.
+    from verdict import demo
     from verdict.grading import cli as grading_cli
     from verdict.judge import cli as judge_cli
 
     judge_cli.register(app)
     grading_cli.register(app)
+    demo.register(app)
     try:
         from verdict.platform_cli import register as register_platform
     except ModuleNotFoundError as error:

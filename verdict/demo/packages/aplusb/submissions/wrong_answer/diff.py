@@ -1,0 +1,3 @@
+# Wrong on purpose: prints a - b instead of a + b.
+a, b = map(int, input().split())
+print(a - b)

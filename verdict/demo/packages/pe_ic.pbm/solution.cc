@@ -1,0 +1,9 @@
+#include <iostream>
+#include <string>
+using namespace std;
+
+int main() {
+    string word;
+    cin >> word;
+    cout << "Hello " << word << "!" << endl;
+}
