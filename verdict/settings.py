@@ -15,6 +15,7 @@ class Settings(BaseSettings):
     broker_url: str = Field(default="", description="amqp://... or redis://...; empty means in-process.")
     sandbox_slots: int = Field(default=2, ge=1, le=64, description="Concurrent sandboxes per machine.")
     sandbox_first_uid: int = Field(default=61000, description="Slot N runs as uid first_uid + N.")
+    queue_name: str = Field(default="verdict-grading", description="Broker queue the graders consume.")
     graders: int = Field(default=2, ge=0, description="Grading threads started by `verdict serve`.")
     lease_seconds: int = Field(default=120, description="A worker's claim on a submission expires after this.")
     max_upload_bytes: int = Field(default=8 * 1024 * 1024)

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ACTOR = "verdict_grade"
-QUEUE = "verdict-grading"
 ACTOR_TIME_LIMIT_MS = 60 * 60 * 1000
 SWEEP_SECONDS = 5.0
 
@@ -47,7 +46,8 @@ class GradingQueue:
         self.platform = platform
         self.broker = make_broker(platform.settings.broker_url)
         self.engine = GradingEngine(platform)
-        self.actor = dramatiq.actor(self._work, broker=self.broker, actor_name=ACTOR, queue_name=QUEUE,
+        self.queue_name = platform.settings.queue_name
+        self.actor = dramatiq.actor(self._work, broker=self.broker, actor_name=ACTOR, queue_name=self.queue_name,
                                     max_retries=0, time_limit=ACTOR_TIME_LIMIT_MS)
         self._worker: dramatiq.Worker | None = None
         self._stop = threading.Event()
@@ -70,7 +70,7 @@ class GradingQueue:
         """Starts grader threads consuming the broker, and the lease sweeper."""
         if threads > 0:
             self.broker.emit_after("process_boot")
-            self._worker = dramatiq.Worker(self.broker, queues={QUEUE}, worker_threads=threads,
+            self._worker = dramatiq.Worker(self.broker, queues={self.queue_name}, worker_threads=threads,
                                            worker_timeout=100)
             self._worker.start()
         if sweep:
@@ -104,7 +104,7 @@ class GradingQueue:
 
     def _idle(self) -> bool:
         assert isinstance(self.broker, StubBroker)
-        pending = self.broker.queues.get(QUEUE)
+        pending = self.broker.queues.get(self.queue_name)
         return pending is None or pending.unfinished_tasks == 0
 
     def stop(self) -> None:
