@@ -82,3 +82,31 @@ def test_renew_keeps_the_lease(platform: Platform, make_user) -> None:  # type: 
         assert service.renew_lease(session, submission_id, "w", 600)
         assert not service.renew_lease(session, submission_id, "other", 600)
         assert service.sweep_expired(session) == []
+
+
+def test_restart_resumes_waiting_work(platform: Platform, make_user) -> None:  # type: ignore[no-untyped-def]
+    """Submissions left waiting by a stopped server (in-process broker: messages gone) are
+    graded when graders start again."""
+    import time
+
+    import pytest
+
+    from verdict.grading.queue import GradingQueue
+    from verdict.judge.sandbox import check_available
+
+    if reason := check_available():
+        pytest.skip(f"sandbox unavailable: {reason}")
+    ids = _setup(platform, make_user, 3)  # committed, never woken: as after a crash
+    queue = GradingQueue(platform)
+    queue.start_workers(1)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with platform.sessionmaker() as session:
+                statuses = [session.get(Submission, i).status for i in ids]  # type: ignore[union-attr]
+            if all(s == "done" for s in statuses):
+                break
+            time.sleep(0.1)
+    finally:
+        queue.stop()
+    assert statuses == ["done"] * 3
