@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from verdict.grading import service
 from verdict.grading.service import Outcome
-from verdict.judge.grader import GradeResult, Grader
+from verdict.judge.grader import Grader, GradeResult
 from verdict.judge.languages import UnknownLanguage, get_language
 from verdict.judge.packages import load_package
 from verdict.judge.problem import PackageError

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from verdict.judge.languages import Language, toolchain_version
-from verdict.judge.sandbox import MiB, Limits, RunResult, Sandbox, SandboxConfig, Status
+from verdict.judge.sandbox import Limits, MiB, RunResult, Sandbox, SandboxConfig, Status
 
 COMPILE_LIMITS = Limits(cpu_time=30, wall_time=60, memory_mb=1536, processes=64,
                         output_bytes=64 * 1024, stderr_bytes=64 * 1024, file_size_bytes=64 * MiB,

@@ -15,7 +15,7 @@ from verdict.judge import checkers
 from verdict.judge.compiler import Compiled, compile_source, program_sandbox, run_limits, run_program
 from verdict.judge.languages import Language, UnknownLanguage, get_language, language_for_file
 from verdict.judge.problem import Problem, TestCase, TestGroup, TestKind
-from verdict.judge.sandbox import MiB, Limits, RunResult, Sandbox, SandboxConfig, Status, wait_runs
+from verdict.judge.sandbox import Limits, MiB, RunResult, Sandbox, SandboxConfig, Status, wait_runs
 from verdict.judge.verdicts import STATUS_VERDICTS, Verdict, inginious_result, jutge_code, most_severe
 
 CHECKER_LIMITS = Limits(cpu_time=10, wall_time=30, memory_mb=1024, processes=32, output_bytes=MiB)

@@ -7,7 +7,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from verdict.judge.grader import GradeResult, Grader, TestResult, reference_language
+from verdict.judge.grader import Grader, GradeResult, TestResult, reference_language
 from verdict.judge.languages import UnknownLanguage, get_language, language_for_file
 from verdict.judge.packages import load_package
 from verdict.judge.problem import PackageError, Problem

@@ -171,7 +171,7 @@ def all_languages() -> dict[str, Language]:
         Language(
             id="BEEF", name="Brainf*ck (translated to C)", extensions=(".bf", ".b"), source_name="main.bf",
             compile=("/bin/sh", "-c", "/usr/bin/python3 -S /opt/verdict/bf2c.py main.bf > main.c && "
-                     f"/usr/bin/gcc -O2 -o main main.c && rm main.c"),
+                     "/usr/bin/gcc -O2 -o main main.c && rm main.c"),
             run=lambda limits: ["./main"], artifacts=("main",),
             version_command=("/usr/bin/gcc", "-dumpfullversion"), toolchain="/usr/bin/gcc",
             selftest_source=SELFTEST_BF, selftest_input="A", selftest_output="B",
