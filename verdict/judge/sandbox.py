@@ -23,6 +23,7 @@ import socket
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -33,6 +34,7 @@ from verdict.judge import cgroups
 RUNNER_SOURCE = Path(__file__).with_name("sandbox_runner.c")
 MiB = 1024 * 1024
 STDERR_CAP = 64 * 1024
+SLOT_WAIT_SECONDS = 300.0
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
@@ -188,11 +190,13 @@ class SlotPool:
         self.lock_dir.mkdir(parents=True, exist_ok=True)
         self._local = threading.Lock()
 
-    def acquire(self) -> tuple[int, int]:
-        """Returns (slot, lock fd); waits until one is free."""
-        while True:
+    def acquire(self, slots: int, timeout: float = SLOT_WAIT_SECONDS) -> tuple[int, int]:
+        """Returns (slot, lock fd) among the first `slots` slots (the caller's own setting: one
+        pool serves configs of different sizes); waits until one is free, then gives up loudly."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             with self._local:
-                for slot in range(self.config.slots):
+                for slot in range(slots):
                     fd = os.open(self.lock_dir / f"{slot}.lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC)
                     try:
                         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -200,6 +204,7 @@ class SlotPool:
                     except BlockingIOError:
                         os.close(fd)
             threading.Event().wait(0.01)
+        raise SandboxError(f"no free sandbox slot among {slots} after {timeout:g} s")
 
     @staticmethod
     def release(fd: int) -> None:
@@ -268,7 +273,7 @@ class Sandbox:
             raise SandboxError(problem)
         runner = self.config.runner_path()
         pool = slot_pool(self.config)
-        self.slot, self._slot_fd = pool.acquire()
+        self.slot, self._slot_fd = pool.acquire(self.config.slots)
         try:
             self.cgroup = cgroups.slot_cgroup(self.slot, self.config.cgroup_kind)
             self._spawn(runner)
