@@ -115,7 +115,7 @@ def _compiler_output(result: RunResult) -> str:
 
 def _collect(box: Sandbox, language: Language, target: Path, output: str,
              extra: Sequence[str] = ()) -> tuple[bool, str]:
-    names = _box_files(box)
+    names = box.list_files()
     total = 0
     found = False
     for pattern in [*language.artifacts, *extra]:
@@ -131,13 +131,6 @@ def _collect(box: Sandbox, language: Language, target: Path, output: str,
     if not found:
         return False, f"{output}\nthe compiler produced no program".strip()
     return True, output
-
-
-def _box_files(box: Sandbox) -> list[str]:
-    from verdict.judge.sandbox import _fs_identity
-
-    with _fs_identity(box.uid):
-        return sorted(entry.name for entry in os.scandir(box.host_path("")) if entry.is_file())
 
 
 @contextmanager

@@ -5,6 +5,7 @@ one for a custom checker (if any); each test is then a fork+exec in each.
 """
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -162,8 +163,6 @@ class CheckerProgram:
     def interact(self, test: TestCase, program_box: Sandbox, program: Compiled,
                  limits: Limits) -> tuple[RunResult, checkers.CheckResult]:
         """Kattis interactive: the validator's stdout is the program's stdin and vice versa."""
-        import os
-
         self._put_test(test)
         to_program_r, to_program_w = os.pipe()
         to_validator_r, to_validator_w = os.pipe()
@@ -189,8 +188,6 @@ class CheckerProgram:
 
 def _null_fd() -> int:
     """An fd that reads EOF at once, for the stdout slot of a run whose stdout goes elsewhere."""
-    import os
-
     r, w = os.pipe()
     os.close(w)
     return r

@@ -382,6 +382,11 @@ class Sandbox:
             path.mkdir(parents=True)
             path.chmod(0o777)
 
+    def list_files(self, name: str = "") -> list[str]:
+        """Names of the regular files directly in /box/<name>."""
+        with _fs_identity(self.uid):
+            return sorted(entry.name for entry in os.scandir(self.host_path(name)) if entry.is_file())
+
     def exists(self, name: str) -> bool:
         with _fs_identity(self.uid):
             return self.host_path(name).exists()
