@@ -13,7 +13,7 @@ import shutil
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from verdict.judge.languages import Language, toolchain_version
@@ -94,7 +94,7 @@ def compile_source(language: Language, source: bytes, config: SandboxConfig,
 def _run_compiler(box: Sandbox, language: Language, limits: Limits) -> RunResult:
     if language.compile is None:
         return RunResult(Status.OK, exit_code=0)
-    limits = Limits(**{**limits.__dict__, "processes": max(limits.processes, language.compile_processes)})
+    limits = replace(limits, processes=max(limits.processes, language.compile_processes))
     return box.run(list(language.compile), limits=limits, env=language.environment)
 
 
@@ -147,7 +147,7 @@ def run_limits(language: Language, limits: Limits) -> Limits:
     """The run's limits, with the processes the language's runtime needs (JVM threads)."""
     if limits.processes >= language.processes:
         return limits
-    return Limits(**{**limits.__dict__, "processes": language.processes})
+    return replace(limits, processes=language.processes)
 
 
 def run_program(box: Sandbox, compiled: Compiled, limits: Limits, stdin: bytes | Path | None = None,

@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
@@ -643,6 +643,3 @@ def run_once(argv: Sequence[str], *, files: Mapping[str, bytes | Path] | None = 
             box.put(name, data, executable=True)
         return box.run(argv, stdin=stdin, limits=limits, env=env)
 
-
-def with_limits(limits: Limits, **changes: object) -> Limits:
-    return replace(limits, **changes)  # type: ignore[arg-type]
