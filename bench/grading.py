@@ -4,6 +4,7 @@ cache, and Python. Anchors measured on this kind of machine: DMOJ ≈ 1.2 s (C++
 
     .venv/bin/python bench/grading.py
 """
+
 from __future__ import annotations
 
 import statistics
@@ -52,8 +53,10 @@ def main() -> None:
     print(f"  C++ cold compile : {statistics.median(cold):.3f} s   (DMOJ anchor ≈ 1.2 s)")
     print(f"  C++ compile cache: {statistics.median(cached):.3f} s")
     print(f"  Python 3         : {statistics.median(python):.3f} s   (DMOJ anchor ≈ 0.8 s)")
-    print(f"  ratios vs anchors: C++ cold {statistics.median(cold) / 1.2:.2f}×, "
-          f"Python {statistics.median(python) / 0.8:.2f}×")
+    print(
+        f"  ratios vs anchors: C++ cold {statistics.median(cold) / 1.2:.2f}×, "
+        f"Python {statistics.median(python) / 0.8:.2f}×"
+    )
 
 
 if __name__ == "__main__":

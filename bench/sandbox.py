@@ -8,6 +8,7 @@ Prints medians for
 and the ratios the issue sets targets for: per-test overhead <= 2 ms over bare for C, sandboxed
 Python start <= 1.2x bare.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from verdict.judge.sandbox import Limits, Sandbox, SandboxConfig, check_available, run_once
 
-TINY_C = '#include <stdio.h>\nint main(void){long a,b;if(scanf("%ld %ld",&a,&b)!=2)return 1;' \
-         'printf("%ld\\n",a+b);return 0;}\n'
+TINY_C = (
+    '#include <stdio.h>\nint main(void){long a,b;if(scanf("%ld %ld",&a,&b)!=2)return 1;'
+    'printf("%ld\\n",a+b);return 0;}\n'
+)
 PYTHON = "/usr/bin/python3"
 LIMITS = Limits(cpu_time=5, wall_time=10, memory_mb=256)
 
@@ -39,7 +42,7 @@ def medians_ms(fns: Sequence[Callable[[], object]], iterations: int, warmup: int
             fn()
     times: list[list[float]] = [[] for _ in fns]
     for _ in range(iterations):
-        for fn, samples in zip(fns, times):
+        for fn, samples in zip(fns, times, strict=False):
             start = time.perf_counter()
             fn()
             samples.append(time.perf_counter() - start)
@@ -48,8 +51,10 @@ def medians_ms(fns: Sequence[Callable[[], object]], iterations: int, warmup: int
 
 def bare_spawn(argv: Sequence[str], stdin: Path, stdout: Path) -> Callable[[], None]:
     """fork+exec without any sandbox: posix_spawn with stdin/stdout redirected, then waitpid."""
-    actions = [(os.POSIX_SPAWN_OPEN, 0, str(stdin), os.O_RDONLY, 0),
-               (os.POSIX_SPAWN_OPEN, 1, str(stdout), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 0, str(stdin), os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, str(stdout), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+    ]
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
 
     def run() -> None:
@@ -95,14 +100,19 @@ def main() -> int:
         with Sandbox(config) as box:
             box.put("tiny", tiny, executable=True)
             rows["bare fork+exec, tiny C"], rows["sandbox per-test run, tiny C"] = medians_ms(
-                [bare_spawn([str(tiny)], stdin, out), boxed(box, ["./tiny"], stdin)], n)
+                [bare_spawn([str(tiny)], stdin, out), boxed(box, ["./tiny"], stdin)], n
+            )
             rows["bare python3 -S -c pass"], rows["sandbox python3 -S -c pass"] = medians_ms(
-                [bare_spawn(python_s, stdin, out), boxed(box, python_s, stdin)], n)
+                [bare_spawn(python_s, stdin, out), boxed(box, python_s, stdin)], n
+            )
             rows["bare python3 -c pass"], rows["sandbox python3 -c pass"] = medians_ms(
-                [bare_spawn(python, stdin, out), boxed(box, python, stdin)], n)
+                [bare_spawn(python, stdin, out), boxed(box, python, stdin)], n
+            )
         (rows["one-shot sandbox (run_once), tiny C"],) = medians_ms(
             [lambda: run_once(["./tiny"], files={"tiny": tiny}, stdin=stdin, limits=LIMITS, config=config)],
-            max(n // 4, 10), warmup=2)
+            max(n // 4, 10),
+            warmup=2,
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -115,12 +125,18 @@ def main() -> int:
     ratio = rows["sandbox python3 -c pass"] / rows["bare python3 -c pass"]
     one_shot = rows["one-shot sandbox (run_once), tiny C"] / rows["bare fork+exec, tiny C"]
     print()
-    print(f"  per-test overhead over bare, C        {overhead:+8.3f} ms   (target <= 2 ms) "
-          f"{'PASS' if overhead <= 2 else 'MISS'}")
-    print(f"  sandboxed / bare python3 -S -c pass   {ratio_s:8.2f} x    (target <= 1.2x) "
-          f"{'PASS' if ratio_s <= 1.2 else 'MISS'}")
-    print(f"  sandboxed / bare python3 -c pass      {ratio:8.2f} x    (target <= 1.2x) "
-          f"{'PASS' if ratio <= 1.2 else 'MISS'}")
+    print(
+        f"  per-test overhead over bare, C        {overhead:+8.3f} ms   (target <= 2 ms) "
+        f"{'PASS' if overhead <= 2 else 'MISS'}"
+    )
+    print(
+        f"  sandboxed / bare python3 -S -c pass   {ratio_s:8.2f} x    (target <= 1.2x) "
+        f"{'PASS' if ratio_s <= 1.2 else 'MISS'}"
+    )
+    print(
+        f"  sandboxed / bare python3 -c pass      {ratio:8.2f} x    (target <= 1.2x) "
+        f"{'PASS' if ratio <= 1.2 else 'MISS'}"
+    )
     print(f"  one-shot sandbox / bare, C            {one_shot:8.1f} x")
     return 0
 

@@ -1,4 +1,5 @@
 """The `verdict` command. Each feature contributes its own Typer sub-app or commands here."""
+
 from __future__ import annotations
 
 import typer

@@ -1,4 +1,5 @@
 """The one settings object, read from the environment (``VERDICT_*``)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,11 +18,15 @@ class Settings(BaseSettings):
     sandbox_first_uid: int = Field(default=61000, description="Slot N runs as uid first_uid + N.")
     queue_name: str = Field(default="verdict-grading", description="Broker queue the graders consume.")
     graders: int = Field(default=2, ge=0, description="Grading threads started by `verdict serve`.")
-    lease_seconds: int = Field(default=120, description="A worker's claim on a submission expires after this.")
+    lease_seconds: int = Field(
+        default=120, description="A worker's claim on a submission expires after this."
+    )
     max_upload_bytes: int = Field(default=8 * 1024 * 1024)
     max_package_bytes: int = Field(default=256 * 1024 * 1024)
     max_package_files: int = Field(default=20000)
-    import_root: Path = Field(default=Path("var/imports"), description="Root of PUT /services/problems paths.")
+    import_root: Path = Field(
+        default=Path("var/imports"), description="Root of PUT /services/problems paths."
+    )
     url_import_hosts: list[str] = Field(default_factory=list, description="Hosts allowed for add-url.")
     secret_key: str = Field(default="change-me", description="Signs session cookies.")
     host: str = "127.0.0.1"

@@ -736,7 +736,9 @@ def test_concurrent_submissions_leave_one_waiting(app: Any, session: Session, de
     def one() -> None:
         with TestClient(app) as client:
             barrier.wait()
-            statuses.append(post(client, f"{DEMO}/tasks/quiz/submissions", demo.alice, QUIZ_RIGHT).status_code)
+            statuses.append(
+                post(client, f"{DEMO}/tasks/quiz/submissions", demo.alice, QUIZ_RIGHT).status_code
+            )
 
     threads = [threading.Thread(target=one) for _ in range(8)]
     for thread in threads:
@@ -748,18 +750,33 @@ def test_concurrent_submissions_leave_one_waiting(app: Any, session: Session, de
     assert session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 1
 
 
-def test_a_task_of_a_jutge_course(client: TestClient, session: Session, platform: Platform, demo: Demo) -> None:
+def test_a_task_of_a_jutge_course(
+    client: TestClient, session: Session, platform: Platform, demo: Demo
+) -> None:
     """Tasks made from a Jutge course's lists (one ``code`` problem, language left to the student)."""
     problem = import_package(session, APLUSB, settings=platform.settings).problem
-    session.add(Task(course_id=demo.course.id, slug=problem.id, name="A plus B", problem_id=problem.id,
-                     position=30, problems={"code": {"type": "code", "name": "A plus B", "language": ""}}))
+    session.add(
+        Task(
+            course_id=demo.course.id,
+            slug=problem.id,
+            name="A plus B",
+            problem_id=problem.id,
+            position=30,
+            problems={"code": {"type": "code", "name": "A plus B", "language": ""}},
+        )
+    )
     session.commit()
     path = f"{DEMO}/tasks/{problem.id}/submissions"
-    assert "choose the language with the field 'code/language'" in error(post(client, path, demo.alice,
-                                                                             {"code": "int main"}), 400)
+    assert "choose the language with the field 'code/language'" in error(
+        post(client, path, demo.alice, {"code": "int main"}), 400
+    )
     submission_id = submit(client, demo.alice, problem.id, {"code": "print(1)", "code/language": "python"})
     session.commit()
     submission = session.get(Submission, int(submission_id))
     assert submission is not None
-    assert (submission.problem_id, submission.language, submission.source) == (problem.id, "Python3", "print(1)")
+    assert (submission.problem_id, submission.language, submission.source) == (
+        problem.id,
+        "Python3",
+        "print(1)",
+    )
     assert submission.problem_version_id == problem.current_version_id

@@ -24,7 +24,9 @@ from verdict.judge.sandbox import check_available
 ACCEPTED = (APLUSB / "submissions" / "accepted" / "sum.c").read_text()
 BROKEN = (APLUSB / "submissions" / "compile_error" / "broken.c").read_text()
 # Right on the samples, wrong once the numbers overflow a short (a hidden test).
-OVERFLOWS = '#include <stdio.h>\nint main(void) { short a, b; scanf("%hd %hd", &a, &b); printf("%d\\n", a + b); }\n'
+OVERFLOWS = (
+    '#include <stdio.h>\nint main(void) { short a, b; scanf("%hd %hd", &a, &b); printf("%d\\n", a + b); }\n'
+)
 POLL_SECONDS = 120
 
 
@@ -52,8 +54,9 @@ def server(platform: Platform, demo: Demo) -> Iterator[str]:
     queue = get_queue(platform)
     queue.start_workers(1)
     port = free_port()
-    uvicorn_server = uvicorn.Server(uvicorn.Config(create_app(platform=platform), host="127.0.0.1", port=port,
-                                                   log_level="warning"))
+    uvicorn_server = uvicorn.Server(
+        uvicorn.Config(create_app(platform=platform), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=uvicorn_server.run, name="uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -136,8 +139,9 @@ def test_log_in_submit_code_and_a_choice_and_read_the_grade(server: str, demo: D
         assert "Compile error" in broken["feedback"] and "<pre>" in broken["feedback"]
 
         # A file upload graded by the judge, and a quiz graded in-process, through the same queue.
-        upload = http.post("/api/v0/courses/demo/tasks/upload/submissions",
-                           files={"program": ("sum.c", ACCEPTED.encode())})
+        upload = http.post(
+            "/api/v0/courses/demo/tasks/upload/submissions", files={"program": ("sum.c", ACCEPTED.encode())}
+        )
         assert upload.status_code == 200, upload.text
         uploaded = poll(http, "upload", upload.json()["submissionid"])
         assert (uploaded["grade"], uploaded["result"]) == (100.0, "success")
@@ -147,6 +151,7 @@ def test_log_in_submit_code_and_a_choice_and_read_the_grade(server: str, demo: D
         # Course grade: quiz 100 (weight 2), sum 0, upload 100, aplusb 50 (last), others 0: 350 / 7.
         assert http.get("/api/v0/courses/demo").json()["demo"]["grade"] == 50.0
         # Another student sees none of it.
-        other = httpx.get(f"{server}/api/v0/courses/demo/tasks/aplusb/submissions",
-                          auth=("bob", PASSWORD), timeout=30)
+        other = httpx.get(
+            f"{server}/api/v0/courses/demo/tasks/aplusb/submissions", auth=("bob", PASSWORD), timeout=30
+        )
         assert other.json() == []

@@ -43,18 +43,23 @@ def tasks_of(session: Session, course_id: str = "demo") -> dict[str, Task]:
     return {task.slug: task for task in session.scalars(sa.select(Task).where(Task.course_id == course.id))}
 
 
-def test_import_the_demo_course(session: Session, platform: Platform, teacher: User, make_user: MakeUser) -> None:
+def test_import_the_demo_course(
+    session: Session, platform: Platform, teacher: User, make_user: MakeUser
+) -> None:
     tutor = make_user("tutor")
     report = run_import(session, platform, teacher)
     assert (report.course_id, report.title, report.created) == ("demo", "Demo course", True)
     assert report.warnings == ["tutor 'ghost' has no account here: not added"]
     statuses = {task.task_id: task.status for task in report.tasks}
     assert statuses == dict.fromkeys(
-        ["aplusb", "closed", "future", "hidden", "limited", "quiz", "scripted", "sum", "upload"], "imported")
+        ["aplusb", "closed", "future", "hidden", "limited", "quiz", "scripted", "sum", "upload"], "imported"
+    )
     by_id = {task.task_id: task for task in report.tasks}
     assert by_id["quiz"].grading == "quiz, graded in-process"
-    assert by_id["sum"].grading.startswith("judge: problem P") and "(tests/: 3 test(s), 2 hidden)" in \
-        by_id["sum"].grading
+    assert (
+        by_id["sum"].grading.startswith("judge: problem P")
+        and "(tests/: 3 test(s), 2 hidden)" in by_id["sum"].grading
+    )
     scripted = by_id["scripted"]
     assert (scripted.problems, scripted.dropped) == (["why"], ["code", "line"])
     assert "problem(s) code, line need test cases" in scripted.notes[0]
@@ -64,7 +69,11 @@ def test_import_the_demo_course(session: Session, platform: Platform, teacher: U
     course = session.scalar(sa.select(Course).where(Course.slug == "demo"))
     assert course is not None
     assert (course.name, course.owner_id, course.registration, course.accessible) == (
-        "demo", teacher.id, Registration.OPEN, True)
+        "demo",
+        teacher.id,
+        Registration.OPEN,
+        True,
+    )
     assert course.description == "A small course with every INGInious problem type."
     members = session.scalars(sa.select(CourseMember).where(CourseMember.course_id == course.id)).all()
     assert [(m.user_id, m.role) for m in members] == [(tutor.id, MemberRole.TUTOR)]
@@ -72,12 +81,24 @@ def test_import_the_demo_course(session: Session, platform: Platform, teacher: U
     tasks = tasks_of(session)
     quiz = tasks["quiz"]
     assert (quiz.name, quiz.authors, quiz.weight, quiz.evaluate, quiz.position) == (
-        "Quiz about C", ["Ada Lovelace", "Alan Turing"], 2.0, Evaluate.BEST, 0)
+        "Quiz about C",
+        ["Ada Lovelace", "Alan Turing"],
+        2.0,
+        Evaluate.BEST,
+        0,
+    )
     assert quiz.contact_url == "mailto:teacher@example.org?subject={course_id}/{task_id} ({username})"
-    assert quiz.problems["exit"] == {"type": "match", "name": "Exit status",
-                                     "header": "What does ``main`` return on success?", "answer": "0"}
-    assert quiz.problems["single"]["choices"][1] == {"text": "``stdio.h``", "valid": True,
-                                                     "feedback": "Right, standard input and output."}
+    assert quiz.problems["exit"] == {
+        "type": "match",
+        "name": "Exit status",
+        "header": "What does ``main`` return on success?",
+        "answer": "0",
+    }
+    assert quiz.problems["single"]["choices"][1] == {
+        "text": "``stdio.h``",
+        "valid": True,
+        "feedback": "Right, standard input and output.",
+    }
     assert quiz.problems["single"]["choices"][2] == {"text": "``string.h``", "valid": False}
     assert quiz.problem_id is None and quiz.submission_limit == {"amount": -1, "period": -1}
     assert tasks["limited"].submission_limit == {"amount": 1, "period": 24}
@@ -107,8 +128,9 @@ def test_reimport_updates_in_place(session: Session, platform: Platform, teacher
     assert session.scalar(sa.select(sa.func.count()).select_from(ProblemVersion)) == versions  # same content
 
 
-def test_changed_tests_make_a_new_version(session: Session, platform: Platform, teacher: User,
-                                          tmp_path: Path) -> None:
+def test_changed_tests_make_a_new_version(
+    session: Session, platform: Platform, teacher: User, tmp_path: Path
+) -> None:
     path = demo_copy(tmp_path)
     run_import(session, platform, teacher, path)
     problem_id = tasks_of(session)["sum"].problem_id
@@ -124,7 +146,9 @@ def test_changed_tests_make_a_new_version(session: Session, platform: Platform, 
     assert problem.current_version is not None and problem.current_version.meta["tests"] == 4
 
 
-def test_packages_next_to_task_yaml(session: Session, platform: Platform, teacher: User, tmp_path: Path) -> None:
+def test_packages_next_to_task_yaml(
+    session: Session, platform: Platform, teacher: User, tmp_path: Path
+) -> None:
     path = demo_copy(tmp_path, with_aplusb=True)
     shutil.copytree(JUTGE_PACKAGE, path / "scripted" / "pe_ic.pbm")
     report = run_import(session, platform, teacher, path)
@@ -140,8 +164,9 @@ def test_packages_next_to_task_yaml(session: Session, platform: Platform, teache
     assert jutge is not None and jutge.format == "jutge"
 
 
-def test_the_task_folder_itself_may_be_the_package(session: Session, platform: Platform, teacher: User,
-                                                    tmp_path: Path) -> None:
+def test_the_task_folder_itself_may_be_the_package(
+    session: Session, platform: Platform, teacher: User, tmp_path: Path
+) -> None:
     path = demo_copy(tmp_path)
     shutil.copytree(APLUSB, path / "aplusb", dirs_exist_ok=True)
     report = run_import(session, platform, teacher, path)
@@ -149,33 +174,48 @@ def test_the_task_folder_itself_may_be_the_package(session: Session, platform: P
     assert "the package in the task folder" in aplusb.grading and aplusb.problems == ["code", "question"]
 
 
-def test_broken_tasks_are_reported_and_skipped(session: Session, platform: Platform, teacher: User,
-                                               tmp_path: Path) -> None:
+def test_broken_tasks_are_reported_and_skipped(
+    session: Session, platform: Platform, teacher: User, tmp_path: Path
+) -> None:
     path = demo_copy(tmp_path)
     (path / "quiz" / "task.yaml").write_text("name: Broken\nproblems: []\n")
     (path / "sum" / "tests" / "lonely.in").write_text("1 1\n")
-    (path / "closed" / "task.yaml").write_text("name: x\naccessible: someday\nproblems:\n  a: {type: match, answer: 1}\n")
-    (path / "limited" / "task.yaml").write_text("problems:\n  a: {type: multiple_choice, choices: [{text: x}]}\n")
+    (path / "closed" / "task.yaml").write_text(
+        "name: x\naccessible: someday\nproblems:\n  a: {type: match, answer: 1}\n"
+    )
+    (path / "limited" / "task.yaml").write_text(
+        "problems:\n  a: {type: multiple_choice, choices: [{text: x}]}\n"
+    )
     (path / "hidden" / "task.yaml").write_text("problems: [unclosed\n")
     (path / "future" / "task.yaml").write_text("problems:\n  a: {type: custom_plugin}\n")
     (path / "bad id").mkdir()
     (path / "bad id" / "task.yaml").write_text("problems:\n  a: {type: match, answer: 1}\n")
     report = run_import(session, platform, teacher, path)
     by_id = {task.task_id: task for task in report.tasks}
-    assert by_id["quiz"].status == "error" and "'problems' must be a non-empty mapping" in by_id["quiz"].notes[0]
+    assert (
+        by_id["quiz"].status == "error" and "'problems' must be a non-empty mapping" in by_id["quiz"].notes[0]
+    )
     assert by_id["sum"].status == "error" and "lonely.in: no expected output" in by_id["sum"].notes[0]
     assert by_id["closed"].status == "error" and "invalid date 'someday'" in by_id["closed"].notes[0]
     assert by_id["limited"].status == "error" and "needs a valid choice" in by_id["limited"].notes[0]
     assert by_id["hidden"].status == "error" and "cannot be read" in by_id["hidden"].notes[0]
     assert by_id["future"].status == "skipped" and by_id["future"].dropped == ["a"]
     assert by_id["bad id"].status == "error" and "invalid task id" in by_id["bad id"].notes[0]
-    assert [task.task_id for task in report.errors] == ["bad id", "closed", "hidden", "limited", "quiz", "sum"]
+    assert [task.task_id for task in report.errors] == [
+        "bad id",
+        "closed",
+        "hidden",
+        "limited",
+        "quiz",
+        "sum",
+    ]
     assert set(tasks_of(session)) == {"aplusb", "scripted", "upload"}
 
 
-def test_course_level_errors(session: Session, platform: Platform, teacher: User, make_user: MakeUser,
-                             tmp_path: Path) -> None:
-    with pytest.raises(InginiousImportError, match="course.yaml: missing"):
+def test_course_level_errors(
+    session: Session, platform: Platform, teacher: User, make_user: MakeUser, tmp_path: Path
+) -> None:
+    with pytest.raises(InginiousImportError, match=r"course\.yaml: missing"):
         import_inginious_course(session, tmp_path, settings=platform.settings, owner=teacher)
     path = demo_copy(tmp_path)
     with pytest.raises(InginiousImportError, match="invalid course id"):
@@ -191,8 +231,10 @@ def test_course_level_errors(session: Session, platform: Platform, teacher: User
 
 def test_registration_settings(session: Session, platform: Platform, teacher: User, tmp_path: Path) -> None:
     path = demo_copy(tmp_path)
-    (path / "course.yaml").write_text("name: P\nregistration: true\nregistration_password: sesame\n"
-                                      "allow_unregister: false\naccessible: 2000-01-01/2999-01-01\n")
+    (path / "course.yaml").write_text(
+        "name: P\nregistration: true\nregistration_password: sesame\n"
+        "allow_unregister: false\naccessible: 2000-01-01/2999-01-01\n"
+    )
     report = run_import(session, platform, teacher, path, course_id="withpassword")
     course = session.scalar(sa.select(Course).where(Course.slug == "withpassword"))
     assert course is not None and course.registration == Registration.PASSWORD
@@ -219,24 +261,42 @@ def cli() -> typer.Typer:
 
 @pytest.fixture
 def env(settings: Settings, db_url: str, engine: Engine) -> dict[str, str]:
-    return {"VERDICT_DATA_DIR": str(settings.data_dir), "VERDICT_DATABASE_URL": db_url,
-            "VERDICT_SECRET_KEY": settings.secret_key, "COLUMNS": "200"}
+    return {
+        "VERDICT_DATA_DIR": str(settings.data_dir),
+        "VERDICT_DATABASE_URL": db_url,
+        "VERDICT_SECRET_KEY": settings.secret_key,
+        "COLUMNS": "200",
+    }
 
 
-def test_command(cli: typer.Typer, env: dict[str, str], session: Session, teacher: User, make_user: MakeUser) -> None:
+def test_command(
+    cli: typer.Typer, env: dict[str, str], session: Session, teacher: User, make_user: MakeUser
+) -> None:
     result = CliRunner().invoke(cli, ["course", "import-inginious", str(DEMO)], env=env)
     assert result.exit_code == 0, result.output
     assert "course demo (Demo course) created, owner teacher" in result.output
     assert "need test cases" in result.output and "tutor 'ghost' has no account here" in result.output
-    assert set(tasks_of(session)) == {"aplusb", "closed", "future", "hidden", "limited", "quiz", "scripted", "sum",
-                                      "upload"}
+    assert set(tasks_of(session)) == {
+        "aplusb",
+        "closed",
+        "future",
+        "hidden",
+        "limited",
+        "quiz",
+        "scripted",
+        "sum",
+        "upload",
+    }
     again = CliRunner().invoke(cli, ["course", "import-inginious", str(DEMO), "--owner", "teacher"], env=env)
     assert again.exit_code == 0 and "updated" in again.output
     other = make_user("other", role="instructor")
-    clash = CliRunner().invoke(cli, ["course", "import-inginious", str(DEMO), "--owner", other.username], env=env)
+    clash = CliRunner().invoke(
+        cli, ["course", "import-inginious", str(DEMO), "--owner", other.username], env=env
+    )
     assert clash.exit_code == 1 and "belongs to another owner" in clash.output
-    renamed = CliRunner().invoke(cli, ["course", "import-inginious", str(DEMO), "--owner", "other", "--id",
-                                       "demo2"], env=env)
+    renamed = CliRunner().invoke(
+        cli, ["course", "import-inginious", str(DEMO), "--owner", "other", "--id", "demo2"], env=env
+    )
     assert renamed.exit_code == 0, renamed.output
 
 

@@ -518,8 +518,9 @@ def test_registration_possible() -> None:
     assert svc.registration_possible(Course(registration=Registration.CLOSED, official=True))
 
 
-def test_grade_task_uses_the_source_of_a_submission_made_elsewhere(session: Session, platform: Platform,
-                                                                   demo: Demo) -> None:
+def test_grade_task_uses_the_source_of_a_submission_made_elsewhere(
+    session: Session, platform: Platform, demo: Demo
+) -> None:
     """A submission made by another face (Jutge) carries its source on the row, not in ``input``."""
     task = demo.task(session, "sum")
     calls: list[tuple[Any, ...]] = []
@@ -529,7 +530,9 @@ def test_grade_task_uses_the_source_of_a_submission_made_elsewhere(session: Sess
         return judged(Verdict.AC, 100)
 
     engine: Any = SimpleNamespace(platform=platform, judge=judge)
-    submission = Submission(id=1, task_id=task.id, problem_version_id=7, language="GCC", source="int main", input={})
+    submission = Submission(
+        id=1, task_id=task.id, problem_version_id=7, language="GCC", source="int main", input={}
+    )
     outcome = svc.grade_task(engine, submission)
     assert calls == [(7, "GCC", "int main")]
     assert (outcome.verdict, outcome.grade, outcome.result) == ("AC", 100.0, "success")

@@ -1,4 +1,5 @@
 """The submission life cycle on the real SQLite file and the real PostgreSQL server."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -18,9 +19,12 @@ def _setup(platform: Platform, make_user, count: int = 2, priority: int = 0) -> 
     user = make_user("student1")
     with platform.session_scope() as session:
         problem = import_package(session, APLUSB, settings=platform.settings).problem
-        return [service.create_submission(session, NewSubmission(user.id, problem.id, "Python3", "print(1)",
-                                                                 priority=priority)).id
-                for _ in range(count)]
+        return [
+            service.create_submission(
+                session, NewSubmission(user.id, problem.id, "Python3", "print(1)", priority=priority)
+            ).id
+            for _ in range(count)
+        ]
 
 
 def test_claim_is_oldest_first_and_exclusive(platform: Platform, make_user) -> None:  # type: ignore[no-untyped-def]
@@ -36,8 +40,9 @@ def test_interactive_beats_rejudge(platform: Platform, make_user) -> None:  # ty
     with platform.session_scope() as session:
         service.rejudge(session, submission_ids=[old])
         problem_id = session.get(Submission, old).problem_id  # type: ignore[union-attr]
-        fresh = service.create_submission(session, NewSubmission(
-            session.get(Submission, old).user_id, problem_id, "Python3", "print(2)")).id  # type: ignore[union-attr]
+        fresh = service.create_submission(
+            session, NewSubmission(session.get(Submission, old).user_id, problem_id, "Python3", "print(2)")
+        ).id  # type: ignore[union-attr]
     with platform.sessionmaker() as session:
         assert service.claim_next(session, "w", 60) == fresh
         assert service.claim_next(session, "w", 60) == old
@@ -45,8 +50,14 @@ def test_interactive_beats_rejudge(platform: Platform, make_user) -> None:  # ty
 
 def test_result_written_only_under_the_lease(platform: Platform, make_user) -> None:  # type: ignore[no-untyped-def]
     (submission_id,) = _setup(platform, make_user, 1)
-    outcome = Outcome(SubmissionStatus.DONE, verdict="AC", score=100, grade=100, result="success",
-                      tests=[{"test_name": "t1", "verdict": "AC", "time": 0.01, "memory": 1000, "message": ""}])
+    outcome = Outcome(
+        SubmissionStatus.DONE,
+        verdict="AC",
+        score=100,
+        grade=100,
+        result="success",
+        tests=[{"test_name": "t1", "verdict": "AC", "time": 0.01, "memory": 1000, "message": ""}],
+    )
     with platform.sessionmaker() as session:
         assert service.claim_next(session, "slow", 60) == submission_id
         # The slow worker's lease expires; the sweeper gives the submission to another worker.

@@ -3,6 +3,7 @@
 The whole directory is skipped (with the reason) on a machine where the sandbox cannot run:
 not root, no bubblewrap, no gcc for the runner.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -31,7 +32,9 @@ def compile_program(sandbox_config: SandboxConfig) -> CompileFn:
     """compile_program(source, lang="GCC") -> Compiled; asserts it compiled (pass ok=False to
     expect an error). Skips when the language's toolchain is missing."""
 
-    def compile_(source: str | bytes, lang: str = "GCC", ok: bool | None = True, **kwargs: object) -> Compiled:
+    def compile_(
+        source: str | bytes, lang: str = "GCC", ok: bool | None = True, **kwargs: object
+    ) -> Compiled:
         language = get_language(lang)
         available, why = availability(language)
         if not available:

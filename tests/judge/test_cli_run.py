@@ -1,4 +1,5 @@
 """`verdict run` and `verdict languages` through Typer's CliRunner and the real sandbox."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +10,9 @@ from typer.testing import CliRunner
 from verdict.cli import app
 from verdict.judge.sandbox import SandboxConfig
 
-SUM_C = '#include <stdio.h>\nint main(void){ long a, b; scanf("%ld %ld", &a, &b); printf("%ld\\n", a + b); }\n'
+SUM_C = (
+    '#include <stdio.h>\nint main(void){ long a, b; scanf("%ld %ld", &a, &b); printf("%ld\\n", a + b); }\n'
+)
 
 
 @pytest.fixture

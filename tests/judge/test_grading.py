@@ -1,4 +1,5 @@
 """Grading through the real sandbox: every fixture package with submissions of known verdicts."""
+
 from __future__ import annotations
 
 import shutil
@@ -46,10 +47,12 @@ def graders(sandbox_config: SandboxConfig) -> dict[Path, Grader]:
     return {package: Grader(load_package(package), sandbox_config) for package in ALL_PACKAGES}
 
 
-@pytest.mark.parametrize(("package", "source", "expected"), CASES,
-                         ids=[f"{p.name}/{s.name}" for p, s, _ in CASES])
-def test_fixture_submission_gets_expected_verdict(graders: dict[Path, Grader], package: Path, source: Path,
-                                                  expected: str) -> None:
+@pytest.mark.parametrize(
+    ("package", "source", "expected"), CASES, ids=[f"{p.name}/{s.name}" for p, s, _ in CASES]
+)
+def test_fixture_submission_gets_expected_verdict(
+    graders: dict[Path, Grader], package: Path, source: Path, expected: str
+) -> None:
     grader = graders[package]
     result = grader.grade(source.read_bytes(), reference_language(grader.problem, source))
     assert result.verdict.value in expected.split("|"), (result.verdict, result.message, result.tests)
@@ -72,7 +75,9 @@ def test_samples_run_first_and_pass_fail_stops_at_first_failure(graders: dict[Pa
     assert result.tests[0].verdict == Verdict.WA
     accepted = grader.grade((PACKAGES / "kattis/aplusb/submissions/accepted/sum.py").read_bytes(), "Python3")
     kinds = [t.kind for t in accepted.tests]
-    assert kinds == sorted(kinds, key=lambda k: k != "sample") and len(accepted.tests) == len(grader.problem.tests)
+    assert kinds == sorted(kinds, key=lambda k: k != "sample") and len(accepted.tests) == len(
+        grader.problem.tests
+    )
 
 
 def test_hidden_tests_never_quote_the_answer(graders: dict[Path, Grader]) -> None:
@@ -118,7 +123,9 @@ def test_partial_score_by_groups_is_reported(graders: dict[Path, Grader]) -> Non
 
 
 def test_verdict_mappings() -> None:
-    assert jutge_code(Verdict.TLE) == "EE" and jutge_code(Verdict.MLE) == "EE" and jutge_code(Verdict.WA) == "WA"
+    assert (
+        jutge_code(Verdict.TLE) == "EE" and jutge_code(Verdict.MLE) == "EE" and jutge_code(Verdict.WA) == "WA"
+    )
     assert inginious_result(Verdict.AC) == "success"
     assert inginious_result(Verdict.TLE) == "timeout"
     assert inginious_result(Verdict.MLE) == "overflow"

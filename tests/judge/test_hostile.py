@@ -1,6 +1,7 @@
 """Hostile programs: each is contained with the right status, and the host is checked after
 the run (no process of the sandbox left, nothing on the host's disk or network, the sandbox
 still usable). Limits are small so that the whole suite stays fast."""
+
 from __future__ import annotations
 
 import os
@@ -143,7 +144,7 @@ PROGRAMS = {
                     for (;;) pause(); }
                 _exit(0); }
             waitpid(p, NULL, 0); puts("parent done"); return 0; }""",
-    "echo": "#include <stdio.h>\nint main(void){ puts(\"probe\"); return 0; }",
+    "echo": '#include <stdio.h>\nint main(void){ puts("probe"); return 0; }',
 }
 
 
@@ -265,14 +266,17 @@ def test_filling_the_disk(guarded: Guarded) -> None:
     marker = f"/tmp/verdict-hostile-{uuid.uuid4().hex}"
     disk_before = shutil.disk_usage("/").free
     tmp_before = shutil.disk_usage("/tmp").free
-    result = guarded.box.run(["./filldisk", marker, "/usr/evil", "/evil"],
-                             limits=Limits(cpu_time=2, wall_time=10, memory_mb=256, file_size_bytes=8 * MiB))
+    result = guarded.box.run(
+        ["./filldisk", marker, "/usr/evil", "/evil"],
+        limits=Limits(cpu_time=2, wall_time=10, memory_mb=256, file_size_bytes=8 * MiB),
+    )
     assert result.ok, result
     lines = result.stdout.decode().splitlines()
     # Each tmpfs fills up to its size (the last write is short, or fails with ENOSPC).
     box_line = next(line for line in lines if line.startswith("/box ") and " MB " in line)
-    assert 56 <= int(box_line.split()[1]) <= 64 and box_line.endswith(("No space left on device",
-                                                                        "short write")), box_line
+    assert 56 <= int(box_line.split()[1]) <= 64 and box_line.endswith(
+        ("No space left on device", "short write")
+    ), box_line
     tmp_line = next(line for line in lines if line.startswith("/tmp ") and " MB " in line)
     assert 8 <= int(tmp_line.split()[1]) <= 16, tmp_line
     assert "/tmp 20000 empty files" in lines
@@ -286,8 +290,10 @@ def test_filling_the_disk(guarded: Guarded) -> None:
 
 
 def test_network_is_unreachable(guarded: Guarded) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp, \
-            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp,
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
+    ):
         tcp.bind(("127.0.0.1", 0))
         tcp.listen()
         tcp.setblocking(False)
@@ -308,13 +314,24 @@ def test_network_is_unreachable(guarded: Guarded) -> None:
             udp.recvfrom(16)  # even if "udp-local SENT": it went to the sandbox's loopback
 
 
-def test_secrets_and_server_files_are_not_visible(guarded: Guarded, sandbox_config: SandboxConfig,
-                                                 tmp_path: Path) -> None:
+def test_secrets_and_server_files_are_not_visible(
+    guarded: Guarded, sandbox_config: SandboxConfig, tmp_path: Path
+) -> None:
     secret = tmp_path / "secret.txt"  # a file in the host's /tmp
     secret.write_text("host secret")
     repo_file = Path(__file__).resolve().parents[2] / "pyproject.toml"
-    paths = ["/etc/shadow", "/etc/passwd", str(repo_file), "/root", "/root/.bashrc", "/home",
-             str(sandbox_config.cache_dir), str(secret), "/var/log/syslog", "/proc/1/environ"]
+    paths = [
+        "/etc/shadow",
+        "/etc/passwd",
+        str(repo_file),
+        "/root",
+        "/root/.bashrc",
+        "/home",
+        str(sandbox_config.cache_dir),
+        str(secret),
+        "/var/log/syslog",
+        "/proc/1/environ",
+    ]
     result = guarded.box.run(["./reader", *paths], limits=FAST)
     assert result.ok, result
     lines = result.stdout.decode().splitlines()
@@ -349,8 +366,16 @@ def test_next_sandbox_still_works(sandbox_config: SandboxConfig, programs: dict[
 
 
 # -- compile-time attacks ---------------------------------------------------------------------
-COMPILE = Limits(cpu_time=2, wall_time=5, memory_mb=512, processes=64, output_bytes=64 * 1024,
-                 stderr_bytes=64 * 1024, file_size_bytes=64 * MiB, open_files=256)
+COMPILE = Limits(
+    cpu_time=2,
+    wall_time=5,
+    memory_mb=512,
+    processes=64,
+    output_bytes=64 * 1024,
+    stderr_bytes=64 * 1024,
+    file_size_bytes=64 * MiB,
+    open_files=256,
+)
 
 
 def test_include_etc_shadow(sandbox_config: SandboxConfig) -> None:
@@ -385,10 +410,14 @@ def test_compiler_bomb_takes_forever(sandbox_config: SandboxConfig) -> None:
     assert time.monotonic() - started < COMPILE.wall + 2
 
 
-@pytest.mark.parametrize("source", [
-    b"char big[1UL << 31] = {1};\nint main(int argc, char **argv) { return big[argc]; }\n",
-    b'__asm__(".data\\n.fill 0x7fff0000, 1, 1\\n.text");\nint main(void) { return 0; }\n',
-], ids=["2GB-array", "asm-fill"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"char big[1UL << 31] = {1};\nint main(int argc, char **argv) { return big[argc]; }\n",
+        b'__asm__(".data\\n.fill 0x7fff0000, 1, 1\\n.text");\nint main(void) { return 0; }\n',
+    ],
+    ids=["2GB-array", "asm-fill"],
+)
 def test_compiler_writing_a_huge_file(sandbox_config: SandboxConfig, source: bytes) -> None:
     disk_before = shutil.disk_usage("/").free
     cache_before = sum(f.stat().st_size for f in sandbox_config.cache_dir.rglob("*") if f.is_file())

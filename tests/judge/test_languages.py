@@ -1,5 +1,6 @@
 """Languages through the real sandbox: every self-test, Java under the memory limit, the
 compile cache and compile errors."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -34,8 +35,19 @@ def test_missing_toolchain_is_unavailable_not_an_error(sandbox_config: SandboxCo
 
 
 def test_jutge_ids_and_aliases() -> None:
-    for jutge_id in ("GCC", "G++", "G++11", "G++17", "G++20", "Python3", "JDK", "nodejs", "Rust", "Perl",
-                     "BEEF"):
+    for jutge_id in (
+        "GCC",
+        "G++",
+        "G++11",
+        "G++17",
+        "G++20",
+        "Python3",
+        "JDK",
+        "nodejs",
+        "Rust",
+        "Perl",
+        "BEEF",
+    ):
         assert get_language(jutge_id).id == jutge_id
     assert get_language("c++").id == "G++17"
     assert language_for_file("x.java").id == "JDK"
@@ -58,16 +70,18 @@ public class Main { public static void main(String[] a) {
 """
 
 
-def test_java_over_the_memory_limit(compile_program: Callable[..., Compiled],
-                                    sandbox_config: SandboxConfig) -> None:
+def test_java_over_the_memory_limit(
+    compile_program: Callable[..., Compiled], sandbox_config: SandboxConfig
+) -> None:
     compiled = compile_program(JAVA_HOG, "JDK")
     with program_sandbox(compiled, sandbox_config) as box:
         result = run_program(box, compiled, Limits(cpu_time=5, memory_mb=256))
     assert result.status == Status.MEMORY_LIMIT, (result, result.stderr[:500])
 
 
-def test_java_runs_within_256_mb(compile_program: Callable[..., Compiled],
-                                 sandbox_config: SandboxConfig) -> None:
+def test_java_runs_within_256_mb(
+    compile_program: Callable[..., Compiled], sandbox_config: SandboxConfig
+) -> None:
     compiled = compile_program(JAVA_NORMAL, "JDK")
     with program_sandbox(compiled, sandbox_config) as box:
         limits = Limits(cpu_time=5, memory_mb=256)
@@ -81,7 +95,7 @@ def test_java_runs_within_256_mb(compile_program: Callable[..., Compiled],
 # -- compile cache and compile errors ---------------------------------------------------------
 def test_compile_cache(sandbox_config: SandboxConfig) -> None:
     language = get_language("G++17")
-    source = f"#include <cstdio>\nint main(){{ std::puts(\"{time.time_ns()}\"); }}\n".encode()
+    source = f'#include <cstdio>\nint main(){{ std::puts("{time.time_ns()}"); }}\n'.encode()
     started = time.perf_counter()
     first = compile_source(language, source, sandbox_config)
     first_seconds = time.perf_counter() - started

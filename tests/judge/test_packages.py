@@ -1,6 +1,7 @@
 """Package loaders: every fixture package loads into the expected Problem, every broken one fails with
 a PackageError naming the offending file, and the fixtures' own programs really behave as named
 (checked on the host, without the sandbox: these programs are our own and trusted)."""
+
 from __future__ import annotations
 
 import math
@@ -65,8 +66,11 @@ def test_every_fixture_loads_with_consistent_paths(package: Path) -> None:
 def test_hidden_tests_are_secret(package: Path) -> None:
     problem = load_package(package)
     for test in problem.tests:
-        hidden = test.name.startswith("secret/") or test.name[0].isdigit() or test.name.startswith(
-            ("easy", "hard"))
+        hidden = (
+            test.name.startswith("secret/")
+            or test.name[0].isdigit()
+            or test.name.startswith(("easy", "hard"))
+        )
         assert (test.kind == TestKind.SECRET) == hidden, test.name
         assert test.visible == (test.kind in (TestKind.SAMPLE, TestKind.PUBLIC))
 
@@ -75,20 +79,32 @@ def test_kattis_aplusb_2025_layout() -> None:
     problem = load("kattis/aplusb")
     assert (problem.problem_id, problem.type) == ("aplusb", "pass-fail")
     assert problem.titles == {"en": "A plus B", "ca": "A més B"}
-    assert {lang: p.name for lang, p in problem.statements.items()} == {"en": "problem.en.md", "ca": "problem.ca.md"}
+    assert {lang: p.name for lang, p in problem.statements.items()} == {
+        "en": "problem.en.md",
+        "ca": "problem.ca.md",
+    }
     assert names(problem) == ["sample/1", "sample/2", "secret/1", "secret/2", "secret/3", "secret/10"]
     assert [t.kind for t in problem.tests] == [TestKind.SAMPLE] * 2 + [TestKind.SECRET] * 4
     assert all(t.group == "" for t in problem.tests) and problem.groups == []
     assert (problem.time_limit, problem.memory_limit_mb) == (1.0, 256)
     assert (problem.time_multiplier, problem.time_safety_margin) == (2.0, 1.5)
-    assert (problem.checker.kind, problem.checker.options, problem.checker.source) == ("kattis-default", {}, None)
+    assert (problem.checker.kind, problem.checker.options, problem.checker.source) == (
+        "kattis-default",
+        {},
+        None,
+    )
     assert problem.interactor is None and problem.authors == ["Verdict Team"]
     assert not problem.continue_on_failure
     assert expected_verdicts(problem) == {
-        "accepted/sum.c": "AC", "accepted/sum.cpp": "AC", "accepted/sum.py": "AC",
-        "wrong_answer/diff.py": "WA", "time_limit_exceeded/loop.c": "TLE",
-        "run_time_error/crash.py": "RE", "run_time_error/crash.c": "RE",
-        "memory_limit_exceeded/hog.cpp": "MLE", "compile_error/broken.c": "CE",
+        "accepted/sum.c": "AC",
+        "accepted/sum.cpp": "AC",
+        "accepted/sum.py": "AC",
+        "wrong_answer/diff.py": "WA",
+        "time_limit_exceeded/loop.c": "TLE",
+        "run_time_error/crash.py": "RE",
+        "run_time_error/crash.c": "RE",
+        "memory_limit_exceeded/hog.cpp": "MLE",
+        "compile_error/broken.c": "CE",
     }
 
 
@@ -101,8 +117,12 @@ def test_kattis_floatdiv_legacy_layout() -> None:
     assert problem.time_limit is None
     assert (problem.time_multiplier, problem.time_safety_margin) == (5.0, 2.0)  # legacy defaults
     assert problem.authors == ["Verdict Team", "Ada Lovelace"]
-    assert expected_verdicts(problem) == {"accepted/div.c": "AC", "accepted/div.py": "AC",
-                                          "accepted/more_digits.py": "AC", "wrong_answer/rounded.py": "WA"}
+    assert expected_verdicts(problem) == {
+        "accepted/div.c": "AC",
+        "accepted/div.py": "AC",
+        "accepted/more_digits.py": "AC",
+        "wrong_answer/rounded.py": "WA",
+    }
 
 
 def test_kattis_custom_validator() -> None:
@@ -111,8 +131,11 @@ def test_kattis_custom_validator() -> None:
     assert problem.checker.source == problem.root / "output_validators" / "checker"
     assert (problem.checker.source / "checker.py").is_file()
     assert problem.type == "pass-fail" and problem.interactor is None
-    assert expected_verdicts(problem) == {"accepted/largest.py": "AC", "accepted/smallest.py": "AC",
-                                          "wrong_answer/one.py": "WA"}
+    assert expected_verdicts(problem) == {
+        "accepted/largest.py": "AC",
+        "accepted/smallest.py": "AC",
+        "wrong_answer/one.py": "WA",
+    }
 
 
 def test_kattis_interactive() -> None:
@@ -125,15 +148,20 @@ def test_kattis_interactive() -> None:
     assert all(t.interaction_path is None for t in problem.tests[1:])
     assert (problem.time_multiplier, problem.time_safety_margin) == (3.0, 2.0)
     assert problem.authors == ["Verdict Team"]
-    assert expected_verdicts(problem) == {"accepted/binary.c": "AC", "accepted/binary.py": "AC",
-                                          "wrong_answer/linear.py": "WA"}
+    assert expected_verdicts(problem) == {
+        "accepted/binary.c": "AC",
+        "accepted/binary.py": "AC",
+        "wrong_answer/linear.py": "WA",
+    }
 
 
 def test_kattis_scoring_groups() -> None:
     problem = load("kattis/groups")
     assert problem.type == "scoring"
     assert [(g.name, g.points, g.aggregation, g.on_reject) for g in problem.groups] == [
-        ("secret/group1", 30.0, "min", "break"), ("secret/group2", 70.0, "min", "break")]
+        ("secret/group1", 30.0, "min", "break"),
+        ("secret/group2", 70.0, "min", "break"),
+    ]
     groups = Counter(t.group for t in problem.tests)
     assert groups == {"": 2, "secret/group1": 3, "secret/group2": 4}
     assert names(problem)[2] == "secret/group1/1" and names(problem)[-1] == "secret/group2/4"
@@ -151,7 +179,11 @@ def test_jutge_pe_ic() -> None:
     kinds = {t.name: t.kind for t in problem.tests}
     assert kinds["sample-1"] == TestKind.SAMPLE and kinds["public-1"] == TestKind.PUBLIC
     assert kinds["hint-1"] == TestKind.HINT and kinds["10"] == TestKind.SECRET
-    assert (problem.checker.kind, problem.checker.options, problem.checker.presentation_error) == ("std", {}, True)
+    assert (problem.checker.kind, problem.checker.options, problem.checker.presentation_error) == (
+        "std",
+        {},
+        True,
+    )
     assert (problem.time_multiplier, problem.time_constant, problem.time_limit) == (3.0, 0.5, None)
     assert problem.golden_solution == problem.root / "solution.cc"
     assert [(s.path.name, s.expected) for s in problem.submissions] == [("solution.cc", "AC")]
@@ -169,9 +201,17 @@ def test_jutge_elastic() -> None:
 def test_jutge_scores_and_ops() -> None:
     problem = load("jutge/scored.pbm")
     assert problem.type == "scoring"
-    assert [(g.name, g.prefix, g.points) for g in problem.groups] == [("easy", "easy", 40.0), ("hard", "hard", 60.0)]
+    assert [(g.name, g.prefix, g.points) for g in problem.groups] == [
+        ("easy", "easy", 40.0),
+        ("hard", "hard", 60.0),
+    ]
     assert {t.name: t.group for t in problem.tests} == {
-        "sample-1": "", "easy-1": "easy", "easy-2": "easy", "hard-1": "hard", "hard-2": "hard"}
+        "sample-1": "",
+        "easy-1": "easy",
+        "easy-2": "easy",
+        "hard-1": "hard",
+        "hard-2": "hard",
+    }
     limits = {t.name: (t.time_limit, t.memory_limit_mb, t.output_limit_mb) for t in problem.tests}
     assert limits["hard-2"] == (5.0, 512, 2)
     assert limits["hard-1"] == (None, None, None)
@@ -216,8 +256,12 @@ def test_missing_directory() -> None:
 
 # --- synthetic packages: formats and error paths ----------------------------------------------------
 
-KATTIS_DATA = {"data/sample/1.in": "1\n", "data/sample/1.ans": "1\n",
-               "data/secret/1.in": "2\n", "data/secret/1.ans": "2\n"}
+KATTIS_DATA = {
+    "data/sample/1.in": "1\n",
+    "data/sample/1.ans": "1\n",
+    "data/secret/1.in": "2\n",
+    "data/secret/1.ans": "2\n",
+}
 
 
 def kattis(tmp_path: Path, problem_yaml: str, extra: dict[str, str] | None = None) -> Path:
@@ -227,8 +271,11 @@ def kattis(tmp_path: Path, problem_yaml: str, extra: dict[str, str] | None = Non
 def test_validator_flags_parse_into_options() -> None:
     flags = "case_sensitive space_change_sensitive float_relative_tolerance 1e-5 float_absolute_tolerance 0.5"
     assert parse_validator_flags(flags.split(), Path("problem.yaml")) == {
-        "case_sensitive": True, "space_change_sensitive": True,
-        "float_relative_tolerance": 1e-5, "float_absolute_tolerance": 0.5}
+        "case_sensitive": True,
+        "space_change_sensitive": True,
+        "float_relative_tolerance": 1e-5,
+        "float_absolute_tolerance": 0.5,
+    }
     with pytest.raises(PackageError, match="unknown default validator flag 'fuzzy'"):
         parse_validator_flags(["fuzzy"], Path("problem.yaml"))
     with pytest.raises(PackageError, match="needs a number"):
@@ -236,8 +283,9 @@ def test_validator_flags_parse_into_options() -> None:
 
 
 def test_legacy_custom_interactive_validation(tmp_path: Path) -> None:
-    root = kattis(tmp_path, "name: X\nvalidation: custom interactive\n",
-                  {"output_validators/io/io.py": "print()\n"})
+    root = kattis(
+        tmp_path, "name: X\nvalidation: custom interactive\n", {"output_validators/io/io.py": "print()\n"}
+    )
     problem = load_package(root)
     assert problem.type == "interactive" and problem.interactor == root.resolve() / "output_validators/io"
 
@@ -249,31 +297,47 @@ def test_legacy_custom_score_and_missing_validator(tmp_path: Path) -> None:
     assert caught.value.path.endswith("problem.yaml")
     write(root, {"output_validators/check.py": "print()\n"})
     problem = load_package(root)
-    assert problem.type == "scoring" and problem.checker.source == root.resolve() / "output_validators/check.py"
+    assert (
+        problem.type == "scoring" and problem.checker.source == root.resolve() / "output_validators/check.py"
+    )
     assert [(g.name, g.points) for g in problem.groups] == [("secret", 1.0)]  # legacy: 1 per accepted test
 
 
 def test_modern_output_validator_directory_and_args(tmp_path: Path) -> None:
-    root = kattis(tmp_path, "problem_format_version: 2025-09\nname: X\n",
-                  {"output_validator/validator.py": "print()\n",
-                   "data/secret/test_group.yaml": "output_validator_args: [--exact, '3']\n"})
+    root = kattis(
+        tmp_path,
+        "problem_format_version: 2025-09\nname: X\n",
+        {
+            "output_validator/validator.py": "print()\n",
+            "data/secret/test_group.yaml": "output_validator_args: [--exact, '3']\n",
+        },
+    )
     problem = load_package(root)
-    assert problem.checker.kind == "kattis-custom" and problem.checker.source == root.resolve() / "output_validator"
+    assert (
+        problem.checker.kind == "kattis-custom"
+        and problem.checker.source == root.resolve() / "output_validator"
+    )
     assert problem.checker.options == {"args": ["--exact", "3"]}
 
 
 def test_testdata_flags_and_on_reject_continue(tmp_path: Path) -> None:
-    root = kattis(tmp_path, "name: X\nvalidator_flags: case_sensitive\n",
-                  {"data/testdata.yaml": "on_reject: continue\noutput_validator_flags: float_tolerance 0.1\n"})
+    root = kattis(
+        tmp_path,
+        "name: X\nvalidator_flags: case_sensitive\n",
+        {"data/testdata.yaml": "on_reject: continue\noutput_validator_flags: float_tolerance 0.1\n"},
+    )
     problem = load_package(root)
     assert problem.checker.options == {"case_sensitive": True, "float_tolerance": 0.1}
     assert problem.continue_on_failure
 
 
 def test_name_string_timelimit_file_and_credits(tmp_path: Path) -> None:
-    root = kattis(tmp_path, "problem_format_version: 2023-07-draft\nname: Solo\n"
-                  "credits: {authors: [{name: Ann, email: a@x}, Bob]}\nlimits: {memory: 512, output: 16}\n",
-                  {".timelimit": "2.5\n", "statement/problem.sv.tex": "x"})
+    root = kattis(
+        tmp_path,
+        "problem_format_version: 2023-07-draft\nname: Solo\n"
+        "credits: {authors: [{name: Ann, email: a@x}, Bob]}\nlimits: {memory: 512, output: 16}\n",
+        {".timelimit": "2.5\n", "statement/problem.sv.tex": "x"},
+    )
     problem = load_package(root)
     assert problem.titles == {"sv": "Solo"}  # the only statement's language
     assert (problem.time_limit, problem.memory_limit_mb, problem.output_limit_mb) == (2.5, 512, 16)
@@ -288,40 +352,70 @@ def test_title_from_problemname_when_name_is_missing(tmp_path: Path) -> None:
 def test_scoring_groups_default_points_and_natural_order(tmp_path: Path) -> None:
     files = {f"data/secret/g{n}/{i}.in": "x\n" for n in (2, 10) for i in (1, 2, 11)}
     files |= {k.replace(".in", ".ans"): v for k, v in files.items()}
-    files |= {"data/secret/g10/testdata.yaml": "grader_flags: min\naccept_score: 25\n",
-              "data/secret/g2/sub/1.in": "x\n", "data/secret/g2/sub/1.ans": "x\n"}
+    files |= {
+        "data/secret/g10/testdata.yaml": "grader_flags: min\naccept_score: 25\n",
+        "data/secret/g2/sub/1.in": "x\n",
+        "data/secret/g2/sub/1.ans": "x\n",
+    }
     root = write(tmp_path / "p", {"problem.yaml": "type: scoring\n", **files})
     problem = load_package(root)
     assert [(g.name, g.points, g.aggregation) for g in problem.groups] == [
-        ("secret/g2", 4.0, "sum"), ("secret/g10", 25.0, "min")]
+        ("secret/g2", 4.0, "sum"),
+        ("secret/g10", 25.0, "min"),
+    ]
     assert names(problem)[:4] == ["secret/g2/1", "secret/g2/2", "secret/g2/11", "secret/g2/sub/1"]
     assert {t.group for t in problem.tests} == {"secret/g2", "secret/g10"}
 
 
-@pytest.mark.parametrize(("problem_yaml", "extra", "culprit", "message"), [
-    ("name: [1\n", {}, "problem.yaml", "invalid YAML at line"),
-    ("- a\n- b\n", {}, "problem.yaml", "the top level must be a mapping"),
-    ("limits: {memory: lots}\n", {}, "problem.yaml", "'limits.memory' must be a number"),
-    ("limits: {memory: 1.5}\n", {}, "problem.yaml", "whole number"),
-    ("limits: {time_limit: -1}\n", {}, "problem.yaml", "must be positive"),
-    ("type: multi-pass\n", {}, "problem.yaml", "not supported"),
-    ("type: pass-fail scoring\n", {}, "problem.yaml", "cannot be both"),
-    ("validation: fancy\n", {}, "problem.yaml", "must start with 'default' or 'custom'"),
-    ("validation: default interactive\n", {}, "problem.yaml", "takes no options"),
-    ("problem_format_version: 1999\n", {}, "problem.yaml", "unknown value '1999'"),
-    ("type: interactive\nproblem_format_version: 2023-07-draft\n", {}, "problem.yaml", "interactive problem"),
-    ("name: {en: [x]}\n", {}, "problem.yaml", "'name.en' must be a string"),
-    ("name: X\n", {"data/secret/testdata.yaml": "on_reject: maybe\n"}, "data/secret/testdata.yaml",
-     "on_reject"),
-    ("name: X\n", {"data/secret/testdata.yaml": "grading: custom\n"}, "data/secret/testdata.yaml",
-     "not supported"),
-    ("name: X\n", {"data/secret/testdata.yaml": "score: -3\n"}, "data/secret/testdata.yaml", "negative"),
-    ("name: X\n", {"output_validators/a.py": "", "output_validators/b.py": "", "problem.yaml":
-                   "validation: custom\n"}, "output_validators", "more than one"),
-    ("name: X\n", {".timelimit": "soon\n"}, ".timelimit", "must be a number"),
-])
-def test_kattis_errors(tmp_path: Path, problem_yaml: str, extra: dict[str, str], culprit: str,
-                       message: str) -> None:
+@pytest.mark.parametrize(
+    ("problem_yaml", "extra", "culprit", "message"),
+    [
+        ("name: [1\n", {}, "problem.yaml", "invalid YAML at line"),
+        ("- a\n- b\n", {}, "problem.yaml", "the top level must be a mapping"),
+        ("limits: {memory: lots}\n", {}, "problem.yaml", "'limits.memory' must be a number"),
+        ("limits: {memory: 1.5}\n", {}, "problem.yaml", "whole number"),
+        ("limits: {time_limit: -1}\n", {}, "problem.yaml", "must be positive"),
+        ("type: multi-pass\n", {}, "problem.yaml", "not supported"),
+        ("type: pass-fail scoring\n", {}, "problem.yaml", "cannot be both"),
+        ("validation: fancy\n", {}, "problem.yaml", "must start with 'default' or 'custom'"),
+        ("validation: default interactive\n", {}, "problem.yaml", "takes no options"),
+        ("problem_format_version: 1999\n", {}, "problem.yaml", "unknown value '1999'"),
+        (
+            "type: interactive\nproblem_format_version: 2023-07-draft\n",
+            {},
+            "problem.yaml",
+            "interactive problem",
+        ),
+        ("name: {en: [x]}\n", {}, "problem.yaml", "'name.en' must be a string"),
+        (
+            "name: X\n",
+            {"data/secret/testdata.yaml": "on_reject: maybe\n"},
+            "data/secret/testdata.yaml",
+            "on_reject",
+        ),
+        (
+            "name: X\n",
+            {"data/secret/testdata.yaml": "grading: custom\n"},
+            "data/secret/testdata.yaml",
+            "not supported",
+        ),
+        ("name: X\n", {"data/secret/testdata.yaml": "score: -3\n"}, "data/secret/testdata.yaml", "negative"),
+        (
+            "name: X\n",
+            {
+                "output_validators/a.py": "",
+                "output_validators/b.py": "",
+                "problem.yaml": "validation: custom\n",
+            },
+            "output_validators",
+            "more than one",
+        ),
+        ("name: X\n", {".timelimit": "soon\n"}, ".timelimit", "must be a number"),
+    ],
+)
+def test_kattis_errors(
+    tmp_path: Path, problem_yaml: str, extra: dict[str, str], culprit: str, message: str
+) -> None:
     root = write(tmp_path / "p", {"problem.yaml": problem_yaml, **KATTIS_DATA, **extra})
     with pytest.raises(PackageError) as caught:
         load_package(root)
@@ -339,15 +433,30 @@ def test_kattis_no_tests_and_non_utf8(tmp_path: Path) -> None:
 
 
 def test_kattis_unknown_submission_directory_is_uppercased(tmp_path: Path) -> None:
-    root = kattis(tmp_path, "name: X\n", {"submissions/brute_force/a.py": "", "submissions/accepted/README.md": "",
-                                           "submissions/accepted/multi/main.py": ""})
+    root = kattis(
+        tmp_path,
+        "name: X\n",
+        {
+            "submissions/brute_force/a.py": "",
+            "submissions/accepted/README.md": "",
+            "submissions/accepted/multi/main.py": "",
+        },
+    )
     assert {(s.path.name, s.expected) for s in load_package(root).submissions} == {
-        ("a.py", "BRUTE_FORCE"), ("multi", "AC")}
+        ("a.py", "BRUTE_FORCE"),
+        ("multi", "AC"),
+    }
 
 
-JUTGE_BASE = {"handler.yml": "handler: std\n", "problem.en.yml": "title: T\nauthor: A\n",
-              "solution.cc": "int main(){}\n", "sample-1.inp": "1\n", "sample-1.cor": "1\n",
-              "b.inp": "2\n", "b.cor": "2\n"}
+JUTGE_BASE = {
+    "handler.yml": "handler: std\n",
+    "problem.en.yml": "title: T\nauthor: A\n",
+    "solution.cc": "int main(){}\n",
+    "sample-1.inp": "1\n",
+    "sample-1.cor": "1\n",
+    "b.inp": "2\n",
+    "b.cor": "2\n",
+}
 
 
 def jutge(tmp_path: Path, **changes: str) -> Path:
@@ -355,15 +464,25 @@ def jutge(tmp_path: Path, **changes: str) -> Path:
 
 
 def test_jutge_checkers_with_options(tmp_path: Path) -> None:
-    root = jutge(tmp_path, **{"handler.yml": "handler: std\nchecker: elastic2\nseparator1: ';'\n"
-                              "separator2: ','\nstarting: '{'\nending: '}'\npresentation_error: 0\n"
-                              "compilers: GCC\ntime_factor: [3, 10, 20]\ntime_constant: [0.2]\n"})
+    root = jutge(
+        tmp_path,
+        **{
+            "handler.yml": "handler: std\nchecker: elastic2\nseparator1: ';'\n"
+            "separator2: ','\nstarting: '{'\nending: '}'\npresentation_error: 0\n"
+            "compilers: GCC\ntime_factor: [3, 10, 20]\ntime_constant: [0.2]\n"
+        },
+    )
     problem = load_package(root)
     assert problem.checker.options == {"separator1": ";", "separator2": ",", "starting": "{", "ending": "}"}
     assert not problem.checker.presentation_error
     assert (problem.compilers, problem.time_multiplier, problem.time_constant) == (["GCC"], 3.0, 0.2)
-    write(root, {"handler.yml": "handler: std\nchecker: external\nexternal_program: judge.py\n",
-                 "judge.py": "print('AC')\n"})
+    write(
+        root,
+        {
+            "handler.yml": "handler: std\nchecker: external\nexternal_program: judge.py\n",
+            "judge.py": "print('AC')\n",
+        },
+    )
     checker = load_package(root).checker
     assert (checker.kind, checker.source) == ("external", root.resolve() / "judge.py")
     assert checker.options == {"external_program": "judge.py", "external_timeout": 5.0}
@@ -372,10 +491,22 @@ def test_jutge_checkers_with_options(tmp_path: Path) -> None:
 
 
 def test_jutge_kinds_order_and_golden(tmp_path: Path) -> None:
-    root = jutge(tmp_path, **{"public-2.inp": "", "public-2.cor": "", "distilled1.inp": "", "distilled1.cor": "",
-                              "sample-10.inp": "", "sample-10.cor": "", "sample-2.inp": "", "sample-2.cor": "",
-                              "solution.py": "print()\n", "problem.ca.tex": "\\Problem{T}",
-                              "problem.ca.html": "<p>"})
+    root = jutge(
+        tmp_path,
+        **{
+            "public-2.inp": "",
+            "public-2.cor": "",
+            "distilled1.inp": "",
+            "distilled1.cor": "",
+            "sample-10.inp": "",
+            "sample-10.cor": "",
+            "sample-2.inp": "",
+            "sample-2.cor": "",
+            "solution.py": "print()\n",
+            "problem.ca.tex": "\\Problem{T}",
+            "problem.ca.html": "<p>",
+        },
+    )
     problem = load_package(root)
     assert problem.problem_id == "x"
     assert names(problem) == ["sample-1", "sample-2", "sample-10", "b", "distilled1", "public-2"]
@@ -392,31 +523,51 @@ def test_jutge_title_from_statement_when_no_metadata(tmp_path: Path) -> None:
 
 
 def test_ops_parsing() -> None:
-    assert parse_ops("--maxtime=3 --maxfiles 10 --maxmem 64 128\n", Path("t.ops")) == {"maxtime": 3.0,
-                                                                                        "maxmem": 64.0}
-    for text, message in [("--maxtime\n", "needs a value"), ("--maxmem lots", "must be a number"),
-                          ("maxtime 3", "expected an option"), ("--maxtime 0", "must be positive"),
-                          ("--maxtime '3", "cannot parse")]:
+    assert parse_ops("--maxtime=3 --maxfiles 10 --maxmem 64 128\n", Path("t.ops")) == {
+        "maxtime": 3.0,
+        "maxmem": 64.0,
+    }
+    for text, message in [
+        ("--maxtime\n", "needs a value"),
+        ("--maxmem lots", "must be a number"),
+        ("maxtime 3", "expected an option"),
+        ("--maxtime 0", "must be positive"),
+        ("--maxtime '3", "cannot parse"),
+    ]:
         with pytest.raises(PackageError, match=message):
             parse_ops(text, Path("t.ops"))
 
 
-@pytest.mark.parametrize(("changes", "culprit", "message"), [
-    ({"handler.yml": "handler: game\n"}, "handler.yml", "'game' problems are not supported"),
-    ({"handler.yml": "handler: std\nsolution: Cobol\n", "solution.py": ""}, "handler.yml", "unknown language 'Cobol'"),
-    ({"handler.yml": "handler: std\nsolution: Java\n"}, "x.pbm", "solution.java"),
-    ({"handler.yml": "handler: std\nchecker: external\n"}, "handler.yml", "'external_program' is missing"),
-    ({"handler.yml": "handler: std\nchecker: external\nexternal_program: nope\n"}, "handler.yml",
-     "not in the package"),
-    ({"handler.yml": "handler: std\npresentation_error: maybe\n"}, "handler.yml", "must be a boolean"),
-    ({"handler.yml": "handler: std\ncompilers: {a: 1}\n"}, "handler.yml", "compiler id"),
-    ({"handler.yml": "handler: std\ntime_factor: []\n"}, "handler.yml", "empty list"),
-    ({"problem.en.yml": "author: A\n"}, "problem.en.yml", "'title' is missing"),
-    ({"scores.yml": "part: a\n"}, "scores.yml", "non-empty list"),
-    ({"scores.yml": "- part: a\n  prefix: b\n"}, "scores.yml", "'[0].points'"),
-    ({"scores.yml": "- [a]\n"}, "scores.yml", "'[0]' must be a mapping"),
-    ({"b.ops": "--maxmem\n"}, "b.ops", "needs a value"),
-])
+@pytest.mark.parametrize(
+    ("changes", "culprit", "message"),
+    [
+        ({"handler.yml": "handler: game\n"}, "handler.yml", "'game' problems are not supported"),
+        (
+            {"handler.yml": "handler: std\nsolution: Cobol\n", "solution.py": ""},
+            "handler.yml",
+            "unknown language 'Cobol'",
+        ),
+        ({"handler.yml": "handler: std\nsolution: Java\n"}, "x.pbm", "solution.java"),
+        (
+            {"handler.yml": "handler: std\nchecker: external\n"},
+            "handler.yml",
+            "'external_program' is missing",
+        ),
+        (
+            {"handler.yml": "handler: std\nchecker: external\nexternal_program: nope\n"},
+            "handler.yml",
+            "not in the package",
+        ),
+        ({"handler.yml": "handler: std\npresentation_error: maybe\n"}, "handler.yml", "must be a boolean"),
+        ({"handler.yml": "handler: std\ncompilers: {a: 1}\n"}, "handler.yml", "compiler id"),
+        ({"handler.yml": "handler: std\ntime_factor: []\n"}, "handler.yml", "empty list"),
+        ({"problem.en.yml": "author: A\n"}, "problem.en.yml", "'title' is missing"),
+        ({"scores.yml": "part: a\n"}, "scores.yml", "non-empty list"),
+        ({"scores.yml": "- part: a\n  prefix: b\n"}, "scores.yml", "'[0].points'"),
+        ({"scores.yml": "- [a]\n"}, "scores.yml", "'[0]' must be a mapping"),
+        ({"b.ops": "--maxmem\n"}, "b.ops", "needs a value"),
+    ],
+)
 def test_jutge_errors(tmp_path: Path, changes: dict[str, str], culprit: str, message: str) -> None:
     root = jutge(tmp_path, **changes)
     with pytest.raises(PackageError) as caught:
@@ -449,7 +600,9 @@ def tokens(data: bytes) -> list[str]:
 def floats_close(output: bytes, answer: bytes, absolute: float, relative: float) -> bool:
     got, want = tokens(output), tokens(answer)
     return len(got) == len(want) and all(
-        math.isclose(float(g), float(w), rel_tol=relative, abs_tol=absolute) for g, w in zip(got, want, strict=True))
+        math.isclose(float(g), float(w), rel_tol=relative, abs_tol=absolute)
+        for g, w in zip(got, want, strict=True)
+    )
 
 
 def kattis_ok(problem: Problem, test: TestCase, output: bytes) -> bool:
@@ -467,18 +620,31 @@ def validate(validator_dir: Path, test: TestCase, output: bytes) -> int:
     """Run a Kattis output validator (argv: input answer feedback_dir, team output on stdin)."""
     program = next(validator_dir.glob("*.py"))
     with tempfile.TemporaryDirectory() as feedback:
-        done = subprocess.run([*python(program), str(test.input_path), str(test.answer_path), feedback],
-                              input=output, capture_output=True, timeout=20, check=False)
+        done = subprocess.run(
+            [*python(program), str(test.input_path), str(test.answer_path), feedback],
+            input=output,
+            capture_output=True,
+            timeout=20,
+            check=False,
+        )
         assert (Path(feedback) / "judgemessage.txt").is_file()
     return done.returncode
 
 
-PYTHON_KATTIS = [(problem, s.path, s.expected) for package in ("aplusb", "floatdiv", "customval", "groups")
-                 for problem in [load(f"kattis/{package}")] for s in problem.submissions if s.path.suffix == ".py"]
+PYTHON_KATTIS = [
+    (problem, s.path, s.expected)
+    for package in ("aplusb", "floatdiv", "customval", "groups")
+    for problem in [load(f"kattis/{package}")]
+    for s in problem.submissions
+    if s.path.suffix == ".py"
+]
 
 
-@pytest.mark.parametrize(("problem", "source", "expected"), PYTHON_KATTIS,
-                         ids=[f"{p.problem_id}/{s.name}" for p, s, _ in PYTHON_KATTIS])
+@pytest.mark.parametrize(
+    ("problem", "source", "expected"),
+    PYTHON_KATTIS,
+    ids=[f"{p.problem_id}/{s.name}" for p, s, _ in PYTHON_KATTIS],
+)
 def test_kattis_python_submissions_behave_as_named(problem: Problem, source: Path, expected: str) -> None:
     outcomes: dict[str, bool] = {}
     for test in problem.tests:
@@ -490,7 +656,10 @@ def test_kattis_python_submissions_behave_as_named(problem: Problem, source: Pat
     if expected == "AC":
         assert all(outcomes.values()), outcomes
     elif expected == "SC":
-        by_group = {g.name: all(ok for n, ok in outcomes.items() if n.startswith(g.name + "/")) for g in problem.groups}
+        by_group = {
+            g.name: all(ok for n, ok in outcomes.items() if n.startswith(g.name + "/"))
+            for g in problem.groups
+        }
         assert by_group == {"secret/group1": True, "secret/group2": False}
     else:
         assert not all(outcomes.values()), outcomes
@@ -504,7 +673,9 @@ def interact(problem: Problem, command: list[str], test: TestCase, feedback: Pat
     assert submission.stdin is not None and submission.stdout is not None
     validator = subprocess.Popen(
         [*python(interactor), str(test.input_path), str(test.answer_path), str(feedback)],
-        stdin=submission.stdout, stdout=submission.stdin)
+        stdin=submission.stdout,
+        stdout=submission.stdin,
+    )
     submission.stdin.close()
     submission.stdout.close()
     try:
@@ -545,13 +716,21 @@ def compile_c(source: Path, out_dir: Path, compiler: str) -> Path:
     if shutil.which(compiler) is None:
         pytest.skip(f"{compiler} not installed")
     binary = out_dir / f"{source.stem}-{source.suffix[1:]}"
-    subprocess.run([compiler, "-O2", "-o", str(binary), str(source)], check=True, capture_output=True,
-                   timeout=120)
+    subprocess.run(
+        [compiler, "-O2", "-o", str(binary), str(source)], check=True, capture_output=True, timeout=120
+    )
     return binary
 
 
-COMPILED_ACCEPTED = [(f"kattis/{package}", name) for package, name in [
-    ("aplusb", "sum.c"), ("aplusb", "sum.cpp"), ("floatdiv", "div.c"), ("groups", "formula.cpp")]]
+COMPILED_ACCEPTED = [
+    (f"kattis/{package}", name)
+    for package, name in [
+        ("aplusb", "sum.c"),
+        ("aplusb", "sum.cpp"),
+        ("floatdiv", "div.c"),
+        ("groups", "formula.cpp"),
+    ]
+]
 
 
 @pytest.mark.parametrize(("package", "name"), COMPILED_ACCEPTED, ids=[n for _, n in COMPILED_ACCEPTED])
@@ -564,8 +743,10 @@ def test_compiled_accepted_submissions_pass(package: str, name: str, tmp_path: P
 
 def limited(command: list[str], memory_mb: int) -> list[str]:
     """Prefix command with a tiny exec wrapper setting RLIMIT_AS (no preexec_fn: not thread-safe)."""
-    code = ("import os, resource, sys; limit = int(sys.argv[1]) << 20; "
-            "resource.setrlimit(resource.RLIMIT_AS, (limit, limit)); os.execv(sys.argv[2], sys.argv[2:])")
+    code = (
+        "import os, resource, sys; limit = int(sys.argv[1]) << 20; "
+        "resource.setrlimit(resource.RLIMIT_AS, (limit, limit)); os.execv(sys.argv[2], sys.argv[2:])"
+    )
     return [sys.executable, "-c", code, str(memory_mb), *command]
 
 
@@ -575,18 +756,34 @@ def test_compiled_failing_submissions_fail_as_named(tmp_path: Path) -> None:
     test = problem.tests[0]
     if shutil.which("gcc") is None or shutil.which("g++") is None:
         pytest.skip("gcc/g++ not installed")
-    broken = subprocess.run(["gcc", "-o", str(tmp_path / "broken"), str(sources["broken.c"])],
-                            capture_output=True, check=False)
+    broken = subprocess.run(
+        ["gcc", "-o", str(tmp_path / "broken"), str(sources["broken.c"])], capture_output=True, check=False
+    )
     assert broken.returncode != 0
-    crash = subprocess.run([str(compile_c(sources["crash.c"], tmp_path, "gcc"))],
-                           stdin=test.input_path.open("rb"), capture_output=True, timeout=20, check=False)
+    crash = subprocess.run(
+        [str(compile_c(sources["crash.c"], tmp_path, "gcc"))],
+        stdin=test.input_path.open("rb"),
+        capture_output=True,
+        timeout=20,
+        check=False,
+    )
     assert crash.returncode < 0  # killed by a signal (SIGSEGV)
     with pytest.raises(subprocess.TimeoutExpired):
-        subprocess.run([str(compile_c(sources["loop.c"], tmp_path, "gcc"))], stdin=test.input_path.open("rb"),
-                       capture_output=True, timeout=0.5, check=False)
+        subprocess.run(
+            [str(compile_c(sources["loop.c"], tmp_path, "gcc"))],
+            stdin=test.input_path.open("rb"),
+            capture_output=True,
+            timeout=0.5,
+            check=False,
+        )
     hog_binary = compile_c(sources["hog.cpp"], tmp_path, "g++")
-    hog = subprocess.run(limited([str(hog_binary)], problem.memory_limit_mb), stdin=test.input_path.open("rb"),
-                         capture_output=True, timeout=60, check=False)
+    hog = subprocess.run(
+        limited([str(hog_binary)], problem.memory_limit_mb),
+        stdin=test.input_path.open("rb"),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     assert hog.returncode != 0 and hog.stdout == b""
 
 
@@ -613,29 +810,46 @@ def illegal(data: bytes) -> bool:
 
 def jutge_outputs(package: str, program: str) -> list[tuple[bytes, bytes]]:
     problem = load(f"jutge/{package}")
-    return [(run(python(PROGRAMS / package.removesuffix(".pbm") / program), t), t.answer_path.read_bytes())
-            for t in problem.tests]
+    return [
+        (run(python(PROGRAMS / package.removesuffix(".pbm") / program), t), t.answer_path.read_bytes())
+        for t in problem.tests
+    ]
 
 
 def test_jutge_programs_pe_ic() -> None:
     assert all(out == cor for out, cor in jutge_outputs("pe_ic.pbm", "ac.py"))
-    assert all(out != cor and normalized(out) == normalized(cor) and not illegal(out)
-               for out, cor in jutge_outputs("pe_ic.pbm", "pe.py"))
+    assert all(
+        out != cor and normalized(out) == normalized(cor) and not illegal(out)
+        for out, cor in jutge_outputs("pe_ic.pbm", "pe.py")
+    )
     assert all(illegal(out) for out, _ in jutge_outputs("pe_ic.pbm", "ic.py"))
-    assert all(normalized(out) != normalized(cor) and not illegal(out)
-               for out, cor in jutge_outputs("pe_ic.pbm", "wa.py"))
+    assert all(
+        normalized(out) != normalized(cor) and not illegal(out)
+        for out, cor in jutge_outputs("pe_ic.pbm", "wa.py")
+    )
 
 
 def test_jutge_programs_elastic_scored_epsilon() -> None:
     reversed_ = jutge_outputs("elastic.pbm", "ac_reversed.py")
     assert all(Counter(out.split(b"\n")) == Counter(cor.split(b"\n")) for out, cor in reversed_)
     assert any(out != cor for out, cor in reversed_)
-    assert all(Counter(out.split(b"\n")) != Counter(cor.split(b"\n"))
-               for out, cor in jutge_outputs("elastic.pbm", "wa_missing.py"))
+    assert all(
+        Counter(out.split(b"\n")) != Counter(cor.split(b"\n"))
+        for out, cor in jutge_outputs("elastic.pbm", "wa_missing.py")
+    )
     problem = load("jutge/scored.pbm")
-    partial = dict(zip([t.name for t in problem.tests], jutge_outputs("scored.pbm", "partial.py"), strict=True))
+    partial = dict(
+        zip([t.name for t in problem.tests], jutge_outputs("scored.pbm", "partial.py"), strict=True)
+    )
     assert {name: out == cor for name, (out, cor) in partial.items()} == {
-        "sample-1": True, "easy-1": True, "easy-2": True, "hard-1": False, "hard-2": False}
+        "sample-1": True,
+        "easy-1": True,
+        "easy-2": True,
+        "hard-1": False,
+        "hard-2": False,
+    }
     assert all(out == cor for out, cor in jutge_outputs("scored.pbm", "ac.py"))
     assert all(floats_close(out, cor, 0, 1e-4) for out, cor in jutge_outputs("epsilon.pbm", "ac_short.py"))
-    assert not all(floats_close(out, cor, 0, 1e-4) for out, cor in jutge_outputs("epsilon.pbm", "wa_rounded.py"))
+    assert not all(
+        floats_close(out, cor, 0, 1e-4) for out, cor in jutge_outputs("epsilon.pbm", "wa_rounded.py")
+    )

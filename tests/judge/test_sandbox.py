@@ -1,5 +1,6 @@
 """The sandbox through the real thing: limits and their statuses, capture, measurements,
 the per-test fast path, interactive pairs and the internal-error path."""
+
 from __future__ import annotations
 
 import os
@@ -297,17 +298,27 @@ def test_run_once(sandbox_config: SandboxConfig, programs: dict[str, Path]) -> N
 # -- interactive ------------------------------------------------------------------------------
 def test_interactive_pair(sandbox_config: SandboxConfig, programs: dict[str, Path]) -> None:
     limits = Limits(cpu_time=2, wall_time=10)
-    with Sandbox(sandbox_config) as judge, Sandbox(sandbox_config) as contestant, \
-            tempfile.TemporaryFile() as judge_err, tempfile.TemporaryFile() as contestant_err:
+    with (
+        Sandbox(sandbox_config) as judge,
+        Sandbox(sandbox_config) as contestant,
+        tempfile.TemporaryFile() as judge_err,
+        tempfile.TemporaryFile() as contestant_err,
+    ):
         judge.put("interactor.py", INTERACTOR.encode())
         contestant.put("guesser", programs["guesser"], executable=True)
         to_program_r, to_program_w = os.pipe()
         to_judge_r, to_judge_w = os.pipe()
         try:
-            judge_run = judge.start_run(["/usr/bin/python3", "-S", "interactor.py"], to_judge_r,
-                                        to_program_w, judge_err.fileno(), limits)
-            program_run = contestant.start_run(["./guesser"], to_program_r, to_judge_w,
-                                               contestant_err.fileno(), limits)
+            judge_run = judge.start_run(
+                ["/usr/bin/python3", "-S", "interactor.py"],
+                to_judge_r,
+                to_program_w,
+                judge_err.fileno(),
+                limits,
+            )
+            program_run = contestant.start_run(
+                ["./guesser"], to_program_r, to_judge_w, contestant_err.fileno(), limits
+            )
         finally:
             for fd in (to_program_r, to_program_w, to_judge_r, to_judge_w):
                 os.close(fd)

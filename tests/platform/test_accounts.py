@@ -145,7 +145,7 @@ def test_per_address_limit(session: Session, make_user: MakeUser) -> None:
     for name in ("a1", "a2", "a3"):
         with pytest.raises(InvalidCredentials):
             service.authenticate(session, name, "guess", ip="192.0.2.1", now=now, limits=limits)
-    with pytest.raises(LoginRateLimited, match="address 192.0.2.1"):
+    with pytest.raises(LoginRateLimited, match=r"address 192\.0\.2\.1"):
         service.authenticate(session, "a4", PASSWORD, ip="192.0.2.1", now=now, limits=limits)
     assert (
         service.authenticate(session, "a4", PASSWORD, ip="192.0.2.2", now=now, limits=limits).username == "a4"

@@ -62,7 +62,10 @@ def test_sqlite_connection_settings(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
     with engine.connect() as connection:
-        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+        def pragma(name):
+            return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+
         assert pragma("journal_mode") == "wal"
         assert pragma("foreign_keys") == 1
         assert pragma("busy_timeout") == db.SQLITE_BUSY_TIMEOUT_MS

@@ -161,7 +161,7 @@ def test_a_jutge_style_package_id_becomes_the_problem_id(
 
 
 def test_invalid_packages_are_refused_and_nothing_is_stored(platform: Platform, session: Session) -> None:
-    with pytest.raises(PackageError, match="no_cor.pbm"):
+    with pytest.raises(PackageError, match=r"no_cor\.pbm"):
         import_package(session, FIXTURES / "bad" / "no_cor.pbm", settings=platform.settings)
     with pytest.raises(PackageError, match="no such file"):
         import_package(session, FIXTURES / "nowhere", settings=platform.settings)

@@ -59,7 +59,9 @@ def import_inginious(
             login = owner
             if login is None:
                 try:
-                    admins = (yaml.safe_load((path / "course.yaml").read_text(encoding="utf-8")) or {}).get("admins")
+                    admins = (yaml.safe_load((path / "course.yaml").read_text(encoding="utf-8")) or {}).get(
+                        "admins"
+                    )
                 except (yaml.YAMLError, AttributeError):
                     admins = None
                 if isinstance(admins, list) and admins:
@@ -86,7 +88,8 @@ def import_inginious(
     table = Table("task", "status", "problems", "grading", "notes", show_lines=True)
     for task in report.tasks:
         status = {"imported": "[green]imported[/]", "skipped": "[yellow]skipped[/]"}.get(
-            task.status, "[red]error[/]")
+            task.status, "[red]error[/]"
+        )
         problems = ", ".join(task.problems)
         if task.dropped:
             problems += f"\n[yellow]left out: {', '.join(task.dropped)}[/]"

@@ -111,14 +111,17 @@ def import_inginious_course(
     course_id = course_id or root.resolve().name
     if not ID_RE.match(course_id) or len(course_id) > MAX_COURSE_ID:
         raise InginiousImportError(
-            f"invalid course id {course_id!r}: 1-{MAX_COURSE_ID} letters, digits, '_', '-' or '.' (use --id)")
+            f"invalid course id {course_id!r}: 1-{MAX_COURSE_ID} letters, digits, '_', '-' or '.' (use --id)"
+        )
     course, created = _course(session, course_id, owner)
     report = CourseReport(course_id, "", created)
     _apply_course_config(session, course, config, report)
     report.title = course.title
     session.flush()
 
-    existing = {task.slug: task for task in session.scalars(sa.select(Task).where(Task.course_id == course.id))}
+    existing = {
+        task.slug: task for task in session.scalars(sa.select(Task).where(Task.course_id == course.id))
+    }
     folders = sorted(child for child in root.iterdir() if child.is_dir() and (child / "task.yaml").is_file())
     seen = set()
     for position, folder in enumerate(folders):
@@ -126,7 +129,9 @@ def import_inginious_course(
         report.tasks.append(task_report)
         seen.add(folder.name)
         try:
-            _import_task(session, course, folder, position, existing.get(folder.name), owner, settings, task_report)
+            _import_task(
+                session, course, folder, position, existing.get(folder.name), owner, settings, task_report
+            )
         except (TaskImportError, PackageError) as error:
             task_report.status = "error"
             task_report.notes.append(str(error))
@@ -143,8 +148,10 @@ def import_inginious_course(
 
 def _load_mapping(path: Path, error: type[ValueError]) -> dict[str, Any]:
     if not path.is_file():
-        raise error(f"{path}: missing (an INGInious {'course' if path.name == 'course.yaml' else 'task'} "
-                    f"directory has one)")
+        raise error(
+            f"{path}: missing (an INGInious {'course' if path.name == 'course.yaml' else 'task'} "
+            f"directory has one)"
+        )
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (yaml.YAMLError, UnicodeDecodeError, OSError) as problem:
@@ -161,18 +168,22 @@ def _course(session: Session, course_id: str, owner: User) -> tuple[Course, bool
     if course is not None:
         if course.owner_id != owner.id:
             raise InginiousImportError(
-                f"course id {course_id!r} belongs to another owner: import under another id (--id)")
+                f"course id {course_id!r} belongs to another owner: import under another id (--id)"
+            )
         return course, False
     clash = session.scalar(sa.select(Course).where(Course.owner_id == owner.id, Course.name == course_id))
     if clash is not None:
         raise InginiousImportError(
-            f"{owner.username} already has a course named {course_id!r} (id {clash.slug!r}): use --id")
+            f"{owner.username} already has a course named {course_id!r} (id {clash.slug!r}): use --id"
+        )
     course = Course(owner_id=owner.id, name=course_id, slug=course_id)
     session.add(course)
     return course, True
 
 
-def _apply_course_config(session: Session, course: Course, config: dict[str, Any], report: CourseReport) -> None:
+def _apply_course_config(
+    session: Session, course: Course, config: dict[str, Any], report: CourseReport
+) -> None:
     course.title = _text(config.get("name")) or course.slug
     course.description = _text(config.get("description"))
     try:
@@ -186,7 +197,8 @@ def _apply_course_config(session: Session, course: Course, config: dict[str, Any
     else:
         if registration is not True and registration is not None:
             report.warnings.append(
-                f"registration window {registration!r} is not kept: registration is open (close it by hand)")
+                f"registration window {registration!r} is not kept: registration is open (close it by hand)"
+            )
         course.registration = Registration.PASSWORD if password else Registration.OPEN
     course.registration_password_hash = hash_password(str(password)) if password else None
     course.allow_unregister = bool(config.get("allow_unregister", True))
@@ -201,7 +213,9 @@ def _apply_course_config(session: Session, course: Course, config: dict[str, Any
             _add_staff(session, course, str(username), role, report)
 
 
-def _add_staff(session: Session, course: Course, username: str, role: MemberRole, report: CourseReport) -> None:
+def _add_staff(
+    session: Session, course: Course, username: str, role: MemberRole, report: CourseReport
+) -> None:
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None:
         report.warnings.append(f"{role.value} {username!r} has no account here: not added")
@@ -234,29 +248,21 @@ def _text(value: Any) -> str:
 
 
 def _import_task(
-    session: Session, course: Course, folder: Path, position: int, task: Task | None, owner: User,
-    settings: Settings, report: TaskReport,
+    session: Session,
+    course: Course,
+    folder: Path,
+    position: int,
+    task: Task | None,
+    owner: User,
+    settings: Settings,
+    report: TaskReport,
 ) -> None:
     task_id = folder.name
     if not ID_RE.match(task_id) or len(task_id) > 150:
         raise TaskImportError(f"invalid task id {task_id!r}: letters, digits, '_', '-' or '.' only")
     config = _load_mapping(folder / "task.yaml", TaskImportError)
     report.name = _text(config.get("name")) or task_id
-    raw_problems = config.get("problems")
-    if not isinstance(raw_problems, dict) or not raw_problems:
-        raise TaskImportError(f"{folder / 'task.yaml'}: 'problems' must be a non-empty mapping")
-    problems: dict[str, dict[str, Any]] = {}
-    for pid, raw in raw_problems.items():
-        pid = str(pid)
-        try:
-            problem = _problem(pid, raw)
-        except TaskImportError as error:
-            raise TaskImportError(f"{folder / 'task.yaml'}: {error}") from None
-        if problem is None:
-            report.dropped.append(pid)
-            report.notes.append(f"problem {pid!r}: type {raw.get('type')!r} is not supported: left out")
-            continue
-        problems[pid] = problem
+    problems = _problems(config, folder, report)
 
     # Every value is checked before anything is stored, so that a broken task changes nothing.
     limits = _limits(config, folder)
@@ -271,7 +277,9 @@ def _import_task(
         "evaluate": _evaluate(config.get("evaluate"), folder),
     }
     try:
-        fields["accessibility"] = normalise_accessibility(config.get("accessible", config.get("accessibility", True)))
+        fields["accessibility"] = normalise_accessibility(
+            config.get("accessible", config.get("accessibility", True))
+        )
     except (TypeError, ValueError) as error:
         raise TaskImportError(f"{folder / 'task.yaml'}: accessible: {error}") from None
     order = config.get("order")
@@ -282,7 +290,9 @@ def _import_task(
     has_script = any((folder / name).is_file() for name in ("run", "run.py", "run.sh"))
     fields["problem_id"] = None
     if programs and source is not None:
-        fields["problem_id"] = _import_tests(session, course, folder, source, task, report, owner, settings, limits)
+        fields["problem_id"] = _import_tests(
+            session, course, folder, source, task, report, owner, settings, limits
+        )
     elif programs:
         for pid in programs:
             del problems[pid]
@@ -291,7 +301,8 @@ def _import_task(
         report.notes.append(
             f"problem(s) {', '.join(programs)} need test cases: INGInious grades them with {script}, which "
             f"Verdict does not run. Add a tests/ folder (NAME.in + NAME.ans) or a Kattis/Jutge package next "
-            f"to task.yaml and import again")
+            f"to task.yaml and import again"
+        )
     elif source is not None:
         report.notes.append(f"{source.name}: ignored (the task has no code problem)")
     if has_script and not programs:
@@ -313,53 +324,81 @@ def _import_task(
     session.flush()
 
 
+def _problems(config: dict[str, Any], folder: Path, report: TaskReport) -> dict[str, dict[str, Any]]:
+    """The task's supported sub-problems, checked; the others are reported as left out."""
+    raw_problems = config.get("problems")
+    if not isinstance(raw_problems, dict) or not raw_problems:
+        raise TaskImportError(f"{folder / 'task.yaml'}: 'problems' must be a non-empty mapping")
+    problems: dict[str, dict[str, Any]] = {}
+    for key, raw in raw_problems.items():
+        pid = str(key)
+        try:
+            problem = _problem(pid, raw)
+        except TaskImportError as error:
+            raise TaskImportError(f"{folder / 'task.yaml'}: {error}") from None
+        if problem is None:
+            report.dropped.append(pid)
+            report.notes.append(f"problem {pid!r}: type {raw.get('type')!r} is not supported: left out")
+            continue
+        problems[pid] = problem
+    return problems
+
+
 def _problem(pid: str, raw: Any) -> dict[str, Any] | None:
     """A sub-problem checked and made JSON-safe; None for an unsupported type."""
     if not ID_RE.match(pid):
         raise TaskImportError(f"invalid problem id {pid!r}")
     if not isinstance(raw, dict):
         raise TaskImportError(f"problem {pid!r}: expected a mapping")
-    problem = _json_safe(raw)
+    problem: dict[str, Any] = _json_safe(raw)
     kind = problem.get("type")
     if kind not in PROBLEM_TYPES:
         return None
     where = f"problem {pid!r}"
     if kind == "multiple_choice":
-        choices = problem.get("choices")
-        if not isinstance(choices, list) or not choices:
-            raise TaskImportError(f"{where}: 'choices' must be a non-empty list")
-        clean = []
-        for number, choice in enumerate(choices):
-            if not isinstance(choice, dict) or "text" not in choice:
-                raise TaskImportError(f"{where}: choice {number} needs a 'text'")
-            item = dict(choice)
-            item["text"] = _text(choice["text"])
-            item["valid"] = _flag(choice.get("valid", False), f"{where}: choice {number}: valid")
-            if choice.get("feedback") is not None:
-                item["feedback"] = _text(choice["feedback"])
-            clean.append(item)
-        problem["choices"] = clean
-        problem["multiple"] = _flag(problem.get("multiple", False), f"{where}: multiple")
-        limit = problem.get("limit", 0)
-        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
-            raise TaskImportError(f"{where}: 'limit' must be a whole number >= 0")
-        if not problem["multiple"] and not any(c["valid"] for c in clean):
-            raise TaskImportError(f"{where}: a single-answer choice needs a valid choice")
+        _check_multiple_choice(problem, where)
     elif kind == "match":
         if problem.get("answer") is None:
             raise TaskImportError(f"{where}: a match problem needs an 'answer'")
         problem["answer"] = _text(problem["answer"])
     elif kind == "file":
-        exts = problem.get("allowed_exts")
-        if isinstance(exts, str):
-            exts = [exts]
-        if exts is not None:
-            problem["allowed_exts"] = [str(ext) for ext in exts]
-        if problem.get("max_size") is not None:
-            size = problem["max_size"]
-            if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
-                raise TaskImportError(f"{where}: 'max_size' must be a positive number of bytes")
+        _check_file_problem(problem, where)
     return problem
+
+
+def _check_multiple_choice(problem: dict[str, Any], where: str) -> None:
+    choices = problem.get("choices")
+    if not isinstance(choices, list) or not choices:
+        raise TaskImportError(f"{where}: 'choices' must be a non-empty list")
+    clean = []
+    for number, choice in enumerate(choices):
+        if not isinstance(choice, dict) or "text" not in choice:
+            raise TaskImportError(f"{where}: choice {number} needs a 'text'")
+        item = dict(choice)
+        item["text"] = _text(choice["text"])
+        item["valid"] = _flag(choice.get("valid", False), f"{where}: choice {number}: valid")
+        if choice.get("feedback") is not None:
+            item["feedback"] = _text(choice["feedback"])
+        clean.append(item)
+    problem["choices"] = clean
+    problem["multiple"] = _flag(problem.get("multiple", False), f"{where}: multiple")
+    limit = problem.get("limit", 0)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+        raise TaskImportError(f"{where}: 'limit' must be a whole number >= 0")
+    if not problem["multiple"] and not any(c["valid"] for c in clean):
+        raise TaskImportError(f"{where}: a single-answer choice needs a valid choice")
+
+
+def _check_file_problem(problem: dict[str, Any], where: str) -> None:
+    exts = problem.get("allowed_exts")
+    if isinstance(exts, str):
+        exts = [exts]
+    if exts is not None:
+        problem["allowed_exts"] = [str(ext) for ext in exts]
+    if problem.get("max_size") is not None:
+        size = problem["max_size"]
+        if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+            raise TaskImportError(f"{where}: 'max_size' must be a positive number of bytes")
 
 
 def _json_safe(value: Any) -> Any:
@@ -407,9 +446,13 @@ def _submission_limit(value: Any, folder: Path) -> dict[str, Any]:
         amount = int(value.get("amount", -1))
         period = float(value.get("period", -1))
     except (TypeError, ValueError):
-        raise TaskImportError(f"{folder / 'task.yaml'}: submission_limit: amount and period are numbers") from None
-    return {"amount": amount if amount >= 0 else -1, "period": (int(period) if period.is_integer() else period)
-            if period > 0 else -1}
+        raise TaskImportError(
+            f"{folder / 'task.yaml'}: submission_limit: amount and period are numbers"
+        ) from None
+    return {
+        "amount": amount if amount >= 0 else -1,
+        "period": (int(period) if period.is_integer() else period) if period > 0 else -1,
+    }
 
 
 def _evaluate(value: Any, folder: Path) -> Evaluate:
@@ -450,8 +493,9 @@ def _test_source(folder: Path) -> Path | None:
         return folder
     packages = [child for child in sorted(folder.iterdir()) if child.is_dir() and _is_package(child)]
     if len(packages) > 1:
-        raise TaskImportError(f"{folder}: several problem packages ({', '.join(p.name for p in packages)}); "
-                              "keep one")
+        raise TaskImportError(
+            f"{folder}: several problem packages ({', '.join(p.name for p in packages)}); keep one"
+        )
     if packages:
         return packages[0]
     tests = folder / "tests"
@@ -459,8 +503,15 @@ def _test_source(folder: Path) -> Path | None:
 
 
 def _import_tests(
-    session: Session, course: Course, folder: Path, source: Path, task: Task | None, report: TaskReport,
-    owner: User, settings: Settings, limits: Mapping[str, Any],
+    session: Session,
+    course: Course,
+    folder: Path,
+    source: Path,
+    task: Task | None,
+    report: TaskReport,
+    owner: User,
+    settings: Settings,
+    limits: Mapping[str, Any],
 ) -> str:
     scratch = settings.data_dir / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
@@ -475,8 +526,15 @@ def _import_tests(
             origin = "tests/"
         current = task.problem_id if task is not None else None
         try:
-            result = import_package(session, target, settings=settings, owner=owner, problem_id=current,
-                                    match_existing=current is None, record_source=False)
+            result = import_package(
+                session,
+                target,
+                settings=settings,
+                owner=owner,
+                problem_id=current,
+                match_existing=current is None,
+                record_source=False,
+            )
         except LookupError:  # the task's old problem is gone: make a new one
             result = import_package(session, target, settings=settings, owner=owner, record_source=False)
     tests = len(result.package.tests)
@@ -517,5 +575,6 @@ def _kattis_from_tests(tests: Path, target: Path, title: str, limits: Mapping[st
             "memory": int(memory) if memory else DEFAULT_MEMORY_MB,
         },
     }
-    (target / "problem.yaml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
-                                         encoding="utf-8")
+    (target / "problem.yaml").write_text(
+        yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )

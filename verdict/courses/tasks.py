@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import copy
 import html
 import random
@@ -177,7 +178,7 @@ def normalise_accessibility(value: Any) -> bool | str:
     if isinstance(value, datetime | date):
         value = _date_text(value)
     if not isinstance(value, str):
-        raise TypeError(f"invalid accessibility {value!r}: true, false or \"START/SOFT/END\" dates")
+        raise TypeError(f'invalid accessibility {value!r}: true, false or "START/SOFT/END" dates')
     text = value.strip()
     if text.lower() in ("true", "yes", "on", ""):
         return True
@@ -252,7 +253,9 @@ def is_staff(session: Session, course: Course, user: User) -> bool:
 
 def _member_role(session: Session, course: Course, user: User) -> MemberRole | None:
     return session.scalar(
-        sa.select(CourseMember.role).where(CourseMember.course_id == course.id, CourseMember.user_id == user.id)
+        sa.select(CourseMember.role).where(
+            CourseMember.course_id == course.id, CourseMember.user_id == user.id
+        )
     )
 
 
@@ -263,7 +266,9 @@ def registration_possible(course: Course) -> bool:
 def course_access(session: Session, course: Course, user: User, now: datetime | None = None) -> Access:
     now = now or db.utcnow()
     role = _member_role(session, course, user)
-    staff = user.role == Role.ADMIN or course.owner_id == user.id or role in (MemberRole.ADMIN, MemberRole.TUTOR)
+    staff = (
+        user.role == Role.ADMIN or course.owner_id == user.id or role in (MemberRole.ADMIN, MemberRole.TUTOR)
+    )
     registered = staff or role is not None
     accessible = window_of(course.accessible).is_open(now)
     can_register = not registered and accessible and registration_possible(course)
@@ -298,8 +303,9 @@ def courses_for(session: Session, user: User, now: datetime | None = None) -> li
     return found
 
 
-def register(session: Session, course: Course, user: User, password: str | None = None,
-             now: datetime | None = None) -> CourseMember | None:
+def register(
+    session: Session, course: Course, user: User, password: str | None = None, now: datetime | None = None
+) -> CourseMember | None:
     """Register ``user`` as a student of ``course`` (open registration, or with its password).
 
     Returns the membership (None for staff, who need none). Raises NotAllowed.
@@ -363,9 +369,13 @@ def task_visible(task: Task, access: Access, now: datetime | None = None) -> boo
     return access.staff or window_of(task.accessibility).has_started(now or db.utcnow())
 
 
-def visible_tasks(session: Session, course: Course, access: Access, now: datetime | None = None) -> list[Task]:
+def visible_tasks(
+    session: Session, course: Course, access: Access, now: datetime | None = None
+) -> list[Task]:
     now = now or db.utcnow()
-    tasks = session.scalars(sa.select(Task).where(Task.course_id == course.id).order_by(Task.position, Task.slug))
+    tasks = session.scalars(
+        sa.select(Task).where(Task.course_id == course.id).order_by(Task.position, Task.slug)
+    )
     return [task for task in tasks if task_visible(task, access, now)]
 
 
@@ -433,7 +443,9 @@ def standings(session: Session, user: User, tasks: Sequence[Task]) -> dict[int, 
 def course_grade(tasks: Sequence[Task], standings_by_task: Mapping[int, Standing]) -> float:
     """The weighted mean of the grades of ``tasks`` (give the tasks the user sees; tasks never
     accessible are left out even for staff); 0 when no task has weight."""
-    counted = [(task.weight, standings_by_task.get(task.id, NOT_ATTEMPTED).grade) for task in graded_tasks(tasks)]
+    counted = [
+        (task.weight, standings_by_task.get(task.id, NOT_ATTEMPTED).grade) for task in graded_tasks(tasks)
+    ]
     total = sum(weight for weight, _ in counted if weight > 0)
     if total <= 0:
         return 0.0
@@ -533,7 +545,11 @@ class ProgramPart:
 
 
 def program_pids(task: Task) -> list[str]:
-    return [pid for pid, p in (task.problems or {}).items() if isinstance(p, Mapping) and p.get("type") in PROGRAM_TYPES]
+    return [
+        pid
+        for pid, p in (task.problems or {}).items()
+        if isinstance(p, Mapping) and p.get("type") in PROGRAM_TYPES
+    ]
 
 
 def fixed_language(problem: Mapping[str, Any]) -> Language | None:
@@ -548,7 +564,10 @@ def fixed_language(problem: Mapping[str, Any]) -> Language | None:
 
 
 def parse_input(
-    task: Task, fields: Mapping[str, Sequence[FormValue]], *, max_upload_bytes: int,
+    task: Task,
+    fields: Mapping[str, Sequence[FormValue]],
+    *,
+    max_upload_bytes: int,
     allowed_languages: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Check a submitted form against the task's sub-problems; the input to store.
@@ -574,15 +593,18 @@ def parse_input(
                 raise InvalidInput(f"problem {pid!r} takes a single line")
             stored[pid] = text
             stored[f"{pid}/language"] = _language_input(
-                pid, problem, fields, None, allowed_languages, required=bool(text.strip()))
+                pid, problem, fields, None, allowed_languages, required=bool(text.strip())
+            )
         elif kind == "file":
             upload = _file_input(pid, problem, values, max_upload_bytes)
             stored[pid] = (
                 {"filename": upload.filename, "value": base64.b64encode(upload.data).decode("ascii")}
-                if upload else {"filename": "", "value": ""}
+                if upload
+                else {"filename": "", "value": ""}
             )
             stored[f"{pid}/language"] = _language_input(
-                pid, problem, fields, upload, allowed_languages, required=upload is not None)
+                pid, problem, fields, upload, allowed_languages, required=upload is not None
+            )
         else:
             raise InvalidInput(f"problem {pid!r} has type {kind!r}, which cannot be answered here")
     return stored
@@ -630,7 +652,9 @@ def _choice_input(pid: str, problem: Mapping[str, Any], values: list[FormValue])
     return index(value)
 
 
-def _file_input(pid: str, problem: Mapping[str, Any], values: list[FormValue], max_upload_bytes: int) -> Upload | None:
+def _file_input(
+    pid: str, problem: Mapping[str, Any], values: list[FormValue], max_upload_bytes: int
+) -> Upload | None:
     value = _single(pid, values)
     if value is None or (isinstance(value, str) and not value):
         if problem.get("optional"):
@@ -641,7 +665,9 @@ def _file_input(pid: str, problem: Mapping[str, Any], values: list[FormValue], m
     name = value.filename.replace("\\", "/").rsplit("/", 1)[-1]
     allowed = [str(ext).lower() for ext in problem.get("allowed_exts") or []]
     if allowed and not any(name.lower().endswith(ext) for ext in allowed):
-        raise InvalidInput(f"problem {pid!r}: {name!r} has none of the allowed extensions {', '.join(allowed)}")
+        raise InvalidInput(
+            f"problem {pid!r}: {name!r} has none of the allowed extensions {', '.join(allowed)}"
+        )
     limit = min(int(problem.get("max_size") or max_upload_bytes), max_upload_bytes)
     if len(value.data) > limit:
         raise InvalidInput(f"problem {pid!r}: the file is larger than {limit} bytes")
@@ -649,8 +675,13 @@ def _file_input(pid: str, problem: Mapping[str, Any], values: list[FormValue], m
 
 
 def _language_input(
-    pid: str, problem: Mapping[str, Any], fields: Mapping[str, Sequence[FormValue]], upload: Upload | None,
-    allowed: Sequence[str], *, required: bool,
+    pid: str,
+    problem: Mapping[str, Any],
+    fields: Mapping[str, Sequence[FormValue]],
+    upload: Upload | None,
+    allowed: Sequence[str],
+    *,
+    required: bool,
 ) -> str:
     fixed = fixed_language(problem)
     chosen = _single(f"{pid}/language", list(fields.get(f"{pid}/language", ())))
@@ -664,10 +695,8 @@ def _language_input(
             raise InvalidInput(f"problem {pid!r} is to be answered in {fixed.id}, not {language.id}")
     language = language or fixed
     if language is None and upload is not None:
-        try:
+        with contextlib.suppress(UnknownLanguage):
             language = language_for_file(upload.filename)
-        except UnknownLanguage:
-            pass
     if language is None and not required:
         return ""
     if language is None:
@@ -684,7 +713,9 @@ def program_parts(task: Task, stored: Mapping[str, Any]) -> list[ProgramPart]:
         value = stored.get(pid)
         if isinstance(value, Mapping):  # a file
             try:
-                source = base64.b64decode(str(value.get("value", "")), validate=True).decode("utf-8", "replace")
+                source = base64.b64decode(str(value.get("value", "")), validate=True).decode(
+                    "utf-8", "replace"
+                )
             except binascii.Error:
                 source = ""
         else:
@@ -696,7 +727,9 @@ def program_parts(task: Task, stored: Mapping[str, Any]) -> list[ProgramPart]:
 # --------------------------------------------------------------------------- submitting
 
 
-def check_can_submit(session: Session, task: Task, user: User, access: Access, now: datetime | None = None) -> None:
+def check_can_submit(
+    session: Session, task: Task, user: User, access: Access, now: datetime | None = None
+) -> None:
     """Raises NotAllowed unless ``user`` may submit to ``task`` now. Call it in the unit of work
     that creates the submission (after :func:`verdict.db.begin_write`), so that two requests
     cannot both pass."""
@@ -712,8 +745,9 @@ def check_can_submit(session: Session, task: Task, user: User, access: Access, n
         if not window.is_open(now):
             raise NotAllowed("this task is closed: its deadline has passed")
     pending = session.scalar(
-        sa.select(sa.func.count()).select_from(Submission).where(
-            Submission.task_id == task.id, Submission.user_id == user.id, Submission.status.in_(PENDING))
+        sa.select(sa.func.count())
+        .select_from(Submission)
+        .where(Submission.task_id == task.id, Submission.user_id == user.id, Submission.status.in_(PENDING))
     )
     if pending:
         raise NotAllowed("a submission of yours to this task is still waiting to be graded")
@@ -722,8 +756,15 @@ def check_can_submit(session: Session, task: Task, user: User, access: Access, n
     amount, period = submission_limit(task)
     if amount < 0:
         return
-    query = sa.select(sa.func.count()).select_from(Submission).where(
-        Submission.task_id == task.id, Submission.user_id == user.id, Submission.status != SubmissionStatus.ERROR)
+    query = (
+        sa.select(sa.func.count())
+        .select_from(Submission)
+        .where(
+            Submission.task_id == task.id,
+            Submission.user_id == user.id,
+            Submission.status != SubmissionStatus.ERROR,
+        )
+    )
     if period > 0:
         query = query.where(Submission.created_at > now - timedelta(hours=period))
     used = session.scalar(query) or 0
@@ -756,8 +797,14 @@ def judge_version(session: Session, task: Task) -> tuple[str | None, int | None,
 
 
 def create_task_submission(
-    session: Session, task: Task, user: User, fields: Mapping[str, Sequence[FormValue]], access: Access,
-    *, max_upload_bytes: int, now: datetime | None = None,
+    session: Session,
+    task: Task,
+    user: User,
+    fields: Mapping[str, Sequence[FormValue]],
+    access: Access,
+    *,
+    max_upload_bytes: int,
+    now: datetime | None = None,
 ) -> Submission:
     """Check and add a waiting submission (flushed, not committed; the caller commits, *then*
     wakes the queue). Start the unit of work with :func:`verdict.db.begin_write`.
@@ -771,14 +818,24 @@ def create_task_submission(
     problem_id, version_id, compilers = judge_version(session, task) if programs else (None, None, [])
     stored = parse_input(task, fields, max_upload_bytes=max_upload_bytes, allowed_languages=compilers)
     if programs and version_id is None:
-        raise NoGrader(f"no grader available: task {task.slug!r} has no test cases for its program part(s) "
-                       f"{', '.join(programs)}")
+        raise NoGrader(
+            f"no grader available: task {task.slug!r} has no test cases for its program part(s) "
+            f"{', '.join(programs)}"
+        )
     parts = program_parts(task, stored)
     first = parts[0] if parts else None
-    return create_submission(session, NewSubmission(
-        user_id=user.id, problem_id=problem_id, language=first.language if first else None,
-        source=first.source if first and len(parts) == 1 else None, task_id=task.id, course_id=task.course_id,
-        input=stored))
+    return create_submission(
+        session,
+        NewSubmission(
+            user_id=user.id,
+            problem_id=problem_id,
+            language=first.language if first else None,
+            source=first.source if first and len(parts) == 1 else None,
+            task_id=task.id,
+            course_id=task.course_id,
+            input=stored,
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- grading
@@ -821,19 +878,25 @@ def grade_multiple_choice(problem: Mapping[str, Any], answer: Any) -> PartResult
         messages.insert(0, "Wrong answer. Make sure to select all the valid possibilities")
     else:
         messages.insert(0, "Wrong answer")
-    return PartResult("success" if correct else "failed", 1.0 if correct else 0.0, _paragraphs(messages),
-                      messages=messages)
+    return PartResult(
+        "success" if correct else "failed", 1.0 if correct else 0.0, _paragraphs(messages), messages=messages
+    )
 
 
 def grade_match(problem: Mapping[str, Any], answer: Any) -> PartResult:
     correct = str(answer or "").strip() == str(problem.get("answer", "")).strip()
     message = "Correct answer" if correct else "Invalid answer"
-    return PartResult("success" if correct else "failed", 1.0 if correct else 0.0, _paragraphs([message]),
-                      messages=[message])
+    return PartResult(
+        "success" if correct else "failed",
+        1.0 if correct else 0.0,
+        _paragraphs([message]),
+        messages=[message],
+    )
 
 
-def grade_program(engine: GradingEngine, version_id: int | None, part: ProgramPart,
-                  problem: Mapping[str, Any]) -> PartResult:
+def grade_program(
+    engine: GradingEngine, version_id: int | None, part: ProgramPart, problem: Mapping[str, Any]
+) -> PartResult:
     from verdict.grading.engine import feedback_html
 
     if not part.source.strip():
@@ -879,10 +942,14 @@ def combine(results: Mapping[str, PartResult]) -> Outcome:
     """One outcome from the graded parts: grade = 100 × mean part score; result ``success`` when
     every part succeeded, else the most severe part result; global feedback sums it up."""
     if not results:
-        return Outcome(SubmissionStatus.ERROR, verdict="IE", result="error", error_reason="the task has no problems")
+        return Outcome(
+            SubmissionStatus.ERROR, verdict="IE", result="error", error_reason="the task has no problems"
+        )
     parts = list(results.values())
     grade = round(100.0 * sum(p.score for p in parts) / len(parts), 2)
-    result = min((p.result for p in parts), key=lambda r: RESULT_SEVERITY.index(r) if r in RESULT_SEVERITY else 0)
+    result = min(
+        (p.result for p in parts), key=lambda r: RESULT_SEVERITY.index(r) if r in RESULT_SEVERITY else 0
+    )
     judged = [p.judged for p in parts if p.judged is not None]
     if len(parts) == 1 and judged:
         verdict, score = judged[0].verdict.value, judged[0].score
@@ -891,21 +958,38 @@ def combine(results: Mapping[str, PartResult]) -> Outcome:
         verdict = "AC" if result == "success" else failing[0] if failing else "WA" if grade == 0 else "SC"
         score = grade
     correct = sum(1 for p in parts if p.result == "success")
-    summary = f"<p><b>{'All answers are correct' if result == 'success' else 'Some answers are wrong'}</b>: " \
-              f"{correct} of {len(parts)} part(s) correct, grade {grade:g}/100.</p>"
+    summary = (
+        f"<p><b>{'All answers are correct' if result == 'success' else 'Some answers are wrong'}</b>: "
+        f"{correct} of {len(parts)} part(s) correct, grade {grade:g}/100.</p>"
+    )
     feedback = summary
     if len(parts) == 1 and judged:
         feedback = parts[0].feedback
     compile_output = "\n".join(j.compile_output for j in judged if j.compile_output)
     tests: list[dict[str, object]] = []
     if len(judged) == 1:
-        tests = [{"test_name": t.name, "verdict": t.verdict.value, "time": t.time, "memory": t.memory,
-                  "message": t.message} for t in judged[0].tests]
+        tests = [
+            {
+                "test_name": t.name,
+                "verdict": t.verdict.value,
+                "time": t.time,
+                "memory": t.memory,
+                "message": t.message,
+            }
+            for t in judged[0].tests
+        ]
     return Outcome(
-        SubmissionStatus.DONE, verdict=verdict, score=score, grade=grade, result=result, feedback=feedback,
+        SubmissionStatus.DONE,
+        verdict=verdict,
+        score=score,
+        grade=grade,
+        result=result,
+        feedback=feedback,
         problems_feedback={pid: [p.result, p.feedback] for pid, p in results.items()},
-        compiler_output=compile_output, tests=tests,
-        error_reason=next((j.message for j in judged if j.verdict.value == "IE"), ""))
+        compiler_output=compile_output,
+        tests=tests,
+        error_reason=next((j.message for j in judged if j.verdict.value == "IE"), ""),
+    )
 
 
 def register_grader(platform: Platform) -> None:

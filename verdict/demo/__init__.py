@@ -3,6 +3,7 @@
 Idempotent: running it again leaves the same demo (passwords reset, problems re-imported in
 place). Packages live beside this file so the demo works from an installed package.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,10 +14,12 @@ from rich.table import Table
 
 HERE = Path(__file__).resolve().parent
 PASSWORD = "verdict-demo"
-USERS = [("teacher", "teacher@demo.verdict", "Demo Teacher", "instructor"),
-         ("alice", "alice@demo.verdict", "Alice Student", "student"),
-         ("bob", "bob@demo.verdict", "Bob Student", "student"),
-         ("admin", "admin@demo.verdict", "Demo Admin", "admin")]
+USERS = [
+    ("teacher", "teacher@demo.verdict", "Demo Teacher", "instructor"),
+    ("alice", "alice@demo.verdict", "Alice Student", "student"),
+    ("bob", "bob@demo.verdict", "Bob Student", "student"),
+    ("admin", "admin@demo.verdict", "Demo Admin", "admin"),
+]
 
 console = Console()
 
@@ -41,17 +44,39 @@ def load_demo(platform: object) -> list[str]:
                 set_password(session, user, PASSWORD)
             users[username] = user
         teacher = users["teacher"]
-        problem_ids = [import_package(session, path, settings=settings, owner=teacher).problem.id
-                       for path in sorted((HERE / "packages").iterdir())]
-        courses.put_list(session, teacher, courses.ListSpec(
-            name="demo", title="Demo list", description="A+B in any language, then more.", public=True,
-            items=[courses.Item(ListItemKind.HEADER, "Warm-up"),
-                   *(courses.Item(ListItemKind.PROBLEM, pid) for pid in problem_ids)]))
-        courses.put_course(session, teacher, courses.CourseSpec(
-            name="demo", title="Demo course", description="Try Verdict: submit in C, C++, Python, Java...",
-            public=True, lists=["demo"], students=["alice@demo.verdict", "bob@demo.verdict"]))
-        import_inginious_course(session, HERE / "inginious-course", settings=settings, owner=teacher,
-                                course_id="inginious-demo")
+        problem_ids = [
+            import_package(session, path, settings=settings, owner=teacher).problem.id
+            for path in sorted((HERE / "packages").iterdir())
+        ]
+        courses.put_list(
+            session,
+            teacher,
+            courses.ListSpec(
+                name="demo",
+                title="Demo list",
+                description="A+B in any language, then more.",
+                public=True,
+                items=[
+                    courses.Item(ListItemKind.HEADER, "Warm-up"),
+                    *(courses.Item(ListItemKind.PROBLEM, pid) for pid in problem_ids),
+                ],
+            ),
+        )
+        courses.put_course(
+            session,
+            teacher,
+            courses.CourseSpec(
+                name="demo",
+                title="Demo course",
+                description="Try Verdict: submit in C, C++, Python, Java...",
+                public=True,
+                lists=["demo"],
+                students=["alice@demo.verdict", "bob@demo.verdict"],
+            ),
+        )
+        import_inginious_course(
+            session, HERE / "inginious-course", settings=settings, owner=teacher, course_id="inginious-demo"
+        )
     return problem_ids
 
 
@@ -71,7 +96,9 @@ def demo_command() -> None:
     for username, email, _, role in USERS:
         table.add_row(username, email, role)
     console.print(table)
-    console.print(f"problems: {', '.join(problems)}; courses: teacher:demo (Jutge), inginious-demo (INGInious)")
+    console.print(
+        f"problems: {', '.join(problems)}; courses: teacher:demo (Jutge), inginious-demo (INGInious)"
+    )
 
 
 def register(app: typer.Typer) -> None:

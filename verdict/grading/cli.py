@@ -1,4 +1,5 @@
 """`verdict serve`, `verdict worker`, `verdict submit`, `verdict rejudge`."""
+
 from __future__ import annotations
 
 import logging
@@ -33,8 +34,10 @@ def serve_command(
     queue.start_workers(settings.graders if graders is None else graders)
     app = create_app(settings, platform=platform)
     host, port = host or settings.host, port or settings.port
-    console.print(f"Verdict at [bold]http://{host}:{port}/[/] (API docs at /docs); "
-                  f"broker: {'in-process' if queue.embedded else settings.broker_url}")
+    console.print(
+        f"Verdict at [bold]http://{host}:{port}/[/] (API docs at /docs); "
+        f"broker: {'in-process' if queue.embedded else settings.broker_url}"
+    )
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
@@ -52,8 +55,10 @@ def worker_command(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings()
     if not settings.broker_url:
-        console.print("[red]verdict worker needs VERDICT_BROKER_URL (amqp://... or redis://...); "
-                      "without one, `verdict serve` grades in-process.[/]")
+        console.print(
+            "[red]verdict worker needs VERDICT_BROKER_URL (amqp://... or redis://...); "
+            "without one, `verdict serve` grades in-process.[/]"
+        )
         raise typer.Exit(2)
     platform = bootstrap(settings)
     queue = get_queue(platform)
@@ -92,8 +97,9 @@ def submit_command(
         account = get_user(session, user)
         if account is None:
             raise typer.BadParameter(f"no user {user!r}")
-        submission = create_submission(session, NewSubmission(
-            account.id, problem, language.id, source.read_text(errors="replace")))
+        submission = create_submission(
+            session, NewSubmission(account.id, problem, language.id, source.read_text(errors="replace"))
+        )
         submission_id = submission.id
     queue = get_queue(platform)
     queue.wake()
@@ -120,8 +126,13 @@ def _print_when_graded(platform: object, submission_id: int, timeout: float) -> 
                 table = Table(title=f"submission {submission_id}")
                 for column in ("status", "verdict", "score", "grade", "result"):
                     table.add_column(column)
-                table.add_row(submission.status, submission.verdict or "", f"{submission.score}",
-                              f"{submission.grade}", submission.result or "")
+                table.add_row(
+                    submission.status,
+                    submission.verdict or "",
+                    f"{submission.score}",
+                    f"{submission.grade}",
+                    submission.result or "",
+                )
                 console.print(table)
                 if submission.compiler_output and submission.verdict == "CE":
                     console.print(submission.compiler_output, markup=False)
@@ -151,8 +162,10 @@ def rejudge_command(
     queue.wake(len(ids))
     console.print(f"{len(ids)} submission(s) queued for rejudging")
     if queue.embedded:
-        console.print("[yellow]no broker configured: a running `verdict serve` picks them up at its next "
-                      "restart or sweep[/]")
+        console.print(
+            "[yellow]no broker configured: a running `verdict serve` picks them up at its next "
+            "restart or sweep[/]"
+        )
     queue.stop()
     platform.close()
 

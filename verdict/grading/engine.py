@@ -3,6 +3,7 @@
 A result is written only by the worker still holding the submission's lease, so a submission
 is never graded twice in the record, even when a slow worker's lease expired meanwhile.
 """
+
 from __future__ import annotations
 
 import html
@@ -39,8 +40,11 @@ TaskGrader = Callable[["GradingEngine", Submission], Outcome]
 
 def sandbox_config(platform: Platform) -> SandboxConfig:
     settings = platform.settings
-    return SandboxConfig(cache_dir=(settings.data_dir / "cache").resolve(), first_uid=settings.sandbox_first_uid,
-                         slots=settings.sandbox_slots)
+    return SandboxConfig(
+        cache_dir=(settings.data_dir / "cache").resolve(),
+        first_uid=settings.sandbox_first_uid,
+        slots=settings.sandbox_slots,
+    )
 
 
 class GradingEngine:
@@ -90,8 +94,9 @@ class GradingEngine:
             task_grader: TaskGrader | None = self.platform.extensions.get("task_grader")
             if submission.task_id is not None and task_grader is not None:
                 return task_grader(self, submission)
-            return outcome_from_result(self.judge(submission.problem_version_id, submission.language,
-                                                  submission.source or ""))
+            return outcome_from_result(
+                self.judge(submission.problem_version_id, submission.language, submission.source or "")
+            )
         except (SandboxError, PackageError, UnknownLanguage, LookupError, ValueError, OSError) as error:
             log.exception("grading submission %s failed", submission_id)
             return Outcome(SubmissionStatus.ERROR, verdict="IE", result="error", error_reason=str(error))
@@ -122,25 +127,46 @@ class GradingEngine:
 
 
 def outcome_from_result(result: GradeResult) -> Outcome:
-    tests = [{"test_name": t.name, "verdict": t.verdict.value, "time": t.time, "memory": t.memory,
-              "message": t.message} for t in result.tests]
-    return Outcome(SubmissionStatus.DONE, verdict=result.verdict.value, score=result.score, grade=result.grade,
-                   result=result.inginious_result, feedback=feedback_html(result),
-                   compiler_output=result.compile_output, tests=tests,
-                   error_reason=result.message if result.verdict.value == "IE" else "")
+    tests: list[dict[str, object]] = [
+        {
+            "test_name": t.name,
+            "verdict": t.verdict.value,
+            "time": t.time,
+            "memory": t.memory,
+            "message": t.message,
+        }
+        for t in result.tests
+    ]
+    return Outcome(
+        SubmissionStatus.DONE,
+        verdict=result.verdict.value,
+        score=result.score,
+        grade=result.grade,
+        result=result.inginious_result,
+        feedback=feedback_html(result),
+        compiler_output=result.compile_output,
+        tests=tests,
+        error_reason=result.message if result.verdict.value == "IE" else "",
+    )
 
 
 def feedback_html(result: GradeResult) -> str:
     """Student feedback: the verdict, and details only of tests they may see."""
-    lines = [f"<p><b>{html.escape(result.verdict.description.capitalize())}</b>"
-             f" ({result.score:g}/{result.max_score:g})</p>"]
+    lines = [
+        f"<p><b>{html.escape(result.verdict.description.capitalize())}</b>"
+        f" ({result.score:g}/{result.max_score:g})</p>"
+    ]
     if result.verdict.value == "CE":
         lines.append(f"<pre>{html.escape(result.compile_output[:8000])}</pre>")
     shown = [t for t in result.tests if t.visible or t.revealed or t.verdict.value != "AC"]
     if shown:
         lines.append("<ul>")
         for test in shown:
-            name = test.name if (test.visible or test.revealed) else f"hidden test {result.tests.index(test) + 1}"
+            name = (
+                test.name
+                if (test.visible or test.revealed)
+                else f"hidden test {result.tests.index(test) + 1}"
+            )
             lines.append(f"<li>{html.escape(name)}: {test.verdict.value} {html.escape(test.message)}</li>")
         lines.append("</ul>")
     return "\n".join(lines)

@@ -4,6 +4,7 @@ A message carries no submission: it only wakes a worker, which claims the best w
 submission from the database (priorities live there, so they hold with any broker). One
 message is sent per submission made waiting; a message finding nothing to claim is a no-op.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,7 +36,7 @@ def make_broker(url: str) -> dramatiq.Broker:
     if url.startswith(("redis://", "rediss://", "unix://")):
         from dramatiq.brokers.redis import RedisBroker
 
-        return RedisBroker(url=url)
+        return RedisBroker(url=url)  # type: ignore[no-untyped-call]  # dramatiq leaves it untyped
     raise ValueError(f"unsupported broker URL {url!r}: use amqp://... or redis://...")
 
 
@@ -47,8 +48,13 @@ class GradingQueue:
         self.broker = make_broker(platform.settings.broker_url)
         self.engine = GradingEngine(platform)
         self.queue_name = platform.settings.queue_name
-        self.actor = dramatiq.actor(self._work, broker=self.broker, actor_name=ACTOR, queue_name=self.queue_name,
-                                    max_retries=0, time_limit=ACTOR_TIME_LIMIT_MS)
+        self.actor = dramatiq.actor(
+            broker=self.broker,
+            actor_name=ACTOR,
+            queue_name=self.queue_name,
+            max_retries=0,
+            time_limit=ACTOR_TIME_LIMIT_MS,
+        )(self._work)
         self._worker: dramatiq.Worker | None = None
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
@@ -70,8 +76,9 @@ class GradingQueue:
         """Starts grader threads consuming the broker, and the lease sweeper."""
         if threads > 0:
             self.broker.emit_after("process_boot")
-            self._worker = dramatiq.Worker(self.broker, queues={self.queue_name}, worker_threads=threads,
-                                           worker_timeout=100)
+            self._worker = dramatiq.Worker(
+                self.broker, queues={self.queue_name}, worker_threads=threads, worker_timeout=100
+            )
             self._worker.start()
         if sweep:
             self.resume()

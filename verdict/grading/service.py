@@ -4,6 +4,7 @@ The database is the source of truth; the queue only wakes workers. A worker clai
 waiting submission (lowest priority value, then oldest), renews its lease while grading, and
 writes the result only if it still holds the lease. A sweeper puts expired leases back.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,9 +46,18 @@ def create_submission(session: Session, new: NewSubmission) -> Submission:
             raise LookupError(f"no problem {new.problem_id}")
         version_id = problem.current_version_id
     submission = Submission(
-        user_id=new.user_id, problem_id=new.problem_id, problem_version_id=version_id,
-        task_id=new.task_id, course_id=new.course_id, exam_id=new.exam_id, language=new.language,
-        source=new.source, input=new.input or {}, priority=new.priority, status=SubmissionStatus.WAITING)
+        user_id=new.user_id,
+        problem_id=new.problem_id,
+        problem_version_id=version_id,
+        task_id=new.task_id,
+        course_id=new.course_id,
+        exam_id=new.exam_id,
+        language=new.language,
+        source=new.source,
+        input=new.input or {},
+        priority=new.priority,
+        status=SubmissionStatus.WAITING,
+    )
     session.add(submission)
     session.flush()
     return submission
@@ -62,33 +72,53 @@ def claim_next(session: Session, owner: str, lease_seconds: float) -> int | None
     for _ in range(20):
         begin_write(session)  # SQLite: take the write lock before reading the candidate
         candidate = session.scalar(
-            sa.select(Submission.id).where(Submission.status == SubmissionStatus.WAITING)
-            .order_by(Submission.priority, Submission.id).limit(1))
+            sa.select(Submission.id)
+            .where(Submission.status == SubmissionStatus.WAITING)
+            .order_by(Submission.priority, Submission.id)
+            .limit(1)
+        )
         if candidate is None:
             session.rollback()
             return None
         now = utcnow()
-        claimed = session.execute(
+        claimed = _rows_changed(
+            session,
             sa.update(Submission)
             .where(Submission.id == candidate, Submission.status == SubmissionStatus.WAITING)
-            .values(status=SubmissionStatus.GRADING, lease_owner=owner,
-                    lease_expires_at=now + timedelta(seconds=lease_seconds),
-                    attempts=Submission.attempts + 1)
-            .execution_options(synchronize_session=False)).rowcount
+            .values(
+                status=SubmissionStatus.GRADING,
+                lease_owner=owner,
+                lease_expires_at=now + timedelta(seconds=lease_seconds),
+                attempts=Submission.attempts + 1,
+            )
+            .execution_options(synchronize_session=False),
+        )
         session.commit()
         if claimed:
             return candidate
     return None
 
 
+def _rows_changed(session: Session, statement: sa.Update) -> int:
+    """How many rows an UPDATE changed: the compare-and-set that makes leases safe."""
+    result = session.execute(statement)
+    assert isinstance(result, sa.CursorResult)  # an UPDATE always answers with a cursor
+    return result.rowcount
+
+
 def renew_lease(session: Session, submission_id: int, owner: str, lease_seconds: float) -> bool:
     begin_write(session)
-    renewed = session.execute(
+    renewed = _rows_changed(
+        session,
         sa.update(Submission)
-        .where(Submission.id == submission_id, Submission.lease_owner == owner,
-               Submission.status == SubmissionStatus.GRADING)
+        .where(
+            Submission.id == submission_id,
+            Submission.lease_owner == owner,
+            Submission.status == SubmissionStatus.GRADING,
+        )
         .values(lease_expires_at=utcnow() + timedelta(seconds=lease_seconds))
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False),
+    )
     session.commit()
     return bool(renewed)
 
@@ -113,16 +143,31 @@ def complete(session: Session, submission_id: int, owner: str, outcome: Outcome)
     """Stores the outcome if `owner` still holds the lease; False when it was lost (then the
     submission belongs to another worker, and this result is dropped: no double grading)."""
     begin_write(session)
-    stored = session.execute(
+    stored = _rows_changed(
+        session,
         sa.update(Submission)
-        .where(Submission.id == submission_id, Submission.lease_owner == owner,
-               Submission.status == SubmissionStatus.GRADING)
-        .values(status=outcome.status, verdict=outcome.verdict, score=outcome.score, grade=outcome.grade,
-                result=outcome.result, feedback=outcome.feedback,
-                problems_feedback=outcome.problems_feedback or {}, compiler_output=outcome.compiler_output,
-                error_reason=outcome.error_reason, graded_at=utcnow(), lease_owner=None,
-                lease_expires_at=None, grading_count=Submission.grading_count + 1)
-        .execution_options(synchronize_session=False)).rowcount
+        .where(
+            Submission.id == submission_id,
+            Submission.lease_owner == owner,
+            Submission.status == SubmissionStatus.GRADING,
+        )
+        .values(
+            status=outcome.status,
+            verdict=outcome.verdict,
+            score=outcome.score,
+            grade=outcome.grade,
+            result=outcome.result,
+            feedback=outcome.feedback,
+            problems_feedback=outcome.problems_feedback or {},
+            compiler_output=outcome.compiler_output,
+            error_reason=outcome.error_reason,
+            graded_at=utcnow(),
+            lease_owner=None,
+            lease_expires_at=None,
+            grading_count=Submission.grading_count + 1,
+        )
+        .execution_options(synchronize_session=False),
+    )
     if not stored:
         session.rollback()
         return False
@@ -138,9 +183,13 @@ def sweep_expired(session: Session, now: datetime | None = None) -> list[int]:
     those claimed too often. Returns the ids put back to waiting."""
     now = now or utcnow()
     begin_write(session)
-    expired = list(session.scalars(
-        sa.select(Submission.id).where(Submission.status == SubmissionStatus.GRADING,
-                                       Submission.lease_expires_at < now)))
+    expired = list(
+        session.scalars(
+            sa.select(Submission.id).where(
+                Submission.status == SubmissionStatus.GRADING, Submission.lease_expires_at < now
+            )
+        )
+    )
     requeued = []
     for submission_id in expired:
         submission = session.get(Submission, submission_id)
@@ -159,12 +208,23 @@ def sweep_expired(session: Session, now: datetime | None = None) -> list[int]:
 
 
 def waiting_count(session: Session) -> int:
-    return session.scalar(sa.select(sa.func.count()).select_from(Submission)
-                          .where(Submission.status == SubmissionStatus.WAITING)) or 0
+    return (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Submission)
+            .where(Submission.status == SubmissionStatus.WAITING)
+        )
+        or 0
+    )
 
 
-def rejudge(session: Session, *, submission_ids: list[int] | None = None, problem_id: str | None = None,
-            priority: int = PRIORITY_REJUDGE) -> list[int]:
+def rejudge(
+    session: Session,
+    *,
+    submission_ids: list[int] | None = None,
+    problem_id: str | None = None,
+    priority: int = PRIORITY_REJUDGE,
+) -> list[int]:
     """Puts submissions back to waiting (by ids, or all of a problem) at rejudge priority,
     against the problem's current version. Submissions being graded are left alone."""
     query = sa.select(Submission).where(Submission.status != SubmissionStatus.GRADING)

@@ -4,6 +4,7 @@ Usage: python3 bf2c.py main.bf > main.c
 A 1 MiB tape of unsigned bytes, cells wrap; ',' at end of input leaves the cell unchanged.
 Runs of + - < > are folded so the C compiler gets compact code.
 """
+
 import sys
 
 HEADER = """#include <stdio.h>

@@ -5,6 +5,7 @@ The host reads it between and during tests: total CPU across all processes, peak
 whether the OOM killer fired. When no usable cgroup exists, `NoCgroup` lets the sandbox
 fall back to rlimits (RLIMIT_AS, RLIMIT_CPU) and says so in `describe()`.
 """
+
 from __future__ import annotations
 
 import os
@@ -108,8 +109,10 @@ class CgroupV1(Cgroup):
     def join_fds(self) -> list[int]:
         for fd in self._fds:
             os.close(fd)
-        self._fds = [os.open(p / "cgroup.procs", os.O_WRONLY) for p in
-                     (self.paths.memory, self.paths.cpuacct, self.paths.pids)]
+        self._fds = [
+            os.open(p / "cgroup.procs", os.O_WRONLY)
+            for p in (self.paths.memory, self.paths.cpuacct, self.paths.pids)
+        ]
         return self._fds
 
     def prepare(self, memory_bytes: int, pids: int) -> None:

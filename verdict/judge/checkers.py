@@ -12,6 +12,7 @@ Outputs can be tens of MB, so everything here is linear: comparisons are done on
 ``bytes.split()`` token lists (C speed) and Python-level loops only run over tokens, never bytes.
 Nothing decodes with a strict codec, so arbitrary bytes never raise.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -92,8 +93,9 @@ class _OptionError(ValueError):
 
 
 def _result(verdict: str, message: str | None = None, judge_message: str = "") -> CheckResult:
-    return CheckResult(verdict, _DEFAULT_MESSAGES[verdict] if message is None else message, None,
-                       judge_message)
+    return CheckResult(
+        verdict, _DEFAULT_MESSAGES[verdict] if message is None else message, None, judge_message
+    )
 
 
 def _first_difference(a: bytes, b: bytes) -> int:
@@ -126,7 +128,7 @@ def _excerpt(data: bytes, pos: int) -> str:
     end = len(data) if end < 0 else end
     end = min(end, pos + _EXCERPT)
     text = repr(data[start:end])
-    return ("..." if start > 0 and data[start - 1:start] != b"\n" else "") + text
+    return ("..." if start > 0 and data[start - 1 : start] != b"\n" else "") + text
 
 
 def _show_token(token: bytes) -> str:
@@ -179,9 +181,11 @@ def _invalid_character(output: bytes) -> CheckResult | None:
         return None
     pos = match.start()
     line = _line_no(output, pos)
-    return _result(IC, f"invalid character (byte 0x{output[pos]:02x}) in output, line {line}",
-                   f"invalid byte 0x{output[pos]:02x} at offset {pos} (line {line}): "
-                   f"{_excerpt(output, pos)}")
+    return _result(
+        IC,
+        f"invalid character (byte 0x{output[pos]:02x}) in output, line {line}",
+        f"invalid byte 0x{output[pos]:02x} at offset {pos} (line {line}): {_excerpt(output, pos)}",
+    )
 
 
 def _as_bytes(value: object, what: str) -> bytes:
@@ -209,11 +213,16 @@ def jutge_std(output: bytes, expected: bytes) -> CheckResult:
         return invalid
     pos = _first_difference(output, expected)
     line = _line_no(output, pos)
-    detail = (f"first difference at byte {pos} (line {line}): "
-              f"expected {_excerpt(expected, pos)}, got {_excerpt(output, pos)}")
+    detail = (
+        f"first difference at byte {pos} (line {line}): "
+        f"expected {_excerpt(expected, pos)}, got {_excerpt(output, pos)}"
+    )
     if _normalise(output) == _normalise(expected):
-        return _result(PE, f"presentation error: output differs only in whitespace or letter case "
-                           f"(from line {line})", detail)
+        return _result(
+            PE,
+            f"presentation error: output differs only in whitespace or letter case (from line {line})",
+            detail,
+        )
     return _result(WA, f"wrong answer: line {line} differs", detail)
 
 
@@ -222,8 +231,9 @@ def jutge_loosy(output: bytes, expected: bytes) -> CheckResult:
     result = jutge_std(output, expected)
     if result.verdict != PE:
         return result
-    return _result(AC, "", "accepted by the loosy checker despite whitespace/case differences; "
-                   + result.judge_message)
+    return _result(
+        AC, "", "accepted by the loosy checker despite whitespace/case differences; " + result.judge_message
+    )
 
 
 def _numbers_close(out_token: bytes, exp_token: bytes, epsilon: float, relative: bool) -> bool:
@@ -241,16 +251,22 @@ def _token_count_failure(output: bytes, expected: bytes, n_out: int, n_exp: int)
     if n_out < n_exp:
         line, _ = _locate_token(output, n_out)
         _, missing = _locate_token(expected, n_out)
-        return _result(WA, f"output ended early (line {line})",
-                       f"output has {n_out} tokens, expected {n_exp}; next expected token "
-                       f"{_show_token(missing)}")
+        return _result(
+            WA,
+            f"output ended early (line {line})",
+            f"output has {n_out} tokens, expected {n_exp}; next expected token {_show_token(missing)}",
+        )
     line, extra = _locate_token(output, n_exp)
-    return _result(WA, f"line {line}: unexpected extra output (token {n_exp + 1})",
-                   f"output has {n_out} tokens, expected {n_exp}; first extra token {_show_token(extra)}")
+    return _result(
+        WA,
+        f"line {line}: unexpected extra output (token {n_exp + 1})",
+        f"output has {n_out} tokens, expected {n_exp}; first extra token {_show_token(extra)}",
+    )
 
 
-def jutge_epsilon(output: bytes, expected: bytes, epsilon: float = 1e-9,
-                  relative: bool = False) -> CheckResult:
+def jutge_epsilon(
+    output: bytes, expected: bytes, epsilon: float = 1e-9, relative: bool = False
+) -> CheckResult:
     """Jutge's epsilon checker, token by token.
 
     Tokens that are both numbers match when |a - b| <= epsilon (absolute), or when
@@ -264,20 +280,26 @@ def jutge_epsilon(output: bytes, expected: bytes, epsilon: float = 1e-9,
         return invalid
     out_tokens, exp_tokens = output.split(), expected.split()
     if out_tokens != exp_tokens:
-        for k, (o, e) in enumerate(zip(out_tokens, exp_tokens)):
+        for k, (o, e) in enumerate(zip(out_tokens, exp_tokens, strict=False)):
             if o != e and not _numbers_close(o, e, epsilon, relative):
                 line, _ = _locate_token(output, k)
                 kind = "relative" if relative else "absolute"
-                return _result(WA, f"line {line}: token {k + 1} differs",
-                               f"token {k + 1} (output line {line}): expected {_show_token(e)}, got "
-                               f"{_show_token(o)} ({kind} epsilon {epsilon:g})")
+                return _result(
+                    WA,
+                    f"line {line}: token {k + 1} differs",
+                    f"token {k + 1} (output line {line}): expected {_show_token(e)}, got "
+                    f"{_show_token(o)} ({kind} epsilon {epsilon:g})",
+                )
         if len(out_tokens) != len(exp_tokens):
             return _token_count_failure(output, expected, len(out_tokens), len(exp_tokens))
     out_layout, exp_layout = _layout(output), _layout(expected)
     if out_layout != exp_layout:
         line = _line_no(out_layout, _first_difference(out_layout, exp_layout))
-        return _result(PE, f"presentation error: whitespace differs (line {line})",
-                       f"all tokens match within epsilon; whitespace differs from line {line}")
+        return _result(
+            PE,
+            f"presentation error: whitespace differs (line {line})",
+            f"all tokens match within epsilon; whitespace differs from line {line}",
+        )
     return _result(AC, "", "tokens match within epsilon")
 
 
@@ -311,8 +333,10 @@ def _multiset_detail(out: Counter[Any], exp: Counter[Any], what: str) -> str:
     """Staff text naming a few missing and extra items."""
     missing = [_show_item(m) for m in itertools.islice((exp - out).elements(), 3)]
     extra = [_show_item(x) for x in itertools.islice((out - exp).elements(), 3)]
-    return (f"{out.total()} {what} in output, {exp.total()} expected; "
-            f"missing e.g. {', '.join(missing) or '-'}; extra e.g. {', '.join(extra) or '-'}")
+    return (
+        f"{out.total()} {what} in output, {exp.total()} expected; "
+        f"missing e.g. {', '.join(missing) or '-'}; extra e.g. {', '.join(extra) or '-'}"
+    )
 
 
 def jutge_elastic(output: bytes, expected: bytes, separator: str | bytes) -> CheckResult:
@@ -334,10 +358,16 @@ def jutge_elastic(output: bytes, expected: bytes, separator: str | bytes) -> Che
         return _result(AC, "", "same items in another order")
     out, exp = Counter(_lenient_pieces(output, sep)), Counter(_lenient_pieces(expected, sep))
     if out == exp:
-        return _result(PE, "presentation error: items match only after normalising whitespace or case",
-                       "items match after normalisation")
-    return _result(WA, "wrong answer: the output items differ from the expected ones",
-                   _multiset_detail(out, exp, "items"))
+        return _result(
+            PE,
+            "presentation error: items match only after normalising whitespace or case",
+            "items match after normalisation",
+        )
+    return _result(
+        WA,
+        "wrong answer: the output items differ from the expected ones",
+        _multiset_detail(out, exp, "items"),
+    )
 
 
 def _unwrap(group: bytes, starting: bytes, ending: bytes) -> bytes | None:
@@ -346,14 +376,15 @@ def _unwrap(group: bytes, starting: bytes, ending: bytes) -> bytes | None:
         return None
     if not (group.startswith(starting) and group.endswith(ending)):
         return None
-    return group[len(starting): len(group) - len(ending)]
+    return group[len(starting) : len(group) - len(ending)]
 
 
 _Groups = Counter[tuple[bytes, ...]]  # multiset of groups, each group a sorted tuple of elements
 
 
-def _exact_groups(data: bytes, sep1: bytes, sep2: bytes, starting: bytes,
-                  ending: bytes) -> tuple[_Groups, bool] | None:
+def _exact_groups(
+    data: bytes, sep1: bytes, sep2: bytes, starting: bytes, ending: bytes
+) -> tuple[_Groups, bool] | None:
     """Raw parse of a collection of collections; None when a group lacks its wrappers."""
     groups, terminated = _exact_pieces(data, sep1)
     result: _Groups = Counter()
@@ -365,8 +396,7 @@ def _exact_groups(data: bytes, sep1: bytes, sep2: bytes, starting: bytes,
     return result, terminated
 
 
-def _lenient_groups(data: bytes, sep1: bytes, sep2: bytes, starting: bytes,
-                    ending: bytes) -> _Groups | None:
+def _lenient_groups(data: bytes, sep1: bytes, sep2: bytes, starting: bytes, ending: bytes) -> _Groups | None:
     """Whitespace- and case-tolerant parse of a collection of collections; None if malformed.
 
     Groups are stripped and empty ones dropped like _lenient_pieces (anywhere when the groups
@@ -388,8 +418,14 @@ def _lenient_groups(data: bytes, sep1: bytes, sep2: bytes, starting: bytes,
     return result
 
 
-def jutge_elastic2(output: bytes, expected: bytes, separator1: str | bytes, separator2: str | bytes,
-                   starting: str | bytes = "", ending: str | bytes = "") -> CheckResult:
+def jutge_elastic2(
+    output: bytes,
+    expected: bytes,
+    separator1: str | bytes,
+    separator2: str | bytes,
+    starting: str | bytes = "",
+    ending: str | bytes = "",
+) -> CheckResult:
     """Jutge's double elastic checker: a collection of collections, both levels in any order.
 
     What is implemented: the text is split on separator1 into groups (a final separator1 acts as
@@ -410,20 +446,32 @@ def jutge_elastic2(output: bytes, expected: bytes, separator1: str | bytes, sepa
         return invalid
     exp_lenient = _lenient_groups(expected, sep1, sep2, start, end)
     if exp_lenient is None:
-        return _result(JE, None, "elastic2 checker: the expected answer does not parse as groups "
-                       f"wrapped in {start!r}...{end!r}")
+        return _result(
+            JE,
+            None,
+            f"elastic2 checker: the expected answer does not parse as groups wrapped in {start!r}...{end!r}",
+        )
     exp_exact = _exact_groups(expected, sep1, sep2, start, end)
     if exp_exact is not None and _exact_groups(output, sep1, sep2, start, end) == exp_exact:
         return _result(AC, "", "same groups in another order")
     out_lenient = _lenient_groups(output, sep1, sep2, start, end)
     if out_lenient is None:
-        return _result(WA, "wrong answer: output is not a well-formed list of groups",
-                       f"a group of the output is not wrapped in {start!r}...{end!r}")
+        return _result(
+            WA,
+            "wrong answer: output is not a well-formed list of groups",
+            f"a group of the output is not wrapped in {start!r}...{end!r}",
+        )
     if out_lenient == exp_lenient:
-        return _result(PE, "presentation error: groups match only after normalising whitespace or case",
-                       "groups match after normalisation")
-    return _result(WA, "wrong answer: the output groups differ from the expected ones",
-                   _multiset_detail(out_lenient, exp_lenient, "groups"))
+        return _result(
+            PE,
+            "presentation error: groups match only after normalising whitespace or case",
+            "groups match after normalisation",
+        )
+    return _result(
+        WA,
+        "wrong answer: the output groups differ from the expected ones",
+        _multiset_detail(out_lenient, exp_lenient, "groups"),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -431,8 +479,9 @@ def jutge_elastic2(output: bytes, expected: bytes, separator1: str | bytes, sepa
 # ---------------------------------------------------------------------------------------------
 
 
-def _kattis_tolerances(relative: float | None, absolute: float | None,
-                       both: float | None) -> tuple[float, float]:
+def _kattis_tolerances(
+    relative: float | None, absolute: float | None, both: float | None
+) -> tuple[float, float]:
     """(absolute, relative) tolerances, -1 meaning unset as in the reference validator.
 
     float_tolerance sets both; an explicit float_absolute/relative_tolerance overrides it."""
@@ -441,15 +490,16 @@ def _kattis_tolerances(relative: float | None, absolute: float | None,
     return (-1.0 if abs_tol is None else float(abs_tol)), (-1.0 if rel_tol is None else float(rel_tol))
 
 
-def _kattis_token_failure(out_tokens: list[bytes], exp_tokens: list[bytes], abs_tol: float,
-                          rel_tol: float) -> tuple[int, str] | None:
+def _kattis_token_failure(
+    out_tokens: list[bytes], exp_tokens: list[bytes], abs_tol: float, rel_tol: float
+) -> tuple[int, str] | None:
     """(token index, reason) of the first token-level failure, or None.
 
     Index len(output tokens) means the output ended early; len(expected tokens) trailing output.
     String-equal tokens are accepted without parsing: equal numbers are always within tolerance."""
     use_floats = abs_tol >= 0 or rel_tol >= 0
     if out_tokens != exp_tokens:
-        for k, (o, e) in enumerate(zip(out_tokens, exp_tokens)):
+        for k, (o, e) in enumerate(zip(out_tokens, exp_tokens, strict=False)):
             if o == e:
                 continue
             judge_value = _parse_float(e) if use_floats else None
@@ -460,8 +510,7 @@ def _kattis_token_failure(out_tokens: list[bytes], exp_tokens: list[bytes], abs_
                 return k, "Expected float"
             diff = abs(judge_value - team_value)
             if not (diff <= abs_tol) and not (diff <= rel_tol * abs(judge_value)):
-                return k, (f"Too large difference: {diff:e} "
-                           f"(abs tol {abs_tol:e}, rel tol {rel_tol:e})")
+                return k, (f"Too large difference: {diff:e} (abs tol {abs_tol:e}, rel tol {rel_tol:e})")
     if len(out_tokens) < len(exp_tokens):
         return len(out_tokens), "User EOF while judge had more output"
     if len(out_tokens) > len(exp_tokens):
@@ -478,10 +527,15 @@ def _space_change(output: bytes, expected: bytes) -> tuple[int, int] | None:
     return out_layout.count(b"x", 0, pos), _line_no(out_layout, pos)
 
 
-def kattis_default(output: bytes, expected: bytes, case_sensitive: bool = False,
-                   space_change_sensitive: bool = False, float_relative_tolerance: float | None = None,
-                   float_absolute_tolerance: float | None = None,
-                   float_tolerance: float | None = None) -> CheckResult:
+def kattis_default(
+    output: bytes,
+    expected: bytes,
+    case_sensitive: bool = False,
+    space_change_sensitive: bool = False,
+    float_relative_tolerance: float | None = None,
+    float_absolute_tolerance: float | None = None,
+    float_tolerance: float | None = None,
+) -> CheckResult:
     """The Kattis default output validator (problemtools' default_validator), AC or WA only.
 
     Whitespace-separated tokens are compared in order; with space_change_sensitive the whitespace
@@ -490,8 +544,7 @@ def kattis_default(output: bytes, expected: bytes, case_sensitive: bool = False,
     the absolute or the relative (times |expected|) tolerance; otherwise tokens are compared as
     strings, ASCII case-insensitively unless case_sensitive. The first failure in stream order is
     reported, the whitespace before a token being checked before the token itself."""
-    abs_tol, rel_tol = _kattis_tolerances(float_relative_tolerance, float_absolute_tolerance,
-                                          float_tolerance)
+    abs_tol, rel_tol = _kattis_tolerances(float_relative_tolerance, float_absolute_tolerance, float_tolerance)
     if output == expected:
         return _result(AC)
     out_cmp, exp_cmp = (output, expected) if case_sensitive else (output.lower(), expected.lower())
@@ -500,15 +553,20 @@ def kattis_default(output: bytes, expected: bytes, case_sensitive: bool = False,
     space_failure = _space_change(output, expected) if space_change_sensitive else None
     if space_failure is not None and (token_failure is None or space_failure[0] <= token_failure[0]):
         k, line = space_failure
-        return _result(WA, f"line {line}: whitespace differs",
-                       f"Space change error on line {line} of output, before token {k + 1}")
+        return _result(
+            WA,
+            f"line {line}: whitespace differs",
+            f"Space change error on line {line} of output, before token {k + 1}",
+        )
     if token_failure is None:
         return _result(AC)
     k, reason = token_failure
     out_line, out_token = _locate_token(output, k)
     exp_line, exp_token = _locate_token(expected, k)
-    staff = (f"Wrong answer on line {out_line} of output (corresponding to line {exp_line} in answer "
-             f"file)\n{reason}\n Judge: {_show_token(exp_token)}\n User: {_show_token(out_token)}")
+    staff = (
+        f"Wrong answer on line {out_line} of output (corresponding to line {exp_line} in answer "
+        f"file)\n{reason}\n Judge: {_show_token(exp_token)}\n User: {_show_token(out_token)}"
+    )
     if k >= len(out_tokens):
         return _result(WA, f"output ended early (line {out_line})", staff)
     if k >= len(exp_tokens):
@@ -556,8 +614,11 @@ def interpret_kattis_validator(exit_code: int, feedback_dir: Path) -> CheckResul
     team_text = (_read_feedback(feedback_dir / "teammessage.txt") or "").strip()
     score_text = _read_feedback(feedback_dir / "score.txt")
     if exit_code not in (42, 43):
-        return _result(JE, None, f"output validator exited with code {exit_code}"
-                       + (f"\n{judge_text}" if judge_text else ""))
+        return _result(
+            JE,
+            None,
+            f"output validator exited with code {exit_code}" + (f"\n{judge_text}" if judge_text else ""),
+        )
     verdict = AC if exit_code == 42 else WA
     result = _result(verdict, team_text or None, judge_text)
     if score_text is not None:
@@ -641,7 +702,16 @@ def _opt_bool(options: Mapping[str, object], key: str, default: bool) -> bool:
         return value
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
-    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
+    if isinstance(value, str) and value.strip().lower() in (
+        "true",
+        "yes",
+        "on",
+        "1",
+        "false",
+        "no",
+        "off",
+        "0",
+    ):
         return value.strip().lower() in ("true", "yes", "on", "1")
     raise _OptionError(f"option {key} must be a boolean, not {value!r}")
 
@@ -664,18 +734,26 @@ def _run_epsilon(output: bytes, expected: bytes, options: Mapping[str, object]) 
 
 
 def _run_elastic2(output: bytes, expected: bytes, options: Mapping[str, object]) -> CheckResult:
-    return jutge_elastic2(output, expected, _opt_text(options, "separator1"),
-                          _opt_text(options, "separator2"), _opt_text(options, "starting", b""),
-                          _opt_text(options, "ending", b""))
+    return jutge_elastic2(
+        output,
+        expected,
+        _opt_text(options, "separator1"),
+        _opt_text(options, "separator2"),
+        _opt_text(options, "starting", b""),
+        _opt_text(options, "ending", b""),
+    )
 
 
 def _run_kattis(output: bytes, expected: bytes, options: Mapping[str, object]) -> CheckResult:
-    return kattis_default(output, expected,
-                          case_sensitive=_opt_bool(options, "case_sensitive", False),
-                          space_change_sensitive=_opt_bool(options, "space_change_sensitive", False),
-                          float_relative_tolerance=_opt_float(options, "float_relative_tolerance", None),
-                          float_absolute_tolerance=_opt_float(options, "float_absolute_tolerance", None),
-                          float_tolerance=_opt_float(options, "float_tolerance", None))
+    return kattis_default(
+        output,
+        expected,
+        case_sensitive=_opt_bool(options, "case_sensitive", False),
+        space_change_sensitive=_opt_bool(options, "space_change_sensitive", False),
+        float_relative_tolerance=_opt_float(options, "float_relative_tolerance", None),
+        float_absolute_tolerance=_opt_float(options, "float_absolute_tolerance", None),
+        float_tolerance=_opt_float(options, "float_tolerance", None),
+    )
 
 
 _Builtin = Callable[[bytes, bytes, Mapping[str, object]], CheckResult]
@@ -712,7 +790,10 @@ def check(spec: CheckerSpec, output: bytes, expected: bytes) -> CheckResult:
         return _result(JE, None, f"{spec.kind} checker: {exc}")
     if result.verdict == PE and not spec.presentation_error:
         message = result.message.replace("presentation error", "wrong answer", 1)
-        return CheckResult(WA, message, None,
-                           "presentation error counted as WA (presentation_error: false); "
-                           + result.judge_message)
+        return CheckResult(
+            WA,
+            message,
+            None,
+            "presentation error counted as WA (presentation_error: false); " + result.judge_message,
+        )
     return result

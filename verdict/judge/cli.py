@@ -1,4 +1,5 @@
 """Judge commands: `verdict run`, `verdict languages` (and `judge`, `problem check` from grading)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,8 +19,11 @@ def sandbox_config() -> SandboxConfig:
     from verdict.settings import Settings
 
     settings = Settings()
-    return SandboxConfig(cache_dir=settings.cache_dir.resolve(), first_uid=settings.sandbox_first_uid,
-                         slots=settings.sandbox_slots)
+    return SandboxConfig(
+        cache_dir=settings.cache_dir.resolve(),
+        first_uid=settings.sandbox_first_uid,
+        slots=settings.sandbox_slots,
+    )
 
 
 def run_command(
@@ -44,8 +48,9 @@ def run_command(
         if not compiled.ok:
             console.print(f"[bold red]Compile error[/] ({compiled.status})\n{compiled.output}")
             raise typer.Exit(1)
-        limits = Limits(cpu_time=time, wall_time=wall, memory_mb=memory, output_bytes=output,
-                        processes=processes)
+        limits = Limits(
+            cpu_time=time, wall_time=wall, memory_mb=memory, output_bytes=output, processes=processes
+        )
         with program_sandbox(compiled, config) as box:
             result = run_program(box, compiled, limits, stdin=input)
     except SandboxError as error:
@@ -56,9 +61,15 @@ def run_command(
     table = Table(title=f"{source.name} ({language.id})")
     for column in ("status", "exit", "signal", "cpu s", "wall s", "memory MB", "compile"):
         table.add_column(column)
-    table.add_row(f"{result.status.value} {result.message}".strip(), str(result.exit_code),
-                  result.signal_name, f"{result.cpu_time:.3f}", f"{result.wall_time:.3f}",
-                  f"{result.memory_bytes / 2**20:.1f}", "cached" if compiled.cached else f"{compiled.seconds:.2f}s")
+    table.add_row(
+        f"{result.status.value} {result.message}".strip(),
+        str(result.exit_code),
+        result.signal_name,
+        f"{result.cpu_time:.3f}",
+        f"{result.wall_time:.3f}",
+        f"{result.memory_bytes / 2**20:.1f}",
+        "cached" if compiled.cached else f"{compiled.seconds:.2f}s",
+    )
     console.print(table)
     if result.stderr:
         console.print("[dim]stderr:[/]", result.stderr.decode(errors="replace")[-2000:], markup=False)
@@ -77,14 +88,24 @@ def languages_command(
         if check:
             outcome = self_test(language, config)
             verdict = "passed" if outcome.passed else (outcome.detail or "failed")
-            table.add_row(language.id, language.name, "yes" if outcome.available else "no",
-                          outcome.version, verdict if outcome.available else outcome.detail)
+            table.add_row(
+                language.id,
+                language.name,
+                "yes" if outcome.available else "no",
+                outcome.version,
+                verdict if outcome.available else outcome.detail,
+            )
         else:
             from verdict.judge.languages import availability
 
             available, version = availability(language)
-            table.add_row(language.id, language.name, "yes" if available else "no",
-                          version if available else "", "" if available else version)
+            table.add_row(
+                language.id,
+                language.name,
+                "yes" if available else "no",
+                version if available else "",
+                "" if available else version,
+            )
     console.print(table)
 
 

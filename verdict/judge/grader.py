@@ -3,6 +3,7 @@
 The judge is a library: no HTTP, no database. One sandbox is set up for the submission and
 one for a custom checker (if any); each test is then a fork+exec in each.
 """
+
 from __future__ import annotations
 
 import os
@@ -69,7 +70,11 @@ class GradeResult:
     def cause(self) -> str:
         """Jutge's EE cause, or the first failed test's message."""
         failed = [t for t in self.tests if t.verdict == self.verdict]
-        return self.verdict.description if not failed else f"{self.verdict.description}: {failed[0].message}".rstrip(": ")
+        return (
+            self.verdict.description
+            if not failed
+            else f"{self.verdict.description}: {failed[0].message}".rstrip(": ")
+        )
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -106,8 +111,11 @@ def checker_main_file(source: Path) -> Path:
 def compile_checker(source: Path, config: SandboxConfig) -> Compiled:
     main = checker_main_file(source)
     language = language_for_file(main)
-    extra = {p.name: p.read_bytes() for p in main.parent.iterdir()
-             if p.is_file() and p != main} if source.is_dir() else {}
+    extra = (
+        {p.name: p.read_bytes() for p in main.parent.iterdir() if p.is_file() and p != main}
+        if source.is_dir()
+        else {}
+    )
     compiled = compile_source(language, main.read_bytes(), config, extra_files=extra)
     if not compiled.ok:
         raise ValueError(f"{main}: checker does not compile: {compiled.output[:2000]}")
@@ -135,13 +143,17 @@ class CheckerProgram:
     def check(self, test: TestCase, output: bytes) -> checkers.CheckResult:
         self._put_test(test)
         if self.kind == "kattis-custom":
-            result = self._run(self._argv("/box/t/input", "/box/t/answer", f"/box/t/{FEEDBACK_DIR}/", *self.flags),
-                               stdin=output)
+            result = self._run(
+                self._argv("/box/t/input", "/box/t/answer", f"/box/t/{FEEDBACK_DIR}/", *self.flags),
+                stdin=output,
+            )
             return self._interpret_kattis(result)
         self.box.put("t/output", output)
         if self.kind == "testlib":
             result = self._run(self._argv("/box/t/input", "/box/t/output", "/box/t/answer"))
-            return checkers.interpret_testlib(_exit(result), (result.stdout + result.stderr).decode(errors="replace"))
+            return checkers.interpret_testlib(
+                _exit(result), (result.stdout + result.stderr).decode(errors="replace")
+            )
         result = self._run(self._argv("/box/t/input", "/box/t/output", "/box/t/answer"))
         return checkers.interpret_jutge_external(_exit(result), result.stdout.decode(errors="replace"))
 
@@ -157,32 +169,53 @@ class CheckerProgram:
                     (Path(tmp) / name).write_bytes(self.box.get(path, checkers.FEEDBACK_CAP))
             outcome = checkers.interpret_kattis_validator(_exit(result), Path(tmp))
         if outcome.verdict == checkers.JE and result.status != Status.OK:
-            outcome.judge_message += f"\nvalidator: {result.status.value} {result.message} {result.stderr[-500:]!r}"
+            outcome.judge_message += (
+                f"\nvalidator: {result.status.value} {result.message} {result.stderr[-500:]!r}"
+            )
         return outcome
 
-    def interact(self, test: TestCase, program_box: Sandbox, program: Compiled,
-                 limits: Limits) -> tuple[RunResult, checkers.CheckResult]:
+    def interact(
+        self, test: TestCase, program_box: Sandbox, program: Compiled, limits: Limits
+    ) -> tuple[RunResult, checkers.CheckResult]:
         """Kattis interactive: the validator's stdout is the program's stdin and vice versa."""
         self._put_test(test)
         to_program_r, to_program_w = os.pipe()
         to_validator_r, to_validator_w = os.pipe()
         limits = run_limits(program.language, limits)
-        validator_limits = run_limits(self.compiled.language,
-                                      Limits(cpu_time=max(CHECKER_LIMITS.cpu_time, limits.cpu_time * 2),
-                                             wall_time=limits.wall + 5, memory_mb=CHECKER_LIMITS.memory_mb,
-                                             processes=CHECKER_LIMITS.processes))
+        validator_limits = run_limits(
+            self.compiled.language,
+            Limits(
+                cpu_time=max(CHECKER_LIMITS.cpu_time, limits.cpu_time * 2),
+                wall_time=limits.wall + 5,
+                memory_mb=CHECKER_LIMITS.memory_mb,
+                processes=CHECKER_LIMITS.processes,
+            ),
+        )
         v_err_r, v_err_w = os.pipe()
         p_err_r, p_err_w = os.pipe()
         validator = self.box.start_run(
             self._argv("/box/t/input", "/box/t/answer", f"/box/t/{FEEDBACK_DIR}/", *self.flags),
-            to_validator_r, to_program_w, v_err_w, validator_limits, self.compiled.language.environment)
-        submission = program_box.start_run(program.language.run_argv(limits), to_program_r, to_validator_w,
-                                           p_err_w, limits, program.language.environment)
+            to_validator_r,
+            to_program_w,
+            v_err_w,
+            validator_limits,
+            self.compiled.language.environment,
+        )
+        submission = program_box.start_run(
+            program.language.run_argv(limits),
+            to_program_r,
+            to_validator_w,
+            p_err_w,
+            limits,
+            program.language.environment,
+        )
         for fd in (to_program_r, to_program_w, to_validator_r, to_validator_w, v_err_w, p_err_w):
             os.close(fd)
         # stdout of both goes to the other; only stderr pipes are drained here.
         validator_result, submission_result = wait_runs(
-            [validator, submission], {id(validator): (_null_fd(), v_err_r), id(submission): (_null_fd(), p_err_r)})
+            [validator, submission],
+            {id(validator): (_null_fd(), v_err_r), id(submission): (_null_fd(), p_err_r)},
+        )
         return submission_result, self._interpret_kattis(validator_result)
 
 
@@ -222,8 +255,13 @@ class Grader:
         if problem.format == "jutge" and not test.output_limit_mb:
             # Jutge caps output near twice the expected size; never below 1 MiB here.
             output = max(2 * test.answer_path.stat().st_size, MiB)
-        return Limits(cpu_time=cpu, wall_time=cpu * 3 + 1, memory_mb=test.memory_limit_mb or problem.memory_limit_mb,
-                      output_bytes=output, file_size_bytes=max(output, 16 * MiB))
+        return Limits(
+            cpu_time=cpu,
+            wall_time=cpu * 3 + 1,
+            memory_mb=test.memory_limit_mb or problem.memory_limit_mb,
+            output_bytes=output,
+            file_size_bytes=max(output, 16 * MiB),
+        )
 
     # checker --------------------------------------------------------------------------------------
     @property
@@ -232,7 +270,9 @@ class Grader:
 
     def checker_compiled(self) -> Compiled:
         if self._checker is None:
-            source = self.problem.interactor if self.problem.type == "interactive" else self.problem.checker.source
+            source = (
+                self.problem.interactor if self.problem.type == "interactive" else self.problem.checker.source
+            )
             if source is None:
                 raise ValueError(f"{self.problem.root}: the checker program is missing")
             self._checker = compile_checker(source, self.config)
@@ -250,16 +290,26 @@ class Grader:
             yield CheckerProgram(compiled, box, kind, flags)
 
     # grading ---------------------------------------------------------------------------------
-    def grade(self, source: bytes, language: Language | str, on_test: ProgressCallback | None = None) -> GradeResult:
+    def grade(
+        self, source: bytes, language: Language | str, on_test: ProgressCallback | None = None
+    ) -> GradeResult:
         language = get_language(language) if isinstance(language, str) else language
         if self.problem.compilers and language.id not in self.problem.compilers:
-            return GradeResult(Verdict.CE, language=language.id,
-                               message=f"compiler {language.id} not allowed here: use {', '.join(self.problem.compilers)}",
-                               compile_output=f"compiler {language.id} not allowed for this problem")
+            return GradeResult(
+                Verdict.CE,
+                language=language.id,
+                message=f"compiler {language.id} not allowed here: use {', '.join(self.problem.compilers)}",
+                compile_output=f"compiler {language.id} not allowed for this problem",
+            )
         compiled = compile_source(language, source, self.config)
         if not compiled.ok:
-            return GradeResult(Verdict.CE, compile_output=compiled.output, language=language.id,
-                               message="compile error", max_score=self._max_score())
+            return GradeResult(
+                Verdict.CE,
+                compile_output=compiled.output,
+                language=language.id,
+                message="compile error",
+                max_score=self._max_score(),
+            )
         try:
             time_limit = self.time_limit
         except ValueError as error:
@@ -268,7 +318,9 @@ class Grader:
             try:
                 checker = stack.enter_context(self._checker_program())
             except ValueError as error:
-                return GradeResult(Verdict.IE, message=str(error), language=language.id, time_limit=time_limit)
+                return GradeResult(
+                    Verdict.IE, message=str(error), language=language.id, time_limit=time_limit
+                )
             box = stack.enter_context(program_sandbox(compiled, self.config))
             tests = self._run_tests(box, compiled, checker, on_test)
         result = self._summarise(tests)
@@ -277,8 +329,13 @@ class Grader:
         result.time_limit = time_limit
         return result
 
-    def _run_tests(self, box: Sandbox, compiled: Compiled, checker: CheckerProgram | None,
-                   on_test: ProgressCallback | None) -> list[TestResult]:
+    def _run_tests(
+        self,
+        box: Sandbox,
+        compiled: Compiled,
+        checker: CheckerProgram | None,
+        on_test: ProgressCallback | None,
+    ) -> list[TestResult]:
         results: list[TestResult] = []
         failed_groups: set[str] = set()
         scoring = bool(self.problem.groups)
@@ -301,23 +358,33 @@ class Grader:
     def _group(self, test: TestCase) -> TestGroup | None:
         return next((g for g in self.problem.groups if g.name == test.group), None)
 
-    def _run_one(self, test: TestCase, box: Sandbox, compiled: Compiled,
-                 checker: CheckerProgram | None) -> TestResult:
+    def _run_one(
+        self, test: TestCase, box: Sandbox, compiled: Compiled, checker: CheckerProgram | None
+    ) -> TestResult:
         limits = self.limits_for(test)
+        check: checkers.CheckResult | None
         if self.problem.type == "interactive":
             assert checker is not None
-            run, check = checker.interact(test, box, compiled, limits)
-            verdict = _interactive_verdict(run, check)
+            run, interaction = checker.interact(test, box, compiled, limits)
+            check, verdict = interaction, _interactive_verdict(run, interaction)
         else:
             run = run_program(box, compiled, limits, stdin=test.input_path)
             check = self._check(test, run, checker) if run.ok else None
             verdict = _check_verdict(check) if run.ok else STATUS_VERDICTS[run.status]
         message = _message(run, check, verdict)
         return TestResult(
-            name=test.name, kind=test.kind.value, group=test.group, verdict=verdict, time=run.cpu_time,
-            memory=run.memory_bytes, message=message, judge_message=check.judge_message if check else run.message,
-            score=check.score if check else None, visible=test.visible,
-            revealed=test.kind == TestKind.HINT and verdict != Verdict.AC)
+            name=test.name,
+            kind=test.kind.value,
+            group=test.group,
+            verdict=verdict,
+            time=run.cpu_time,
+            memory=run.memory_bytes,
+            message=message,
+            judge_message=check.judge_message if check else run.message,
+            score=check.score if check else None,
+            visible=test.visible,
+            revealed=test.kind == TestKind.HINT and verdict != Verdict.AC,
+        )
 
     def _check(self, test: TestCase, run: RunResult, checker: CheckerProgram | None) -> checkers.CheckResult:
         if checker is not None:
@@ -332,8 +399,11 @@ class Grader:
         failures = [t.verdict for t in tests if t.verdict != Verdict.AC]
         if not self.problem.groups:
             complete = len(tests) == len(self.problem.tests)
-            verdict = (failures[0] if not self.problem.continue_on_failure else most_severe(failures)) \
-                if failures else (Verdict.AC if complete else Verdict.IE)
+            verdict = (
+                (failures[0] if not self.problem.continue_on_failure else most_severe(failures))
+                if failures
+                else (Verdict.AC if complete else Verdict.IE)
+            )
             return GradeResult(verdict, score=100.0 if verdict == Verdict.AC else 0.0, tests=tests)
         score = sum(self._group_score(group, tests) for group in self.problem.groups)
         best = self._max_score()
@@ -404,7 +474,9 @@ def derive_time_limit(problem: Problem, config: SandboxConfig) -> float:
     for path in references:
         result = grader.grade(path.read_bytes(), reference_language(problem, path))
         if result.verdict != Verdict.AC:
-            raise ValueError(f"{path}: reference solution is not accepted ({result.verdict.value}: {result.cause})")
+            raise ValueError(
+                f"{path}: reference solution is not accepted ({result.verdict.value}: {result.cause})"
+            )
         slowest = max([slowest, *(t.time for t in result.tests)])
     # A floor keeps a derived limit meaningful on a busy machine (fast references give ~0.01 s).
     return round(max(slowest * problem.time_multiplier + problem.time_constant, MIN_DERIVED_LIMIT), 2)
@@ -421,8 +493,12 @@ def reference_language(problem: Problem, path: Path) -> Language:
     return language_for_file(path)
 
 
-def grade_file(problem: Problem, source: Path, config: SandboxConfig, language: str | None = None,
-               on_test: ProgressCallback | None = None) -> GradeResult:
+def grade_file(
+    problem: Problem,
+    source: Path,
+    config: SandboxConfig,
+    language: str | None = None,
+    on_test: ProgressCallback | None = None,
+) -> GradeResult:
     lang = get_language(language) if language else language_for_file(source)
     return Grader(problem, config).grade(source.read_bytes(), lang, on_test)
-

@@ -1,4 +1,5 @@
 """`verdict judge PACKAGE SOURCE` and `verdict problem check PACKAGE`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,8 +33,10 @@ def _load(path: Path) -> Problem:
 
 
 def _progress(result: TestResult, index: int, total: int) -> None:
-    console.print(f"  [{index + 1}/{total}] {result.name:30} {_colour(result.verdict.value)} "
-                  f"{result.time:.3f}s {result.memory / 2**20:.1f}MB {result.message}")
+    console.print(
+        f"  [{index + 1}/{total}] {result.name:30} {_colour(result.verdict.value)} "
+        f"{result.time:.3f}s {result.memory / 2**20:.1f}MB {result.message}"
+    )
 
 
 def _summary_table(title: str, result: GradeResult) -> Table:
@@ -41,10 +44,19 @@ def _summary_table(title: str, result: GradeResult) -> Table:
     for column in ("test", "kind", "group", "verdict", "cpu s", "memory MB", "message"):
         table.add_column(column)
     for test in result.tests:
-        table.add_row(test.name, test.kind, test.group, _colour(test.verdict.value), f"{test.time:.3f}",
-                      f"{test.memory / 2**20:.1f}", test.message)
-    table.caption = (f"verdict {_colour(result.verdict.value)} ({result.verdict.description}) · score "
-                     f"{result.score:g}/{result.max_score:g} · time limit {result.time_limit:g}s · {result.language}")
+        table.add_row(
+            test.name,
+            test.kind,
+            test.group,
+            _colour(test.verdict.value),
+            f"{test.time:.3f}",
+            f"{test.memory / 2**20:.1f}",
+            test.message,
+        )
+    table.caption = (
+        f"verdict {_colour(result.verdict.value)} ({result.verdict.description}) · score "
+        f"{result.score:g}/{result.max_score:g} · time limit {result.time_limit:g}s · {result.language}"
+    )
     return table
 
 
@@ -102,9 +114,13 @@ def check_command(
         result = grader.grade(submission.path.read_bytes(), reference_language(problem, submission.path))
         ok = _agrees(submission.expected, result, submission.score)
         disagreements += not ok
-        table.add_row(str(submission.path.relative_to(problem.root)), submission.expected,
-                      _colour(result.verdict.value), f"{result.score:g}/{result.max_score:g}",
-                      "[green]yes[/]" if ok else "[bold red]NO[/]")
+        table.add_row(
+            str(submission.path.relative_to(problem.root)),
+            submission.expected,
+            _colour(result.verdict.value),
+            f"{result.score:g}/{result.max_score:g}",
+            "[green]yes[/]" if ok else "[bold red]NO[/]",
+        )
     console.print(table)
     if disagreements:
         console.print(f"[bold red]{disagreements} submission(s) disagree with their expected verdict.[/]")

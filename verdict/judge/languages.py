@@ -4,6 +4,7 @@ Every command runs inside the sandbox (compilers included). Paths are absolute b
 runner execs without a PATH search. A language whose toolchain is missing is listed as
 unavailable with the reason, never an error.
 """
+
 from __future__ import annotations
 
 import functools
@@ -19,20 +20,31 @@ from verdict.judge.sandbox import Limits, Mount
 BF2C = Path(__file__).with_name("bf2c.py")
 C_FLAGS = ["-D_JUDGE_", "-DNDEBUG", "-O2"]
 
-SUM_C = '#include <stdio.h>\nint main(void){long a,b;if(scanf("%ld %ld",&a,&b)!=2)return 1;printf("%ld\\n",a+b);return 0;}\n'
-SUM_CPP = ('#include <iostream>\nint main(){long long a,b;std::cin>>a>>b;std::cout<<a+b<<"\\n";}\n')
-SUM_CPP20 = ('#include <iostream>\n#include <span>\n#include <vector>\n'
-             'int main(){long long a,b;std::cin>>a>>b;std::vector<long long> v{a,b};'
-             'std::span<long long> s(v);long long t=0;for(auto x:s)t+=x;std::cout<<t<<"\\n";}\n')
+SUM_C = (
+    '#include <stdio.h>\nint main(void){long a,b;if(scanf("%ld %ld",&a,&b)!=2)return 1;'
+    'printf("%ld\\n",a+b);return 0;}\n'
+)
+SUM_CPP = '#include <iostream>\nint main(){long long a,b;std::cin>>a>>b;std::cout<<a+b<<"\\n";}\n'
+SUM_CPP20 = (
+    "#include <iostream>\n#include <span>\n#include <vector>\n"
+    "int main(){long long a,b;std::cin>>a>>b;std::vector<long long> v{a,b};"
+    'std::span<long long> s(v);long long t=0;for(auto x:s)t+=x;std::cout<<t<<"\\n";}\n'
+)
 SUM_PY = "a, b = map(int, input().split())\nprint(a + b)\n"
-SUM_JAVA = ('import java.util.*;\npublic class Main { public static void main(String[] x) {'
-            ' Scanner s = new Scanner(System.in); long a = s.nextLong(), b = s.nextLong();'
-            ' System.out.println(a + b); } }\n')
-SUM_JS = ("const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/).map(Number);\n"
-          "console.log(a + b);\n")
-SUM_RUST = ('use std::io::Read;\nfn main(){let mut s=String::new();std::io::stdin().read_to_string(&mut s)'
-            '.unwrap();let v:Vec<i64>=s.split_whitespace().map(|x|x.parse().unwrap()).collect();'
-            'println!("{}",v[0]+v[1]);}\n')
+SUM_JAVA = (
+    "import java.util.*;\npublic class Main { public static void main(String[] x) {"
+    " Scanner s = new Scanner(System.in); long a = s.nextLong(), b = s.nextLong();"
+    " System.out.println(a + b); } }\n"
+)
+SUM_JS = (
+    "const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/).map(Number);\n"
+    "console.log(a + b);\n"
+)
+SUM_RUST = (
+    "use std::io::Read;\nfn main(){let mut s=String::new();std::io::stdin().read_to_string(&mut s)"
+    ".unwrap();let v:Vec<i64>=s.split_whitespace().map(|x|x.parse().unwrap()).collect();"
+    'println!("{}",v[0]+v[1]);}\n'
+)
 SUM_PERL = 'my ($a, $b) = split " ", <STDIN>;\nprint $a + $b, "\\n";\n'
 # Brainf*ck has no numbers: the self-test reads one character and prints it incremented.
 SELFTEST_BF = ",+.\n"
@@ -69,14 +81,30 @@ class Language:
         return dict(self.env)
 
 
-def _c(id: str, name: str, compiler: str, std: str, source: str, ext: tuple[str, ...],
-       selftest: str, libs: tuple[str, ...] = ()) -> Language:
+def _c(
+    id: str,
+    name: str,
+    compiler: str,
+    std: str,
+    source: str,
+    ext: tuple[str, ...],
+    selftest: str,
+    libs: tuple[str, ...] = (),
+) -> Language:
     return Language(
-        id=id, name=name, extensions=ext, source_name=f"main{ext[0]}",
+        id=id,
+        name=name,
+        extensions=ext,
+        source_name=f"main{ext[0]}",
         compile=(compiler, *C_FLAGS, f"-std={std}", "-o", "main", f"main{ext[0]}", *libs),
-        run=lambda limits: ["./main"], artifacts=("main",), version_command=(compiler, "--version"),
-        toolchain=compiler, selftest_source=selftest, memory_errors=("std::bad_alloc",),
-        flags=(std,))
+        run=lambda limits: ["./main"],
+        artifacts=("main",),
+        version_command=(compiler, "--version"),
+        toolchain=compiler,
+        selftest_source=selftest,
+        memory_errors=("std::bad_alloc",),
+        flags=(std,),
+    )
 
 
 def _rust_sysroot() -> str | None:
@@ -111,9 +139,18 @@ def _java_home() -> str:
 def _java_run(java: str) -> RunArgv:
     def argv(limits: Limits) -> list[str]:
         heap = max(limits.memory_mb * 3 // 4, 16)
-        return [java, f"-Xmx{heap}m", "-Xss64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=64m", "-Xshare:auto",
-                "-XX:-UsePerfData", "Main"]
+        return [
+            java,
+            f"-Xmx{heap}m",
+            "-Xss64m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:ReservedCodeCacheSize=32m",
+            "-XX:MaxMetaspaceSize=64m",
+            "-Xshare:auto",
+            "-XX:-UsePerfData",
+            "Main",
+        ]
 
     return argv
 
@@ -134,56 +171,140 @@ def all_languages() -> dict[str, Language]:
         _c("G++17", "C++17 (g++)", "/usr/bin/g++", "gnu++17", SUM_CPP, (".cc", ".cpp"), SUM_CPP),
         _c("G++20", "C++20 (g++)", "/usr/bin/g++", "gnu++20", SUM_CPP, (".cc", ".cpp"), SUM_CPP20),
         Language(
-            id="Python3", name="Python 3", extensions=(".py",), source_name="main.py",
-            compile=("/usr/bin/python3", "-c",
-                     "import sys; compile(open('main.py','rb').read(), 'main.py', 'exec')"),
-            run=lambda limits: ["/usr/bin/python3", "-S", "main.py"], artifacts=("main.py",),
-            version_command=("/usr/bin/python3", "--version"), toolchain="/usr/bin/python3",
+            id="Python3",
+            name="Python 3",
+            extensions=(".py",),
+            source_name="main.py",
+            compile=(
+                "/usr/bin/python3",
+                "-c",
+                "import sys; compile(open('main.py','rb').read(), 'main.py', 'exec')",
+            ),
+            run=lambda limits: ["/usr/bin/python3", "-S", "main.py"],
+            artifacts=("main.py",),
+            version_command=("/usr/bin/python3", "--version"),
+            toolchain="/usr/bin/python3",
             env=(("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONIOENCODING", "utf-8")),
-            memory_errors=("MemoryError",)),
+            memory_errors=("MemoryError",),
+        ),
         Language(
-            id="JDK", name="Java 17", extensions=(".java",), source_name="Main.java",
-            compile=(f"{java_home}/bin/javac", "-J-Xmx512m", "-J-XX:+UseSerialGC", "-encoding", "UTF-8",
-                     "Main.java"),
-            run=_java_run(f"{java_home}/bin/java"), artifacts=("*.class",),
-            version_command=(f"{java_home}/bin/java", "-version"), toolchain=f"{java_home}/bin/javac",
-            selftest_source=SUM_JAVA, processes=64, memory_errors=("java.lang.OutOfMemoryError",)),
+            id="JDK",
+            name="Java 17",
+            extensions=(".java",),
+            source_name="Main.java",
+            compile=(
+                f"{java_home}/bin/javac",
+                "-J-Xmx512m",
+                "-J-XX:+UseSerialGC",
+                "-encoding",
+                "UTF-8",
+                "Main.java",
+            ),
+            run=_java_run(f"{java_home}/bin/java"),
+            artifacts=("*.class",),
+            version_command=(f"{java_home}/bin/java", "-version"),
+            toolchain=f"{java_home}/bin/javac",
+            selftest_source=SUM_JAVA,
+            processes=64,
+            memory_errors=("java.lang.OutOfMemoryError",),
+        ),
         Language(
-            id="nodejs", name="JavaScript (Node.js)", extensions=(".js",), source_name="main.js",
-            compile=("/usr/bin/node", "--check", "main.js"), run=_node_run, artifacts=("main.js",),
-            version_command=("/usr/bin/node", "--version"), toolchain="/usr/bin/node",
-            selftest_source=SUM_JS, processes=32, memory_errors=("heap out of memory",)),
+            id="nodejs",
+            name="JavaScript (Node.js)",
+            extensions=(".js",),
+            source_name="main.js",
+            compile=("/usr/bin/node", "--check", "main.js"),
+            run=_node_run,
+            artifacts=("main.js",),
+            version_command=("/usr/bin/node", "--version"),
+            toolchain="/usr/bin/node",
+            selftest_source=SUM_JS,
+            processes=32,
+            memory_errors=("heap out of memory",),
+        ),
         Language(
-            id="Rust", name="Rust", extensions=(".rs",), source_name="main.rs",
-            compile=(f"{_rust_prefix(rust)}/bin/rustc", "-O", "--edition", "2021", "-C", "codegen-units=1",
-                     "-o", "main", "main.rs"),
-            run=lambda limits: ["./main"], artifacts=("main",),
+            id="Rust",
+            name="Rust",
+            extensions=(".rs",),
+            source_name="main.rs",
+            compile=(
+                f"{_rust_prefix(rust)}/bin/rustc",
+                "-O",
+                "--edition",
+                "2021",
+                "-C",
+                "codegen-units=1",
+                "-o",
+                "main",
+                "main.rs",
+            ),
+            run=lambda limits: ["./main"],
+            artifacts=("main",),
             version_command=(f"{rust}/bin/rustc", "--version") if rust else ("rustc", "--version"),
-            toolchain=f"{rust}/bin/rustc" if rust else "rustc", selftest_source=SUM_RUST,
+            toolchain=f"{rust}/bin/rustc" if rust else "rustc",
+            selftest_source=SUM_RUST,
             mounts=(Mount(rust, "/opt/rust"),) if rust and rust != "/usr" else (),
             env=(("LD_LIBRARY_PATH", "/opt/rust/lib"),) if rust and rust != "/usr" else (),
-            memory_errors=("memory allocation of",)),
+            memory_errors=("memory allocation of",),
+        ),
         Language(
-            id="Perl", name="Perl 5", extensions=(".pl",), source_name="main.pl",
-            compile=("/usr/bin/perl", "-c", "main.pl"), run=lambda limits: ["/usr/bin/perl", "main.pl"],
-            artifacts=("main.pl",), version_command=("/usr/bin/perl", "-e", "print $^V"),
-            toolchain="/usr/bin/perl", selftest_source=SUM_PERL, memory_errors=("Out of memory",)),
+            id="Perl",
+            name="Perl 5",
+            extensions=(".pl",),
+            source_name="main.pl",
+            compile=("/usr/bin/perl", "-c", "main.pl"),
+            run=lambda limits: ["/usr/bin/perl", "main.pl"],
+            artifacts=("main.pl",),
+            version_command=("/usr/bin/perl", "-e", "print $^V"),
+            toolchain="/usr/bin/perl",
+            selftest_source=SUM_PERL,
+            memory_errors=("Out of memory",),
+        ),
         Language(
-            id="BEEF", name="Brainf*ck (translated to C)", extensions=(".bf", ".b"), source_name="main.bf",
-            compile=("/bin/sh", "-c", "/usr/bin/python3 -S /opt/verdict/bf2c.py main.bf > main.c && "
-                     "/usr/bin/gcc -O2 -o main main.c && rm main.c"),
-            run=lambda limits: ["./main"], artifacts=("main",),
-            version_command=("/usr/bin/gcc", "-dumpfullversion"), toolchain="/usr/bin/gcc",
-            selftest_source=SELFTEST_BF, selftest_input="A", selftest_output="B",
-            mounts=(Mount(str(BF2C), "/opt/verdict/bf2c.py", shared=True),)),
+            id="BEEF",
+            name="Brainf*ck (translated to C)",
+            extensions=(".bf", ".b"),
+            source_name="main.bf",
+            compile=(
+                "/bin/sh",
+                "-c",
+                "/usr/bin/python3 -S /opt/verdict/bf2c.py main.bf > main.c && "
+                "/usr/bin/gcc -O2 -o main main.c && rm main.c",
+            ),
+            run=lambda limits: ["./main"],
+            artifacts=("main",),
+            version_command=("/usr/bin/gcc", "-dumpfullversion"),
+            toolchain="/usr/bin/gcc",
+            selftest_source=SELFTEST_BF,
+            selftest_input="A",
+            selftest_output="B",
+            mounts=(Mount(str(BF2C), "/opt/verdict/bf2c.py", shared=True),),
+        ),
     ]
     return {language.id: language for language in languages}
 
 
-ALIASES = {"C": "GCC", "C++": "G++17", "CPP": "G++17", "PYTHON": "Python3", "PYTHON3": "Python3",
-           "PY": "Python3", "JAVA": "JDK", "JAVASCRIPT": "nodejs", "NODE": "nodejs", "JS": "nodejs",
-           "RUST": "Rust", "PERL": "Perl", "BF": "BEEF", "BRAINFUCK": "BEEF", "CC": "G++17",
-           "CPP17": "G++17", "CPP20": "G++20", "C++17": "G++17", "C++20": "G++20"}
+ALIASES = {
+    "C": "GCC",
+    "C++": "G++17",
+    "CPP": "G++17",
+    "PYTHON": "Python3",
+    "PYTHON3": "Python3",
+    "PY": "Python3",
+    "JAVA": "JDK",
+    "JAVASCRIPT": "nodejs",
+    "NODE": "nodejs",
+    "JS": "nodejs",
+    "RUST": "Rust",
+    "PERL": "Perl",
+    "BF": "BEEF",
+    "BRAINFUCK": "BEEF",
+    "CC": "G++17",
+    "CPP17": "G++17",
+    "CPP20": "G++20",
+    "C++17": "G++17",
+    "C++20": "G++20",
+}
 
 
 class UnknownLanguage(ValueError):

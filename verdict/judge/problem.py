@@ -1,12 +1,13 @@
 """The one internal model of a problem package, whatever its on-disk format (Kattis or Jutge)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 
-class TestKind(str, Enum):
+class TestKind(StrEnum):
     __test__ = False  # not a pytest test class
     SAMPLE = "sample"  # shown in the statement, run first
     PUBLIC = "public"  # visible to students (Jutge public*)

@@ -8,6 +8,7 @@ program never sees any file but its own: not the other tests, not the answers.
 Untrusted code runs only here. If bubblewrap cannot start, `SandboxError` says why; there is
 no unsandboxed fallback.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,7 +27,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from verdict.judge import cgroups
@@ -42,7 +43,7 @@ class SandboxError(RuntimeError):
     """The sandbox itself failed (not the program in it)."""
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     OK = "ok"
     TIME_LIMIT = "time limit"
     WALL_LIMIT = "wall limit"
@@ -141,8 +142,9 @@ class SandboxConfig:
         if not path.exists():
             self._make_system_dir()
             tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-            proc = subprocess.run(["gcc", "-O2", "-o", str(tmp), str(RUNNER_SOURCE)],
-                                  capture_output=True, text=True)
+            proc = subprocess.run(
+                ["gcc", "-O2", "-o", str(tmp), str(RUNNER_SOURCE)], capture_output=True, text=True
+            )
             if proc.returncode != 0:
                 raise SandboxError(f"cannot build the sandbox runner: {proc.stderr.strip()}")
             os.chmod(tmp, 0o755)
@@ -242,8 +244,13 @@ class Sandbox:
     ...     result = box.run(["./prog"], stdin=b"1 2", limits=Limits(cpu_time=1))
     """
 
-    def __init__(self, config: SandboxConfig | None = None, mounts: Sequence[Mount] = (),
-                 box_mb: int = 64, tmp_mb: int = 16) -> None:
+    def __init__(
+        self,
+        config: SandboxConfig | None = None,
+        mounts: Sequence[Mount] = (),
+        box_mb: int = 64,
+        tmp_mb: int = 16,
+    ) -> None:
         self.config = config or SandboxConfig()
         self.mounts = [*BASE_MOUNTS, *mounts]
         self.box_mb = box_mb
@@ -284,27 +291,59 @@ class Sandbox:
     def _spawn(self, runner: Path) -> None:
         host_end, box_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         info_r, info_w = os.pipe()
-        args = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
-                "--new-session", "--as-pid-1", "--clearenv", "--hostname", "verdict",
-                "--info-fd", str(info_w)]
+        args = [
+            "bwrap",
+            "--unshare-all",
+            "--unshare-user",
+            "--disable-userns",
+            "--die-with-parent",
+            "--new-session",
+            "--as-pid-1",
+            "--clearenv",
+            "--hostname",
+            "verdict",
+            "--info-fd",
+            str(info_w),
+        ]
         for mount in self.mounts:
             source = self.config.shared_file(Path(mount.source)) if mount.shared else Path(mount.source)
             if source.exists():
                 args += ["--ro-bind", str(source), mount.target or mount.source]
         args += _root_symlinks()
-        args += ["--proc", "/proc", "--dev", "/dev",
-                 "--size", str(self.tmp_mb * MiB), "--tmpfs", "/tmp",
-                 "--size", str(self.box_mb * MiB), "--tmpfs", "/box",
-                 "--ro-bind", str(runner), "/.runner",
-                 "--chdir", "/box", "--remount-ro", "/",
-                 "/.runner", str(box_end.fileno())]
+        args += [
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--size",
+            str(self.tmp_mb * MiB),
+            "--tmpfs",
+            "/tmp",
+            "--size",
+            str(self.box_mb * MiB),
+            "--tmpfs",
+            "/box",
+            "--ro-bind",
+            str(runner),
+            "/.runner",
+            "--chdir",
+            "/box",
+            "--remount-ro",
+            "/",
+            "/.runner",
+            str(box_end.fileno()),
+        ]
         join = self.cgroup.join_fds()
         self.cgroup.prepare(512 * MiB, 64)
         launcher = [str(runner), "--launch", str(self.uid), ",".join(map(str, join)) or "-1", "--"]
         try:
             self._proc = subprocess.Popen(
-                [*launcher, *args], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE, pass_fds=[box_end.fileno(), info_w, *join])
+                [*launcher, *args],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                pass_fds=[box_end.fileno(), info_w, *join],
+            )
         finally:
             box_end.close()
             os.close(info_w)
@@ -392,8 +431,15 @@ class Sandbox:
             return self.host_path(name).exists()
 
     # -- runs -------------------------------------------------------------------------------
-    def run(self, argv: Sequence[str], *, stdin: bytes | Path | None = None, limits: Limits | None = None,
-            env: Mapping[str, str] | None = None, cwd: str = "/box") -> RunResult:
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        stdin: bytes | Path | None = None,
+        limits: Limits | None = None,
+        env: Mapping[str, str] | None = None,
+        cwd: str = "/box",
+    ) -> RunResult:
         limits = limits or Limits()
         with _stdin_fd(stdin) as stdin_fd:
             out_r, out_w = os.pipe()
@@ -409,8 +455,16 @@ class Sandbox:
                 os.close(err_w)
             return wait_runs([pending], {id(pending): (out_r, err_r)})[0]
 
-    def start_run(self, argv: Sequence[str], stdin_fd: int, stdout_fd: int, stderr_fd: int,
-                  limits: Limits, env: Mapping[str, str] | None = None, cwd: str = "/box") -> PendingRun:
+    def start_run(
+        self,
+        argv: Sequence[str],
+        stdin_fd: int,
+        stdout_fd: int,
+        stderr_fd: int,
+        limits: Limits,
+        env: Mapping[str, str] | None = None,
+        cwd: str = "/box",
+    ) -> PendingRun:
         """Sends a run to the runner; `wait_runs` finishes it. The caller closes its fds after."""
         if self._sock is None:
             raise SandboxError("sandbox not started")
@@ -424,18 +478,36 @@ class Sandbox:
         pending.cpu0 = self.cgroup.cpu_seconds()
         pending.oom0 = self.cgroup.oom_kills()
         pending.baseline = baseline
-        environment = {"PATH": DEFAULT_PATH, "HOME": "/box", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
-                       **(env or {})}
+        environment = {
+            "PATH": DEFAULT_PATH,
+            "HOME": "/box",
+            "LANG": "C.UTF-8",
+            "TMPDIR": "/tmp",
+            **(env or {}),
+        }
         rl_as = 0 if self.cgroup.limits_memory else memory
         stack = (limits.stack_mb or limits.memory_mb) * MiB
-        fields = ["run", str(int(limits.wall * 1000)), str(int(limits.cpu_time) + 1), str(rl_as),
-                  str(limits.file_size_bytes), str(limits.open_files), str(stack),
-                  str(limits.processes + 1), cwd, str(len(argv)), *argv,
-                  str(len(environment)), *(f"{k}={v}" for k, v in environment.items())]
+        fields = [
+            "run",
+            str(int(limits.wall * 1000)),
+            str(int(limits.cpu_time) + 1),
+            str(rl_as),
+            str(limits.file_size_bytes),
+            str(limits.open_files),
+            str(stack),
+            str(limits.processes + 1),
+            cwd,
+            str(len(argv)),
+            *argv,
+            str(len(environment)),
+            *(f"{k}={v}" for k, v in environment.items()),
+        ]
         payload = b"\0".join(f.encode() for f in fields) + b"\0"
         try:
-            self._sock.sendmsg([payload], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
-                                            _fd_array([stdin_fd, stdout_fd, stderr_fd]))])
+            self._sock.sendmsg(
+                [payload],
+                [(socket.SOL_SOCKET, socket.SCM_RIGHTS, _fd_array([stdin_fd, stdout_fd, stderr_fd]))],
+            )
         except OSError as error:  # the runner died (killed from the host, or bubblewrap gone)
             raise SandboxError(f"the sandbox's runner is gone: {error}") from error
         return pending
@@ -565,13 +637,13 @@ def _drain(run: PendingRun, fd: int, what: str) -> bool:
         return False
     if what == "stdout":
         room = run.limits.output_bytes - len(run.stdout)
-        run.stdout += data[:max(room, 0)]
+        run.stdout += data[: max(room, 0)]
         if len(data) > room:
             run.stdout_truncated = run.output_exceeded = True
             run.kill()
     else:
         room = run.limits.stderr_bytes - len(run.stderr)
-        run.stderr += data[:max(room, 0)]
+        run.stderr += data[: max(room, 0)]
         run.stderr_truncated |= len(data) > room
     return True
 
@@ -602,10 +674,17 @@ def _result(run: PendingRun) -> RunResult:
     cpu = cgroup.cpu_seconds() - run.cpu0 if cgroup.measures_cpu else rusage_cpu
     memory = max(values["maxrss_kb"] * 1024, cgroup.memory_peak() - run.baseline)
     result = RunResult(
-        Status.OK, exit_code=values["exit"] if values["exit"] >= 0 else None,
-        signal=values["signal"] or None, cpu_time=round(cpu, 4), wall_time=values["wall_us"] / 1e6,
-        memory_bytes=max(memory, 0), stdout=bytes(run.stdout), stderr=bytes(run.stderr),
-        stdout_truncated=run.stdout_truncated, stderr_truncated=run.stderr_truncated)
+        Status.OK,
+        exit_code=values["exit"] if values["exit"] >= 0 else None,
+        signal=values["signal"] or None,
+        cpu_time=round(cpu, 4),
+        wall_time=values["wall_us"] / 1e6,
+        memory_bytes=max(memory, 0),
+        stdout=bytes(run.stdout),
+        stderr=bytes(run.stderr),
+        stdout_truncated=run.stdout_truncated,
+        stderr_truncated=run.stderr_truncated,
+    )
     result.status, result.message = _classify(run, values, result, cgroup.oom_kills() > run.oom0)
     return result
 
@@ -633,13 +712,18 @@ def _classify(run: PendingRun, values: dict[str, int], result: RunResult, oom: b
     return Status.OK, ""
 
 
-def run_once(argv: Sequence[str], *, files: Mapping[str, bytes | Path] | None = None,
-             stdin: bytes | Path | None = None, limits: Limits | None = None,
-             config: SandboxConfig | None = None, mounts: Sequence[Mount] = (),
-             env: Mapping[str, str] | None = None) -> RunResult:
+def run_once(
+    argv: Sequence[str],
+    *,
+    files: Mapping[str, bytes | Path] | None = None,
+    stdin: bytes | Path | None = None,
+    limits: Limits | None = None,
+    config: SandboxConfig | None = None,
+    mounts: Sequence[Mount] = (),
+    env: Mapping[str, str] | None = None,
+) -> RunResult:
     """A one-shot sandbox: set up, run one program, tear down."""
     with Sandbox(config, mounts) as box:
         for name, data in (files or {}).items():
             box.put(name, data, executable=True)
         return box.run(argv, stdin=stdin, limits=limits, env=env)
-

@@ -157,7 +157,7 @@ async def _login_fields(request: Request) -> dict[str, Any]:
             return data if isinstance(data, dict) else {}
         form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
         return {key: value for key, value in form.items() if isinstance(value, str)}
-    except Exception:  # any malformed body is a failed login  # noqa: BLE001
+    except Exception:  # any malformed body is a failed login
         return {}
 
 
@@ -373,7 +373,7 @@ async def _submission_fields(
         return fields
     try:
         form = await request.form(max_files=MAX_FORM_FIELDS, max_fields=MAX_FORM_FIELDS, max_part_size=limit)
-    except Exception as error:  # starlette's MultiPartException and parser errors  # noqa: BLE001
+    except Exception as error:  # starlette's MultiPartException and parser errors
         raise APIError(400, f"malformed form data: {error}") from None
     try:
         for key, value in form.multi_items():

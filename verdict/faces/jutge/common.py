@@ -173,10 +173,7 @@ def scalar_text(value: Any, where: str) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | date):
         hint = " (quote it)" if isinstance(value, bool | float | dict) else ""
         raise InvalidInput(f"{where}: must be text, not {_show(value)}{hint}", field=where)
-    if isinstance(value, datetime | date):
-        text = value.isoformat()
-    else:
-        text = str(value)
+    text = value.isoformat() if isinstance(value, datetime | date) else str(value)
     check_clean_text(text, where)
     return text
 

@@ -22,11 +22,13 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from verdict.errors import InvalidInput
+from verdict.faces.jutge.yaml_depth import nesting_depth
 
 YAML_MEDIA_TYPE = "application/yaml"
 JSON_MEDIA_TYPE = "application/json"
 _YAML_PREFIX = "tag:yaml.org,2002:"
 MAX_DEPTH = 64  # the services' documents nest three levels at most
+_TOO_DEEP = f"not a valid document: nested deeper than {MAX_DEPTH} levels"
 
 
 class JutgeLoader(yaml.CSafeLoader):
@@ -37,7 +39,7 @@ class JutgeLoader(yaml.CSafeLoader):
         # (False, False) — libyaml sends a bare "- !": keep it as the text "!".
         if kind is ScalarNode and implicit == (False, False):
             return "!"
-        return str(super().resolve(kind, value, implicit))
+        return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
 
 
 def _tag_text(tag: str) -> str:
@@ -61,7 +63,7 @@ def _unknown_tag(loader: JutgeLoader, _suffix: str, node: Node) -> Any:
     )
 
 
-JutgeLoader.add_multi_constructor(None, _unknown_tag)  # type: ignore[no-untyped-call]
+JutgeLoader.add_multi_constructor(None, _unknown_tag)
 
 
 def load_document(data: bytes | str) -> Any:
@@ -75,6 +77,8 @@ def load_document(data: bytes | str) -> Any:
         text = data
     if "\x00" in text:
         raise InvalidInput("the document contains a NUL character")
+    if nesting_depth(text, MAX_DEPTH) > MAX_DEPTH:  # JSON and YAML alike, before either parser
+        raise InvalidInput(_TOO_DEEP)
     stripped = text.lstrip()
     if stripped[:1] in ("{", "["):
         try:  # JSON proper (tabs and all), before its YAML reading
@@ -126,8 +130,13 @@ def _quote_headers(text: str) -> str:
 
 
 def _check_depth(text: str) -> None:
-    """Refuse documents nested deeper than :data:`MAX_DEPTH` before composing them: libyaml's
-    composer recurses in C and a few kilobytes of ``[[[[...`` crash the process."""
+    """Refuse documents nested deeper than :data:`MAX_DEPTH` before parsing them.
+
+    :func:`load_document` has asked our own scanner first, so the message is ours whatever PyYAML
+    does. This event count is a second guard, for a document the scanner might undercount:
+    libyaml's composer recurses in C, and a few kilobytes of ``[[[[...`` crash the process where
+    no limit of its own stops it.
+    """
     loader = JutgeLoader(text)
     try:
         depth = 0
@@ -136,7 +145,7 @@ def _check_depth(text: str) -> None:
             if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise InvalidInput(f"not a valid document: nested deeper than {MAX_DEPTH} levels")
+                    raise InvalidInput(_TOO_DEEP)
             elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
                 depth -= 1
     finally:

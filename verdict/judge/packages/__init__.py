@@ -3,6 +3,7 @@
 Loading is pure (no sandbox, database or network) so that malformed packages are rejected with a
 PackageError naming the offending file before anything is compiled or run.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

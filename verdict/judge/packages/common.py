@@ -4,6 +4,7 @@ Package files are written by hand, so every reading step turns a surprise (bad Y
 number belongs, an unreadable file) into a PackageError that names the file and the key, instead of
 letting a KeyError or a yaml exception escape into the grader.
 """
+
 from __future__ import annotations
 
 import math
@@ -56,8 +57,14 @@ def type_name(value: object) -> str:
     """The YAML-ish name of a value's type, for error messages read by problem setters."""
     if value is None:
         return "nothing"
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list",
-            dict: "a mapping"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), type(value).__name__)
 
 
 def load_mapping(path: Path) -> Fields:

@@ -4,6 +4,7 @@ A .pbm keeps everything flat in one directory: handler.yml (how to judge), probl
 (titles and authors), problem.<lang>.tex statements, <name>.inp/<name>.cor tests with optional
 <name>.ops limits, solution.<ext> golden solutions and an optional scores.yml.
 """
+
 from __future__ import annotations
 
 import re
@@ -98,22 +99,25 @@ def _checker(root: Path, handler: Fields) -> CheckerSpec:
     options: dict[str, object] = {}
     source = None
     if kind == "epsilon":
-        options = {"epsilon": handler.number("epsilon", _DEFAULT_EPSILON),
-                   "relative": handler.boolean("relative", False)}
+        options = {
+            "epsilon": handler.number("epsilon", _DEFAULT_EPSILON),
+            "relative": handler.boolean("relative", False),
+        }
     elif kind == "elastic":
         options = {"separator": handler.string("separator", "\n")}
     elif kind == "elastic2":
-        options = {"separator1": handler.string("separator1", "\n"),
-                   "separator2": handler.string("separator2", " "),
-                   "starting": handler.string("starting", ""),
-                   "ending": handler.string("ending", "")}
+        options = {
+            "separator1": handler.string("separator1", "\n"),
+            "separator2": handler.string("separator2", " "),
+            "starting": handler.string("starting", ""),
+            "ending": handler.string("ending", ""),
+        }
     elif kind == "external":
         program = handler.required_string("external_program")
         source = root / program
         if not source.is_file():
             raise handler.error("external_program", f"names {program!r}, which is not in the package")
-        options = {"external_program": program,
-                   "external_timeout": handler.positive("external_timeout", 5.0)}
+        options = {"external_program": program, "external_timeout": handler.positive("external_timeout", 5.0)}
     elif kind not in _CHECKERS:
         raise handler.error("checker", f"has unknown value {kind!r}; expected one of {', '.join(_CHECKERS)}")
     return CheckerSpec(kind=kind, options=options, source=source, presentation_error=pe)
@@ -166,8 +170,11 @@ def _golden_solution(root: Path, handler: Fields) -> Path:
 
 def _solutions(root: Path, golden: Path) -> list[BundledSubmission]:
     """Every solution.<ext> is a correct program; the golden one comes first."""
-    others = sorted(p for p in root.glob("solution.*")
-                    if p.is_file() and p != golden and p.suffix[1:] in _SOURCE_EXTENSIONS)
+    others = sorted(
+        p
+        for p in root.glob("solution.*")
+        if p.is_file() and p != golden and p.suffix[1:] in _SOURCE_EXTENSIONS
+    )
     return [BundledSubmission(path=p, expected="AC") for p in [golden, *others]]
 
 
@@ -231,12 +238,16 @@ def _tests(root: Path) -> list[TestCase]:
         answer = input_path.with_suffix(".cor")
         if not answer.is_file():
             raise PackageError(input_path, f"test input has no expected output {answer.name}")
-        tests.append(_with_ops(TestCase(
-            name=input_path.stem,
-            input_path=input_path,
-            answer_path=answer,
-            kind=kind_of_test(input_path.stem),
-        )))
+        tests.append(
+            _with_ops(
+                TestCase(
+                    name=input_path.stem,
+                    input_path=input_path,
+                    answer_path=answer,
+                    kind=kind_of_test(input_path.stem),
+                )
+            )
+        )
     if not tests:
         raise PackageError(root, "no tests: expected <name>.inp files with <name>.cor outputs")
     return sorted(tests, key=lambda t: (t.kind != TestKind.SAMPLE, natural_key(t.name)))
@@ -311,5 +322,6 @@ def _score_part(path: Path, index: int, item: object) -> TestGroup:
     points = fields.number("points")
     if points is None or points < 0:
         raise fields.error("points", "must be given as a non-negative number")
-    return TestGroup(name=fields.required_string("part"), points=points,
-                     prefix=fields.required_string("prefix"))
+    return TestGroup(
+        name=fields.required_string("part"), points=points, prefix=fields.required_string("prefix")
+    )

@@ -5,6 +5,7 @@ reads them all: legacy (no `problem_format_version`, `validation: custom ...`, `
 `limits.time_multiplier`), 2023-07 (`type` list, `time_multipliers`, `output_validators/`) and
 2025-09 (`limits.time_limit`, `output_validator/`, `test_group.yaml`, `statement/`).
 """
+
 from __future__ import annotations
 
 import re
@@ -194,8 +195,11 @@ def _titles(config: Fields, statements: dict[str, Path], problem_id: str) -> dic
     if name is not None:
         only = list(statements) if len(statements) == 1 else ["en"]
         return {only[0]: config.required_string("name")}
-    titles = {lang: m.group(1).strip() for lang, path in statements.items()
-              if path.suffix == ".tex" and (m := _PROBLEMNAME.search(read_text(path)))}
+    titles = {
+        lang: m.group(1).strip()
+        for lang, path in statements.items()
+        if path.suffix == ".tex" and (m := _PROBLEMNAME.search(read_text(path)))
+    }
     return titles or {"en": problem_id}
 
 
@@ -351,8 +355,11 @@ def _group(name: str, settings: _Settings, tests: list[TestCase]) -> TestGroup:
 
 def _entries(directory: Path) -> list[Path]:
     """Test inputs and sub-groups of a directory, interleaved in natural order as the spec orders them."""
-    items = [p for p in directory.iterdir()
-             if not p.name.startswith(".") and (p.is_dir() or (p.suffix == ".in" and p.is_file()))]
+    items = [
+        p
+        for p in directory.iterdir()
+        if not p.name.startswith(".") and (p.is_dir() or (p.suffix == ".in" and p.is_file()))
+    ]
     return sorted(items, key=lambda p: natural_key(p.name if p.is_dir() else p.stem))
 
 
@@ -384,7 +391,9 @@ def _test_case(input_path: Path, rel: str, kind: TestKind, group: str) -> TestCa
 
 def _settings(directory: Path, parent: _Settings) -> _Settings:
     """Read test_group.yaml (2025-09) or testdata.yaml (older) of a directory, inheriting parent's."""
-    path = next((p for p in (directory / "test_group.yaml", directory / "testdata.yaml") if p.is_file()), None)
+    path = next(
+        (p for p in (directory / "test_group.yaml", directory / "testdata.yaml") if p.is_file()), None
+    )
     if path is None:
         return replace(parent, score=None)
     fields = load_mapping(path)

@@ -5,6 +5,7 @@ Usage: interactor.py input_file answer_file feedback_dir < submission_stdout > s
 The secret number is the first integer of input_file. At most 10 guesses are allowed.
 Exit 42 when the submission guesses right, 43 on a wrong protocol or too many guesses.
 """
+
 import os
 import sys
 
