@@ -47,7 +47,7 @@ def settings(tmp_path: Path) -> Settings:
         database_url="",
         broker_url="",
         import_root=tmp_path / "imports",
-        secret_key="test-secret-key",
+        secret_key="test-secret-key-3f9a1c7e5b2d8046aa91",  # explicit and strong enough (verdict.datadir)
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from verdict import db
 from verdict.accounts.cache import CredentialCache
+from verdict.datadir import prepare_data_dir
 from verdict.settings import Settings
 
 
@@ -51,8 +52,8 @@ def bootstrap(
 ) -> Platform:
     """Build the platform. Pass ``engine`` to share one (tests); ``migrate`` upgrades the schema
     first (handy for the embedded SQLite default)."""
-    settings = settings or Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Private data directory and SQLite file, and the secret key checked or kept there (C1).
+    settings = prepare_data_dir(settings or Settings())
     engine = engine or db.create_engine(settings.sqlalchemy_url)
     if migrate:
         db.upgrade(engine)

@@ -28,7 +28,11 @@ class Settings(BaseSettings):
         default=Path("var/imports"), description="Root of PUT /services/problems paths."
     )
     url_import_hosts: list[str] = Field(default_factory=list, description="Hosts allowed for add-url.")
-    secret_key: str = Field(default="change-me", description="Signs session cookies.")
+    secret_key: str = Field(
+        default="",
+        description="Signs session cookies. Empty: generated once and kept in data_dir/secret_key (0600). "
+        "An explicit key must be random and at least 32 characters, or the server refuses to start.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
 
