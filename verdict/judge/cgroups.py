@@ -8,7 +8,9 @@ fall back to rlimits (RLIMIT_AS, RLIMIT_CPU) and says so in `describe()`.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,12 +73,30 @@ class Cgroup:
     def oom_kills(self) -> int:
         return 0
 
+    def kill_all(self) -> None:
+        """SIGKILL every process of the slot, whatever state it is in (stopped, traced)."""
+
     def close(self) -> None:
         pass
 
 
 class NoCgroup(Cgroup):
     pass
+
+
+def _kill_listed(procs: Path, rounds: int = 10) -> None:
+    """Kills the pids of a cgroup.procs file until it is empty (processes forking meanwhile are
+    caught by the next round; the pids limit bounds how many there can be)."""
+    for _ in range(rounds):
+        try:
+            pids = [int(line) for line in procs.read_text().split()]
+        except (OSError, ValueError):
+            return
+        if not pids:
+            return
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 @dataclass
@@ -149,6 +169,9 @@ class CgroupV1(Cgroup):
     def oom_kills(self) -> int:
         return _keyed(os.pread(self._oom_fd, 1024, 0), (b"oom_kill",)).get(b"oom_kill", 0)
 
+    def kill_all(self) -> None:
+        _kill_listed(self.paths.pids / "cgroup.procs")
+
     def close(self) -> None:
         for fd in [self._cpu_fd, self._usage_fd, self._stat_fd, self._peak_fd, self._oom_fd, *self._fds]:
             os.close(fd)
@@ -210,6 +233,10 @@ class CgroupV2(Cgroup):
 
     def oom_kills(self) -> int:
         return self._stat("memory.events", "oom_kill")
+
+    def kill_all(self) -> None:
+        if not _write(self.path / "cgroup.kill", "1"):  # kernels before 5.14
+            _kill_listed(self.path / "cgroup.procs")
 
     def close(self) -> None:
         for fd in self._fds:

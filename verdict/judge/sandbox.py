@@ -7,6 +7,34 @@ program never sees any file but its own: not the other tests, not the answers.
 
 Untrusted code runs only here. If bubblewrap cannot start, `SandboxError` says why; there is
 no unsandboxed fallback.
+
+The sandbox's own defences (issue 10):
+
+- **Box files** are reached by the host only through a directory fd of /box that the runner
+  sends before any program runs, and resolved with openat2 without following any link
+  (`verdict.judge.boxfs`). Never through `/proc/<pid>/root`.
+- **Supervision.** Inside bubblewrap's user namespace only the slot's uid is mapped, so the
+  programs cannot run under another uid than the runner's without a privileged uid map; instead
+  the runner is non-dumpable (PR_SET_DUMPABLE 0), so a program cannot ptrace it, take its
+  descriptors (pidfd_getfd) or read its /proc files, and every program runs under a seccomp
+  filter (sandbox_runner.c) that answers EPERM to `DENIED_SYSCALLS`. A foreign architecture
+  (int 0x80, x32) is refused. `clone3` answers ENOSYS, so libc falls back to `clone`, whose
+  flags the filter checks: no new namespaces. No language needed an allowance: the JVM, Node,
+  CPython, GHC... all run without these calls (libuv falls back from io_uring to threads), and
+  tests/judge/test_languages.py runs every language's self-test under the filter.
+- **Wall time** is enforced by the host too: past the wall limit (plus `HOST_WALL_GRACE`) the
+  host asks the runner to kill the program, and if the runner does not answer within
+  `HOST_KILL_GRACE` it kills the whole sandbox (the slot's cgroup and bubblewrap) itself and
+  reports a wall limit. The sandbox is then gone: later runs raise `SandboxError`.
+- **Memory.** /dev is read-only; /dev/shm and /tmp are small sized tmpfs, emptied by the runner
+  after every run. Files written there or in /box are charged to the slot's cgroup, and a run's
+  limit adds only what the sandbox held when it started (bubblewrap and the runner), never what
+  an earlier run left: leftovers in /box count against the next run's limit.
+- **Mounts.** The runner and our shared files are copied into the sandbox's root (bwrap
+  `--file`) rather than bind-mounted, so `/proc/self/mountinfo` names no host directory of
+  ours. What remains visible there: the host paths of the system directories bound read-only
+  (/usr, /etc/..., the same paths as inside), the device (/dev/vda) and mount options, and the
+  source path of a language's extra toolchain mount (e.g. Rust's) when it lies elsewhere.
 """
 
 from __future__ import annotations
@@ -31,12 +59,35 @@ from enum import StrEnum
 from pathlib import Path
 
 from verdict.judge import cgroups
+from verdict.judge.boxfs import BoxFiles, openat2_available
 
 RUNNER_SOURCE = Path(__file__).with_name("sandbox_runner.c")
 MiB = 1024 * 1024
 STDERR_CAP = 64 * 1024
 SLOT_WAIT_SECONDS = 300.0
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
+HOST_WALL_GRACE = 0.25  # seconds past the wall limit before the host asks the runner to kill
+HOST_KILL_GRACE = 1.0  # further seconds without an answer before the host kills the sandbox
+
+#: The calls the seccomp filter answers with EPERM (sandbox_runner.c, DENIED, is the source of
+#: truth; this list documents it and the tests check a sample). None is needed by a judged
+#: program; none needed a per-language allowance.
+DENIED_SYSCALLS = (
+    # reaching other processes of the sandbox (the runner): memory, descriptors, tracing
+    "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_getfd", "kcmp",
+    "process_madvise",
+    # kernel attack surface
+    "io_uring_setup", "io_uring_enter", "io_uring_register", "keyctl", "add_key", "request_key",
+    "bpf", "perf_event_open", "userfaultfd", "fanotify_init", "name_to_handle_at",
+    "open_by_handle_at", "lookup_dcookie", "syslog", "uselib",
+    # namespaces and mounts (and clone with a CLONE_NEW* flag; clone3 answers ENOSYS)
+    "unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree",
+    "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+    # the machine itself
+    "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot",
+    "swapon", "swapoff", "acct", "quotactl", "iopl", "ioperm", "settimeofday", "clock_settime",
+    "clock_adjtime", "adjtimex", "sethostname", "setdomainname", "vhangup",
+)  # fmt: skip
 
 
 class SandboxError(RuntimeError):
@@ -103,7 +154,8 @@ class RunResult:
 @dataclass(frozen=True)
 class Mount:
     """A host path visible read-only in the sandbox. It must be reachable by the slot uids;
-    `shared` files (our own helpers) are first copied to the sandbox's system directory."""
+    `shared` files (our own helpers, small) are copied into the sandbox's root instead, from an
+    fd the host opens: no bind mount, so no host path in /proc/self/mountinfo."""
 
     source: str
     target: str | None = None
@@ -151,19 +203,6 @@ class SandboxConfig:
             os.replace(tmp, path)
         return path
 
-    def shared_file(self, source: Path) -> Path:
-        """A copy of one of our own files where every slot uid can read it (the repository
-        itself may sit under a private directory)."""
-        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-        path = self.system_dir / f"{digest}-{source.name}"
-        if not path.exists():
-            self._make_system_dir()
-            tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-            shutil.copyfile(source, tmp)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        return path
-
     def _make_system_dir(self) -> None:
         self.system_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.system_dir, 0o755)
@@ -177,6 +216,8 @@ def check_available() -> str | None:
         return "the sandbox must be started by root (it switches to one unprivileged uid per slot)"
     if shutil.which("gcc") is None:
         return "gcc is needed to build the sandbox runner"
+    if not openat2_available():
+        return "the kernel has no openat2 (Linux 5.6+): box files cannot be reached safely"
     return None
 
 
@@ -250,14 +291,19 @@ class Sandbox:
         mounts: Sequence[Mount] = (),
         box_mb: int = 64,
         tmp_mb: int = 16,
+        shm_mb: int = 16,
     ) -> None:
         self.config = config or SandboxConfig()
         self.mounts = [*BASE_MOUNTS, *mounts]
         self.box_mb = box_mb
         self.tmp_mb = tmp_mb
+        self.shm_mb = shm_mb
         self._proc: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
         self._pid = 0
+        self._box_fd: int | None = None
+        self._held = 0  # memory the sandbox held when it started (bubblewrap, the runner)
+        self._gone = ""  # why the sandbox can no longer run anything
         self._slot_fd: int | None = None
         self.slot = -1
         self.cgroup: cgroups.Cgroup = cgroups.NoCgroup()
@@ -291,6 +337,43 @@ class Sandbox:
     def _spawn(self, runner: Path) -> None:
         host_end, box_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         info_r, info_w = os.pipe()
+        with contextlib.ExitStack() as copies:
+            runner_fd = copies.enter_context(open(runner, "rb")).fileno()
+            shared = {
+                mount.source: copies.enter_context(open(mount.source, "rb")).fileno()
+                for mount in self.mounts
+                if mount.shared
+            }
+            args = self._bwrap_args(info_w, box_end.fileno(), runner_fd, shared)
+            try:
+                self._launch(runner, args, [box_end.fileno(), info_w, runner_fd, *shared.values()])
+            finally:
+                box_end.close()
+                os.close(info_w)
+        self._sock = host_end
+        self._sock.settimeout(10)
+        try:
+            ready, fds, _, _ = socket.recv_fds(self._sock, 64, 1)
+        except (TimeoutError, OSError):
+            ready, fds = b"", []
+        if ready != b"ready" or len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            self._proc.kill()  # type: ignore[union-attr]
+            err = self._proc.stderr.read().decode(errors="replace") if self._proc.stderr else ""  # type: ignore[union-attr]
+            os.close(info_r)
+            raise SandboxError(f"bubblewrap did not start: {err.strip() or 'no answer from the runner'}")
+        self._box_fd = fds[0]
+        self._sock.settimeout(None)
+        with os.fdopen(info_r, "rb") as info:
+            self._pid = json.loads(info.read().decode())["child-pid"]
+        self._held = self.cgroup.memory_held()
+
+    def _bwrap_args(
+        self, info_w: int, control_fd: int, runner_fd: int, shared: Mapping[str, int]
+    ) -> list[str]:
+        """bubblewrap's arguments. Our own files (the runner, shared helpers) are copied in from
+        fds rather than bound, so that /proc/self/mountinfo names no host path of ours."""
         args = [
             "bwrap",
             "--unshare-all",
@@ -306,15 +389,25 @@ class Sandbox:
             str(info_w),
         ]
         for mount in self.mounts:
-            source = self.config.shared_file(Path(mount.source)) if mount.shared else Path(mount.source)
-            if source.exists():
-                args += ["--ro-bind", str(source), mount.target or mount.source]
+            target = mount.target or mount.source
+            if mount.shared:
+                args += ["--perms", "0644", "--file", str(shared[mount.source]), target]
+            elif Path(mount.source).exists():
+                args += ["--ro-bind", mount.source, target]
         args += _root_symlinks()
         args += [
             "--proc",
             "/proc",
             "--dev",
             "/dev",
+            # bwrap's /dev is an unsized tmpfs the program could fill: read-only, with a sized
+            # tmpfs on /dev/shm (issue 10, H4).
+            "--remount-ro",
+            "/dev",
+            "--size",
+            str(self.shm_mb * MiB),
+            "--tmpfs",
+            "/dev/shm",
             "--size",
             str(self.tmp_mb * MiB),
             "--tmpfs",
@@ -323,46 +416,47 @@ class Sandbox:
             str(self.box_mb * MiB),
             "--tmpfs",
             "/box",
-            "--ro-bind",
-            str(runner),
+            "--perms",
+            "0755",
+            "--file",
+            str(runner_fd),
             "/.runner",
             "--chdir",
             "/box",
             "--remount-ro",
             "/",
             "/.runner",
-            str(box_end.fileno()),
+            str(control_fd),
         ]
+        return args
+
+    def _launch(self, runner: Path, args: list[str], fds: list[int]) -> None:
+        """Starts bubblewrap through the runner's launcher mode (joins the cgroup, drops to the
+        slot's uid); `fds` are the descriptors bubblewrap needs."""
         join = self.cgroup.join_fds()
         self.cgroup.prepare(512 * MiB, 64)
         launcher = [str(runner), "--launch", str(self.uid), ",".join(map(str, join)) or "-1", "--"]
-        try:
-            self._proc = subprocess.Popen(
-                [*launcher, *args],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                pass_fds=[box_end.fileno(), info_w, *join],
-            )
-        finally:
-            box_end.close()
-            os.close(info_w)
-        self._sock = host_end
-        self._sock.settimeout(10)
-        try:
-            ready = self._sock.recv(64)
-        except (TimeoutError, OSError):
-            ready = b""
-        if ready != b"ready":
+        self._proc = subprocess.Popen(
+            [*launcher, *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            pass_fds=[*fds, *join],
+        )
+
+    def abort(self, why: str) -> None:
+        """Kills the whole sandbox from the host, whatever its runner does (stopped, traced):
+        every process of the slot's cgroup, and bubblewrap, whose death takes the runner's PID
+        namespace with it (--die-with-parent)."""
+        self._gone = why
+        self.cgroup.kill_all()
+        if self._proc is not None:
             self._proc.kill()
-            err = self._proc.stderr.read().decode(errors="replace") if self._proc.stderr else ""
-            os.close(info_r)
-            raise SandboxError(f"bubblewrap did not start: {err.strip() or 'no answer from the runner'}")
-        self._sock.settimeout(None)
-        with os.fdopen(info_r, "rb") as info:
-            self._pid = json.loads(info.read().decode())["child-pid"]
 
     def close(self) -> None:
+        if self._box_fd is not None:
+            os.close(self._box_fd)
+            self._box_fd = None
         if self._sock is not None:
             self._sock.close()  # the runner exits when its socket closes
             self._sock = None
@@ -381,26 +475,22 @@ class Sandbox:
             self._slot_fd = None
 
     # -- files ------------------------------------------------------------------------------
-    def host_path(self, name: str) -> Path:
-        """Where the host (root) sees /box/<name>: through the runner's mount namespace."""
-        if not self._pid:
+    # Every box file goes through the runner's /box fd, resolved by openat2 without following
+    # links (boxfs). Files are created as the slot's uid: root is not mapped in the sandbox's
+    # user namespace (the kernel would refuse with EOVERFLOW).
+    @property
+    def files(self) -> BoxFiles:
+        if self._box_fd is None:
             raise SandboxError("sandbox not started")
-        path = Path(f"/proc/{self._pid}/root/box") / name
-        return path
+        return BoxFiles(self._box_fd)
 
     def put(self, name: str, data: bytes | Path, executable: bool = False) -> None:
-        path = self.host_path(name)
+        mode = 0o755 if executable else 0o644
         # The source is opened as root (it may be private); the copy is made as the slot's uid.
         with contextlib.ExitStack() as stack:
-            source = stack.enter_context(open(data, "rb")) if isinstance(data, Path) else None
+            source = stack.enter_context(open(data, "rb")) if isinstance(data, Path) else data
             stack.enter_context(_fs_identity(self.uid))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "wb") as target:
-                if source is not None:
-                    shutil.copyfileobj(source, target, 1 << 20)
-                else:
-                    target.write(data)  # type: ignore[arg-type]
-            os.chmod(path, 0o755 if executable else 0o644)
+            self.files.write(name, source, mode)
 
     def put_tree(self, source: Path, name: str = "") -> None:
         """Copies a host directory's files into /box/<name>."""
@@ -410,25 +500,30 @@ class Sandbox:
                 self.put(str(relative), item, executable=os.access(item, os.X_OK))
 
     def get(self, name: str, limit: int = 256 * MiB) -> bytes:
-        with _fs_identity(self.uid), open(self.host_path(name), "rb") as file:
-            return file.read(limit)
+        """At most `limit` bytes of the regular file /box/<name> (a link is refused)."""
+        data = self.read_file(name, limit)
+        if data is None:
+            raise SandboxError(f"/box/{name[:200]} is not a regular file of the box")
+        return data
+
+    def read_file(self, name: str, limit: int) -> bytes | None:
+        """At most `limit` bytes of /box/<name>; None when it is absent or not a regular file."""
+        with _fs_identity(self.uid):
+            return self.files.read(name, limit)
 
     def fresh_dir(self, name: str) -> None:
         """An empty directory /box/<name> the programs may write into."""
-        path = self.host_path(name)
         with _fs_identity(self.uid):
-            shutil.rmtree(path, ignore_errors=True)
-            path.mkdir(parents=True)
-            path.chmod(0o777)
+            self.files.fresh_dir(name, 0o777)
 
     def list_files(self, name: str = "") -> list[str]:
         """Names of the regular files directly in /box/<name>."""
         with _fs_identity(self.uid):
-            return sorted(entry.name for entry in os.scandir(self.host_path(name)) if entry.is_file())
+            return self.files.list_files(name)
 
     def exists(self, name: str) -> bool:
         with _fs_identity(self.uid):
-            return self.host_path(name).exists()
+            return self.files.exists(name)
 
     # -- runs -------------------------------------------------------------------------------
     def run(
@@ -466,14 +561,17 @@ class Sandbox:
         cwd: str = "/box",
     ) -> PendingRun:
         """Sends a run to the runner; `wait_runs` finishes it. The caller closes its fds after."""
+        if self._gone:
+            raise SandboxError(f"the sandbox is gone: {self._gone}")
         if self._sock is None:
             raise SandboxError("sandbox not started")
-        pending = PendingRun(self, limits)
+        pending = PendingRun(self, limits, deadline=time.monotonic() + limits.wall + HOST_WALL_GRACE)
         memory = limits.memory_mb * MiB
         baseline = self.cgroup.memory_usage()
-        # What the slot already holds (the runner, files in the box) is added to the limit,
-        # rounded up to 4 MiB so that the limit, and the cgroup files, rarely change between runs.
-        held = -(-self.cgroup.memory_held() // (4 * MiB)) * 4 * MiB
+        # What the sandbox held when it started (bubblewrap, the runner) is added to the limit,
+        # rounded up to 4 MiB; what earlier runs left (files in the box) is not: it counts
+        # against this run, or a test could leave memory behind for the next to grow into.
+        held = -(-self._held // (4 * MiB)) * 4 * MiB
         self.cgroup.prepare(memory + held + 4 * MiB, limits.processes + 2)
         pending.cpu0 = self.cgroup.cpu_seconds()
         pending.oom0 = self.cgroup.oom_kills()
@@ -514,13 +612,15 @@ class Sandbox:
 
     def kill_run(self) -> None:
         if self._sock is not None:
-            self._sock.send(b"kill")
+            with contextlib.suppress(OSError):  # a dead runner is the host deadline's business
+                self._sock.send(b"kill")
 
 
 @dataclass
 class PendingRun:
     sandbox: Sandbox
     limits: Limits
+    deadline: float = float("inf")  # monotonic: the host's own wall limit for this run
     cpu0: float = 0.0
     oom0: int = 0
     baseline: int = 0
@@ -530,6 +630,8 @@ class PendingRun:
     stderr_truncated: bool = False
     cpu_exceeded: bool = False
     output_exceeded: bool = False
+    wall_exceeded: bool = False  # seen by the host's clock, whatever the runner says
+    aborted: bool = False  # the runner did not answer: the host killed the sandbox
     killed: bool = False
     response: str | None = None
 
@@ -623,6 +725,9 @@ def wait_runs(runs: list[PendingRun], pipes: Mapping[int, tuple[int, int]] | Non
             for run in runs:
                 if run.response is None and not run.killed:
                     _enforce_cpu(run)
+                if run.response is None and _enforce_wall(run):
+                    selector.unregister(run.sandbox._sock)  # type: ignore[arg-type]
+                    waiting -= 1
     finally:
         selector.close()
     return [_result(run) for run in runs]
@@ -655,6 +760,23 @@ def _enforce_cpu(run: PendingRun) -> None:
         run.kill()
 
 
+def _enforce_wall(run: PendingRun) -> bool:
+    """The host's own wall limit: past it, ask the runner to kill; if the runner does not answer
+    (stopped, traced, wedged), kill the whole sandbox. True when the run is over for the host."""
+    now = time.monotonic()
+    if now < run.deadline:
+        return False
+    if not run.wall_exceeded:
+        run.wall_exceeded = True
+        run.kill()
+    if now < run.deadline + HOST_KILL_GRACE:
+        return False
+    run.aborted = True
+    run.response = ""
+    run.sandbox.abort(f"its runner did not answer {HOST_KILL_GRACE:g} s after the wall limit")
+    return True
+
+
 def _parse(response: str) -> dict[str, int]:
     values: dict[str, int] = {}
     for item in response.split():
@@ -666,6 +788,14 @@ def _parse(response: str) -> dict[str, int]:
 
 def _result(run: PendingRun) -> RunResult:
     response = run.response or ""
+    if run.aborted:
+        return RunResult(
+            Status.WALL_LIMIT,
+            wall_time=round(run.limits.wall + HOST_WALL_GRACE + HOST_KILL_GRACE, 3),
+            stdout=bytes(run.stdout),
+            stderr=bytes(run.stderr),
+            message=f"wall time over {run.limits.wall:g} s (the sandbox did not answer; the host stopped it)",
+        )
     if not response or response.startswith("error="):
         return RunResult(Status.INTERNAL_ERROR, message=f"sandbox runner: {response or 'no answer'}")
     values = _parse(response)
@@ -700,7 +830,7 @@ def _classify(run: PendingRun, values: dict[str, int], result: RunResult, oom: b
         return Status.MEMORY_LIMIT, f"memory over {limits.memory_mb} MB"
     if run.cpu_exceeded or sig == signal.SIGXCPU or result.cpu_time > limits.cpu_time:
         return Status.TIME_LIMIT, f"CPU time over {limits.cpu_time:g} s"
-    if values["wall_limit"]:
+    if values["wall_limit"] or run.wall_exceeded:
         return Status.WALL_LIMIT, f"wall time over {limits.wall:g} s"
     if run.killed:
         return Status.INTERNAL_ERROR, "killed by the host"

@@ -14,19 +14,38 @@
  *   response = "exit=N signal=N wall_us=N utime_us=N stime_us=N maxrss_kb=N wall_limit=0|1
  *               killed=0|1 exec_errno=N"
  *
+ * At start the runner sends "ready" with one fd attached: /box, opened before any untrusted
+ * program ran. The host reaches box files only through it (openat2, RESOLVE_IN_ROOT |
+ * RESOLVE_NO_SYMLINKS), never through /proc/<pid>/root, so a link in the box cannot make the
+ * host read or write one of its own files.
+ *
  * After each program ends, kill(-1, SIGKILL) removes every other process of the
  * sandbox (double-forked daemons included): as PID 1 of the namespace the runner
- * is the only survivor, and as PID 1 it cannot be killed from inside.
+ * is the only survivor, and as PID 1 it cannot be killed from inside. Then /tmp and
+ * /dev/shm are emptied: they are each test's scratch space, and what a test leaves there
+ * must not be memory (charged to the slot) that the next test inherits.
+ *
+ * Supervision: the runner makes itself non-dumpable (a program of the same uid cannot
+ * ptrace it, pidfd_getfd its control socket or read its /proc files), and each program is
+ * exec'd under a seccomp filter (install_seccomp below) that answers EPERM to the calls no
+ * judged program needs. The host enforces the wall limit too, whatever the runner does.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <grp.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
+#include <sched.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -56,6 +75,74 @@ static void reap_everything(void) {
     while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR) {
     }
 }
+
+/*
+ * The seccomp filter: calls a judged program never needs, answered with EPERM (not a kill,
+ * so that runtimes probing for a feature fall back gracefully). Keep in sync with
+ * DENIED_SYSCALLS in sandbox.py, which documents them.
+ */
+static const int DENIED[] = {
+    /* reaching other processes (the runner): ptrace, memory, descriptors */
+    SYS_ptrace, SYS_process_vm_readv, SYS_process_vm_writev, SYS_pidfd_open, SYS_pidfd_getfd,
+    SYS_kcmp, SYS_process_madvise,
+    /* kernel attack surface no judged program needs */
+    SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register, SYS_keyctl, SYS_add_key,
+    SYS_request_key, SYS_bpf, SYS_perf_event_open, SYS_userfaultfd, SYS_fanotify_init,
+    SYS_name_to_handle_at, SYS_open_by_handle_at, SYS_lookup_dcookie, SYS_syslog, SYS_uselib,
+    /* namespaces and mounts */
+    SYS_unshare, SYS_setns, SYS_mount, SYS_umount2, SYS_pivot_root, SYS_chroot, SYS_move_mount,
+    SYS_open_tree, SYS_fsopen, SYS_fsconfig, SYS_fsmount, SYS_fspick, SYS_mount_setattr,
+    /* the machine itself */
+    SYS_kexec_load, SYS_kexec_file_load, SYS_init_module, SYS_finit_module, SYS_delete_module,
+    SYS_reboot, SYS_swapon, SYS_swapoff, SYS_acct, SYS_quotactl, SYS_iopl, SYS_ioperm,
+    SYS_settimeofday, SYS_clock_settime, SYS_clock_adjtime, SYS_adjtimex, SYS_sethostname,
+    SYS_setdomainname, SYS_vhangup,
+};
+#define DENIED_COUNT (int)(sizeof DENIED / sizeof DENIED[0])
+#define NEW_NAMESPACES                                                                         \
+    (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | \
+     CLONE_NEWNET | 0x80 /* CLONE_NEWTIME */)
+#define X32_SYSCALL_BIT 0x40000000
+#define RET_ERRNO(e) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((e) & SECCOMP_RET_DATA))
+#define LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
+
+static int install_seccomp(void) {
+    struct sock_filter prog[16 + 2 * DENIED_COUNT];
+    int n = 0;
+    /* Another architecture (int 0x80 from a 64-bit process) numbers calls differently. */
+    prog[n++] = (struct sock_filter)LOAD(arch);
+    prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+    prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+    prog[n++] = (struct sock_filter)LOAD(nr);
+    prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 0, 1);
+    prog[n++] = (struct sock_filter)RET_ERRNO(EPERM);
+    for (int i = 0; i < DENIED_COUNT; i++) {
+        prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, DENIED[i], 0, 1);
+        prog[n++] = (struct sock_filter)RET_ERRNO(EPERM);
+    }
+    /* clone3 hides its flags behind a pointer: ENOSYS makes libc fall back to clone, whose
+     * flags the filter can read (no new namespaces). */
+    prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1);
+    prog[n++] = (struct sock_filter)RET_ERRNO(ENOSYS);
+    prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 3);
+    prog[n++] = (struct sock_filter)LOAD(args[0]); /* low 32 bits on little-endian x86_64 */
+    prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NEW_NAMESPACES, 0, 1);
+    prog[n++] = (struct sock_filter)RET_ERRNO(EPERM);
+    prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    struct sock_fprog fprog = {(unsigned short)n, prog};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st;
+    (void)flag;
+    if (ftw->level > 0) remove(path);
+    return 0;
+}
+
+/* Empties a scratch directory; every process of the sandbox is gone, so nothing races. */
+static void empty_dir(const char *dir) { nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT); }
 
 static int receive(char *buf, int fds[3], int *nfds) {
     char control[CMSG_SPACE(3 * sizeof(int))];
@@ -88,6 +175,8 @@ static int split(char *buf, int len, char **fields, int max) {
 
 static void child(char **f, int argc, char **argv, char **env, int fds[3], int errpipe) {
     for (int i = 0; i < 3; i++) dup2(fds[i], i);
+    /* The runner is non-dumpable, and so is this fork until exec: /proc/self would be root's. */
+    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     int adj = open("/proc/self/oom_score_adj", O_WRONLY);
     if (adj >= 0) { /* the program, not the runner, is the OOM killer's choice */
         if (write(adj, "1000", 4) < 0) {
@@ -102,10 +191,14 @@ static void child(char **f, int argc, char **argv, char **env, int fds[3], int e
     set_limit(RLIMIT_NPROC, strtoull(f[7], 0, 10));
     set_limit(RLIMIT_CORE, 0);
     signal(SIGPIPE, SIG_DFL);
-    if (chdir(f[8]) == 0) {
-        (void)argc;
-        execve(argv[0], argv, env);
+    (void)argc;
+    if (install_seccomp() != 0) {
+        int e = errno; /* never run a program without its filter */
+        if (write(errpipe, &e, sizeof e) < 0) {
+        }
+        _exit(127);
     }
+    if (chdir(f[8]) == 0) execve(argv[0], argv, env);
     int e = errno;
     if (write(errpipe, &e, sizeof e) < 0) {
     }
@@ -176,6 +269,8 @@ static void run(char *buf, int len, int fds[3]) {
     }
     long long wall = now_us() - start;
     reap_everything(); /* no process outlives its test */
+    empty_dir("/tmp");
+    empty_dir("/dev/shm");
     close(pidfd);
 
     int exec_errno = 0;
@@ -218,13 +313,37 @@ static int launch(int argc, char **argv) {
     return 127;
 }
 
+/* "ready", with the box's directory fd: the host's only way to the box's files. */
+static int send_ready(void) {
+    int box = open("/box", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (box < 0) return -1;
+    char control[CMSG_SPACE(sizeof(int))];
+    memset(control, 0, sizeof control);
+    struct iovec iov = {"ready", 5};
+    struct msghdr msg = {0};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &box, sizeof(int));
+    ssize_t sent = sendmsg(CONTROL_FD, &msg, 0);
+    close(box);
+    return sent < 0 ? -1 : 0;
+}
+
 int main(int argc, char **argv) {
     static char buf[MAX_MSG];
     if (argc > 1 && strcmp(argv[1], "--launch") == 0) return launch(argc, argv);
     if (argc > 1) CONTROL_FD = atoi(argv[1]);
     signal(SIGPIPE, SIG_IGN);
     fcntl(CONTROL_FD, F_SETFD, FD_CLOEXEC); /* the program must never reach the host */
-    if (send(CONTROL_FD, "ready", 5, 0) < 0) return 1;
+    /* No program of the sandbox's uid may ptrace the runner or take its descriptors. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return 1;
+    if (send_ready() < 0) return 1;
     for (;;) {
         int fds[3] = {-1, -1, -1}, nfds = 0;
         int len = receive(buf, fds, &nfds);

@@ -1,0 +1,199 @@
+"""Box files as the host sees them: through a directory fd, never following a link.
+
+The host is root and the box is written by untrusted programs. Opening `/proc/<pid>/root/box/x`
+follows whatever `x` is: a link to `/var/lib/verdict/verdict.db` made the host copy the database
+into a student's feedback, and a link to `/tmp/...` made it write there (issue 10, C1). So the
+host reaches the box only through a directory fd that the runner opened before any program ran,
+and every path is resolved by `openat2(2)` with
+
+- `RESOLVE_IN_ROOT`: `..` and absolute paths (in links or in the name) stay inside the box;
+- `RESOLVE_NO_SYMLINKS`: any link on the way, the last component included, is an error (ELOOP);
+- `RESOLVE_NO_MAGICLINKS`, `RESOLVE_NO_XDEV`: no `/proc` magic links, no crossing into another
+  mount (the box is one tmpfs).
+
+Reads accept regular files only (not a FIFO that would block the host, not a directory) and stop
+at a caller's cap. Writes never open an existing name: it is unlinked first and the file created
+with `O_EXCL | O_NOFOLLOW`, so a link planted between two calls cannot redirect the write either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import os
+import shutil
+import stat
+from collections.abc import Iterator
+from typing import BinaryIO
+
+SYS_OPENAT2 = 437  # the same number on every architecture (syscalls added after 5.1 are unified)
+RESOLVE_NO_XDEV = 0x01
+RESOLVE_NO_MAGICLINKS = 0x02
+RESOLVE_NO_SYMLINKS = 0x04
+RESOLVE_IN_ROOT = 0x10
+RESOLVE = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV
+COPY_CHUNK = 1 << 20
+
+
+class _OpenHow(ctypes.Structure):
+    _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64)]
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def openat2(dir_fd: int, name: str, flags: int, mode: int = 0) -> int:
+    """An fd for `name` under `dir_fd`, resolved inside it and through no link at all."""
+    how = _OpenHow(flags | os.O_CLOEXEC | os.O_NOCTTY, mode, RESOLVE)
+    path = _relative(name).encode()
+    fd = int(_libc.syscall(SYS_OPENAT2, dir_fd, path, ctypes.byref(how), ctypes.sizeof(how)))
+    if fd < 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), name)
+    return fd
+
+
+class BoxFiles:
+    """Operations on one box, relative to its root directory fd (owned by the caller)."""
+
+    def __init__(self, root_fd: int) -> None:
+        self.root_fd = root_fd
+
+    def open(self, name: str, flags: int, mode: int = 0) -> int:
+        return openat2(self.root_fd, name, flags, mode)
+
+    @contextlib.contextmanager
+    def directory(self, name: str, create: bool = False) -> Iterator[int]:
+        """An fd for the directory /box/<name>, made (with its parents) when `create`."""
+        fd = os.dup(self.root_fd)
+        try:
+            for part in _relative(name).split("/"):
+                if part in ("", "."):
+                    continue
+                child = _open_dir(fd, part, create)
+                os.close(fd)
+                fd = child
+            yield fd
+        finally:
+            os.close(fd)
+
+    def read(self, name: str, limit: int) -> bytes | None:
+        """At most `limit` bytes of the regular file /box/<name>; None when there is none
+        (absent, a link, a FIFO, a directory...)."""
+        try:
+            fd = self.open(name, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError as error:
+            if error.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR, errno.EXDEV, errno.ENXIO):
+                return None
+            raise
+        with os.fdopen(fd, "rb", buffering=0) as file:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            return _read_capped(file, limit)
+
+    def write(self, name: str, source: bytes | BinaryIO, mode: int) -> None:
+        """Creates /box/<name> anew (parents too) with the given content and mode."""
+        parent, leaf = _split(name)
+        with self.directory(parent, create=True) as dir_fd:
+            self._remove_entry(dir_fd, leaf)
+            fd = os.open(
+                leaf, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=dir_fd
+            )
+            with os.fdopen(fd, "wb") as target:
+                if isinstance(source, bytes):
+                    target.write(source)
+                else:
+                    shutil.copyfileobj(source, target, COPY_CHUNK)
+                os.fchmod(fd, mode)  # not the umask's choice
+
+    def fresh_dir(self, name: str, mode: int) -> None:
+        """An empty directory /box/<name>, whatever was there before (a link is removed, not followed)."""
+        parent, leaf = _split(name)
+        with self.directory(parent, create=True) as dir_fd:
+            self._remove_entry(dir_fd, leaf)
+            os.mkdir(leaf, mode, dir_fd=dir_fd)
+            with self.directory(name) as fd:
+                os.fchmod(fd, mode)
+
+    def list_files(self, name: str) -> list[str]:
+        with self.directory(name) as fd, os.scandir(fd) as entries:
+            return sorted(entry.name for entry in entries if entry.is_file(follow_symlinks=False))
+
+    def exists(self, name: str) -> bool:
+        """Whether /box/<name> is there (a link counts, without being followed)."""
+        parent, leaf = _split(name)
+        try:
+            with self.directory(parent) as dir_fd:
+                os.stat(leaf, dir_fd=dir_fd, follow_symlinks=False)
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        except OSError as error:
+            if error.errno == errno.ELOOP:  # a link on the way: what is behind is not the box's
+                return False
+            raise
+        return True
+
+    @staticmethod
+    def _remove_entry(dir_fd: int, leaf: str) -> None:
+        try:
+            info = os.stat(leaf, dir_fd=dir_fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return
+        if stat.S_ISDIR(info.st_mode):
+            shutil.rmtree(leaf, dir_fd=dir_fd)  # the fd-based walk: links are unlinked, not followed
+        else:
+            os.unlink(leaf, dir_fd=dir_fd)
+
+
+def _open_dir(parent_fd: int, part: str, create: bool) -> int:
+    """The directory `part` of `parent_fd`. With `create`, whatever else is there (a link a
+    program planted, a file) is replaced by a new directory: the host owns the layout it makes."""
+    if create:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(part, 0o755, dir_fd=parent_fd)
+    try:
+        return openat2(parent_fd, part, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as error:
+        if not create or error.errno not in (errno.ELOOP, errno.ENOTDIR):
+            raise
+    BoxFiles._remove_entry(parent_fd, part)
+    os.mkdir(part, 0o755, dir_fd=parent_fd)
+    return openat2(parent_fd, part, os.O_RDONLY | os.O_DIRECTORY)
+
+
+def _read_capped(file: BinaryIO, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = file.read(min(left, COPY_CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _relative(name: str) -> str:
+    if "\0" in name:
+        raise ValueError(f"box path with a NUL byte: {name[:100]!r}")
+    return name.lstrip("/") or "."
+
+
+def _split(name: str) -> tuple[str, str]:
+    parent, _, leaf = _relative(name).rpartition("/")
+    if leaf in ("", ".", ".."):
+        raise ValueError(f"not a file name in the box: {name[:100]!r}")
+    return parent, leaf
+
+
+def openat2_available() -> bool:
+    """Whether this kernel has openat2 (5.6+): without it the sandbox refuses to start."""
+    root = os.open("/", os.O_PATH | os.O_CLOEXEC)
+    try:
+        os.close(openat2(root, ".", os.O_RDONLY | os.O_DIRECTORY))
+    except OSError:
+        return False
+    finally:
+        os.close(root)
+    return True
