@@ -164,9 +164,10 @@ class CheckerProgram:
     def _interpret_kattis(self, result: RunResult) -> checkers.CheckResult:
         with tempfile.TemporaryDirectory() as tmp:
             for name in ("judgemessage.txt", "teammessage.txt", "score.txt"):
-                path = f"t/{FEEDBACK_DIR}/{name}"
-                if self.box.exists(path):
-                    (Path(tmp) / name).write_bytes(self.box.get(path, checkers.FEEDBACK_CAP))
+                # Regular files of the box only, read without following links (issue 10, C1).
+                data = self.box.read_file(f"t/{FEEDBACK_DIR}/{name}", checkers.FEEDBACK_CAP + 1)
+                if data is not None:
+                    (Path(tmp) / name).write_bytes(data)
             outcome = checkers.interpret_kattis_validator(_exit(result), Path(tmp))
         if outcome.verdict == checkers.JE and result.status != Status.OK:
             outcome.judge_message += (
