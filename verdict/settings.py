@@ -21,6 +21,15 @@ class Settings(BaseSettings):
     lease_seconds: int = Field(
         default=120, description="A worker's claim on a submission expires after this."
     )
+    grading_margin_seconds: int = Field(
+        default=60,
+        ge=1,
+        description="Slack added to a grading's deadline (its compile and test limits summed); "
+        "past the deadline the grading is abandoned and the submission put back.",
+    )
+    compile_cache_mb: int = Field(
+        default=2048, ge=1, description="Bound of the compile cache; least recently used entries go first."
+    )
     max_upload_bytes: int = Field(default=8 * 1024 * 1024)
     max_package_bytes: int = Field(default=256 * 1024 * 1024)
     max_package_files: int = Field(default=20000)

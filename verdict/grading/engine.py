@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 from verdict.grading import service
 from verdict.grading.service import Outcome
-from verdict.judge.grader import Grader, GradeResult
+from verdict.judge.grader import Grader, GradeResult, TestResult
 from verdict.judge.languages import UnknownLanguage, get_language
 from verdict.judge.packages import load_package
 from verdict.judge.problem import PackageError
-from verdict.judge.sandbox import SandboxConfig, SandboxError
+from verdict.judge.sandbox import MiB, SandboxConfig, SandboxError
 from verdict.problems.models import ProblemVersion
 from verdict.problems.store import fetch_package
 from verdict.submissions.models import Submission, SubmissionStatus
@@ -44,6 +44,7 @@ def sandbox_config(platform: Platform) -> SandboxConfig:
         cache_dir=(settings.data_dir / "cache").resolve(),
         first_uid=settings.sandbox_first_uid,
         slots=settings.sandbox_slots,
+        compile_cache_bytes=settings.compile_cache_mb * MiB,
     )
 
 
@@ -133,7 +134,7 @@ def outcome_from_result(result: GradeResult) -> Outcome:
             "verdict": t.verdict.value,
             "time": t.time,
             "memory": t.memory,
-            "message": t.message,
+            "message": student_message(t),
         }
         for t in result.tests
     ]
@@ -162,11 +163,19 @@ def feedback_html(result: GradeResult) -> str:
     if shown:
         lines.append("<ul>")
         for test in shown:
-            name = (
-                test.name
-                if (test.visible or test.revealed)
-                else f"hidden test {result.tests.index(test) + 1}"
-            )
-            lines.append(f"<li>{html.escape(name)}: {test.verdict.value} {html.escape(test.message)}</li>")
+            lines.append(f"<li>{html.escape(_student_line(test, result.tests.index(test)))}</li>")
         lines.append("</ul>")
     return "\n".join(lines)
+
+
+def _student_line(test: TestResult, index: int) -> str:
+    """A visible test with its message; a hidden one by number and verdict only (audit M1: its
+    exit code or a checker's words let a student rebuild the secret input)."""
+    if test.visible or test.revealed:
+        return f"{test.name}: {test.verdict.value} {test.message}".rstrip()
+    return f"hidden test {index + 1}: {test.verdict.value}"
+
+
+def student_message(test: TestResult) -> str:
+    """What the per-test row stored with the submission says: nothing more for a hidden test."""
+    return test.message if test.visible or test.revealed else ""

@@ -2,15 +2,23 @@
 
 The cache key hashes (source, language id, compile command, toolchain version): a resubmission
 or a rejudge of the same code skips compiling. Compile errors are cached too.
+
+Each compile stages its entry in a directory of its own, renamed into place at the end, so
+concurrent compiles of one source never see each other's half-written files. The cache is
+bounded (``SandboxConfig.compile_cache_bytes``): past the bound, the least recently used entries
+(a hit touches its entry) are removed after each new entry is stored.
 """
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import hashlib
 import json
 import os
 import shutil
+import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -31,6 +39,9 @@ COMPILE_LIMITS = Limits(
     open_files=256,
 )
 MAX_ARTIFACT_BYTES = 64 * MiB
+STAGING_SUFFIX = ".tmp"
+# An entry used this recently is never evicted: a grading may be copying it into a sandbox.
+EVICTION_GRACE = 60.0
 
 
 @dataclass
@@ -81,37 +92,32 @@ def compile_source(
     kept with the artifacts.
     """
     key = cache_key(language, source, extra_files)
-    entry = config.cache_dir / "compiled" / key[:2] / key
-    if use_cache and (entry / "result.json").exists():
-        meta = json.loads((entry / "result.json").read_text())
-        return Compiled(
-            language,
-            meta["ok"],
-            entry / "files" if meta["ok"] else None,
-            meta["output"],
-            cached=True,
-            status=meta.get("status", "ok"),
-        )
+    cache = config.cache_dir / "compiled"
+    entry = cache / key[:2] / key
+    if use_cache and (hit := _cached(language, entry)) is not None:
+        return hit
     started = time.perf_counter()
-    with Sandbox(config, language.mounts, box_mb=512) as box:
-        box.put(language.source_name, source)
-        for name, data in (extra_files or {}).items():
-            box.put(name, data)
-        result = _run_compiler(box, language, limits)
-        ok = result.ok
-        output = _compiler_output(result)
-        staging = entry.with_name(f"{key}.{os.getpid()}.tmp")
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    # Unique per compile, beside the entry (same file system, so the rename is atomic): two
+    # threads compiling the same source must not share a staging directory (audit M5).
+    staging = Path(tempfile.mkdtemp(prefix=f"{key}.", suffix=STAGING_SUFFIX, dir=entry.parent))
+    try:
+        with Sandbox(config, language.mounts, box_mb=512) as box:
+            box.put(language.source_name, source)
+            for name, data in (extra_files or {}).items():
+                box.put(name, data)
+            result = _run_compiler(box, language, limits)
+            ok, output = result.ok, _compiler_output(result)
+            (staging / "files").mkdir()
+            if ok:
+                ok, output = _collect(box, language, staging / "files", output, list(extra_files or {}))
+        (staging / "result.json").write_text(
+            json.dumps({"ok": ok, "output": output, "status": result.status.value})
+        )
+        _publish(staging, entry)
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        (staging / "files").mkdir(parents=True)
-        if ok:
-            ok, output = _collect(box, language, staging / "files", output, list(extra_files or {}))
-    (staging / "result.json").write_text(
-        json.dumps({"ok": ok, "output": output, "status": result.status.value})
-    )
-    if entry.exists():
-        shutil.rmtree(staging)
-    else:
-        os.replace(staging, entry)
+    evict_compiled(cache, config.compile_cache_bytes, keep=entry)
     return Compiled(
         language,
         ok,
@@ -120,6 +126,77 @@ def compile_source(
         seconds=time.perf_counter() - started,
         status=result.status.value,
     )
+
+
+def _cached(language: Language, entry: Path) -> Compiled | None:
+    """The cached compile of this key, touched as just used; None when absent (or evicted
+    while we looked: then it is compiled again)."""
+    try:
+        meta = json.loads((entry / "result.json").read_text())
+        os.utime(entry)  # the least recently used entries are evicted first
+    except (OSError, ValueError):
+        return None
+    return Compiled(
+        language,
+        meta["ok"],
+        entry / "files" if meta["ok"] else None,
+        meta["output"],
+        cached=True,
+        status=meta.get("status", "ok"),
+    )
+
+
+def _publish(staging: Path, entry: Path) -> None:
+    """Renames the staging directory into place; a concurrent compile of the same key that got
+    there first wins (its result is the same), and ours is dropped by the caller."""
+    try:
+        os.rename(staging, entry)
+    except OSError as error:
+        if error.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+            raise
+
+
+def _entry_size(entry: Path) -> int:
+    return sum(path.stat().st_size for path in entry.rglob("*") if path.is_file())
+
+
+def evict_compiled(
+    cache: Path, max_bytes: int, keep: Path | None = None, grace: float = EVICTION_GRACE
+) -> list[Path]:
+    """Removes the least recently used cache entries until the cache holds at most max_bytes
+    (the entry just made is kept, whatever its size). Entries used in the last `grace`
+    seconds are kept too: a grading may be copying their files into its sandbox right now.
+    Returns the entries removed."""
+    entries: list[tuple[float, int, Path]] = []
+    for entry in cache.glob("??/*"):
+        if "." in entry.name:  # a staging or an evicting directory
+            continue
+        try:
+            entries.append((entry.stat().st_mtime, _entry_size(entry), entry))
+        except OSError:  # evicted by another process meanwhile
+            continue
+    total = sum(size for _, size, _ in entries)
+    removed = []
+    now = time.time()
+    for used, size, entry in sorted(entries, key=lambda item: item[0]):
+        if total <= max_bytes:
+            break
+        if entry == keep or now - used < grace:
+            continue
+        _remove_entry(entry)
+        total -= size
+        removed.append(entry)
+    return removed
+
+
+def _remove_entry(entry: Path) -> None:
+    """Renamed away first, so a reader sees the whole entry or none of it."""
+    doomed = entry.with_name(f"{entry.name}.{os.getpid()}.{threading.get_ident()}.evicting")
+    try:
+        os.rename(entry, doomed)
+    except OSError:  # already gone
+        return
+    shutil.rmtree(doomed, ignore_errors=True)
 
 
 def _run_compiler(box: Sandbox, language: Language, limits: Limits) -> RunResult:
@@ -166,6 +243,18 @@ def _collect(
     if not found:
         return False, f"{output}\nthe compiler produced no program".strip()
     return True, output
+
+
+def still_cached(compiled: Compiled) -> bool:
+    """Whether a Compiled kept in memory (a problem's checker) still has its files, touching
+    its cache entry as used; False once it was evicted (then compile it again)."""
+    if compiled.artifacts is None:
+        return False
+    try:
+        os.utime(compiled.artifacts.parent)
+    except OSError:
+        return False
+    return compiled.artifacts.is_dir()
 
 
 @contextmanager

@@ -14,7 +14,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from verdict.judge import checkers
-from verdict.judge.compiler import Compiled, compile_source, program_sandbox, run_limits, run_program
+from verdict.judge.compiler import (
+    Compiled,
+    compile_source,
+    program_sandbox,
+    run_limits,
+    run_program,
+    still_cached,
+)
 from verdict.judge.languages import Language, UnknownLanguage, get_language, language_for_file
 from verdict.judge.problem import Problem, TestCase, TestGroup, TestKind
 from verdict.judge.sandbox import Limits, MiB, RunResult, Sandbox, SandboxConfig, Status, wait_runs
@@ -270,7 +277,7 @@ class Grader:
         return self.problem.type == "interactive" or self.problem.checker.kind in checkers.PROGRAM_KINDS
 
     def checker_compiled(self) -> Compiled:
-        if self._checker is None:
+        if self._checker is None or not still_cached(self._checker):
             source = (
                 self.problem.interactor if self.problem.type == "interactive" else self.problem.checker.source
             )
@@ -373,6 +380,10 @@ class Grader:
             check = self._check(test, run, checker) if run.ok else None
             verdict = _check_verdict(check) if run.ok else STATUS_VERDICTS[run.status]
         message = _message(run, check, verdict)
+        judge_message = check.judge_message if check else run.message
+        revealed = test.kind == TestKind.HINT and verdict != Verdict.AC
+        if not (test.visible or revealed):
+            message, judge_message = _hidden_messages(message, judge_message, verdict)
         return TestResult(
             name=test.name,
             kind=test.kind.value,
@@ -381,10 +392,10 @@ class Grader:
             time=run.cpu_time,
             memory=run.memory_bytes,
             message=message,
-            judge_message=check.judge_message if check else run.message,
+            judge_message=judge_message,
             score=check.score if check else None,
             visible=test.visible,
-            revealed=test.kind == TestKind.HINT and verdict != Verdict.AC,
+            revealed=revealed,
         )
 
     def _check(self, test: TestCase, run: RunResult, checker: CheckerProgram | None) -> checkers.CheckResult:
@@ -454,6 +465,15 @@ def _message(run: RunResult, check: checkers.CheckResult | None, verdict: Verdic
     return "" if verdict == Verdict.AC else verdict.description
 
 
+def _hidden_messages(message: str, judge_message: str, verdict: Verdict) -> tuple[str, str]:
+    """A hidden test tells the student its verdict only. An exit code, a signal or a checker's
+    message is a channel: a program that exits with the input's first byte rebuilds a secret
+    test in a few submissions (audit M1). The detail moves to the staff-only judge message."""
+    kept = message if message and message not in judge_message else ""
+    detail = "\n".join(part for part in (kept, judge_message) if part)
+    return ("" if verdict == Verdict.AC else verdict.description), detail
+
+
 def _flag_list(flags: object) -> list[str]:
     if isinstance(flags, str):
         return flags.split()
@@ -477,6 +497,7 @@ def derive_time_limit(problem: Problem, config: SandboxConfig) -> float:
         if result.verdict != Verdict.AC:
             raise ValueError(
                 f"{path}: reference solution is not accepted ({result.verdict.value}: {result.cause})"
+                + "".join(f"\n{t.name}: {t.judge_message}" for t in result.tests if t.verdict != Verdict.AC)
             )
         slowest = max([slowest, *(t.time for t in result.tests)])
     # A floor keeps a derived limit meaningful on a busy machine (fast references give ~0.01 s).

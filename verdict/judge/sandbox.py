@@ -186,6 +186,7 @@ class SandboxConfig:
     lock_dir: Path = field(default_factory=lambda: Path("/run/verdict/slots"))
 
     system_dir: Path = Path("/var/lib/verdict-sandbox")  # world-traversable: bwrap runs as a slot uid
+    compile_cache_bytes: int = 2 * 1024 * MiB  # bound of cache_dir/compiled (verdict.judge.compiler)
 
     def runner_path(self) -> Path:
         """The runner binary, compiled once per source version (our own trusted code)."""
