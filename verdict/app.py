@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from verdict import db
 from verdict.accounts.cache import CredentialCache
+from verdict.body_limits import BodyLimitMiddleware, BodyLimits
 from verdict.datadir import prepare_data_dir
+from verdict.http_methods import HeadAndOptionsMiddleware
 from verdict.settings import Settings
 
 
@@ -79,6 +81,10 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
 
     app = FastAPI(title="Verdict", version="0.1.0", lifespan=lifespan)
     app.state.platform = platform
+    # Every body is counted as it arrives; the faces declare their endpoints' caps on install.
+    app.state.body_limits = BodyLimits(platform.settings)
+    app.add_middleware(BodyLimitMiddleware, limits=app.state.body_limits)
+    app.add_middleware(HeadAndOptionsMiddleware, routes=app.router.routes)  # outermost
     app.add_exception_handler(_auth_error_class(), _default_auth_error_handler)
     from verdict.faces.inginious import install as install_inginious
 
@@ -104,6 +110,12 @@ async def _default_auth_error_handler(_request: Request, error: Exception) -> Re
 
 
 # --------------------------------------------------------------------------- request dependencies
+
+
+def body_limits(app: FastAPI) -> BodyLimits:
+    """The body caps of ``app``, for a face to declare its endpoints' (see verdict.body_limits)."""
+    limits: BodyLimits = app.state.body_limits
+    return limits
 
 
 def get_platform(request: Request) -> Platform:

@@ -31,6 +31,18 @@ class Settings(BaseSettings):
         default=2048, ge=1, description="Bound of the compile cache; least recently used entries go first."
     )
     max_upload_bytes: int = Field(default=8 * 1024 * 1024)
+    # Request bodies (verdict.body_limits): counted as they arrive, 413 past the cap.
+    max_request_bytes: int = Field(
+        default=260 * 1024 * 1024,
+        description="No request body is larger, whatever its endpoint allows (keep above max_package_bytes).",
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1024, description="Body cap of an endpoint that declares none of its own."
+    )
+    max_login_bytes: int = Field(default=4 * 1024, description="Body cap of POST /api/v0/authentication.")
+    max_document_bytes: int = Field(
+        default=1024 * 1024, description="Body cap of a Jutge document (also at most max_upload_bytes)."
+    )
     max_package_bytes: int = Field(default=256 * 1024 * 1024)
     max_package_files: int = Field(default=20000)
     import_root: Path = Field(

@@ -50,8 +50,14 @@ from fastapi import FastAPI
 
 
 def install(app: FastAPI) -> None:
+    from verdict.app import body_limits
     from verdict.courses.tasks import register_grader
-    from verdict.faces.inginious.routes import router
+    from verdict.faces.inginious.routes import render_error, router, submission_body_cap
 
     app.include_router(router)
     register_grader(app.state.platform)
+    # Bodies: an anonymous login is a few kB; a submission carries files (base64 in JSON).
+    limits = body_limits(app)
+    limits.cap("POST", router.prefix + "/authentication", lambda settings: settings.max_login_bytes)
+    limits.cap("POST", router.prefix + "/courses/{courseid}/tasks/{taskid}/submissions", submission_body_cap)
+    limits.render_errors(router.prefix, render_error)

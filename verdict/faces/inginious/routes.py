@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeGuard
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -38,12 +38,15 @@ from verdict.accounts.deps import (
 from verdict.accounts.models import User
 from verdict.accounts.sessions import set_session_cookie
 from verdict.app import DbSession, Platform, PlatformDep, get_platform
+from verdict.body_limits import BodyTooLarge, PartTooLarge, read_form
 from verdict.courses import tasks as task_service
 from verdict.courses.models import Course, Task
 from verdict.courses.tasks import Access, FormValue, TaskError, Upload
+from verdict.errors import ServiceError
 from verdict.faces.inginious import schemas
 from verdict.faces.inginious.negotiation import render
 from verdict.faces.inginious.views import course_view, submission_view, task_view
+from verdict.settings import Settings
 from verdict.submissions.models import Submission
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,7 @@ log = logging.getLogger(__name__)
 AUTH_METHOD_ID = "db"
 MAX_FORM_FIELDS = 1000
 FORM_OVERHEAD = 64 * 1024  # multipart headers and boundaries on top of the upload cap
+MAX_ID = 2**63 - 1  # the largest id a database integer column holds
 
 
 class APIError(Exception):
@@ -71,8 +75,12 @@ class InginiousRoute(APIRoute):
                 return await handler(request)
             except APIError as error:
                 return render(request, {"error": error.message}, error.status)
+            except BodyTooLarge as error:
+                return render(request, {"error": error.message}, 413, headers={"connection": "close"})
             except TaskError as error:
                 return render(request, {"error": error.message}, error.status)
+            except ServiceError as error:  # verdict.errors.Busy (503, Retry-After) and the like
+                return render(request, {"error": error.message}, error.status, headers=error.headers)
             except AuthError as error:
                 return unauthorized_response(
                     error, render(request, {"error": error.message}, error.status_code)
@@ -83,6 +91,11 @@ class InginiousRoute(APIRoute):
                 return render(request, {"error": str(error.detail)}, error.status_code, headers=error.headers)
 
         return route_handler
+
+
+def render_error(request: Request, status: int, message: str) -> Response:
+    """An error of the face outside its routes (a body over its cap, seen by verdict.body_limits)."""
+    return render(request, {"error": message}, status)
 
 
 def _validation_message(error: RequestValidationError) -> str:
@@ -151,14 +164,29 @@ def get_authentication(request: Request, user: Annotated[User | None, Depends(_l
 
 
 async def _login_fields(request: Request) -> dict[str, Any]:
+    # The body was capped (Settings.max_login_bytes) by verdict.body_limits as it arrived.
     try:
         if "json" in request.headers.get("content-type", ""):
-            data = await request.json()
+            data = json.loads(await request.body())
             return data if isinstance(data, dict) else {}
-        form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+        form = await read_form(request, max_files=0, max_fields=MAX_FORM_FIELDS, max_part_size=4096)
         return {key: value for key, value in form.items() if isinstance(value, str)}
+    except BodyTooLarge:
+        raise
     except Exception:  # any malformed body is a failed login
         return {}
+
+
+def is_text(value: Any) -> TypeGuard[str]:
+    """A string the database and argon2 can take: UTF-8 encodable (no lone surrogate such as
+    JSON's ``"\\ud800"``) and without NUL (which PostgreSQL refuses)."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 LOGIN_BODY = {
@@ -200,7 +228,7 @@ def post_authentication(
     fields: Annotated[dict[str, Any], Depends(_login_fields)],
 ) -> Response:
     login, password = fields.get("login"), fields.get("password")
-    if not isinstance(login, str) or not isinstance(password, str) or not login.strip():
+    if not is_text(login) or not is_text(password) or not login.strip():
         return render(request, {"status": "error"}, 403)
     try:
         user = login_with_password(session, login.strip(), password, client_ip(request))
@@ -335,14 +363,29 @@ def get_submission(
     now = db.utcnow()
     course, access = _registered_course(session, courseid, user, now)
     task = _visible_task(session, course, taskid, access, now)
-    submission = session.get(Submission, int(submissionid)) if submissionid.isdigit() else None
+    number = parse_id(submissionid)
+    submission = session.get(Submission, number) if number is not None else None
     if submission is None or submission.task_id != task.id or submission.user_id != user.id:
         raise APIError(404, "Submission not found")
     return render(request, [submission_view(submission)])
 
 
+def parse_id(text: str) -> int | None:
+    """A database id written in ASCII digits, or None (``"²".isdigit()`` is True, and ids of
+    2**63 and more overflow the column)."""
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
 def _form_limit(platform: Platform) -> int:
     return platform.settings.max_upload_bytes
+
+
+def submission_body_cap(settings: Settings) -> int:
+    """The most a submission body may carry: base64 inflates JSON files by 4/3."""
+    return 2 * settings.max_upload_bytes + FORM_OVERHEAD
 
 
 async def _submission_fields(
@@ -351,51 +394,70 @@ async def _submission_fields(
     """The submitted fields: form fields (a key repeated for several values, files as multipart
     parts), or a JSON object (lists for several values, files as {filename, value (base64)})."""
     del user  # declared so that authentication is checked before the body is read
-    limit = _form_limit(platform)
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit + FORM_OVERHEAD:
-        raise APIError(400, f"the request is larger than the upload limit ({limit} bytes)")
-    fields: dict[str, list[FormValue]] = {}
+    # The whole body was capped (submission_body_cap) by verdict.body_limits as it arrived.
     if "json" in request.headers.get("content-type", ""):
-        body = await request.body()
-        if len(body) > 2 * limit + FORM_OVERHEAD:  # base64 inflates files by 4/3
-            raise APIError(400, f"the request is larger than the upload limit ({limit} bytes)")
-        try:
-            data = json.loads(body)
-        except ValueError:
-            raise APIError(400, "malformed JSON") from None
-        if not isinstance(data, dict):
-            raise APIError(400, "the JSON body must be an object: problem id -> answer")
-        for key, value in data.items():
-            fields[str(key)] = [
-                _json_value(str(key), item) for item in (value if isinstance(value, list) else [value])
-            ]
-        return fields
+        return _json_fields(await request.body())
+    return await _form_fields(request, _form_limit(platform))
+
+
+def _json_fields(body: bytes) -> dict[str, list[FormValue]]:
     try:
-        form = await request.form(max_files=MAX_FORM_FIELDS, max_fields=MAX_FORM_FIELDS, max_part_size=limit)
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # ints over 4,300 digits are a ValueError too
+        raise APIError(400, "malformed JSON") from None
+    if not isinstance(data, dict):
+        raise APIError(400, "the JSON body must be an object: problem id -> answer")
+    fields: dict[str, list[FormValue]] = {}
+    for key, value in data.items():
+        _check_text(key, key)
+        fields[key] = [_json_value(key, item) for item in (value if isinstance(value, list) else [value])]
+    return fields
+
+
+async def _form_fields(request: Request, limit: int) -> dict[str, list[FormValue]]:
+    try:
+        form = await read_form(
+            request, max_files=MAX_FORM_FIELDS, max_fields=MAX_FORM_FIELDS, max_part_size=limit
+        )
+    except PartTooLarge as error:
+        raise APIError(413, f"{error.message} (the upload limit)") from None
+    except BodyTooLarge:
+        raise
     except Exception as error:  # starlette's MultiPartException and parser errors
         raise APIError(400, f"malformed form data: {error}") from None
+    fields: dict[str, list[FormValue]] = {}
     try:
         for key, value in form.multi_items():
+            _check_text(key, key)
             if isinstance(value, UploadFile):
                 data_bytes = await value.read(limit + 1)
                 fields.setdefault(key, []).append(Upload(value.filename or "", data_bytes))
             else:
+                _check_text(key, value)
                 fields.setdefault(key, []).append(value)
     finally:
         await form.close()
     return fields
 
 
+def _check_text(key: str, value: str) -> None:
+    if not is_text(value):
+        raise APIError(400, f"{key[:60]!r}: not valid text (NUL or a lone surrogate)")
+
+
 def _json_value(key: str, value: Any) -> FormValue:
     if isinstance(value, dict) and set(value) >= {"filename", "value"}:
+        filename = str(value["filename"])
+        _check_text(key, filename)
         try:
-            return Upload(str(value["filename"]), base64.b64decode(str(value["value"]), validate=True))
-        except binascii.Error:
+            return Upload(filename, base64.b64decode(str(value["value"]), validate=True))
+        except (binascii.Error, ValueError):  # ValueError: non-ASCII characters in the value
             raise APIError(400, f"{key}: the file value is not base64") from None
     if isinstance(value, bool) or value is None or isinstance(value, dict | list):
         raise APIError(400, f"{key}: expected a string, a number or a file")
-    return str(value)
+    text = str(value)
+    _check_text(key, text)
+    return text
 
 
 SUBMISSION_BODY = {

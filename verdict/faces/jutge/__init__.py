@@ -20,8 +20,11 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 from starlette.routing import compile_path
 
+from verdict.app import body_limits
 from verdict.faces.jutge import courses, lists, problems
+from verdict.faces.jutge.common import document_cap, upload_cap, url_form_cap
 from verdict.faces.jutge.errors import PREFIX, JutgeRoute, error_response, install_auth_error_handler
+from verdict.settings import Settings
 
 ROUTERS: tuple[APIRouter, ...] = (courses.router, lists.router, problems.router)
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -54,3 +57,21 @@ def install(app: FastAPI) -> None:
     fallback.add_api_route("/{rest:path}", unknown, methods=ALL_METHODS, include_in_schema=False)
     app.include_router(fallback, prefix=PREFIX)
     install_auth_error_handler(app)
+    _declare_body_caps(app)
+
+
+def _explain_upload(settings: Settings, _limit: int) -> str:
+    return f"the upload is larger than the {settings.max_package_bytes} bytes allowed"
+
+
+def _declare_body_caps(app: FastAPI) -> None:
+    """Bodies are documents (PUT), archives (add-upload, update-upload) and one URL (add-url,
+    update-url); any other request of the face may carry ``Settings.max_body_bytes``."""
+    limits = body_limits(app)
+    for path in ("/courses", "/lists", "/problems"):
+        limits.cap("PUT", PREFIX + path, document_cap)
+    for path in ("/problems/add-upload", "/problems/{ref}/update-upload"):
+        limits.cap("POST", PREFIX + path, upload_cap, _explain_upload)
+    for path in ("/problems/add-url", "/problems/{ref}/update-url"):
+        limits.cap("POST", PREFIX + path, url_form_cap)
+    limits.render_errors(PREFIX, lambda request, status, message: error_response(request, status, message))

@@ -9,19 +9,19 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
-from starlette.requests import Request as StarletteRequest
-from starlette.types import Message
 
+from verdict import body_limits
 from verdict.accounts.deps import AuthError, current_user_optional
 from verdict.accounts.models import User
 from verdict.app import DbSession, PlatformDep
 from verdict.db import begin_write
 from verdict.errors import InvalidInput, TooLarge
 from verdict.faces.jutge.yaml_io import load_document
+from verdict.settings import Settings
 
 MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around an upload
+URL_FORM_BYTES = 64 * 1024  # the form of add-url / update-url: one URL
 
 
 # --------------------------------------------------------------------------- the user
@@ -50,16 +50,35 @@ def start_writing(session: Session) -> None:
 # --------------------------------------------------------------------------- bodies
 
 
+def document_cap(settings: Settings) -> int:
+    """The most a Jutge document may weigh: parsed YAML takes many times its size in memory."""
+    return min(settings.max_document_bytes, settings.max_upload_bytes)
+
+
+def upload_cap(settings: Settings) -> int:
+    return settings.max_package_bytes + MULTIPART_SLACK
+
+
+def url_form_cap(_settings: Settings) -> int:
+    return URL_FORM_BYTES
+
+
 async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 beyond ``limit`` bytes (before reading it all)."""
+    """The request body, refused with 413 beyond ``limit`` bytes (before reading it all).
+
+    verdict.body_limits has counted it against the same cap already; this says it in the
+    document's own words."""
     _check_declared_length(request, limit)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise TooLarge(f"the document is larger than the {limit} bytes allowed")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"the document is larger than the {limit} bytes allowed")
+            chunks.append(chunk)
+    except body_limits.BodyTooLarge:
+        raise TooLarge(f"the document is larger than the {limit} bytes allowed") from None
     return b"".join(chunks)
 
 
@@ -71,7 +90,7 @@ def _check_declared_length(request: Request, limit: int, shown: int | None = Non
 
 async def input_document(request: Request, platform: PlatformDep) -> Any:
     """The YAML (or JSON) document sent as the body of a PUT (``curl -T file.yml``)."""
-    data = await read_body(request, platform.settings.max_upload_bytes)
+    data = await read_body(request, document_cap(platform.settings))
     if not data.strip():
         raise InvalidInput("empty document: send it as the request body (curl -T file.yml URL)")
     return load_document(data)
@@ -81,28 +100,17 @@ InputDocument = Annotated[Any, Depends(input_document)]
 
 
 async def read_form(request: Request, limit: int) -> FormData:
-    """The multipart or urlencoded form, refused with 413 when the body passes ``limit`` (plus
-    room for the multipart framing), counted as it arrives."""
-    shown, limit = limit, limit + MULTIPART_SLACK
-    _check_declared_length(request, limit, shown)
-    received = 0
-
-    async def receive() -> Message:
-        nonlocal received
-        message = await request.receive()
-        if message["type"] == "http.request":
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise TooLarge(f"the upload is larger than the {shown} bytes allowed")
-        return message
-
-    counted = StarletteRequest(request.scope, receive)
+    """The multipart or urlencoded form, refused with 413 when a part passes ``limit`` or the
+    body passes it plus room for the multipart framing (verdict.body_limits counts the body as
+    it arrives; every part is capped before it is written to its spooled file)."""
+    _check_declared_length(request, limit + MULTIPART_SLACK, limit)
+    too_large = f"the upload is larger than the {limit} bytes allowed"
     try:
-        return await counted.form(max_files=4, max_fields=20)
+        return await body_limits.read_form(request, max_files=4, max_fields=20, max_part_size=limit)
+    except (body_limits.PartTooLarge, body_limits.BodyTooLarge):
+        raise TooLarge(too_large) from None
     except MultiPartException as error:
         raise InvalidInput(f"malformed form: {error.message}") from None
-    except HTTPException as error:  # what Starlette turns a MultiPartException into inside an app
-        raise InvalidInput(f"malformed form: {error.detail}") from None
 
 
 # --------------------------------------------------------------------------- documents

@@ -32,7 +32,14 @@ from starlette.responses import Response
 
 from verdict.app import DbSession, PlatformDep
 from verdict.errors import InvalidInput
-from verdict.faces.jutge.common import Document, InputDocument, ServicesUser, read_form, start_writing
+from verdict.faces.jutge.common import (
+    URL_FORM_BYTES,
+    Document,
+    InputDocument,
+    ServicesUser,
+    read_form,
+    start_writing,
+)
 from verdict.faces.jutge.courses import PUT_BODY
 from verdict.faces.jutge.errors import JutgeRoute, render
 from verdict.problems import service
@@ -180,7 +187,7 @@ async def update_url(
 async def _from_url(
     request: Request, user: ServicesUser, session: DbSession, platform: PlatformDep, ref: str | None
 ) -> Response:
-    form = await read_form(request, 64 * 1024)
+    form = await read_form(request, URL_FORM_BYTES)
     url = form.get("url")
     await form.close()
     if not isinstance(url, str) or not url.strip():
