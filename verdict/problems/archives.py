@@ -7,7 +7,14 @@ outside the package. So:
 * symbolic and hard links are never created on disk: a link pointing inside the package is
   replaced by a copy of its target, a link pointing outside is refused;
 * the number of entries and the total unpacked size are capped while reading (zip bombs and link
-  amplification stop at the cap, not after filling the disk).
+  amplification stop at the cap, not after filling the disk). Every member counts, the root
+  (``./``) and skipped ones included: a million ``./`` entries stop at the file cap;
+* what the archive libraries would read whole is bounded before they read it: a tar's pax and
+  GNU long-name headers (``tarfile`` reads their body in one piece, even in ``is_tarfile``), a
+  zip symlink's target, a zip's central directory (by its declared number of entries);
+* paths are at most MAX_PATH_DEPTH components of at most MAX_NAME_BYTES bytes each, and
+  MAX_PATH_BYTES in all: deeper or longer ones are refused with a message instead of reaching the
+  file system (ENAMETOOLONG) or a recursion (RecursionError) as server errors.
 
 The normalised form is a ``.tar.gz`` with one top-level directory (the package directory, whose
 name is the package id), sorted entries, zeroed times and owners and only two file modes, so the
@@ -22,6 +29,7 @@ import os
 import posixpath
 import shutil
 import stat
+import struct
 import tarfile
 import zipfile
 from collections.abc import Iterator
@@ -29,12 +37,19 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
 
+from verdict.judge.packages.common import brief
 from verdict.judge.problem import PackageError
 
 # Version-control and desktop clutter: never part of a package, sometimes huge (.git).
 SKIPPED_NAMES = frozenset({".git", ".hg", ".svn", "__MACOSX", ".DS_Store"})
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar", ".zip")
 _CHUNK = 1 << 16
+MAX_LINK_TARGET_BYTES = 4096  # PATH_MAX: no real link target is longer
+MAX_TAR_HEADER_BYTES = 64 * 1024  # a pax or GNU long-name header; real ones are a few hundred bytes
+MAX_PATH_DEPTH = 40
+MAX_NAME_BYTES = 255  # NAME_MAX of every common file system
+MAX_PATH_BYTES = 2048  # well under PATH_MAX once under the scratch directory
+_ZIP_TAIL_BYTES = 22 + 0xFFFF  # the end-of-central-directory record and its longest comment
 
 
 @dataclass
@@ -69,8 +84,46 @@ class _Link:
 # --------------------------------------------------------------------------- extraction
 
 
+class OversizedTarHeader(tarfile.TarError):
+    """Not a ReadError on purpose: ``tarfile.open(mode="r:*")`` would swallow that and try the next
+    compression, ending in a vaguer message."""
+
+
+class _BoundedTarInfo(tarfile.TarInfo):
+    """A tar header whose pax or GNU long-name body is refused past MAX_TAR_HEADER_BYTES.
+
+    ``tarfile`` reads such a body in one ``read(size)`` as soon as it meets the header (opening the
+    archive reads the first one), so a 2 GiB declared size cost 2 GB. ``_proc_member`` is where
+    tarfile turns a raw header into a member, before it reads any body: the size is checked there.
+    (A private hook, but stable since Python 2; tests/platform/test_archive_bombs.py fails if a
+    release stops calling it.)
+    """
+
+    _EXTENDED = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE, tarfile.XGLTYPE)
+
+    def _proc_member(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:
+        extended = self.type in self._EXTENDED or self.type == tarfile.SOLARIS_XHDTYPE
+        if extended and self.size > MAX_TAR_HEADER_BYTES:
+            raise OversizedTarHeader(
+                f"an extended header of {self.size} bytes (at most {MAX_TAR_HEADER_BYTES} are allowed)"
+            )
+        member: tarfile.TarInfo = super()._proc_member(tarfile_)  # type: ignore[misc]
+        return member
+
+
 def is_archive(path: Path) -> bool:
-    return path.is_file() and (zipfile.is_zipfile(path) or tarfile.is_tarfile(path))
+    return path.is_file() and (zipfile.is_zipfile(path) or _is_tar(path))
+
+
+def _is_tar(path: Path) -> bool:
+    # tarfile.is_tarfile would read the first header with the unbounded TarInfo.
+    try:
+        with _open_tar(path):
+            return True
+    except (OversizedTarHeader, RecursionError):
+        return True  # a tar, and a hostile one (see safe_extract): extracting it says why it is refused
+    except (tarfile.TarError, EOFError, OSError):
+        return False
 
 
 def archive_stem(path: Path) -> str:
@@ -88,13 +141,19 @@ def safe_extract(archive: Path | BinaryIO, dest: Path, budget: Budget) -> None:
     links: list[_Link] = []
     try:
         if _is_zip(archive):
+            _check_zip_entry_count(archive, budget)
             with zipfile.ZipFile(archive) as zf:
                 _extract_zip(zf, dest, budget, links)
         else:
             with _open_tar(archive) as tf:
                 _extract_tar(tf, dest, budget, links)
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, gzip.BadGzipFile) as error:
-        raise PackageError(budget.source, f"not a readable tar or zip archive: {error}") from None
+        raise PackageError(budget.source, f"not a readable tar or zip archive: {brief(str(error))}") from None
+    except RecursionError:
+        # tarfile reads each pax or long-name header by recursing into the next one.
+        raise PackageError(
+            budget.source, "not a readable tar archive: too many extended headers in a row"
+        ) from None
     _materialise_links(dest, links, budget)
 
 
@@ -110,16 +169,58 @@ def _is_zip(archive: Path | BinaryIO) -> bool:
 
 def _open_tar(archive: Path | BinaryIO) -> tarfile.TarFile:
     if isinstance(archive, Path):
-        return tarfile.open(archive, mode="r:*")
-    return tarfile.open(fileobj=archive, mode="r:*")
+        return tarfile.open(archive, mode="r:*", tarinfo=_BoundedTarInfo)
+    return tarfile.open(fileobj=archive, mode="r:*", tarinfo=_BoundedTarInfo)
+
+
+def _check_zip_entry_count(archive: Path | BinaryIO, budget: Budget) -> None:
+    """Refuse a zip declaring more entries than the file budget, before ZipFile reads its whole
+    central directory into memory (a ZipInfo per entry)."""
+    if budget.max_files is None:
+        return
+    if isinstance(archive, Path):
+        with open(archive, "rb") as data:
+            declared = _zip_declared_entries(data)
+    else:
+        position = archive.tell()
+        try:
+            declared = _zip_declared_entries(archive)
+        finally:
+            archive.seek(position)
+    if declared is not None and declared > budget.max_files:
+        raise PackageError(
+            budget.source, f"too many files: the zip declares {declared} (at most {budget.max_files})"
+        )
+
+
+def _zip_declared_entries(data: BinaryIO) -> int | None:
+    """The entry count of the end-of-central-directory record (zip64 one if present), or None."""
+    size = data.seek(0, os.SEEK_END)
+    start = max(0, size - _ZIP_TAIL_BYTES)
+    data.seek(start)
+    tail = data.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return None
+    (count,) = struct.unpack_from("<H", tail, at + 10)
+    locator = at - 20
+    if count != 0xFFFF or locator < 0 or tail[locator : locator + 4] != b"PK\x06\x07":
+        return int(count)
+    (record_offset,) = struct.unpack_from("<Q", tail, locator + 8)
+    data.seek(record_offset)
+    record = data.read(56)
+    if len(record) < 40 or record[:4] != b"PK\x06\x06":
+        return int(count)
+    (count64,) = struct.unpack_from("<Q", record, 32)
+    return int(count64)
 
 
 def _extract_tar(tf: tarfile.TarFile, dest: Path, budget: Budget, links: list[_Link]) -> None:
     for member in tf:
+        budget.add_file()  # before anything is skipped: every member costs something to read
         relative = _safe_member_path(member.name, budget.source)
         if relative is None:
             continue
-        budget.add_file()
         if member.isdir():
             _make_dir(dest, relative, budget.source)
         elif member.isreg():
@@ -141,16 +242,16 @@ def _extract_tar(tf: tarfile.TarFile, dest: Path, budget: Budget, links: list[_L
 
 def _extract_zip(zf: zipfile.ZipFile, dest: Path, budget: Budget, links: list[_Link]) -> None:
     for info in zf.infolist():
+        budget.add_file()  # before anything is skipped: every member costs something to read
         relative = _safe_member_path(info.filename, budget.source)
         if relative is None:
             continue
-        budget.add_file()
         mode = info.external_attr >> 16  # Unix mode, when the zip was made on Unix
         kind = stat.S_IFMT(mode)
         if info.is_dir() or kind == stat.S_IFDIR:
             _make_dir(dest, relative, budget.source)
         elif kind == stat.S_IFLNK:
-            raw = zf.read(info)[:4096].decode("utf-8", "replace")
+            raw = _zip_link_target(zf, info, relative, budget.source)
             links.append(_Link(relative, _symlink_target(relative, raw, budget.source), raw))
         elif kind in (0, stat.S_IFREG):
             with zf.open(info) as source:
@@ -159,28 +260,53 @@ def _extract_zip(zf: zipfile.ZipFile, dest: Path, budget: Budget, links: list[_L
             raise PackageError(budget.source, f"{relative}: device files and FIFOs are not allowed")
 
 
+def _zip_link_target(zf: zipfile.ZipFile, info: zipfile.ZipInfo, link: PurePosixPath, source: str) -> str:
+    # Never read the member whole: its declared size may lie, so read one byte past the cap.
+    if info.file_size > MAX_LINK_TARGET_BYTES:
+        raise PackageError(source, f"symlink {link}: its target is longer than {MAX_LINK_TARGET_BYTES} bytes")
+    with zf.open(info) as data:
+        raw = data.read(MAX_LINK_TARGET_BYTES + 1)
+    if len(raw) > MAX_LINK_TARGET_BYTES:
+        raise PackageError(source, f"symlink {link}: its target is longer than {MAX_LINK_TARGET_BYTES} bytes")
+    return raw.decode("utf-8", "replace")
+
+
 def _safe_member_path(name: str, source: str) -> PurePosixPath | None:
     """The member's path relative to the root, or None for the root itself; refuses escapes."""
     if "\x00" in name:
-        raise PackageError(source, f"member name {name!r} contains a NUL byte")
+        raise PackageError(source, f"member name {brief(name)} contains a NUL byte")
     normalised = name.replace("\\", "/")
     if normalised.startswith("/") or (len(normalised) > 1 and normalised[1] == ":"):
-        raise PackageError(source, f"absolute path in archive: {name!r}")
+        raise PackageError(source, f"absolute path in archive: {brief(name)}")
     parts = [part for part in normalised.split("/") if part not in ("", ".")]
     if ".." in parts:
-        raise PackageError(source, f"path escapes the package: {name!r}")
-    return PurePosixPath(*parts) if parts else None
+        raise PackageError(source, f"path escapes the package: {brief(name)}")
+    if not parts:
+        return None
+    return _checked_path(PurePosixPath(*parts), source)
+
+
+def _checked_path(path: PurePosixPath, source: str) -> PurePosixPath:
+    """``path`` if the file system can hold it under the scratch directory; PackageError if not."""
+    if len(path.parts) > MAX_PATH_DEPTH:
+        raise PackageError(source, f"path {brief(str(path))} is more than {MAX_PATH_DEPTH} levels deep")
+    if len(str(path).encode("utf-8", "surrogateescape")) > MAX_PATH_BYTES:
+        raise PackageError(source, f"path {brief(str(path))} is longer than {MAX_PATH_BYTES} bytes")
+    for part in path.parts:
+        if len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+            raise PackageError(source, f"name {brief(part)} is longer than {MAX_NAME_BYTES} bytes")
+    return path
 
 
 def _symlink_target(link: PurePosixPath, target: str, source: str) -> PurePosixPath:
     if target.startswith("/") or not target:
-        raise PackageError(source, f"symlink {link} points outside the package ({target!r})")
+        raise PackageError(source, f"symlink {link} points outside the package ({brief(target)})")
     resolved = posixpath.normpath(posixpath.join(str(link.parent), target))
     if resolved == ".." or resolved.startswith("../"):
-        raise PackageError(source, f"symlink {link} points outside the package ({target!r})")
+        raise PackageError(source, f"symlink {link} points outside the package ({brief(target)})")
     if resolved == ".":
         raise PackageError(source, f"symlink {link} points to the package root")
-    return PurePosixPath(resolved)
+    return _checked_path(PurePosixPath(resolved), source)
 
 
 def _make_dir(dest: Path, relative: PurePosixPath, source: str) -> None:
@@ -216,7 +342,7 @@ def _materialise_links(dest: Path, links: list[_Link], budget: Budget) -> None:
                 raise PackageError(budget.source, f"link {link.path} points to its own ancestor")
             target = dest / link.target
             if (target.is_dir() or target.is_file()) and not _holds_pending(link, pending):
-                _copy_counted(target, dest / link.path, budget)
+                _copy_counted(target, dest / link.path, budget, len(link.path.parts))
             else:
                 waiting.append(link)
         if len(waiting) == len(pending):
@@ -233,15 +359,19 @@ def _holds_pending(link: _Link, pending: list[_Link]) -> bool:
     )
 
 
-def _copy_counted(source: Path, target: Path, budget: Budget) -> None:
+def _copy_counted(source: Path, target: Path, budget: Budget, depth: int) -> None:
     if target.exists():
         raise PackageError(budget.source, f"{target.name}: a link and a file have the same name")
+    if depth > MAX_PATH_DEPTH:  # a linked directory copied under a deep path gets deeper still
+        raise PackageError(
+            budget.source, f"a link copies {target.name} more than {MAX_PATH_DEPTH} levels deep"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     if source.is_dir():
         target.mkdir()
         for child in sorted(source.iterdir()):
             budget.add_file()
-            _copy_counted(child, target / child.name, budget)
+            _copy_counted(child, target / child.name, budget, depth + 1)
     else:
         budget.add_bytes(source.stat().st_size)
         shutil.copyfile(source, target)
@@ -283,6 +413,10 @@ def _walk(
         if child.name in SKIPPED_NAMES:
             continue
         relative = prefix / child.name
+        if len(relative.parts) > MAX_PATH_DEPTH:
+            raise PackageError(
+                budget.source, f"path {brief(str(relative))} is more than {MAX_PATH_DEPTH} levels deep"
+            )
         real = Path(os.path.realpath(child))
         if child.is_symlink() and not real.is_relative_to(real_root):
             raise PackageError(budget.source, f"symlink {relative} points outside the package")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,15 @@ from verdict.judge.problem import PackageError
 
 # The C loader is much faster on big packages; the pure-Python one gives the same results.
 YamlLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Package YAML files (problem.yaml, handler.yml, scores.yml, ...) are a few hundred bytes. Aliases
+# let a 1.7 KB file stand for billions of nodes ("billion laughs"): loading shares them, but any
+# later walk (a repr in a message, a copy into JSON) expands them. So the expanded size is counted
+# on the composed graph, before any Python object is built.
+MAX_YAML_BYTES = 1024 * 1024
+MAX_YAML_NODES = 100_000  # after expanding aliases
+MAX_YAML_DEPTH = 64
+MESSAGE_VALUE_CHARS = 200  # how much of a user's value an error message may quote
 
 _DIGITS = re.compile(r"(\d+)")
 
@@ -39,18 +49,96 @@ def read_text(path: Path) -> str:
         raise PackageError(path, f"cannot read file: {exc.strerror}") from None
 
 
+def brief(value: object, limit: int = MESSAGE_VALUE_CHARS) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for quoting user data in a message.
+
+    reprlib stops early on long strings and big or deep collections, so a huge value costs no
+    more than its first few items (a plain ``repr`` would walk all of it first).
+    """
+    shortener = reprlib.Repr()
+    shortener.maxstring = shortener.maxother = limit
+    shortener.maxlevel = 4
+    text = shortener.repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def load_yaml(path: Path) -> object:
-    """Parse a YAML file safely; syntax errors are reported with their line and column."""
+    """Parse a YAML file safely; syntax errors are reported with their line and column.
+
+    Files over MAX_YAML_BYTES, documents that expand (aliases included) to more than
+    MAX_YAML_NODES nodes, nest deeper than MAX_YAML_DEPTH or contain a recursive alias are refused.
+    """
+    _check_yaml_size(path)
     text = read_text(path)
     try:
-        return yaml.load(text, Loader=YamlLoader)  # a SafeLoader: no arbitrary objects
+        return _load_bounded(path, text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
         problem = exc.problem or exc.context or "syntax error"
         raise PackageError(path, f"invalid YAML at {where}: {problem}") from None
     except yaml.YAMLError as exc:
-        raise PackageError(path, f"invalid YAML: {exc}") from None
+        raise PackageError(path, f"invalid YAML: {brief(str(exc))}") from None
+
+
+def _check_yaml_size(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise PackageError(path, f"cannot read file: {exc.strerror}") from None
+    if size > MAX_YAML_BYTES:
+        raise PackageError(path, f"too large for a YAML file: {size} bytes (at most {MAX_YAML_BYTES})")
+
+
+def _load_bounded(path: Path, text: str) -> object:
+    loader = YamlLoader(text)  # a SafeLoader: no arbitrary objects
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expanded_size(path, node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _check_expanded_size(path: Path, root: yaml.Node) -> None:
+    """Count the nodes of the document as if every alias were copied out, without copying.
+
+    The composed graph shares an aliased node between its uses, so the expanded size of each node
+    is computed once (post-order, iteratively: no recursion limit to hit) and reused.
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if children_done:
+            on_path.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[id(node)] > MAX_YAML_NODES:
+                raise PackageError(
+                    path, f"the YAML expands to more than {MAX_YAML_NODES} values (through aliases?)"
+                )
+            continue
+        if id(node) in on_path:
+            raise PackageError(path, "the YAML contains a recursive alias")
+        on_path.add(id(node))
+        if len(on_path) > MAX_YAML_DEPTH:
+            raise PackageError(path, f"the YAML nests deeper than {MAX_YAML_DEPTH} levels")
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def type_name(value: object) -> str:
@@ -91,7 +179,7 @@ class Fields:
             raise PackageError(path, f"{label} must be a mapping, got {type_name(value)}")
         for key in value:
             if not isinstance(key, str):
-                raise PackageError(path, f"key {key!r} in {where or 'the top level'} must be a string")
+                raise PackageError(path, f"key {brief(key)} in {where or 'the top level'} must be a string")
         return cls(path, value, f"{where}." if where else "")
 
     def label(self, key: str) -> str:
@@ -147,7 +235,7 @@ class Fields:
             return bool(value)
         if isinstance(value, str) and value.strip().lower() in ("0", "1", "true", "false"):
             return value.strip().lower() in ("1", "true")
-        raise self.error(key, f"must be a boolean (true/false or 1/0), got {value!r}")
+        raise self.error(key, f"must be a boolean (true/false or 1/0), got {brief(value)}")
 
     def mapping(self, key: str) -> Fields:
         value = self.data.get(key)
@@ -176,5 +264,5 @@ def to_number(value: object, fail: Callable[[str], PackageError]) -> float:
         except ValueError:
             number = None
     if number is None or not math.isfinite(number):
-        raise fail(f"must be a number, got {value!r}")
+        raise fail(f"must be a number, got {brief(value)}")
     return number

@@ -11,7 +11,15 @@ import re
 import shlex
 from pathlib import Path
 
-from verdict.judge.packages.common import Fields, load_mapping, load_yaml, natural_key, read_text, to_number
+from verdict.judge.packages.common import (
+    Fields,
+    brief,
+    load_mapping,
+    load_yaml,
+    natural_key,
+    read_text,
+    to_number,
+)
 from verdict.judge.problem import (
     BundledSubmission,
     CheckerSpec,
@@ -63,7 +71,7 @@ def load_jutge(root: Path) -> Problem:
         raise PackageError(handler_path, "missing handler.yml")
     handler = load_mapping(handler_path)
     if (name := handler.string("handler", "std")) != "std":
-        raise handler.error("handler", f"{name!r} problems are not supported (only 'std')")
+        raise handler.error("handler", f"{brief(name)} problems are not supported (only 'std')")
     tests = _tests(root)
     groups = _scores(root, tests)
     golden = _golden_solution(root, handler)
@@ -116,10 +124,12 @@ def _checker(root: Path, handler: Fields) -> CheckerSpec:
         program = handler.required_string("external_program")
         source = root / program
         if not source.is_file():
-            raise handler.error("external_program", f"names {program!r}, which is not in the package")
+            raise handler.error("external_program", f"names {brief(program)}, which is not in the package")
         options = {"external_program": program, "external_timeout": handler.positive("external_timeout", 5.0)}
     elif kind not in _CHECKERS:
-        raise handler.error("checker", f"has unknown value {kind!r}; expected one of {', '.join(_CHECKERS)}")
+        raise handler.error(
+            "checker", f"has unknown value {brief(kind)}; expected one of {', '.join(_CHECKERS)}"
+        )
     return CheckerSpec(kind=kind, options=options, source=source, presentation_error=pe)
 
 
@@ -160,7 +170,7 @@ def _golden_solution(root: Path, handler: Fields) -> Path:
     if extensions is None:
         if len(solutions) == 1:
             return solutions[0]
-        raise handler.error("solution", f"names unknown language {language!r}")
+        raise handler.error("solution", f"names unknown language {brief(language)}")
     for ext in extensions:
         path = root / f"solution.{ext}"
         if path.is_file():
@@ -271,14 +281,14 @@ def parse_ops(text: str, path: Path) -> dict[str, float]:
     try:
         words = shlex.split(text)
     except ValueError as exc:
-        raise PackageError(path, f"cannot parse options: {exc}") from None
+        raise PackageError(path, f"cannot parse options: {brief(str(exc))}") from None
     options: dict[str, float] = {}
     position = 0
     while position < len(words):
         word = words[position]
         position += 1
         if not word.startswith("--"):
-            raise PackageError(path, f"expected an option starting with '--', got {word!r}")
+            raise PackageError(path, f"expected an option starting with '--', got {brief(word)}")
         name, _, inline = word[2:].partition("=")
         values = [inline] if inline else []
         while position < len(words) and not words[position].startswith("--"):
@@ -294,7 +304,7 @@ def _ops_value(name: str, values: list[str], path: Path) -> float:
         raise PackageError(path, f"option --{name} needs a value")
     value = to_number(values[0], lambda msg: PackageError(path, f"--{name} {msg}"))
     if value <= 0:
-        raise PackageError(path, f"--{name} must be positive, got {values[0]}")
+        raise PackageError(path, f"--{name} must be positive, got {brief(values[0])}")
     return value
 
 
@@ -311,7 +321,9 @@ def _scores(root: Path, tests: list[TestCase]) -> list[TestGroup]:
     for group in groups:
         members = [t for t in tests if t.name.startswith(group.prefix)]
         if not members:
-            raise PackageError(path, f"prefix {group.prefix!r} of part {group.name!r} matches no test")
+            raise PackageError(
+                path, f"prefix {brief(group.prefix)} of part {brief(group.name)} matches no test"
+            )
         for test in members:
             test.group = test.group or group.name
     return groups

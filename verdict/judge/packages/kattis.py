@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from verdict.judge.packages.common import Fields, load_mapping, natural_key, read_text, to_number
+from verdict.judge.packages.common import Fields, brief, load_mapping, natural_key, read_text, to_number
 from verdict.judge.problem import (
     BundledSubmission,
     CheckerSpec,
@@ -111,7 +111,7 @@ def _is_legacy(config: Fields) -> bool:
         return True
     if _MODERN_VERSION.match(version):
         return False
-    raise config.error("problem_format_version", f"has unknown value {version!r}")
+    raise config.error("problem_format_version", f"has unknown value {brief(version)}")
 
 
 def _problem_kind(config: Fields) -> _Kind:
@@ -119,9 +119,9 @@ def _problem_kind(config: Fields) -> _Kind:
     types = config.words("type") or ["pass-fail"]
     for word in types:
         if word not in _KNOWN_TYPES:
-            raise config.error("type", f"has unknown value {word!r}; expected {', '.join(_KNOWN_TYPES)}")
+            raise config.error("type", f"has unknown value {brief(word)}; expected {', '.join(_KNOWN_TYPES)}")
         if word in _UNSUPPORTED_TYPES:
-            raise config.error("type", f"{word!r} problems are not supported")
+            raise config.error("type", f"{brief(word)} problems are not supported")
     if "pass-fail" in types and "scoring" in types:
         raise config.error("type", "cannot be both pass-fail and scoring")
     scoring, interactive, custom = "scoring" in types, "interactive" in types, None
@@ -142,7 +142,9 @@ def _validation_is_custom(config: Fields, words: list[str]) -> bool:
         raise config.error("validation", "'default' takes no options")
     for extra in extras:
         if extra not in ("score", "interactive"):
-            raise config.error("validation", f"has unknown option {extra!r}; expected score, interactive")
+            raise config.error(
+                "validation", f"has unknown option {brief(extra)}; expected score, interactive"
+            )
     return words[0] == "custom"
 
 
@@ -228,7 +230,7 @@ def _people(credits: Fields, key: str) -> list[str]:
         elif isinstance(item, dict) and isinstance(item.get("name"), str):
             people.append(item["name"])
         else:
-            raise credits.error(key, f"must list names, got {item!r}")
+            raise credits.error(key, f"must list names, got {brief(item)}")
     return people
 
 
@@ -289,16 +291,16 @@ def parse_validator_flags(words: list[str], path: Path) -> dict[str, object]:
             options[flag] = _flag_number(flag, words[position] if position < len(words) else None, path)
             position += 1
         else:
-            raise PackageError(path, f"unknown default validator flag {flag!r}")
+            raise PackageError(path, f"unknown default validator flag {brief(flag)}")
     return options
 
 
 def _flag_number(flag: str, word: str | None, path: Path) -> float:
     if word is None:
-        raise PackageError(path, f"validator flag {flag!r} needs a number")
-    value = to_number(word, lambda msg: PackageError(path, f"validator flag {flag!r} {msg}"))
+        raise PackageError(path, f"validator flag {brief(flag)} needs a number")
+    value = to_number(word, lambda msg: PackageError(path, f"validator flag {brief(flag)} {msg}"))
     if value < 0:
-        raise PackageError(path, f"validator flag {flag!r} must not be negative")
+        raise PackageError(path, f"validator flag {brief(flag)} must not be negative")
     return value
 
 
@@ -399,7 +401,7 @@ def _settings(directory: Path, parent: _Settings) -> _Settings:
     fields = load_mapping(path)
     grading = fields.string("grading", "default")
     if grading != "default":
-        raise fields.error("grading", f"{grading!r} graders are not supported (only 'default')")
+        raise fields.error("grading", f"{brief(grading)} graders are not supported (only 'default')")
     flags = fields.words("output_validator_flags") or fields.words("output_validator_args")
     return _Settings(
         on_reject=_choice(fields, "on_reject", parent.on_reject, ("break", "continue")),
@@ -414,7 +416,7 @@ def _settings(directory: Path, parent: _Settings) -> _Settings:
 def _choice(fields: Fields, key: str, default: str, allowed: tuple[str, ...]) -> str:
     value = fields.string(key, default) or default
     if value not in allowed:
-        raise fields.error(key, f"must be one of {', '.join(allowed)}, got {value!r}")
+        raise fields.error(key, f"must be one of {', '.join(allowed)}, got {brief(value)}")
     return value
 
 
@@ -423,13 +425,13 @@ def _aggregation(fields: Fields, inherited: str) -> str:
     legacy = [w for w in fields.words("grader_flags") or [] if w in ("sum", "min", "max", "avg")]
     for word in legacy:
         if word not in ("sum", "min"):
-            raise fields.error("grader_flags", f"aggregation {word!r} is not supported (sum or min)")
+            raise fields.error("grader_flags", f"aggregation {brief(word)} is not supported (sum or min)")
     scoring = fields.mapping("scoring")
     holder, key = (scoring, "aggregation") if scoring.has("aggregation") else (fields, "aggregation")
     value = holder.string(key) or (legacy[-1] if legacy else inherited)
     value = "min" if value == "pass-fail" else value  # all-or-nothing is min over accepted tests
     if value not in ("sum", "min"):
-        raise holder.error(key, f"must be sum, min or pass-fail, got {value!r}")
+        raise holder.error(key, f"must be sum, min or pass-fail, got {brief(value)}")
     return value
 
 
