@@ -6,6 +6,7 @@ Alembic migrations packaged in :mod:`verdict.migrations` (``verdict db upgrade``
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,6 +21,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from verdict.errors import Busy
+
 # Deterministic constraint names: Alembic can only drop or alter what it can name, and SQLite
 # batch migrations need names too.
 NAMING_CONVENTION = {
@@ -32,6 +35,9 @@ NAMING_CONVENTION = {
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"  # shipped inside the package
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # writers queue up behind each other instead of failing at once
+BUSY_RETRY_AFTER_SECONDS = 2  # what a client refused with 503 is told to wait
+# SQLite's messages for SQLITE_BUSY and SQLITE_LOCKED (the stdlib driver gives no error code).
+SQLITE_BUSY_MESSAGES = ("database is locked", "database table is locked", "database schema is locked")
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -113,7 +119,10 @@ def create_engine(url: str | URL, **kwargs: Any) -> Engine:
     return sa.create_engine(parsed, **kwargs)
 
 
-def _create_sqlite_engine(url: URL, **kwargs: Any) -> Engine:
+def _create_sqlite_engine(
+    url: URL, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any
+) -> Engine:
+    """``busy_timeout_ms``: how long a writer waits for the lock before :class:`Busy` (tests shorten it)."""
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     connect_args = kwargs.pop("connect_args", {})
@@ -121,12 +130,32 @@ def _create_sqlite_engine(url: URL, **kwargs: Any) -> Engine:
     # writes itself, so the stdlib's same-thread check only gets in the way.
     connect_args.setdefault("check_same_thread", False)
     engine = sa.create_engine(url, connect_args=connect_args, **kwargs)
-    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "connect", lambda dbapi, record: _sqlite_on_connect(dbapi, record, busy_timeout_ms))
     event.listen(engine, "begin", _sqlite_on_begin)
+    event.listen(engine, "handle_error", _sqlite_busy_to_domain_error)
     return engine
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_busy_to_domain_error(context: sa.engine.ExceptionContext) -> None:
+    """Turn "database is locked" into :class:`Busy` (503 with Retry-After in every face).
+
+    It only happens once the busy timeout has run out, or at once when a deferred transaction that
+    read tries to become a writer after another writer committed (SQLITE_BUSY_SNAPSHOT: waiting
+    cannot help). Units of work that read then write avoid the latter with :func:`begin_write`;
+    what is left is real overload, which the client may retry.
+    """
+    original = context.original_exception
+    if is_sqlite_busy(original):
+        raise Busy(retry_after=BUSY_RETRY_AFTER_SECONDS) from original
+
+
+def is_sqlite_busy(error: BaseException | None) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and str(error).startswith(SQLITE_BUSY_MESSAGES)
+
+
+def _sqlite_on_connect(
+    dbapi_connection: Any, _record: Any, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
+) -> None:
     # Take transaction control away from the stdlib driver (which only BEGINs before DML, breaking
     # SAVEPOINTs and transactional DDL); _sqlite_on_begin emits BEGIN instead.
     dbapi_connection.isolation_level = None
@@ -134,7 +163,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     try:
         cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
         cursor.execute("PRAGMA foreign_keys=ON")  # off by default in SQLite
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL, much faster commits
     finally:
         cursor.close()

@@ -18,6 +18,11 @@ class ServiceError(Exception):
         self.message = message
         self.field = field
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the faces send with the error (none unless a subclass says so)."""
+        return {}
+
 
 class InvalidInput(ServiceError):
     """A malformed or invalid document: missing field, wrong type, unknown reference ..."""
@@ -45,3 +50,20 @@ class TooLarge(ServiceError):
     """An upload or download over its size cap."""
 
     status = 413
+
+
+class Busy(ServiceError):
+    """The database is taken by other writers for longer than we wait: try again shortly.
+
+    Raised instead of SQLite's "database is locked" (``verdict.db``), so that a client under
+    contention gets 503 with ``Retry-After`` rather than a 500."""
+
+    status = 503
+
+    def __init__(self, message: str = "the server is busy: try again in a moment", *, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -1,8 +1,11 @@
-"""Account services: users, argon2 passwords, the failed-login rate limit, API tokens."""
+"""Account services: users, argon2 passwords, the failed-login back-off, API tokens."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -10,10 +13,12 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
+from verdict import db
 from verdict.accounts import service
 from verdict.accounts.errors import AccountError, InvalidCredentials, LoginRateLimited
 from verdict.accounts.passwords import needs_rehash, verify_password
-from verdict.accounts.service import RateLimits
+from verdict.accounts.service import DEFAULT_RATE_LIMITS, RateLimits
+from verdict.app import Platform
 from verdict.db import utcnow
 from verdict.models import ApiToken, Course, CourseMember, LoginAttempt, Role, User
 
@@ -112,56 +117,139 @@ def test_set_password(session: Session, alice: User) -> None:
 # --------------------------------------------------------------------------- rate limit
 
 
-def test_five_failures_block_the_username_even_with_the_right_password(session: Session, alice: User) -> None:
+def test_failures_slow_the_account_down_but_the_right_password_wins_after_the_delay(
+    session: Session, alice: User
+) -> None:
+    # The audit (M4): five wrong passwords, then the right one, was refused 429 for five minutes.
+    # Now seven wrong ones cost the right one a wait of a few seconds, no more.
     now = utcnow()
-    for i in range(5):
+    for i in range(7):
+        now += DEFAULT_RATE_LIMITS.delay(i, per_ip=False)  # each guess waits out its delay
         with pytest.raises(InvalidCredentials):
             service.authenticate(session, "alice", f"guess {i}", ip=f"10.0.0.{i}", now=now)
-    with pytest.raises(LoginRateLimited, match="too many failed logins for user 'alice'") as blocked:
-        service.authenticate(session, "alice", PASSWORD, ip="10.0.0.99", now=now + timedelta(seconds=10))
-    assert blocked.value.status_code == 429
-    assert 280 <= blocked.value.retry_after <= 301
-    # Another user is not affected; and after the window alice may try again.
-    later = now + timedelta(minutes=5, seconds=1)
-    assert service.authenticate(session, "alice", PASSWORD, ip="10.0.0.99", now=later) is alice
+    with pytest.raises(LoginRateLimited, match="too many failed logins for user 'alice'") as slowed:
+        service.authenticate(session, "alice", PASSWORD, ip="10.0.0.99", now=now)
+    assert slowed.value.status_code == 429
+    delay = DEFAULT_RATE_LIMITS.delay(7, per_ip=False)
+    assert slowed.value.retry_after == int(delay.total_seconds()) <= 10
+    # Refused attempts do not count, and once the delay is over the right password succeeds.
+    after = now + delay + timedelta(milliseconds=1)
+    assert service.authenticate(session, "alice", PASSWORD, ip="10.0.0.99", now=after) is alice
+    assert service.authenticate(session, "alice", PASSWORD, now=after) is alice  # forgiven
+
+
+def test_the_delay_doubles_and_is_capped(session: Session, alice: User) -> None:
+    limits = RateLimits()
+    assert [limits.delay(n, per_ip=False).total_seconds() for n in range(4, 9)] == [0, 1, 2, 4, 8]
+    assert limits.delay(10_000, per_ip=False) == limits.max_delay_per_login
+    assert limits.delay(10_000, per_ip=True) == limits.max_delay_per_ip
+
+
+def test_a_guesser_who_waits_each_delay_never_locks_out_the_owner(session: Session, alice: User) -> None:
+    now = utcnow()
+    for _ in range(40):  # far beyond the old lock-out thresholds
+        now += DEFAULT_RATE_LIMITS.max_delay_per_login
+        with pytest.raises(InvalidCredentials):
+            service.authenticate(session, "alice", "guess", ip="198.51.100.7", now=now)
+    later = now + DEFAULT_RATE_LIMITS.max_delay_per_login
+    assert service.authenticate(session, "alice", PASSWORD, ip="203.0.113.5", now=later) is alice
 
 
 def test_the_limit_counts_the_email_and_username_spellings_separately_but_case_blind(
     session: Session, alice: User
 ) -> None:
     now = utcnow()
-    for _ in range(5):
+    for i in range(5):
+        now += DEFAULT_RATE_LIMITS.delay(i, per_ip=False)
         with pytest.raises(InvalidCredentials):
             service.authenticate(session, "ALICE", "guess", now=now)
     with pytest.raises(LoginRateLimited):
         service.authenticate(session, "alice", PASSWORD, now=now)
+    assert service.authenticate(session, "alice@example.org", PASSWORD, now=now) is alice
 
 
-def test_per_address_limit(session: Session, make_user: MakeUser) -> None:
+def test_a_noisy_address_only_slows_a_room_behind_one_nat(session: Session, make_user: MakeUser) -> None:
+    # The audit: 30 failures from one address blocked every login from it for five minutes.
     for name in ("a1", "a2", "a3", "a4"):
         make_user(name)
-    limits = RateLimits(per_username=5, per_ip=3)
     now = utcnow()
-    for name in ("a1", "a2", "a3"):
+    for i in range(35):
+        now += DEFAULT_RATE_LIMITS.delay(i, per_ip=True)
         with pytest.raises(InvalidCredentials):
-            service.authenticate(session, name, "guess", ip="192.0.2.1", now=now, limits=limits)
-    with pytest.raises(LoginRateLimited, match=r"address 192\.0\.2\.1"):
-        service.authenticate(session, "a4", PASSWORD, ip="192.0.2.1", now=now, limits=limits)
-    assert (
-        service.authenticate(session, "a4", PASSWORD, ip="192.0.2.2", now=now, limits=limits).username == "a4"
-    )
+            service.authenticate(session, f"fuzz{i}", "guess", ip="192.0.2.1", now=now)
+    with pytest.raises(LoginRateLimited, match=r"address 192\.0\.2\.1") as slowed:
+        service.authenticate(session, "a4", PASSWORD, ip="192.0.2.1", now=now)
+    assert slowed.value.retry_after <= DEFAULT_RATE_LIMITS.max_delay_per_ip.total_seconds()
+    after = now + DEFAULT_RATE_LIMITS.max_delay_per_ip
+    assert service.authenticate(session, "a4", PASSWORD, ip="192.0.2.1", now=after).username == "a4"
+    assert service.authenticate(session, "a3", PASSWORD, ip="192.0.2.2", now=now).username == "a3"
+
+
+def test_an_administrator_lifts_the_limit(session: Session, alice: User) -> None:
+    now = utcnow()
+    for i in range(12):
+        now += DEFAULT_RATE_LIMITS.delay(i, per_ip=False)
+        with pytest.raises(InvalidCredentials):
+            service.authenticate(session, "alice@example.org", "guess", ip="192.0.2.9", now=now)
+    with pytest.raises(LoginRateLimited):
+        service.authenticate(session, "alice@example.org", PASSWORD, ip="192.0.2.9", now=now)
+    # Named by the other spelling of the account: both spellings are forgiven.
+    assert service.lift_login_limits(session, login="ALICE") == 12
+    session.commit()
+    assert service.authenticate(session, "alice@example.org", PASSWORD, ip="192.0.2.9", now=now) is alice
+    with pytest.raises(AccountError, match="say whose"):
+        service.lift_login_limits(session)
 
 
 def test_success_forgives_the_username_and_old_failures_are_purged(session: Session, alice: User) -> None:
     now = utcnow()
-    for _ in range(4):
+    for i in range(4):
+        earlier = now - timedelta(hours=2) + timedelta(seconds=i)
         with pytest.raises(InvalidCredentials):
-            service.authenticate(session, "alice", "typo", now=now - timedelta(minutes=10))
-    with pytest.raises(InvalidCredentials):  # purges the ten-minute-old ones
+            service.authenticate(session, "alice", "typo", now=earlier)
+    with pytest.raises(InvalidCredentials):  # purges the two-hour-old ones
         service.authenticate(session, "alice", "typo", now=now)
     assert session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt)) == 1
     service.authenticate(session, "alice", PASSWORD, now=now)
     assert session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt)) == 0
+
+
+# --------------------------------------------------------------------------- contention (H3)
+
+
+def test_logins_with_writes_survive_a_busy_sqlite_writer(platform: Platform, make_user: MakeUser) -> None:
+    """The audit (H3): authenticate read, spent 0.1-0.3 s in argon2, then wrote; when another writer
+    had committed meanwhile, SQLite refused the upgrade at once ("database is locked", 500).
+
+    Here every login must write (a failure to record, or earlier failures to forgive) while another
+    thread commits small writes without pause."""
+    for name in ("w1", "w2", "w3"):
+        make_user(name, password=PASSWORD)
+    stop = threading.Event()
+
+    def keep_writing() -> None:
+        while not stop.is_set():
+            with platform.sessionmaker() as writer:
+                db.begin_write(writer)
+                writer.add(LoginAttempt(username="noise", ip="", created_at=utcnow()))
+                writer.commit()
+            time.sleep(0.002)
+
+    def login(name: str) -> str:
+        with platform.sessionmaker() as session:
+            with pytest.raises(InvalidCredentials):
+                service.authenticate(session, name, "typo")
+            return service.authenticate(session, name, PASSWORD).username
+
+    noise = threading.Thread(target=keep_writing)
+    noise.start()
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            names = list(pool.map(login, ["w1", "w2", "w3"] * 2))
+    finally:
+        stop.set()
+        noise.join()
+    assert names == ["w1", "w2", "w3"] * 2
 
 
 # --------------------------------------------------------------------------- tokens

@@ -1,17 +1,19 @@
 """Account services: users, passwords, login (with a failed-login rate limit) and API tokens.
 
 Functions take a SQLAlchemy session and flush; committing is the caller's unit of work. One
-exception to keep in mind: :func:`authenticate` records failed attempts, so commit the session
-even when it raises (``verdict.accounts.deps`` does).
+exception to keep in mind: :func:`authenticate` owns its unit of work and commits (it must not hold
+a transaction open during the password hash, and it records failed attempts even when it raises).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session
 from verdict.accounts.errors import AccountError, InvalidCredentials, LoginRateLimited
 from verdict.accounts.models import ApiToken, LoginAttempt, Role, User
 from verdict.accounts.passwords import hash_password, needs_rehash, verify_password
-from verdict.db import utcnow
+from verdict.db import begin_write, utcnow
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$")  # no ":" (Jutge "owner:name")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -31,15 +33,32 @@ TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)  # last_used_at granularity: avoid a
 
 @dataclass(frozen=True)
 class RateLimits:
-    """Failed logins allowed within ``window`` before further attempts are refused.
+    """Back-off after failed logins: it slows guessing down but never locks out a right password.
 
-    Per address the limit is higher than per username: a classroom or exam room often shares one
-    NAT address, and one student's typos must not lock out the room.
+    After ``free_*`` failures within ``window`` (per login as typed, and per address), each further
+    attempt must wait ``base_delay * 2**(failures - free)`` after the latest failure, at most
+    ``max_delay_*``. An attempt made after the wait is checked as usual, so the right password then
+    succeeds; an attempt refused for coming too early is not counted (an impatient user does not
+    make it worse). Per address the free allowance is large and the cap short: a classroom shares
+    one NAT address, and one student's typos (or a fuzzer) must not keep the room out.
     """
 
-    per_username: int = 5
-    per_ip: int = 30
-    window: timedelta = timedelta(minutes=5)
+    free_per_login: int = 5  # typos are free; the sixth attempt in a row waits a second
+    free_per_ip: int = 30
+    base_delay: timedelta = timedelta(seconds=1)
+    max_delay_per_login: timedelta = timedelta(minutes=5)
+    max_delay_per_ip: timedelta = timedelta(seconds=30)
+    window: timedelta = timedelta(hours=1)
+
+    def delay(self, failures: int, *, per_ip: bool) -> timedelta:
+        free = self.free_per_ip if per_ip else self.free_per_login
+        cap = self.max_delay_per_ip if per_ip else self.max_delay_per_login
+        if failures < free:
+            return timedelta(0)
+        # 2**k overflows nothing below the cap: stop doubling once the cap is reached.
+        doublings = min(failures - free, 40)
+        delay: timedelta = self.base_delay * (2**doublings)
+        return min(cap, delay)
 
 
 DEFAULT_RATE_LIMITS = RateLimits()
@@ -159,47 +178,90 @@ def authenticate(
 ) -> User:
     """The user with this username or email and password.
 
-    Raises :class:`LoginRateLimited` (before even checking the password) after too many recent
-    failures for this login or address, and :class:`InvalidCredentials` otherwise.
+    Raises :class:`LoginRateLimited` (before even checking the password) while the back-off after
+    recent failures for this login or address runs, and :class:`InvalidCredentials` otherwise.
+
+    This function owns its unit of work, and commits: it ends the caller's transaction (committing
+    what is pending) before the argon2 verification, so that no snapshot or lock is held during
+    its 0.1-0.3 s, then records the outcome in a short write transaction that takes the write lock
+    first (``db.begin_write``). A read transaction that became a writer after the hash failed at
+    once with "database is locked" whenever another writer committed meanwhile (issue 10, H3).
     """
     now = now or utcnow()
-    key = login.strip().lower()[:254]
+    key = login_key(login)
     check_rate_limit(session, key, ip, now=now, limits=limits)
     user = get_user(session, login)
+    stored_hash = user.password_hash if user else None
+    earlier_failures = _failures(session, LoginAttempt.username == key, now - limits.window) > 0
+    session.commit()  # end the reads: nothing is held while argon2 runs
     # Verify even for an unknown user (against a dummy hash): equal time tells no names.
-    matches = verify_password(user.password_hash if user else None, password)
+    matches = verify_password(stored_hash, password)
     if user is None or not matches:
-        _record_failure(session, key, ip, now, limits)
+        _write(session, lambda: _record_failure(session, key, ip, now, limits))
         raise InvalidCredentials("invalid username or password")
-    if user.password_hash and needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    # A success forgives this username's earlier typos (not the address's: an attacker with one
+    new_hash = hash_password(password) if stored_hash and needs_rehash(stored_hash) else None
+    if new_hash is not None or earlier_failures:
+        _write(session, lambda: _after_success(session, user, key, stored_hash, new_hash))
+    return user
+
+
+def login_key(login: str) -> str:
+    """How a login is counted by the rate limit: as typed, case-blind."""
+    return login.strip().lower()[:254]
+
+
+def _write(session: Session, work: Callable[[], None]) -> None:
+    """``work`` in its own short write transaction, committed; rolled back if it raises (so that a
+    caller's ``finally: session.commit()`` does not hide the error)."""
+    try:
+        begin_write(session)
+        work()
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _after_success(
+    session: Session, user: User, key: str, verified_hash: str | None, new_hash: str | None
+) -> None:
+    # The hash was computed before the lock; keep it only if nobody changed the password since.
+    if new_hash is not None and user.password_hash == verified_hash:
+        user.password_hash = new_hash
+    # A success forgives this login's earlier typos (not the address's: an attacker with one
     # valid account must not be able to reset the per-address counter).
     session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == key))
     session.flush()
-    return user
 
 
 def check_rate_limit(
     session: Session, key: str, ip: str, *, now: datetime, limits: RateLimits = DEFAULT_RATE_LIMITS
 ) -> None:
+    """Raise :class:`LoginRateLimited` while the back-off for ``key`` or ``ip`` runs."""
     since = now - limits.window
-    checks = [(LoginAttempt.username == key, limits.per_username, f"user {key!r}")]
+    checks = [(LoginAttempt.username == key, False, f"user {key!r}")]
     if ip:
-        checks.append((LoginAttempt.ip == ip, limits.per_ip, f"address {ip}"))
-    for condition, limit, who in checks:
-        times = session.scalars(
-            sa.select(LoginAttempt.created_at)
-            .where(condition, LoginAttempt.created_at > since)
-            .order_by(LoginAttempt.created_at.desc())
-            .limit(limit)
-        ).all()
-        if len(times) >= limit:
-            # Blocked until the oldest of the last `limit` failures leaves the window.
-            retry_after = max(1, int((times[-1] + limits.window - now).total_seconds()) + 1)
-            raise LoginRateLimited(
-                f"too many failed logins for {who}; try again in {retry_after} seconds", retry_after
+        checks.append((LoginAttempt.ip == ip, True, f"address {ip}"))
+    for condition, per_ip, who in checks:
+        failures, latest = session.execute(
+            sa.select(sa.func.count(), sa.func.max(LoginAttempt.created_at)).where(
+                condition, LoginAttempt.created_at > since
             )
+        ).one()
+        if latest is None:
+            continue
+        latest = latest.replace(tzinfo=UTC) if latest.tzinfo is None else latest  # SQLite's max()
+        wait = latest + limits.delay(failures, per_ip=per_ip) - now
+        if wait > timedelta(0):
+            retry_after = max(1, math.ceil(wait.total_seconds()))
+            raise LoginRateLimited(
+                f"too many failed logins for {who}: wait {retry_after} seconds before trying again",
+                retry_after,
+            )
+
+
+def _failures(session: Session, condition: sa.ColumnElement[bool], since: datetime) -> int:
+    return session.scalar(sa.select(sa.func.count()).where(condition, LoginAttempt.created_at > since)) or 0
 
 
 def _record_failure(session: Session, key: str, ip: str, now: datetime, limits: RateLimits) -> None:
@@ -207,6 +269,30 @@ def _record_failure(session: Session, key: str, ip: str, now: datetime, limits: 
     session.execute(sa.delete(LoginAttempt).where(LoginAttempt.created_at <= now - limits.window))
     session.add(LoginAttempt(username=key, ip=ip, created_at=now))
     session.flush()
+
+
+def lift_login_limits(session: Session, *, login: str | None = None, ip: str | None = None) -> int:
+    """An administrator's remedy: forget the failed logins of ``login`` (username or email as
+    typed, any case) and/or from address ``ip``, so the back-off stops at once. Returns how many
+    failures were forgotten. Also forgets the other spelling of the account (email / username)."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    if login:
+        keys = {login_key(login)}
+        user = session.scalar(
+            sa.select(User).where(
+                sa.or_(sa.func.lower(User.username) == login_key(login), User.email == login_key(login))
+            )
+        )
+        if user is not None:
+            keys |= {login_key(user.username), login_key(user.email)}
+        conditions.append(LoginAttempt.username.in_(keys))
+    if ip:
+        conditions.append(LoginAttempt.ip == ip.strip())
+    if not conditions:
+        raise AccountError("say whose login limit to lift: a login, an address, or both")
+    result = session.execute(sa.delete(LoginAttempt).where(sa.or_(*conditions)))
+    session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # --------------------------------------------------------------------------- API tokens

@@ -81,7 +81,9 @@ class JutgeRoute(APIRoute):
             try:
                 return await handler(request)
             except ServiceError as error:
-                return error_response(request, error.status, error.message, field=error.field)
+                return error_response(
+                    request, error.status, error.message, field=error.field, headers=error.headers or None
+                )
             except AuthError as error:
                 return auth_error_response(request, error)
             except RequestValidationError as error:
