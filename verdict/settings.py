@@ -49,6 +49,14 @@ class Settings(BaseSettings):
         default=Path("var/imports"), description="Root of PUT /services/problems paths."
     )
     url_import_hosts: list[str] = Field(default_factory=list, description="Hosts allowed for add-url.")
+    url_import_ports: list[int] = Field(
+        default_factory=lambda: [80, 443], description="Ports allowed for add-url (on the allowed hosts)."
+    )
+    url_import_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Wall-clock limit of a whole URL fetch, headers and redirects included.",
+    )
     secret_key: str = Field(
         default="",
         description="Signs session cookies. Empty: generated once and kept in data_dir/secret_key (0600). "

@@ -6,8 +6,13 @@ Each user has an import directory, ``settings.import_root / <username>``; a Jutg
 only has to name the requester). Nothing outside that directory can be read.
 
 URL imports are fetched only from the hosts an administrator lists in
-``settings.url_import_hosts`` (http and https only, redirects only within the same host), with
-the size cap of packages and a time limit: the server cannot be made to fetch anything else.
+``settings.url_import_hosts``, on the ports of ``settings.url_import_ports`` (80 and 443 unless
+the administrator allows more), over http and https only, redirects only within the same host and
+port, with the size cap of packages and one wall-clock deadline for the whole fetch
+(``settings.url_import_seconds``, headers and redirects included: see
+:mod:`verdict.problems.fetch`). What is checked before connecting (form, scheme, host, port) gets
+its own message; every failure after that gets the same one, so that an import cannot be used to
+tell an open port from a closed one or to read what a server answers.
 """
 
 from __future__ import annotations
@@ -23,21 +28,25 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from verdict.accounts.models import User
 from verdict.errors import InvalidInput, NotFound, PermissionDenied, TooLarge
+from verdict.judge.packages.common import brief
 from verdict.judge.problem import PackageError
+from verdict.problems.fetch import NETWORK_ERRORS, DeadlineBackend
 from verdict.problems.models import Problem
 from verdict.problems.store import ImportResult, ProblemNotFound, get_problem, import_package
 from verdict.settings import Settings
 
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 SAFE_FILENAME_RE = re.compile(r"[^A-Za-z0-9_.\-]")
-URL_TIMEOUT_SECONDS = 30.0
 MAX_REDIRECTS = 5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+DEFAULT_PORTS = {"http": 80, "https": 443}
 _CHUNK = 1 << 16
 
 
@@ -275,78 +284,94 @@ def save_stream(source: BinaryIO, target: Path, limit: int) -> int:
 
 
 def check_url(settings: Settings, url: str) -> httpx.URL:
-    """``url`` parsed, if it is http(s) on an allowed host; PermissionDenied for other hosts."""
+    """``url`` parsed, if it is http(s) on an allowed host and port; PermissionDenied for others.
+
+    Decided from the URL alone, before any connection, so these messages reveal nothing about the
+    network."""
     try:
         parsed = httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError, ValueError):
-        raise InvalidInput(f"url: {url!r} is not a URL", field="url") from None
+        raise InvalidInput(f"url: {brief(url)} is not a URL", field="url") from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise InvalidInput(f"url: {url!r} is not an http or https URL", field="url")
+        raise InvalidInput(f"url: {brief(url)} is not an http or https URL", field="url")
     if parsed.userinfo:
         raise InvalidInput("url: credentials in the URL are not allowed", field="url")
     allowed = {host.strip().lower().rstrip(".") for host in settings.url_import_hosts if host.strip()}
     if parsed.host.lower().rstrip(".") not in allowed:
         raise PermissionDenied(
-            f"url: host {parsed.host!r} is not allowed for imports"
+            f"url: host {brief(parsed.host)} is not allowed for imports"
             + (f" (allowed: {', '.join(sorted(allowed))})" if allowed else " (no host is allowed)"),
             field="url",
         )
+    port = parsed.port or DEFAULT_PORTS[parsed.scheme]
+    if port not in settings.url_import_ports:
+        ports = ", ".join(str(p) for p in sorted(settings.url_import_ports)) or "none"
+        raise PermissionDenied(f"url: port {port} is not allowed for imports (allowed: {ports})", field="url")
     return parsed
 
 
-def download(
-    settings: Settings,
-    url: str,
-    target: Path,
-    *,
-    timeout: float = URL_TIMEOUT_SECONDS,
-    transport: httpx.BaseTransport | None = None,
-) -> int:
-    """Fetch ``url`` into ``target`` under the host allow-list, the package size cap and a total
-    time limit. Redirects are followed only within the same scheme, host and port."""
-    limit = settings.max_package_bytes
-    deadline = time.monotonic() + timeout
+class _FetchFailed(Exception):
+    """Anything that went wrong once the server was contacted; reported as one message."""
+
+
+def fetch_failed_message(settings: Settings, seconds: float) -> str:
+    return (
+        "url: could not fetch a package from this URL: it must answer 200 with at most "
+        f"{settings.max_package_bytes} bytes within {seconds:g} seconds in all, "
+        "redirecting only within the same host and port"
+    )
+
+
+def download(settings: Settings, url: str, target: Path, *, timeout: float | None = None) -> int:
+    """Fetch ``url`` into ``target`` under the host and port allow-lists, the package size cap and
+    one deadline for everything (``timeout``, default ``settings.url_import_seconds``). Redirects
+    are followed only within the same scheme, host and port."""
+    seconds = timeout if timeout is not None else settings.url_import_seconds
     current = check_url(settings, url)
-    with httpx.Client(
-        follow_redirects=False, timeout=httpx.Timeout(timeout), transport=transport, trust_env=False
-    ) as client:
-        for _ in range(MAX_REDIRECTS + 1):
-            with client.stream("GET", current, headers={"Accept": "*/*"}) as response:
-                if response.is_redirect:
-                    current = _redirect_target(settings, current, response.headers.get("location", ""))
-                    continue
-                if response.status_code != 200:
-                    raise InvalidInput(
-                        f"url: {current} answered {response.status_code} {response.reason_phrase}",
-                        field="url",
-                    )
-                declared = response.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > limit:
-                    raise TooLarge(f"url: the file is larger than the {limit} bytes allowed", field="url")
-                return _save_response(response.iter_bytes(_CHUNK), target, limit, deadline)
-    raise InvalidInput(f"url: more than {MAX_REDIRECTS} redirects", field="url")
+    deadline = time.monotonic() + seconds
+    try:
+        with httpcore.ConnectionPool(network_backend=DeadlineBackend(deadline), retries=0) as pool:
+            for _ in range(MAX_REDIRECTS + 1):
+                with pool.stream("GET", str(current), headers=[(b"Accept", b"*/*")]) as response:
+                    if response.status in REDIRECT_STATUSES:
+                        current = _redirect_target(settings, current, _header(response, b"location"))
+                        continue
+                    return _save_response(settings, response, target, deadline)
+    except (_FetchFailed, *NETWORK_ERRORS):
+        pass
+    raise InvalidInput(fetch_failed_message(settings, seconds), field="url")
+
+
+def _header(response: httpcore.Response, name: bytes) -> str:
+    for key, value in response.headers:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return ""
 
 
 def _redirect_target(settings: Settings, current: httpx.URL, location: str) -> httpx.URL:
     if not location:
-        raise InvalidInput("url: a redirect without a location", field="url")
-    target = check_url(settings, urljoin(str(current), location))
+        raise _FetchFailed("a redirect without a location")
+    try:
+        target = check_url(settings, urljoin(str(current), location))
+    except (InvalidInput, PermissionDenied):
+        raise _FetchFailed("a redirect out of the allow-lists") from None
     if (target.scheme, target.host, target.port) != (current.scheme, current.host, current.port):
-        raise PermissionDenied(
-            f"url: redirects to another host are not followed ({target.host})", field="url"
-        )
+        raise _FetchFailed("a redirect to another host")
     return target
 
 
-def _save_response(chunks: Iterator[bytes], target: Path, limit: int, deadline: float) -> int:
+def _save_response(settings: Settings, response: httpcore.Response, target: Path, deadline: float) -> int:
+    limit = settings.max_package_bytes
+    declared = _header(response, b"content-length")
+    if response.status != 200 or (declared.isdigit() and int(declared) > limit):
+        raise _FetchFailed(f"status {response.status}")
     size = 0
     with open(target, "wb") as out:
-        for chunk in chunks:
+        for chunk in response.iter_stream():
             size += len(chunk)
-            if size > limit:
-                raise TooLarge(f"url: the file is larger than the {limit} bytes allowed", field="url")
-            if time.monotonic() > deadline:
-                raise InvalidInput("url: the download took too long", field="url")
+            if size > limit or time.monotonic() > deadline:
+                raise _FetchFailed("too large or too slow")
             out.write(chunk)
     return size
 
