@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import html
 import logging
-import os
-import socket
 import threading
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable
+from queue import Empty, Queue
 from typing import TYPE_CHECKING
 
-from verdict.grading import service
+from verdict.grading import owners, service
 from verdict.grading.service import Outcome
 from verdict.judge.grader import Grader, GradeResult, TestResult
 from verdict.judge.languages import UnknownLanguage, get_language
 from verdict.judge.packages import load_package
 from verdict.judge.problem import PackageError
 from verdict.judge.sandbox import MiB, SandboxConfig, SandboxError
+from verdict.judge.supervision import Supervision
 from verdict.problems.models import ProblemVersion
 from verdict.problems.store import fetch_package
 from verdict.submissions.models import Submission, SubmissionStatus
@@ -49,11 +48,22 @@ def sandbox_config(platform: Platform) -> SandboxConfig:
 
 
 class GradingEngine:
-    def __init__(self, platform: Platform, name: str | None = None) -> None:
+    """Grades submissions one at a time per calling thread, each under a supervision: the
+    grading runs in a thread of its own while the calling thread renews the lease, and only
+    until the grading's deadline (its limits summed, plus a margin). Past it, the grading's
+    sandboxes are killed, the submission is put back (or given up after MAX_DEADLINE_ATTEMPTS),
+    and the calling thread is free for the next submission (audit H1)."""
+
+    def __init__(
+        self, platform: Platform, name: str | None = None, wake: Callable[[int], None] | None = None
+    ) -> None:
         self.platform = platform
-        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.identity = owners.ProcessIdentity.current()
+        self.name = name or owners.engine_name(self.identity)
         self.config = sandbox_config(platform)
+        self.wake = wake  # called with 1 when a submission is put back to waiting
         self._graders: OrderedDict[int, Grader] = OrderedDict()
+        self._supervisions: dict[int, Supervision] = {}  # grading thread id -> its supervision
         self._lock = threading.Lock()
 
     @property
@@ -62,29 +72,68 @@ class GradingEngine:
 
     def grade_next(self) -> int | None:
         """Claims and grades one submission; returns its id, or None when nothing waits."""
-        owner = f"{self.name}:{threading.get_ident()}"
+        owner = owners.lease_owner(self.name, threading.get_ident())
         with self.platform.sessionmaker() as session:
             submission_id = service.claim_next(session, owner, self.lease_seconds)
         if submission_id is None:
             return None
-        stop = threading.Event()
-        heartbeat = threading.Thread(target=self._heartbeat, args=(submission_id, owner, stop), daemon=True)
-        heartbeat.start()
-        try:
-            outcome = self._outcome(submission_id)
-        finally:
-            stop.set()
-            heartbeat.join()
-        with self.platform.sessionmaker() as session:
-            if not service.complete(session, submission_id, owner, outcome):
-                log.warning("lease on submission %s lost: result dropped", submission_id)
+        supervision = Supervision(float(self.platform.settings.grading_margin_seconds))
+        outcome = self._supervise(submission_id, owner, supervision)
+        if outcome is not None:
+            with self.platform.sessionmaker() as session:
+                if not service.complete(session, submission_id, owner, outcome):
+                    log.warning("lease on submission %s lost: result dropped", submission_id)
+        elif supervision.abandoned:
+            self._put_back(submission_id, owner, supervision.abandoned)
         return submission_id
 
-    def _heartbeat(self, submission_id: int, owner: str, stop: threading.Event) -> None:
-        while not stop.wait(self.lease_seconds / 3):
+    def _put_back(self, submission_id: int, owner: str, why: str) -> None:
+        with self.platform.sessionmaker() as session:
+            requeued = service.abandon(session, submission_id, owner, why)
+        if requeued and self.wake is not None:
+            self.wake(1)
+
+    def _supervise(self, submission_id: int, owner: str, supervision: Supervision) -> Outcome | None:
+        """Runs the grading in its own thread and renews the lease until it ends or its
+        deadline passes. None: no result to store (abandoned past the deadline, or lease lost)."""
+        results: Queue[Outcome] = Queue(maxsize=1)
+        grading = threading.Thread(
+            target=self._grade_into,
+            args=(submission_id, supervision, results),
+            name=f"verdict-grading-{submission_id}",
+            daemon=True,  # a grading stuck outside any sandbox is left behind, its result dropped
+        )
+        grading.start()
+        while True:
+            try:
+                return results.get(timeout=max(min(self.lease_seconds / 3, supervision.remaining()), 0.01))
+            except Empty:
+                pass
+            if supervision.expired():
+                why = f"it ran past its deadline (the problem's limits plus {supervision.margin:g} s)"
+                log.warning("submission %s: grading abandoned, %s", submission_id, why)
+                supervision.abandon(why)
+                return None
             with self.platform.sessionmaker() as session:
                 if not service.renew_lease(session, submission_id, owner, self.lease_seconds):
-                    return
+                    # Another worker owns it now: stop ours (abandon() in the service then
+                    # finds the lease gone and leaves the submission to its new owner).
+                    supervision.abandon("its lease was lost")
+                    return None
+
+    def _grade_into(self, submission_id: int, supervision: Supervision, results: Queue[Outcome]) -> None:
+        with self._lock:
+            self._supervisions[threading.get_ident()] = supervision
+        try:
+            results.put(self._outcome(submission_id))
+        except Exception as error:  # recorded on the submission, not lost with the thread
+            log.exception("grading submission %s failed", submission_id)
+            results.put(
+                Outcome(SubmissionStatus.ERROR, verdict="IE", result="error", error_reason=repr(error)[:2000])
+            )
+        finally:
+            with self._lock:
+                del self._supervisions[threading.get_ident()]
 
     def _outcome(self, submission_id: int) -> Outcome:
         with self.platform.sessionmaker() as session:
@@ -107,7 +156,9 @@ class GradingEngine:
         if version_id is None or not language:
             raise LookupError("submission without problem version or language")
         grader = self._grader(version_id)
-        return grader.grade(source.encode(), get_language(language))
+        with self._lock:  # the supervision of the grading this thread runs, if any
+            supervision = self._supervisions.get(threading.get_ident())
+        return grader.grade(source.encode(), get_language(language), supervision=supervision)
 
     def _grader(self, version_id: int) -> Grader:
         with self._lock:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
-from verdict.grading import service
+from verdict.grading import owners, service
 from verdict.grading.engine import GradingEngine
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class GradingQueue:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.broker = make_broker(platform.settings.broker_url)
-        self.engine = GradingEngine(platform)
+        self.engine = GradingEngine(platform, wake=self.wake)
         self.queue_name = platform.settings.queue_name
         self.actor = dramatiq.actor(
             broker=self.broker,
@@ -93,12 +93,19 @@ class GradingQueue:
         return waiting
 
     def sweep(self) -> list[int]:
+        """Puts back submissions whose lease expired, and at once those whose owner is a dead
+        process of this machine (a worker killed with SIGKILL: audit L2)."""
+        here = self.engine.identity
         with self.platform.sessionmaker() as session:
-            requeued = service.sweep_expired(session)
-        if requeued:
-            log.warning("leases expired, submissions put back: %s", requeued)
-            self.wake(len(requeued))
-        return requeued
+            orphaned = service.sweep_dead_owners(session, lambda owner: owners.owner_is_dead(owner, here))
+        with self.platform.sessionmaker() as session:
+            expired = service.sweep_expired(session)
+        if orphaned:
+            log.warning("lease owners dead, submissions put back: %s", orphaned)
+        if expired:
+            log.warning("leases expired, submissions put back: %s", expired)
+        self.wake(len(orphaned) + len(expired))
+        return orphaned + expired
 
     def _sweep_loop(self) -> None:
         while not self._stop.wait(SWEEP_SECONDS):

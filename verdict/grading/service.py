@@ -7,6 +7,7 @@ writes the result only if it still holds the lease. A sweeper puts expired lease
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +22,10 @@ from verdict.submissions.models import Submission, SubmissionStatus, SubmissionT
 PRIORITY_INTERACTIVE = 0
 PRIORITY_REJUDGE = 10
 MAX_ATTEMPTS = 3  # claims of one submission before it is given up as an error
+# Gradings abandoned past their deadline before the submission is given up (IE). Two, not
+# one: a first overrun may be the machine's fault (overloaded, suspended); a second one on
+# another claim is the submission's, and every retry costs a grader its whole deadline.
+MAX_DEADLINE_ATTEMPTS = 2
 
 
 @dataclass
@@ -190,8 +195,24 @@ def sweep_expired(session: Session, now: datetime | None = None) -> list[int]:
             )
         )
     )
+    return _put_back(session, expired)
+
+
+def sweep_dead_owners(session: Session, is_dead: Callable[[str], bool]) -> list[int]:
+    """Puts back submissions whose lease owner is known to be dead (a worker killed on this
+    machine), without waiting for the lease to expire. Returns the ids put back to waiting."""
+    begin_write(session)
+    grading = session.execute(
+        sa.select(Submission.id, Submission.lease_owner).where(Submission.status == SubmissionStatus.GRADING)
+    ).all()
+    return _put_back(session, [row.id for row in grading if row.lease_owner and is_dead(row.lease_owner)])
+
+
+def _put_back(session: Session, submission_ids: list[int]) -> list[int]:
+    """Back to waiting (in the caller's write transaction, committed here), or given up after
+    MAX_ATTEMPTS claims. Returns the ids put back."""
     requeued = []
-    for submission_id in expired:
+    for submission_id in submission_ids:
         submission = session.get(Submission, submission_id)
         if submission is None or submission.status != SubmissionStatus.GRADING:
             continue
@@ -203,6 +224,33 @@ def sweep_expired(session: Session, now: datetime | None = None) -> list[int]:
         else:
             submission.status = SubmissionStatus.WAITING
             requeued.append(submission_id)
+    session.commit()
+    return requeued
+
+
+def abandon(session: Session, submission_id: int, owner: str, why: str) -> bool:
+    """A grading abandoned by its own worker (past its deadline): the submission goes back to
+    waiting, or ends IE after MAX_DEADLINE_ATTEMPTS claims. Only while `owner` holds the lease
+    (compare-and-set, as in complete). True when it was put back to waiting."""
+    begin_write(session)
+    submission = session.get(Submission, submission_id, with_for_update=True, populate_existing=True)
+    if submission is None or submission.status != SubmissionStatus.GRADING or submission.lease_owner != owner:
+        session.rollback()
+        return False
+    submission.lease_owner = None
+    submission.lease_expires_at = None
+    requeued = submission.attempts < MAX_DEADLINE_ATTEMPTS
+    if requeued:
+        submission.status = SubmissionStatus.WAITING
+    else:
+        submission.status = SubmissionStatus.ERROR
+        submission.verdict = "IE"
+        submission.result = "error"
+        submission.error_reason = f"grading abandoned on {submission.attempts} attempts: {why}"
+        submission.feedback = (
+            "<p><b>Internal error</b>: grading took longer than the problem's limits allow.</p>"
+        )
+        submission.graded_at = utcnow()
     session.commit()
     return requeued
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from verdict.judge.languages import Language, toolchain_version
 from verdict.judge.sandbox import Limits, MiB, RunResult, Sandbox, SandboxConfig, Status
+from verdict.judge.supervision import Supervision, watched
 
 COMPILE_LIMITS = Limits(
     cpu_time=30,
@@ -85,11 +86,13 @@ def compile_source(
     limits: Limits = COMPILE_LIMITS,
     use_cache: bool = True,
     extra_files: Mapping[str, bytes] | None = None,
+    supervision: Supervision | None = None,
 ) -> Compiled:
     """Compiles in a fresh sandbox; returns cached artifacts when the same code was compiled.
 
     extra_files (headers such as testlib.h, helper modules) are put beside the source and
-    kept with the artifacts.
+    kept with the artifacts. Under a supervision, the compile is a phase of its own (its wall
+    limit) and its sandbox is aborted if the grading is abandoned.
     """
     key = cache_key(language, source, extra_files)
     cache = config.cache_dir / "compiled"
@@ -97,12 +100,14 @@ def compile_source(
     if use_cache and (hit := _cached(language, entry)) is not None:
         return hit
     started = time.perf_counter()
+    if supervision is not None:
+        supervision.allow(limits.wall)
     entry.parent.mkdir(parents=True, exist_ok=True)
     # Unique per compile, beside the entry (same file system, so the rename is atomic): two
     # threads compiling the same source must not share a staging directory (audit M5).
     staging = Path(tempfile.mkdtemp(prefix=f"{key}.", suffix=STAGING_SUFFIX, dir=entry.parent))
     try:
-        with Sandbox(config, language.mounts, box_mb=512) as box:
+        with Sandbox(config, language.mounts, box_mb=512) as box, watched(supervision, box):
             box.put(language.source_name, source)
             for name, data in (extra_files or {}).items():
                 box.put(name, data)
@@ -258,11 +263,13 @@ def still_cached(compiled: Compiled) -> bool:
 
 
 @contextmanager
-def program_sandbox(compiled: Compiled, config: SandboxConfig, box_mb: int = 64) -> Iterator[Sandbox]:
+def program_sandbox(
+    compiled: Compiled, config: SandboxConfig, box_mb: int = 64, supervision: Supervision | None = None
+) -> Iterator[Sandbox]:
     """A sandbox with the compiled program's files in /box, ready for many runs."""
     if not compiled.ok or compiled.artifacts is None:
         raise ValueError("cannot run a program that did not compile")
-    with Sandbox(config, compiled.language.mounts, box_mb=box_mb) as box:
+    with Sandbox(config, compiled.language.mounts, box_mb=box_mb) as box, watched(supervision, box):
         box.put_tree(compiled.artifacts)
         yield box
 

@@ -25,6 +25,7 @@ from verdict.judge.compiler import (
 from verdict.judge.languages import Language, UnknownLanguage, get_language, language_for_file
 from verdict.judge.problem import Problem, TestCase, TestGroup, TestKind
 from verdict.judge.sandbox import Limits, MiB, RunResult, Sandbox, SandboxConfig, Status, wait_runs
+from verdict.judge.supervision import Supervision
 from verdict.judge.verdicts import STATUS_VERDICTS, Verdict, inginious_result, jutge_code, most_severe
 
 CHECKER_LIMITS = Limits(cpu_time=10, wall_time=30, memory_mb=1024, processes=32, output_bytes=MiB)
@@ -115,7 +116,7 @@ def checker_main_file(source: Path) -> Path:
     return (named or candidates)[0]
 
 
-def compile_checker(source: Path, config: SandboxConfig) -> Compiled:
+def compile_checker(source: Path, config: SandboxConfig, supervision: Supervision | None = None) -> Compiled:
     main = checker_main_file(source)
     language = language_for_file(main)
     extra = (
@@ -123,7 +124,7 @@ def compile_checker(source: Path, config: SandboxConfig) -> Compiled:
         if source.is_dir()
         else {}
     )
-    compiled = compile_source(language, main.read_bytes(), config, extra_files=extra)
+    compiled = compile_source(language, main.read_bytes(), config, extra_files=extra, supervision=supervision)
     if not compiled.ok:
         raise ValueError(f"{main}: checker does not compile: {compiled.output[:2000]}")
     return compiled
@@ -251,9 +252,18 @@ class Grader:
     # time limit -------------------------------------------------------------------------------
     @property
     def time_limit(self) -> float:
+        return self._derived_time_limit()
+
+    def _derived_time_limit(self, supervision: Supervision | None = None) -> float:
         if self._time_limit is None:
-            self._time_limit = derive_time_limit(self.problem, self.config)
+            self._time_limit = derive_time_limit(self.problem, self.config, supervision)
         return self._time_limit
+
+    def tests_seconds(self) -> float:
+        """How long running every test may take by the limits: each test's wall limit, and the
+        checker's when it is a program (the grading's deadline is built from this)."""
+        checker = CHECKER_LIMITS.wall if self.needs_program else 0.0
+        return sum(self.limits_for(test).wall + checker for test in self.problem.tests)
 
     def limits_for(self, test: TestCase) -> Limits:
         problem = self.problem
@@ -276,31 +286,37 @@ class Grader:
     def needs_program(self) -> bool:
         return self.problem.type == "interactive" or self.problem.checker.kind in checkers.PROGRAM_KINDS
 
-    def checker_compiled(self) -> Compiled:
+    def checker_compiled(self, supervision: Supervision | None = None) -> Compiled:
         if self._checker is None or not still_cached(self._checker):
             source = (
                 self.problem.interactor if self.problem.type == "interactive" else self.problem.checker.source
             )
             if source is None:
                 raise ValueError(f"{self.problem.root}: the checker program is missing")
-            self._checker = compile_checker(source, self.config)
+            self._checker = compile_checker(source, self.config, supervision)
         return self._checker
 
     @contextmanager
-    def _checker_program(self) -> Iterator[CheckerProgram | None]:
+    def _checker_program(self, supervision: Supervision | None) -> Iterator[CheckerProgram | None]:
         if not self.needs_program:
             yield None
             return
-        compiled = self.checker_compiled()
+        compiled = self.checker_compiled(supervision)
         kind = "kattis-custom" if self.problem.type == "interactive" else self.problem.checker.kind
         flags = _flag_list(self.problem.checker.options.get("flags"))
-        with program_sandbox(compiled, self.config) as box:
+        with program_sandbox(compiled, self.config, supervision=supervision) as box:
             yield CheckerProgram(compiled, box, kind, flags)
 
     # grading ---------------------------------------------------------------------------------
     def grade(
-        self, source: bytes, language: Language | str, on_test: ProgressCallback | None = None
+        self,
+        source: bytes,
+        language: Language | str,
+        on_test: ProgressCallback | None = None,
+        supervision: Supervision | None = None,
     ) -> GradeResult:
+        """Compiles and runs every test. Under a supervision, each phase (compile, deriving the
+        time limit, the tests) announces what its limits allow, and every sandbox is watched."""
         language = get_language(language) if isinstance(language, str) else language
         if self.problem.compilers and language.id not in self.problem.compilers:
             return GradeResult(
@@ -309,7 +325,7 @@ class Grader:
                 message=f"compiler {language.id} not allowed here: use {', '.join(self.problem.compilers)}",
                 compile_output=f"compiler {language.id} not allowed for this problem",
             )
-        compiled = compile_source(language, source, self.config)
+        compiled = compile_source(language, source, self.config, supervision=supervision)
         if not compiled.ok:
             return GradeResult(
                 Verdict.CE,
@@ -319,17 +335,19 @@ class Grader:
                 max_score=self._max_score(),
             )
         try:
-            time_limit = self.time_limit
+            time_limit = self._derived_time_limit(supervision)
         except ValueError as error:
             return GradeResult(Verdict.IE, message=str(error), language=language.id)
         with ExitStack() as stack:
             try:
-                checker = stack.enter_context(self._checker_program())
+                checker = stack.enter_context(self._checker_program(supervision))
             except ValueError as error:
                 return GradeResult(
                     Verdict.IE, message=str(error), language=language.id, time_limit=time_limit
                 )
-            box = stack.enter_context(program_sandbox(compiled, self.config))
+            box = stack.enter_context(program_sandbox(compiled, self.config, supervision=supervision))
+            if supervision is not None:
+                supervision.allow(self.tests_seconds())
             tests = self._run_tests(box, compiled, checker, on_test)
         result = self._summarise(tests)
         result.compile_output = compiled.output
@@ -483,7 +501,9 @@ def _flag_list(flags: object) -> list[str]:
 
 
 # -- time limits from reference solutions ---------------------------------------------------------------
-def derive_time_limit(problem: Problem, config: SandboxConfig) -> float:
+def derive_time_limit(
+    problem: Problem, config: SandboxConfig, supervision: Supervision | None = None
+) -> float:
     """Slowest accepted/golden solution's CPU time × multiplier + constant (as the formats say)."""
     references = [s.path for s in problem.submissions if s.expected == "AC"]
     if problem.golden_solution and problem.golden_solution not in references:
@@ -493,7 +513,7 @@ def derive_time_limit(problem: Problem, config: SandboxConfig) -> float:
     grader = Grader(problem, config, time_limit=DERIVATION_LIMIT)
     slowest = 0.0
     for path in references:
-        result = grader.grade(path.read_bytes(), reference_language(problem, path))
+        result = grader.grade(path.read_bytes(), reference_language(problem, path), supervision=supervision)
         if result.verdict != Verdict.AC:
             raise ValueError(
                 f"{path}: reference solution is not accepted ({result.verdict.value}: {result.cause})"
