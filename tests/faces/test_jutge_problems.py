@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from archive_bombs import GIB, LAUGHS, tar_gz_with_extended_header_of_zeros, tar_of, zip_with_symlink_of_zeros
 from fastapi.testclient import TestClient
 from jutge_support import PACKAGES, Routes, as_user, doc, error_of, fresh, make_tgz, put, reference, serve
 from slow_servers import hostile_server, trickle_headers
@@ -275,6 +276,54 @@ def test_upload_errors(
     assert (
         "1000 bytes" in error_of(upload(client, "/services/problems/add-upload", big, jutge), 413)["message"]
     )
+
+
+# --------------------------------------------------------------------------- bombs (issue 10, H5, L1)
+
+
+def _laughs_package(tmp_path: Path) -> Path:
+    package = tmp_path / "laughs.pbm"
+    shutil.copytree(PACKAGES / "pe_ic.pbm", package)
+    (package / "handler.yml").write_text(LAUGHS + "\nhandler: *i\n")
+    return make_tgz(tmp_path / "laughs.tgz", package)
+
+
+BOMBS: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "zip-symlink-2GiB": (
+        lambda tmp: _built(tmp / "b.zip", lambda p: zip_with_symlink_of_zeros(p, 2 * GIB)),
+        "its target is longer than 4096 bytes",
+    ),
+    "pax-2GiB": (
+        lambda tmp: _built(tmp / "b.tgz", lambda p: tar_gz_with_extended_header_of_zeros(p, b"x", 2 * GIB)),
+        "an extended header of 2147483648 bytes",
+    ),
+    "longname-2GiB": (
+        lambda tmp: _built(tmp / "b.tgz", lambda p: tar_gz_with_extended_header_of_zeros(p, b"L", 2 * GIB)),
+        "an extended header of 2147483648 bytes",
+    ),
+    "name-300": (
+        lambda tmp: _built(tmp / "b.tar", lambda p: tar_of(p, ["x/" + "n" * 300])),
+        "longer than 255",
+    ),
+    "1900-deep": (
+        lambda tmp: _built(tmp / "b.tar", lambda p: tar_of(p, ["x/" + "d/" * 1900 + "f"])),
+        "levels deep",
+    ),
+    "billion-laughs": (_laughs_package, "the YAML expands to more than"),
+}
+
+
+def _built(path: Path, build: Callable[[Path], None]) -> Path:
+    build(path)
+    return path
+
+
+@pytest.mark.parametrize("bomb", list(BOMBS))
+def test_upload_bombs_get_a_clear_400(client: TestClient, jutge: User, tmp_path: Path, bomb: str) -> None:
+    make, words = BOMBS[bomb]
+    archive = make(tmp_path)
+    error = error_of(upload(client, "/services/problems/add-upload", archive, jutge), 400)
+    assert words in error["message"] and len(error["message"]) < 1000, error
 
 
 # --------------------------------------------------------------------------- URLs
