@@ -187,3 +187,37 @@ def test_killed_worker_submission_is_graded_by_the_other(stack, tmp_path: Path) 
     assert row.verdict == "TLE"
     assert row.grading_count == 1
     assert row.attempts == 2  # claimed by the killed worker, then by the survivor
+
+
+def test_killed_worker_is_seen_dead_long_before_its_lease_expires(stack, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Audit L2: after kill -9 the submission waited the whole 120 s lease. Its owner names its
+    process now, so the sweeper of the server on the same machine puts it back at once."""
+    settings, env, platform = stack
+    env = {**env, "VERDICT_LEASE_SECONDS": "120"}
+    server = _spawn(["serve", "--port", str(_free_port())], env, 0, tmp_path / "server.log")
+    victim = _spawn(["worker"], env, 1, tmp_path / "victim.log")
+    survivor = _spawn(["worker"], env, 1, tmp_path / "survivor.log")
+    try:
+        time.sleep(3)  # both workers consuming before the message is sent
+        (submission_id,) = _submit(platform, settings, [("Python3", SLOW_PY)])
+        owner = ""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not owner:
+            with platform.sessionmaker() as session:
+                row = session.get(Submission, submission_id)
+                owner = row.lease_owner or "" if row is not None and row.status == "grading" else ""
+            time.sleep(0.05)
+        assert owner, "no worker claimed the submission"
+        first = victim if f"|{victim.pid}|" in owner else survivor
+        killed_at = time.monotonic()
+        os.killpg(first.pid, signal.SIGKILL)  # mid-grading, sandbox and all
+        first.wait()
+        (row,) = _wait_graded(platform, [submission_id], timeout=100)
+        regraded_after = time.monotonic() - killed_at
+    finally:
+        for process in (victim, survivor, server):
+            _stop(process)
+    assert row.status == "done" and row.verdict == "TLE", (tmp_path / "server.log").read_text()[-3000:]
+    assert row.attempts == 2 and row.grading_count == 1
+    print(f"regraded {regraded_after:.1f} s after the kill (lease: 120 s)")
+    assert regraded_after < 40, regraded_after  # the lease alone would have kept it 120 s
