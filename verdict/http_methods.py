@@ -12,8 +12,9 @@ left to answer it, and do not count in another resource's ``Allow``.
 
 from __future__ import annotations
 
+from fastapi.routing import iter_route_contexts
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Match, Route
+from starlette.routing import BaseRoute, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -49,14 +50,15 @@ class HeadAndOptionsMiddleware:
         await Response(status_code=204, headers={"Allow": ", ".join(sorted(allowed))})(scope, receive, send)
 
     def allowed_methods(self, scope: Scope) -> set[str]:
-        """The methods of the routes matching the path (empty when a route answers OPTIONS itself
-        or none knows the path)."""
+        """The methods of the routes whose path matches (empty when none but a catch-all does)."""
+        path: str = scope["path"]
         allowed: set[str] = set()
-        for route in self.routes:
-            if not isinstance(route, Route) or route.matches(scope)[0] == Match.NONE:
+        # FastAPI keeps included routers nested: iter_route_contexts flattens them, as for OpenAPI.
+        for route in iter_route_contexts(self.routes):
+            methods, template = route.methods or {"GET"}, route.path_format
+            if template is None or "OPTIONS" in methods:  # a catch-all answers for itself
                 continue
-            methods = route.methods or {"GET"}
-            if "OPTIONS" not in methods:  # a catch-all answers for itself
+            if compile_path(template)[0].match(path):
                 allowed |= methods
         if not allowed:
             return allowed

@@ -124,9 +124,9 @@ def _basic_login(session: Session, cache: CredentialCache, login: str, password:
 def _decode_basic(credentials: str) -> tuple[str, str]:
     try:
         decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, ValueError):  # ValueError: non-ASCII text; UnicodeDecodeError is one too
         raise InvalidCredentials("malformed Basic credentials") from None
     login, colon, password = decoded.partition(":")
-    if not colon or not login:
+    if not colon or not login or "\x00" in decoded:  # PostgreSQL refuses NUL in text
         raise InvalidCredentials("malformed Basic credentials")
     return login, password

@@ -29,6 +29,8 @@ from verdict.settings import Settings
 
 SESSION_COOKIE = "verdict_session"
 SESSION_MAX_AGE = timedelta(days=14)
+MAX_USER_ID = 2**63 - 1  # a database integer column; bigger ids cannot exist
+MAX_EXPIRY = 2**40  # seconds since 1970: year 36812, far past any cookie we sign
 
 
 def make_session_cookie(
@@ -43,15 +45,24 @@ def read_session_cookie(
 ) -> User | None:
     """The user of a valid, unexpired cookie; None for anything else (never raises)."""
     parts = value.split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    if len(parts) != 3 or not parts[2].isascii():  # compare_digest refuses non-ASCII text
         return None
-    user_id, expires, signature = int(parts[0]), int(parts[1]), parts[2]
-    if expires <= (now or utcnow()).timestamp():
+    user_id, expires, signature = _number(parts[0], MAX_USER_ID), _number(parts[1], MAX_EXPIRY), parts[2]
+    if user_id is None or expires is None or expires <= (now or utcnow()).timestamp():
         return None
     user = session.get(User, user_id)
     if user is None or not hmac.compare_digest(signature, _signature(settings, user, expires)):
         return None
     return user
+
+
+def _number(text: str, largest: int) -> int | None:
+    """``text`` as a number in ASCII digits up to ``largest``, else None: ``"²".isdigit()`` is
+    True but ``int("²")`` fails, and 5,000 digits pass Python's int-string limit."""
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(largest)):
+        return None
+    number = int(text)
+    return number if number <= largest else None
 
 
 def set_session_cookie(

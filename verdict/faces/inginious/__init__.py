@@ -46,7 +46,14 @@ Where the reference is silent:
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from verdict.faces.inginious.negotiation import render
 
 
 def install(app: FastAPI) -> None:
@@ -61,3 +68,20 @@ def install(app: FastAPI) -> None:
     limits.cap("POST", router.prefix + "/authentication", lambda settings: settings.max_login_bytes)
     limits.cap("POST", router.prefix + "/courses/{courseid}/tasks/{taskid}/submissions", submission_body_cap)
     limits.render_errors(router.prefix, render_error)
+    _format_routing_errors(app, router.prefix)
+
+
+def _format_routing_errors(app: FastAPI, prefix: str) -> None:
+    """404 (no such address) and 405 (wrong method) under ``prefix`` as ``{"error": ...}`` in the
+    negotiated format, like every other error of the face; elsewhere the previous handler's."""
+    previous = app.exception_handlers[HTTPException]
+
+    async def handler(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        path = request.url.path
+        if path == prefix or path.startswith(prefix + "/"):
+            return render(request, {"error": str(error.detail)}, error.status_code, headers=error.headers)
+        answer = previous(request, error)
+        return await answer if isinstance(answer, Awaitable) else answer
+
+    app.add_exception_handler(HTTPException, handler)

@@ -113,6 +113,12 @@ def _load(text: str) -> Any:
         raise InvalidInput(f"not a valid YAML document: {error}") from None
     except RecursionError:
         raise InvalidInput("not a valid YAML document: nested too deeply") from None
+    except (ValueError, OverflowError) as error:
+        # What a constructor makes of a well-formed scalar: an int over Python's 4,300-digit
+        # limit, an impossible date (2024-99-99, 2024-02-30 10:00:00).
+        raise InvalidInput(
+            f"not a valid YAML document: a value cannot be read ({str(error)[:120]})"
+        ) from None
 
 
 _HEADER_ITEM = re.compile(r"^(?P<lead>[ \t]*-[ \t]+)(?P<text>!(?![!<])[^\n]*?)[ \t]*$", re.MULTILINE)
