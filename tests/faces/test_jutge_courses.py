@@ -13,9 +13,10 @@ from jutge_support import accept, as_user, basic, doc, error_of, fresh, make_pro
 from sqlalchemy.orm import Session
 
 from verdict.accounts import service as accounts
+from verdict.accounts.passwords import hash_password
 from verdict.app import Platform
 from verdict.faces.jutge.yaml_io import load_document
-from verdict.models import Course, CourseMember, Task, User
+from verdict.models import Course, CourseMember, Submission, SubmissionStatus, Task, User
 
 MakeUser = Callable[..., User]
 
@@ -130,15 +131,36 @@ def test_reference_course_problems_answer_is_replayed(
     body = course_doc("demo", title="Demo course with some problems", lists="[demo]", students=students)
     body = body.replace("title: A course\n", "")
     assert put(client, "/services/courses", body, jutge).status_code == 201
-    accept(session, student1, "P17433")
-    accept(session, student1, "P37469")
-    accept(session, student2, "P37469")
-    accept(session, student2, "P17433", verdict="WA")  # not solved
+    course_id = session.scalar(sa.select(Course.id).where(Course.name == "demo"))
+    session.commit()  # end the read: a snapshot older than the server's writes cannot write after them
+    for student in (student1, student2):  # enrolment is an invitation until the student accepts
+        assert client.post("/services/courses/Jutge:demo/accept", headers=as_user(student)).status_code == 200
+    solve_in(session, student1, "P17433", course_id)
+    solve_in(session, student1, "P37469", course_id)
+    solve_in(session, student2, "P37469", course_id)
+    solve_in(session, student2, "P17433", course_id, verdict="WA")  # not solved
+    accept(session, student2, "P17433")  # solved elsewhere: not this course's business (M3)
     expected = load_document(reference("course_problems_get.yml"))
     for query in ("", "?format=json"):
         response = client.get(f"/services/courses/Jutge:demo/problems{query}", headers=as_user(jutge))
         assert response.status_code == 200
         assert doc(response) == expected
+
+
+def solve_in(
+    session: Session, user: User, problem_id: str, course_id: int | None, verdict: str = "AC"
+) -> None:
+    session.add(
+        Submission(
+            user_id=user.id,
+            problem_id=problem_id,
+            course_id=course_id,
+            status=SubmissionStatus.DONE,
+            verdict=verdict,
+            language="G++17",
+        )
+    )
+    session.commit()
 
 
 def test_an_invited_email_enrols_when_its_account_is_created(
@@ -150,11 +172,19 @@ def test_an_invited_email_enrols_when_its_account_is_created(
     assert progress["not_enrolled"] == ["new.student@example.org"]
     accounts.create_user(session, "newbie", "new.student@example.org", "a long password")
     session.commit()
+    # Having an account changes nothing the teacher sees (not_enrolled tells no accounts, M3) ...
+    progress = doc(client.get("/services/courses/Instructor:c/problems", headers=as_user(instructor)))
+    assert progress == {**progress, "problems_solved": {}, "not_enrolled": ["new.student@example.org"]}
+    seen = doc(client.get("/services/courses", headers=basic("newbie", "a long password")))
+    assert seen["enrolled"] == {"Instructor:c": "A course"}  # the student sees the invitation
+    # ... until the student accepts it.
+    accepted = client.post(
+        "/services/courses/Instructor:c/accept", headers=basic("newbie", "a long password")
+    )
+    assert doc(accepted) == {"accepted": "Instructor:c"}
     progress = doc(client.get("/services/courses/Instructor:c/problems", headers=as_user(instructor)))
     assert progress["problems_solved"] == {"new.student@example.org": []}
     assert progress["not_enrolled"] == []
-    seen = doc(client.get("/services/courses", headers=basic("newbie", "a long password")))
-    assert seen["enrolled"] == {"Instructor:c": "A course"}
 
 
 def test_replacing_keeps_order_join_dates_and_staff(
@@ -267,8 +297,11 @@ def test_other_instructors_read_public_courses_without_private_parts(
     assert seen["title"] == "A course" and seen["public"] == 1
     error = error_of(client.get("/services/courses/Jutge:priv", headers=as_user(instructor)), 403)
     assert "Jutge:priv" in error["message"]
-    # A tutor of the course reads all of it and the students' progress.
-    assert doc(client.get("/services/courses/Jutge:pub", headers=as_user(tutor)))["annotation"] == "secret"
+    # A tutor of the course reads the members and the students' progress, not the owner's private
+    # annotation (issue 10, L2: tutors read it).
+    as_tutor = doc(client.get("/services/courses/Jutge:pub", headers=as_user(tutor)))
+    assert as_tutor["annotation"] == "" and as_tutor["students"] == ["s@x.org"]
+    assert doc(client.get("/services/courses/Jutge:pub", headers=as_user(jutge)))["annotation"] == "secret"
     assert client.get("/services/courses/Jutge:pub/problems", headers=as_user(tutor)).status_code == 200
     error_of(client.get("/services/courses/Jutge:pub/problems", headers=as_user(instructor)), 403)
     # A student reads no course document (not even public ones): the INGInious face shows courses.
@@ -429,3 +462,90 @@ def test_413_for_a_too_large_document(client: TestClient, platform: Platform, in
 
     response = client.put("/services/courses", content=chunks(), headers=as_user(instructor))
     error_of(response, 413)
+
+
+# --------------------------------------------------------------------------- issue 10: M3, L2, caps
+
+
+def test_another_instructors_problem_needs_its_password_and_ids_cannot_be_enumerated(
+    client: TestClient, session: Session, platform: Platform, tmp_path: Path, make_user: MakeUser
+) -> None:
+    # The audit (M3): a list accepted any problem id, the password was never checked, and the
+    # "unknown problem id" answer told which ids exist.
+    owner = make_user("owner", role="instructor")
+    spy = make_user("spy", role="instructor")
+    protected = make_problem(session, platform.settings, tmp_path, "P10001", owner=owner)
+    protected.password_hash = hash_password("open sesame")
+    session.commit()
+    make_problem(session, platform.settings, tmp_path, "P10002", owner=owner)  # no password: private
+    answers = []
+    for problem_id in ("P10001", "P10002", "P99999"):  # protected, private, unknown
+        body = f"name: l\ntitle: t\nitems: [{problem_id}]\n"
+        answers.append(
+            error_of(put(client, "/services/lists", body, spy), 400)["message"].replace(problem_id, "P")
+        )
+    assert len(set(answers)) == 1, answers
+    wrong = "name: l\ntitle: t\nitems: [P10001]\npasswords: {P10001: guess}\n"
+    error_of(put(client, "/services/lists", wrong, spy), 400)
+    right = "name: l\ntitle: t\nitems: [P10001]\npasswords: {P10001: open sesame}\n"
+    assert put(client, "/services/lists", right, spy).status_code == 201
+    listed = doc(client.get("/services/lists/spy:l", headers=as_user(spy)))
+    assert listed["items"] == ["P10001"] and "passwords" not in listed and "open sesame" not in str(listed)
+    # Replacing the list keeps what was accepted without the password again; the owner needs none.
+    assert put(client, "/services/lists", "name: l\ntitle: t2\nitems: [P10001]\n", spy).status_code == 200
+    assert put(client, "/services/lists", "name: m\ntitle: t\nitems: [P10002]\n", owner).status_code == 201
+
+
+def test_a_teacher_sees_nothing_of_an_existing_account_until_it_accepts(
+    client: TestClient, session: Session, platform: Platform, tmp_path: Path, make_user: MakeUser
+) -> None:
+    # The audit (M3): enrolling any email showed that student's results, solved anywhere.
+    teacher = make_user("teacher", role="instructor")
+    victim = make_user("victim", email="victim@example.org")
+    make_problem(session, platform.settings, tmp_path, "P20001", owner=teacher)
+    accept(session, victim, "P20001")  # solved elsewhere, before and outside the course
+    put_list(client, teacher, "l", "P20001")
+    put(
+        client,
+        "/services/courses",
+        course_doc(lists="[l]", students="[victim@example.org, ghost@x.org]"),
+        teacher,
+    )
+    progress = doc(client.get("/services/courses/teacher:c/problems", headers=as_user(teacher)))
+    # An account and no account look alike: both merely invited.
+    assert progress["problems_solved"] == {}
+    assert progress["not_enrolled"] == ["victim@example.org", "ghost@x.org"]
+    assert client.post("/services/courses/teacher:c/accept", headers=as_user(victim)).status_code == 200
+    progress = doc(client.get("/services/courses/teacher:c/problems", headers=as_user(victim and teacher)))
+    assert progress["problems_solved"] == {"victim@example.org": []}  # the outside solution stays private
+    assert progress["not_enrolled"] == ["ghost@x.org"]
+    # Someone not invited learns nothing: the same 404 as an unknown course.
+    stranger = make_user("stranger")
+    not_invited = error_of(client.post("/services/courses/teacher:c/accept", headers=as_user(stranger)), 404)
+    unknown = error_of(client.post("/services/courses/teacher:zz/accept", headers=as_user(stranger)), 404)
+    assert not_invited["message"].replace(":c", "") == unknown["message"].replace(":zz", "")
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/services/lists", "name: l\ntitle: t\nitems: [{items}]\n", "items"),
+        ("/services/courses", "name: c\ntitle: t\nstudents: [{emails}]\n", "students"),
+        ("/services/courses", "name: c\ntitle: t\ntutors: [{emails}]\n", "tutors"),
+        ("/services/courses", "name: c\ntitle: t\ndocuments: [{names}]\n", "documents"),
+        ("/services/courses", "name: c\ntitle: t\nlists: [{names}]\n", "lists"),
+    ],
+)
+def test_repeated_fields_have_count_caps(
+    client: TestClient, instructor: User, path: str, body: str, field: str
+) -> None:
+    # The audit: one PUT of 400,000 items (2.8 MB, under the size cap) held the write lock 42 s.
+    many = 2_001
+    document = body.format(
+        items=", ".join("'!h'" for _ in range(many)),
+        emails=", ".join(f"s{i}@x.org" for i in range(many)),
+        names=", ".join(f"n{i}" for i in range(many)),
+    )
+    error = error_of(put(client, path, document, instructor), 400)
+    assert error.get("field") == field, error
+    assert "at most" in error["message"]

@@ -134,7 +134,7 @@ def test_items(client: TestClient, instructor: User, problems: list[str]) -> Non
 @pytest.mark.parametrize(
     ("items", "field", "words"),
     [
-        ("[P99999]", "items[0]", "unknown problem id P99999"),
+        ("[P99999]", "items[0]", "no problem P99999 you may use"),
         ("[P68688, P68688_xx]", "items[1]", "no statement in 'xx'"),
         ("[P68688, '#P83390']", "items[1]", "not a problem id"),
         ("[spaced header]", "items[0]", "a header starts with '!'"),

@@ -75,7 +75,8 @@ class Course(Base):
 
 class CourseMember(Base):
     """A student or tutor. ``user_id`` is empty for someone invited by email who has no account
-    yet; the account is linked when it is created with that email."""
+    yet; the account is linked when it is created with that email. A student enrolled by the
+    teacher is invited until ``accepted_at`` is set."""
 
     __tablename__ = "course_members"
     __table_args__ = (
@@ -89,8 +90,16 @@ class CourseMember(Base):
     email: Mapped[str] = mapped_column(sa.String(254), index=True)  # lower-cased
     role: Mapped[MemberRole] = mapped_column(enum_type(MemberRole, "member_role"), default=MemberRole.STUDENT)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the student said yes (registered, submitted in the course, or accepted the invitation).
+    # Until then a teacher's enrolment is only an invitation: the teacher sees nothing of them
+    # (issue 10, M3). Tutors and course admins need no acceptance.
+    accepted_at: Mapped[datetime | None]
 
     course: Mapped[Course] = relationship(back_populates="members")
+
+    @property
+    def accepted(self) -> bool:
+        return self.accepted_at is not None
 
 
 class ProblemList(Base):

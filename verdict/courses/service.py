@@ -13,14 +13,16 @@ Functions take a session and flush; committing is the caller's unit of work. Ref
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Sized
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from verdict.accounts.models import User
+from verdict.accounts.passwords import verify_password
 from verdict.courses.models import (
     Course,
     CourseList,
@@ -45,6 +47,13 @@ MAX_ITEM = 500
 MAX_EMAIL = 254
 MAX_SLUG = 150
 ACCEPTED = "AC"
+# Count caps on every repeated field of a document (issue 10, "Documents"): one PUT of 400,000
+# items held SQLite's write lock for 42 s. Each is far above what a real course uses.
+MAX_LIST_ITEMS = 2_000
+MAX_MEMBERS = 2_000  # students, and tutors, of one course each
+MAX_COURSE_LISTS = 200
+MAX_DOCUMENTS = 200
+MAX_PASSWORDS = 200  # problem passwords given with one list
 
 
 # --------------------------------------------------------------------------- specifications
@@ -84,6 +93,8 @@ class ListSpec:
     public: bool = False
     official: bool = False
     items: list[Item] = field(default_factory=list)
+    # Problem id -> its password, for problems of other instructors (write-only: never read back).
+    passwords: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -143,6 +154,19 @@ def _check_official(user: User, wanted: bool, current: bool) -> None:
         raise PermissionDenied("official: only administrators may make official objects", field="official")
 
 
+def check_count(values: Sized, what: str, cap: int) -> None:
+    """A clear 400 for a repeated field with more than ``cap`` entries."""
+    if len(values) > cap:
+        raise InvalidInput(f"{what}: {len(values)} entries, at most {cap} allowed", field=what)
+
+
+def check_course_counts(spec: CourseSpec) -> None:
+    check_count(spec.lists, "lists", MAX_COURSE_LISTS)
+    check_count(spec.documents, "documents", MAX_DOCUMENTS)
+    check_count(spec.students, "students", MAX_MEMBERS)
+    check_count(spec.tutors, "tutors", MAX_MEMBERS)
+
+
 def _check_text(value: str, what: str, limit: int | None = None) -> str:
     if limit is not None and len(value) > limit:
         raise InvalidInput(f"{what}: longer than {limit} characters", field=what)
@@ -197,6 +221,11 @@ def check_can_read_course(session: Session, user: User, course: Course) -> bool:
     raise PermissionDenied(f"course {ident_of(session, course)} belongs to another user")
 
 
+def may_read_annotation(user: User, course: Course) -> bool:
+    """A course's annotation is the owner's private note: administrators read it too, tutors not."""
+    return is_course_owner(user, course)
+
+
 def check_can_see_progress(session: Session, user: User, course: Course) -> None:
     """The owner, administrators and the course's tutors see the students' progress."""
     if not (is_course_owner(user, course) or is_tutor(session, user, course)):
@@ -213,6 +242,7 @@ def put_course(session: Session, user: User, spec: CourseSpec) -> tuple[Course, 
     check_can_create(user, "courses")
     check_name(spec.name)
     _check_text(spec.title, "title", MAX_TITLE)
+    check_course_counts(spec)
     course = session.scalar(sa.select(Course).where(Course.owner_id == user.id, Course.name == spec.name))
     _check_official(user, spec.official, course.official if course else False)
     lists = _owned_lists(session, user, spec.lists)
@@ -297,6 +327,7 @@ def _replace_members(session: Session, course: Course, members: list[tuple[str, 
         else {}
     )
     joined = {m.email: m.created_at for m in course.members}
+    accepted = {m.email: m.accepted_at for m in course.members if m.user_id is not None}
     kept = [m for m in course.members if m.role == MemberRole.ADMIN and m.email not in wanted]
     taken = {m.user_id for m in kept}
     course.members[:] = kept
@@ -309,6 +340,8 @@ def _replace_members(session: Session, course: Course, members: list[tuple[str, 
                 role=role,
                 user_id=user_id if user_id not in taken else None,
                 created_at=joined.get(email) or utcnow(),
+                # A student the teacher names is invited, not enrolled, until they accept (M3).
+                accepted_at=accepted.get(email) if role == MemberRole.STUDENT else utcnow(),
             )
         )
     session.flush()
@@ -324,15 +357,18 @@ def _free_slug(session: Session, username: str, name: str) -> str:
     return slug
 
 
-def course_spec(course: Course, *, full: bool = True) -> CourseSpec:
+def course_spec(course: Course, *, full: bool = True, annotation: bool | None = None) -> CourseSpec:
     """The course as a specification (what ``put_course`` takes). ``full`` False leaves out the
-    private annotation and the members (for other instructors reading a public course)."""
+    members (for other instructors reading a public course); ``annotation`` (default: ``full``)
+    says whether the private annotation is shown: to the owner and administrators only, not to
+    tutors (issue 10, L2), see :func:`may_read_annotation`."""
     members = sorted(course.members, key=lambda m: m.id) if full else []
+    show_annotation = full if annotation is None else annotation
     return CourseSpec(
         name=course.name,
         title=course.title,
         description=course.description,
-        annotation=course.annotation if full else "",
+        annotation=course.annotation if show_annotation else "",
         public=course.public,
         official=course.official,
         lists=[link.list.name for link in course.course_lists],
@@ -382,34 +418,64 @@ def course_problem_refs(session: Session, course: Course) -> list[str]:
 
 
 def course_progress(session: Session, course: Course) -> Progress:
-    """Which problems of the course each enrolled student has solved (an accepted submission,
-    wherever it was made) and which invited students have no account yet."""
+    """Which problems of the course each student who accepted the enrolment has solved, counting
+    only submissions made in this course, and which invited students have not joined.
+
+    Issue 10, M3: a teacher used to see problems solved anywhere, by anyone whose email they put
+    in a course, and ``not_enrolled`` told which emails had no account. Now a student shows only
+    after saying yes, and ``not_enrolled`` lists every student who has not (account or not)."""
     students = [m for m in sorted(course.members, key=lambda m: m.id) if m.role == MemberRole.STUDENT]
-    refs = course_problem_refs(session, course)
+    joined = [m for m in students if m.user_id is not None and m.accepted]
     by_base: dict[str, str] = {}
-    for ref in refs:
+    for ref in course_problem_refs(session, course):
         by_base.setdefault(parse_problem_ref(ref)[0], ref)
+    solved = _solved_in_course(session, course, [m.user_id for m in joined if m.user_id], list(by_base))
+    problems_solved = {
+        member.email: [ref for base, ref in by_base.items() if base in solved.get(member.user_id or 0, set())]
+        for member in joined
+    }
+    return Progress(problems_solved, [m.email for m in students if m not in joined])
+
+
+def _solved_in_course(
+    session: Session, course: Course, user_ids: list[int], problem_ids: list[str]
+) -> dict[int, set[str]]:
     solved: dict[int, set[str]] = {}
-    user_ids = [m.user_id for m in students if m.user_id is not None]
-    if user_ids and by_base:
-        rows = session.execute(
-            sa.select(Submission.user_id, Submission.problem_id)
-            .where(
-                Submission.user_id.in_(user_ids),
-                Submission.problem_id.in_(list(by_base)),
-                Submission.status == SubmissionStatus.DONE,
-                Submission.verdict == ACCEPTED,
-            )
-            .distinct()
+    if not user_ids or not problem_ids:
+        return solved
+    rows = session.execute(
+        sa.select(Submission.user_id, Submission.problem_id)
+        .where(
+            Submission.course_id == course.id,
+            Submission.user_id.in_(user_ids),
+            Submission.problem_id.in_(problem_ids),
+            Submission.status == SubmissionStatus.DONE,
+            Submission.verdict == ACCEPTED,
         )
-        for user_id, problem_id in rows:
-            solved.setdefault(user_id, set()).add(str(problem_id))
-    problems_solved = {}
-    for member in students:
-        if member.user_id is not None:
-            done = solved.get(member.user_id, set())
-            problems_solved[member.email] = [ref for base, ref in by_base.items() if base in done]
-    return Progress(problems_solved, [m.email for m in students if m.user_id is None])
+        .distinct()
+    )
+    for user_id, problem_id in rows:
+        solved.setdefault(user_id, set()).add(str(problem_id))
+    return solved
+
+
+def accept_invitation(session: Session, course: Course, user: User, now: datetime | None = None) -> bool:
+    """The student says yes to the course's invitation (idempotent). False when there is none."""
+    member = session.scalar(
+        sa.select(CourseMember).where(
+            CourseMember.course_id == course.id,
+            sa.or_(CourseMember.user_id == user.id, CourseMember.email == user.email),
+            CourseMember.role == MemberRole.STUDENT,
+        )
+    )
+    if member is None:
+        return False
+    if member.user_id is None:
+        member.user_id = user.id
+    if member.accepted_at is None:
+        member.accepted_at = now or utcnow()
+    session.flush()
+    return True
 
 
 # --------------------------------------------------------------------------- tasks (INGInious face)
@@ -549,16 +615,51 @@ def check_can_change_list(session: Session, user: User, plist: ProblemList) -> N
         raise PermissionDenied(f"list {ident_of(session, plist)} belongs to another user")
 
 
-def put_list(session: Session, user: User, spec: ListSpec) -> tuple[ProblemList, bool]:
-    """Create ``user``'s list ``spec.name`` or replace it; the courses using it follow."""
+def check_list_counts(spec: ListSpec) -> None:
+    check_count(spec.items, "items", MAX_LIST_ITEMS)
+    check_count(spec.passwords, "passwords", MAX_PASSWORDS)
+
+
+def verified_problems(session: Session, spec: ListSpec) -> set[str]:
+    """The problems whose password ``spec.passwords`` gives rightly.
+
+    Runs argon2 (a quarter of a second each): call it before the write lock is taken, and pass
+    the result to :func:`put_list`."""
+    check_list_counts(spec)
+    if not spec.passwords:
+        return set()
+    rows = session.execute(
+        sa.select(Problem.id, Problem.password_hash).where(Problem.id.in_(list(spec.passwords)))
+    )
+    return {
+        problem_id
+        for problem_id, password_hash in rows
+        if password_hash and verify_password(password_hash, spec.passwords[problem_id])
+    }
+
+
+def put_list(
+    session: Session, user: User, spec: ListSpec, *, verified: set[str] | None = None
+) -> tuple[ProblemList, bool]:
+    """Create ``user``'s list ``spec.name`` or replace it; the courses using it follow.
+
+    ``verified``: what :func:`verified_problems` found (computed here when not given)."""
     check_can_create(user, "lists")
     check_name(spec.name)
     _check_text(spec.title, "title", MAX_TITLE)
+    check_list_counts(spec)
+    if verified is None:
+        verified = verified_problems(session, spec)
     plist = session.scalar(
         sa.select(ProblemList).where(ProblemList.owner_id == user.id, ProblemList.name == spec.name)
     )
     _check_official(user, spec.official, plist.official if plist else False)
-    _check_items(session, spec.items)
+    listed = (
+        {parse_problem_ref(i.value)[0] for i in plist.items if i.kind == ListItemKind.PROBLEM}
+        if plist
+        else set()
+    )
+    _check_items(session, spec.items, ProblemAccess(user, verified, listed))
     created = plist is None
     if plist is None:
         plist = ProblemList(owner_id=user.id, name=spec.name)
@@ -583,8 +684,28 @@ def put_list(session: Session, user: User, spec: ListSpec) -> tuple[ProblemList,
     return plist, created
 
 
-def _check_items(session: Session, items: Sequence[Item]) -> None:
-    refs: dict[str, list[int]] = {}
+@dataclass(frozen=True)
+class ProblemAccess:
+    """Which problems ``user`` may put in a list (issue 10, M3).
+
+    Their own problems (all of them for administrators), catalogue problems without a password,
+    problems already in the list being replaced, and problems whose password they gave. Another
+    instructor's problem without a password is private to its owner."""
+
+    user: User
+    verified: set[str]  # problems whose password was given rightly
+    listed: set[str]  # problems already in the list (accepted before)
+
+    def allows(self, problem_id: str, owner_id: int | None, password_hash: str | None) -> bool:
+        if self.user.is_admin or owner_id == self.user.id:
+            return True
+        if problem_id in self.listed or problem_id in self.verified:
+            return True
+        return owner_id is None and password_hash is None
+
+
+def _check_items(session: Session, items: Sequence[Item], access: ProblemAccess) -> None:
+    refs: set[str] = set()
     for index, item in enumerate(items):
         where = f"items[{index}]"
         _check_text(item.value, where, MAX_ITEM)
@@ -594,24 +715,35 @@ def _check_items(session: Session, items: Sequence[Item]) -> None:
                     " (a header starts with '!' directly followed by its text)" if " " in item.value else ""
                 )
                 raise InvalidInput(f"{where}: {item.value!r} is not a problem id{hint}", field=where)
-            refs.setdefault(parse_problem_ref(item.value)[0], []).append(index)
+            refs.add(parse_problem_ref(item.value)[0])
     if not refs:
         return
-    rows = session.execute(sa.select(Problem.id, Problem.languages).where(Problem.id.in_(list(refs))))
-    known = {problem_id: languages for problem_id, languages in rows}
+    rows = session.execute(
+        sa.select(Problem.id, Problem.languages, Problem.owner_id, Problem.password_hash).where(
+            Problem.id.in_(list(refs))
+        )
+    )
+    usable = {pid: languages for pid, languages, owner, secret in rows if access.allows(pid, owner, secret)}
     for index, item in enumerate(items):
-        if item.kind != ListItemKind.PROBLEM:
-            continue
-        base, language = parse_problem_ref(item.value)
-        where = f"items[{index}]"
-        if base not in known:
-            raise InvalidInput(f"{where}: unknown problem id {item.value}", field=where)
-        if language is not None and language not in (known[base] or []):
-            raise InvalidInput(
-                f"{where}: problem {base} has no statement in {language!r} "
-                f"(it has {', '.join(known[base] or []) or 'none'})",
-                field=where,
-            )
+        if item.kind == ListItemKind.PROBLEM:
+            _check_item_problem(item, f"items[{index}]", usable)
+
+
+def _check_item_problem(item: Item, where: str, usable: dict[str, list[Any] | None]) -> None:
+    base, language = parse_problem_ref(item.value)
+    if base not in usable:
+        # One answer whether the id is unknown or forbidden: ids cannot be enumerated (M3).
+        raise InvalidInput(
+            f"{where}: no problem {item.value} you may use (unknown, or another instructor's: give "
+            "its password under 'passwords')",
+            field=where,
+        )
+    if language is not None and language not in (usable[base] or []):
+        raise InvalidInput(
+            f"{where}: problem {base} has no statement in {language!r} "
+            f"(it has {', '.join(usable[base] or []) or 'none'})",
+            field=where,
+        )
 
 
 def list_spec(plist: ProblemList, *, full: bool = True) -> ListSpec:

@@ -320,6 +320,8 @@ def register(
         )
     )
     if existing is not None and existing.user_id == user.id:
+        existing.accepted_at = existing.accepted_at or now or db.utcnow()  # registering says yes
+        session.flush()
         return existing
     if not access.can_register:
         raise NotAllowed("registration to this course is closed")
@@ -333,8 +335,23 @@ def register(
     else:
         member = CourseMember(course_id=course.id, user_id=user.id, email=user.email, role=MemberRole.STUDENT)
         session.add(member)
+    member.accepted_at = member.accepted_at or now or db.utcnow()
     session.flush()
     return member
+
+
+def _accept_enrolment(session: Session, course_id: int, user: User, now: datetime | None) -> None:
+    """Working in a course accepts the teacher's invitation to it (issue 10, M3)."""
+    session.execute(
+        sa.update(CourseMember)
+        .where(
+            CourseMember.course_id == course_id,
+            CourseMember.user_id == user.id,
+            CourseMember.accepted_at.is_(None),
+        )
+        .values(accepted_at=now or db.utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def unregister(session: Session, course: Course, user: User) -> None:
@@ -824,6 +841,7 @@ def create_task_submission(
         )
     parts = program_parts(task, stored)
     first = parts[0] if parts else None
+    _accept_enrolment(session, task.course_id, user, now)
     return create_submission(
         session,
         NewSubmission(

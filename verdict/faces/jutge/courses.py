@@ -12,6 +12,14 @@ A course document (what PUT takes and GET gives back)::
     documents: [Demo1, Demo2]  # document names (kept as given)
     students: [student1@asdf.com, ...]   # emails; an email without an account is an invitation
     tutors: [tutor1@asdf.com, ...]
+
+At most ``service.MAX_MEMBERS`` students and as many tutors, ``service.MAX_COURSE_LISTS`` lists
+and ``service.MAX_DOCUMENTS`` documents (400 beyond).
+
+A student named here who has an account is invited, not enrolled: until they accept (by
+``POST /services/courses/owner:name/accept``, by registering, or by submitting in the course)
+``/problems`` lists them under ``not_enrolled``, like students without an account, and then
+reports only problems solved in this course (issue 10, M3).
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from starlette.responses import Response
 
 from verdict.app import DbSession
 from verdict.courses import service
+from verdict.errors import NotFound
 from verdict.faces.jutge.common import Document, InputDocument, ServicesUser, start_writing
 from verdict.faces.jutge.errors import JutgeRoute, render
 
@@ -39,7 +48,7 @@ PUT_BODY = {
 
 def read_course(doc: Any) -> service.CourseSpec:
     document = Document(doc)
-    return service.CourseSpec(
+    spec = service.CourseSpec(
         name=document.text("name", required=True),
         title=document.text("title", required=True),
         description=document.text("description"),
@@ -51,6 +60,8 @@ def read_course(doc: Any) -> service.CourseSpec:
         students=document.strings("students"),
         tutors=document.strings("tutors"),
     )
+    service.check_course_counts(spec)
+    return spec
 
 
 def course_document(spec: service.CourseSpec) -> dict[str, Any]:
@@ -79,8 +90,9 @@ def list_courses(request: Request, user: ServicesUser, session: DbSession) -> Re
 
 @router.put("/courses", summary="Create or replace a course", openapi_extra=PUT_BODY)
 def put_course(request: Request, user: ServicesUser, doc: InputDocument, session: DbSession) -> Response:
+    spec = read_course(doc)
     start_writing(session)
-    course, created = service.put_course(session, user, read_course(doc))
+    course, created = service.put_course(session, user, spec)
     answer = course_document(service.course_spec(course))
     session.commit()
     return render(request, answer, 201 if created else 200)
@@ -90,7 +102,8 @@ def put_course(request: Request, user: ServicesUser, doc: InputDocument, session
 def get_course(request: Request, ident: str, user: ServicesUser, session: DbSession) -> Response:
     course = service.get_course(session, *service.parse_ident(ident, user))
     full = service.check_can_read_course(session, user, course)
-    return render(request, course_document(service.course_spec(course, full=full)))
+    annotation = service.may_read_annotation(user, course)  # not tutors (issue 10, L2)
+    return render(request, course_document(service.course_spec(course, full=full, annotation=annotation)))
 
 
 @router.delete("/courses/{ident}", summary="Delete a course")
@@ -119,3 +132,15 @@ def course_problems(request: Request, ident: str, user: ServicesUser, session: D
             "not_enrolled": progress.not_enrolled,
         },
     )
+
+
+@router.post("/courses/{ident}/accept", summary="Accept the invitation to a course (students)")
+def accept_course(request: Request, ident: str, user: ServicesUser, session: DbSession) -> Response:
+    owner, name = service.parse_ident(ident, user)
+    course = service.get_course(session, owner, name)
+    start_writing(session)
+    if not service.accept_invitation(session, course, user):
+        # The same answer as for an unknown course: nobody learns who is invited where.
+        raise NotFound(f"no course {owner}:{name}")
+    session.commit()
+    return render(request, {"accepted": f"{owner}:{name}"})

@@ -12,6 +12,12 @@ A list document (what PUT takes and GET gives back)::
       - P68688                 # a problem id (or a statement language variant, P68688_en)
       - !This is a header      # a header: "!" then its text (read back as "!This is a header")
       - #P83390                # a comment: an ignored item (read back as null)
+    passwords:                 # (Verdict) passwords of other instructors' problems: never read back
+      P83390: secret
+
+At most ``service.MAX_LIST_ITEMS`` items and ``service.MAX_PASSWORDS`` passwords (400 beyond).
+An item naming a problem that does not exist and one naming a problem the user may not use get
+the same answer, so that problem ids cannot be enumerated (issue 10, M3).
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ router = APIRouter(route_class=JutgeRoute, tags=["jutge: lists"])
 
 def read_list(doc: Any) -> service.ListSpec:
     document = Document(doc)
+    raw_items = document.items("items")
+    service.check_count(raw_items, "items", service.MAX_LIST_ITEMS)  # before reading each one
     return service.ListSpec(
         name=document.text("name", required=True),
         title=document.text("title", required=True),
@@ -48,8 +56,24 @@ def read_list(doc: Any) -> service.ListSpec:
         annotation=document.text("annotation"),
         public=document.flag("public"),
         official=document.flag("official"),
-        items=[read_item(item, index) for index, item in enumerate(document.items("items"))],
+        items=[read_item(item, index) for index, item in enumerate(raw_items)],
+        passwords=read_passwords(document.raw("passwords")),
     )
+
+
+def read_passwords(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidInput("passwords: must be a mapping of problem id to password", field="passwords")
+    service.check_count(value, "passwords", service.MAX_PASSWORDS)
+    passwords = {}
+    for key, password in value.items():
+        where = f"passwords.{key}"
+        problem_id, secret = scalar_text(key, "passwords"), scalar_text(password, where)
+        check_clean_text(secret, where)
+        passwords[problem_id] = secret
+    return passwords
 
 
 def read_item(value: Any, index: int) -> service.Item:
@@ -101,8 +125,11 @@ def list_lists(request: Request, user: ServicesUser, session: DbSession) -> Resp
 
 @router.put("/lists", summary="Create or replace a list", openapi_extra=PUT_BODY)
 def put_list(request: Request, user: ServicesUser, doc: InputDocument, session: DbSession) -> Response:
+    spec = read_list(doc)
+    # Parsing and password checks (argon2) happen before the write lock is taken (issue 10, H3).
+    verified = service.verified_problems(session, spec)
     start_writing(session)
-    plist, created = service.put_list(session, user, read_list(doc))
+    plist, created = service.put_list(session, user, spec, verified=verified)
     answer = list_document(service.list_spec(plist))
     session.commit()
     return render(request, answer, 201 if created else 200)
