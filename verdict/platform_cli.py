@@ -39,6 +39,7 @@ def register(app: typer.Typer) -> None:
     user_app.command("passwd")(user_passwd)
     user_app.command("token")(user_token)
     user_app.command("list")(user_list)
+    user_app.command("unlock")(user_unlock)
     problem_app = _group(app, "problem", "Problems of the platform.")
     problem_app.command("import")(problem_import)
 
@@ -149,6 +150,17 @@ def user_passwd(
     with _unit_of_work() as (_, session):
         accounts.set_password(session, _user(session, username), password)
     console.print(f"password of [bold]{username}[/bold] changed")
+
+
+def user_unlock(
+    login: Annotated[str, typer.Argument(help="Username or email whose failed logins to forget.")] = "",
+    ip: Annotated[str, typer.Option(help="Also (or only) forget the failed logins from this address.")] = "",
+) -> None:
+    """Lift the failed-login back-off of an account and/or an address at once."""
+    with _unit_of_work() as (_, session):
+        forgotten = accounts.lift_login_limits(session, login=login or None, ip=ip or None)
+    who = " and ".join(part for part in (login and f"[bold]{login}[/bold]", ip and f"address {ip}") if part)
+    console.print(f"login limit of {who} lifted ({forgotten} failed attempt(s) forgotten)")
 
 
 def user_token(

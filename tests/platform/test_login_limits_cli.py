@@ -1,0 +1,56 @@
+"""`verdict user unlock`: an administrator lifts the failed-login back-off (issue 10, M4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import typer
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from verdict.accounts import service
+from verdict.accounts.errors import InvalidCredentials, LoginRateLimited
+from verdict.accounts.service import DEFAULT_RATE_LIMITS
+from verdict.db import utcnow
+from verdict.models import User
+from verdict.platform_cli import register
+from verdict.settings import Settings
+
+PASSWORD = "correct horse battery"  # tests/conftest.py TEST_PASSWORD
+
+
+@pytest.fixture
+def cli() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+@pytest.fixture
+def env(settings: Settings, db_url: str, engine: Engine) -> dict[str, str]:
+    return {
+        "VERDICT_DATA_DIR": str(settings.data_dir),
+        "VERDICT_DATABASE_URL": db_url,
+        "VERDICT_SECRET_KEY": settings.secret_key,
+    }
+
+
+def test_user_unlock_lifts_the_back_off_of_an_account_and_an_address(
+    cli: typer.Typer, env: dict[str, str], session: Session, make_user: Callable[..., User]
+) -> None:
+    alice = make_user("alice")
+    now = utcnow()
+    for i in range(12):
+        now += DEFAULT_RATE_LIMITS.delay(i, per_ip=False)
+        with pytest.raises(InvalidCredentials):
+            service.authenticate(session, "alice", "guess", ip="192.0.2.7", now=now)
+    with pytest.raises(LoginRateLimited):
+        service.authenticate(session, "alice", PASSWORD, now=now)
+    result = CliRunner().invoke(cli, ["user", "unlock", "alice", "--ip", "192.0.2.7"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "12 failed attempt(s) forgotten" in " ".join(result.output.split())
+    assert service.authenticate(session, "alice", PASSWORD, ip="192.0.2.7", now=now) is alice
+    nothing = CliRunner().invoke(cli, ["user", "unlock"], env=env)
+    assert nothing.exit_code == 1 and "say whose" in nothing.output
