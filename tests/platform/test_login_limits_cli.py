@@ -48,6 +48,7 @@ def test_user_unlock_lifts_the_back_off_of_an_account_and_an_address(
             service.authenticate(session, "alice", "guess", ip="192.0.2.7", now=now)
     with pytest.raises(LoginRateLimited):
         service.authenticate(session, "alice", PASSWORD, now=now)
+    session.rollback()  # end the refused request's read, as the end of a request does
     result = CliRunner().invoke(cli, ["user", "unlock", "alice", "--ip", "192.0.2.7"], env=env)
     assert result.exit_code == 0, result.output
     assert "12 failed attempt(s) forgotten" in " ".join(result.output.split())
