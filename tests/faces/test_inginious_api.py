@@ -28,6 +28,7 @@ from verdict.submissions.models import Submission, SubmissionStatus
 API = "/api/v0"
 DEMO = f"{API}/courses/demo"
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+TEST_SECRET_KEY = "test-secret-key-3f9a1c7e5b2d8046aa91"  # tests/conftest.py's settings
 QUIZ_RIGHT = {"single": "1", "several": ["0", "1"], "exit": "0"}
 
 
@@ -237,9 +238,11 @@ def test_unknown_or_invisible_course_is_404(client: TestClient, session: Session
 
 
 def quiz_view(username: str, status: str = "notattempted", grade: float = 0.0) -> dict[str, Any]:
+    order = svc.ChoiceOrder(TEST_SECRET_KEY, username)
+
     def choices(pid: str, texts: list[str], problem: dict[str, Any]) -> dict[str, str]:
-        order = svc.shown_choices(problem, f"{username}#quiz#{pid}")
-        return {str(index): texts[index] for index in order}
+        numbered = order.numbered(Task(slug="quiz"), pid, problem)
+        return {str(number): texts[index] for number, index in numbered.items()}
 
     single = {"choices": [{"valid": False}, {"valid": True}, {"valid": False}], "multiple": False}
     several = {
@@ -460,7 +463,7 @@ def test_another_students_submission_is_404(client: TestClient, platform: Platfo
     ("data", "message"),
     [
         ({"several": "0", "exit": "0"}, "missing input for problem 'single'"),
-        ({"single": "9", "exit": "0"}, "'9' is not a choice index"),
+        ({"single": "9", "exit": "0"}, "'9' is not a choice index shown"),
         ({"single": ["0", "1"], "exit": "0"}, "takes one value"),
         ({"single": "1"}, "missing input for problem 'exit'"),
     ],

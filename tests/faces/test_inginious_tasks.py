@@ -115,6 +115,9 @@ def task_with(problems: dict[str, Any], **fields: Any) -> Task:
     return Task(slug="t", problems=problems, **fields)
 
 
+SECRET = "a-server-secret-of-thirty-two-chars"
+
+
 def test_public_view_strips_answers() -> None:
     task = task_with(
         {
@@ -123,7 +126,7 @@ def test_public_view_strips_answers() -> None:
             "c": {"type": "code", "name": "C", "language": "c", "default": "int main"},
         }
     )
-    view = svc.public_problems(task, "alice")
+    view = svc.public_problems(task, svc.ChoiceOrder(SECRET, "alice"))
     assert view["m"] == {"type": "match", "name": "M", "header": "h"}
     assert view["c"] == {"type": "code", "name": "C", "language": "c", "default": "int main"}
     assert set(view["q"]) == {"type", "name", "header", "multiple", "choices"}
@@ -536,3 +539,35 @@ def test_grade_task_uses_the_source_of_a_submission_made_elsewhere(
     outcome = svc.grade_task(engine, submission)
     assert calls == [(7, "GCC", "int main")]
     assert (outcome.verdict, outcome.grade, outcome.result) == ("AC", 100.0, "success")
+
+
+def test_quiz_subsets_are_keyed_with_the_server_secret_and_renumbered() -> None:
+    """Issue 10, M2: with ``limit``, the one valid choice is always shown. INGInious's public seed
+    (``username#task#pid``) let a student recompute which shown index was the valid one."""
+    problem = mcq(limit=3)
+    task = task_with({"q": problem})
+    public_seed_orders, keyed_orders = set(), set()
+    for n in range(30):
+        username = f"user{n}"
+        order = svc.ChoiceOrder(SECRET, username)
+        view = svc.public_problems(task, order)["q"]["choices"]
+        assert list(view) == [0, 1, 2]  # renumbered: the original indices are not shown
+        numbered = order.numbered(task, "q", problem)
+        assert [view[number] for number in numbered] == [
+            problem["choices"][i]["text"] for i in numbered.values()
+        ]
+        valid_number = next(number for number, index in numbered.items() if index == 0)
+        right = svc.parse_input(task, {"q": [str(valid_number)]}, max_upload_bytes=100, order=order)
+        assert right == {"q": 0}
+        assert svc.grade_multiple_choice(problem, right["q"]).result == "success"
+        public_seed_orders.add(tuple(svc.shown_choices(problem, f"{username}#t#q")))
+        keyed_orders.add(tuple(numbered.values()))
+        other = svc.ChoiceOrder("another-secret-of-thirty-two-chars!", username)
+        assert other.seed(task, "q") != order.seed(task, "q")
+    assert len(keyed_orders) > 1 and len(public_seed_orders) > 1
+    hidden = {i for i in range(6)} - set(
+        svc.ChoiceOrder(SECRET, "user0").numbered(task, "q", problem).values()
+    )
+    assert hidden  # some choices are not shown ...
+    with pytest.raises(svc.InvalidInput, match="not a choice index shown"):  # ... and numbers stop at 2
+        svc.parse_input(task, {"q": ["3"]}, max_upload_bytes=100, order=svc.ChoiceOrder(SECRET, "user0"))

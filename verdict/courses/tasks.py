@@ -43,6 +43,8 @@ import base64
 import binascii
 import contextlib
 import copy
+import hashlib
+import hmac
 import html
 import random
 import re
@@ -60,6 +62,7 @@ from verdict.accounts.passwords import verify_password
 from verdict.courses.models import Course, CourseMember, Evaluate, MemberRole, Registration, Task
 from verdict.grading.service import NewSubmission, Outcome, create_submission
 from verdict.judge.languages import Language, UnknownLanguage, get_language, language_for_file
+from verdict.judge.packages.common import brief
 from verdict.problems.models import Problem, ProblemVersion
 from verdict.submissions.models import Submission, SubmissionStatus
 
@@ -514,14 +517,45 @@ def _valid(choice: Any) -> bool:
     return isinstance(choice, Mapping) and bool(choice.get("valid"))
 
 
-def choice_seed(username: str, task: Task, pid: str) -> str:
-    return f"{username}#{task.slug}#{pid}"
+@dataclass(frozen=True)
+class ChoiceOrder:
+    """Which choices one student sees, and in what order, keyed with the server's secret.
+
+    INGInious seeds the shuffle with ``username#task#pid``, which anyone can recompute: with a
+    ``limit``, the one valid choice always shown could be read off the task view (issue 10, M2).
+    Here the seed is an HMAC under the server's secret. A subset (``limit`` > 0) is renumbered
+    0..k-1, so its original indices are not shown either; without a limit every choice is shown
+    anyway and keeps INGInious's numbering, the original index.
+    """
+
+    secret: str
+    username: str
+
+    def seed(self, task: Task, pid: str) -> str:
+        message = f"{self.username}#{task.slug}#{pid}".encode()
+        return hmac.new(self.secret.encode(), message, hashlib.sha256).hexdigest()
+
+    def shown(self, task: Task, pid: str, problem: Mapping[str, Any]) -> list[int]:
+        """The original indices of the choices shown, in the order shown."""
+        return shown_choices(problem, self.seed(task, pid))
+
+    def numbered(self, task: Task, pid: str, problem: Mapping[str, Any]) -> dict[int, int]:
+        """Number shown to the student -> original index, for the choices shown, in order."""
+        shown = self.shown(task, pid, problem)
+        if _renumbered(problem):
+            return dict(enumerate(shown))
+        return {index: index for index in shown}
 
 
-def public_problems(task: Task, username: str) -> dict[str, dict[str, Any]]:
+def _renumbered(problem: Mapping[str, Any]) -> bool:
+    limit = problem.get("limit")
+    return isinstance(limit, int) and limit > 0
+
+
+def public_problems(task: Task, order: ChoiceOrder) -> dict[str, dict[str, Any]]:
     """The sub-problems as a student may see them: no match ``answer``, no multiple-choice
-    ``valid``, per-choice ``feedback`` or success/error messages; choices as index → text
-    (the shown subset, in the shown order)."""
+    ``valid``, per-choice ``feedback`` or success/error messages; choices as position → text
+    (the shown subset, in the shown order, numbered from 0: see :class:`ChoiceOrder`)."""
     shown: dict[str, dict[str, Any]] = {}
     for pid, problem in (task.problems or {}).items():
         if not isinstance(problem, Mapping):
@@ -535,8 +569,8 @@ def public_problems(task: Task, username: str) -> dict[str, dict[str, Any]]:
         if kind == "multiple_choice":
             choices = problem.get("choices") or []
             view["choices"] = {
-                index: str(choices[index].get("text", "")) if isinstance(choices[index], Mapping) else ""
-                for index in shown_choices(problem, choice_seed(username, task, pid))
+                number: str(choices[index].get("text", "")) if isinstance(choices[index], Mapping) else ""
+                for number, index in order.numbered(task, pid, problem).items()
             }
         shown[pid] = view
     return shown
@@ -586,8 +620,12 @@ def parse_input(
     *,
     max_upload_bytes: int,
     allowed_languages: Sequence[str] = (),
+    order: ChoiceOrder | None = None,
 ) -> dict[str, Any]:
     """Check a submitted form against the task's sub-problems; the input to store.
+
+    With ``order``, a choice is answered by the number :func:`public_problems` shows, only among
+    the choices shown, and stored as its original index; without it, by its original index.
 
     ``fields`` maps each form key to its values (a multiple-answer choice repeats its key). Stored
     values: choice indices as ints (a list for multiple answers), text as str, files as
@@ -601,7 +639,9 @@ def parse_input(
         kind = problem.get("type")
         values = list(fields.get(pid, ()))
         if kind == "multiple_choice":
-            stored[pid] = _choice_input(pid, problem, values)
+            everything = {i: i for i in range(len(problem.get("choices") or []))}
+            numbered = order.numbered(task, pid, problem) if order else everything
+            stored[pid] = _choice_input(pid, numbered, bool(problem.get("multiple")), values)
         elif kind == "match":
             stored[pid] = _text_input(pid, values, required=True)
         elif kind in ("code", "code_single_line"):
@@ -649,16 +689,18 @@ def _text_input(pid: str, values: list[FormValue], *, required: bool) -> str:
     return value
 
 
-def _choice_input(pid: str, problem: Mapping[str, Any], values: list[FormValue]) -> int | list[int]:
-    count = len(problem.get("choices") or [])
+def _choice_input(
+    pid: str, numbered: Mapping[int, int], multiple: bool, values: list[FormValue]
+) -> int | list[int]:
+    """The original indices of the chosen numbers (``numbered``: shown number -> original index)."""
 
     def index(value: FormValue) -> int:
         text = value if isinstance(value, str) else ""
-        if not re.fullmatch(r"\s*\d+\s*", text) or not 0 <= int(text) < count:
-            raise InvalidInput(f"problem {pid!r}: {text!r} is not a choice index (0 to {count - 1})")
-        return int(text)
+        if not re.fullmatch(r"\s*[0-9]{1,6}\s*", text) or int(text) not in numbered:
+            raise InvalidInput(f"problem {pid!r}: {brief(text)} is not a choice index shown")
+        return numbered[int(text)]
 
-    if problem.get("multiple"):
+    if multiple:
         indices = [index(value) for value in values]
         if len(set(indices)) != len(indices):
             raise InvalidInput(f"problem {pid!r}: a choice is given twice")
@@ -821,6 +863,7 @@ def create_task_submission(
     access: Access,
     *,
     max_upload_bytes: int,
+    order: ChoiceOrder | None = None,
     now: datetime | None = None,
 ) -> Submission:
     """Check and add a waiting submission (flushed, not committed; the caller commits, *then*
@@ -833,7 +876,9 @@ def create_task_submission(
     check_can_submit(session, task, user, access, now)
     programs = program_pids(task)
     problem_id, version_id, compilers = judge_version(session, task) if programs else (None, None, [])
-    stored = parse_input(task, fields, max_upload_bytes=max_upload_bytes, allowed_languages=compilers)
+    stored = parse_input(
+        task, fields, max_upload_bytes=max_upload_bytes, allowed_languages=compilers, order=order
+    )
     if programs and version_id is None:
         raise NoGrader(
             f"no grader available: task {task.slug!r} has no test cases for its program part(s) "

@@ -307,12 +307,17 @@ def _visible_task(session: Session, course: Course, taskid: str, access: Access,
     response_model=None,
     responses={**_ok(dict[str, schemas.TaskInfo]), **schemas.error_responses(401, 403, 404)},
 )
-def list_tasks(request: Request, courseid: str, user: CurrentUser, session: DbSession) -> Response:
+def list_tasks(
+    request: Request, courseid: str, user: CurrentUser, session: DbSession, platform: PlatformDep
+) -> Response:
     now = db.utcnow()
+    order = _choice_order(platform, user)
     course, access = _registered_course(session, courseid, user, now)
     tasks = task_service.visible_tasks(session, course, access, now)
     standing = task_service.standings(session, user, tasks)
-    return render(request, {task.slug: task_view(task, course, user, standing[task.id]) for task in tasks})
+    return render(
+        request, {task.slug: task_view(task, course, user, standing[task.id], order) for task in tasks}
+    )
 
 
 @router.get(
@@ -322,12 +327,19 @@ def list_tasks(request: Request, courseid: str, user: CurrentUser, session: DbSe
     response_model=None,
     responses={**_ok(dict[str, schemas.TaskInfo]), **schemas.error_responses(401, 403, 404)},
 )
-def get_task(request: Request, courseid: str, taskid: str, user: CurrentUser, session: DbSession) -> Response:
+def get_task(
+    request: Request, courseid: str, taskid: str, user: CurrentUser, session: DbSession, platform: PlatformDep
+) -> Response:
     now = db.utcnow()
+    order = _choice_order(platform, user)
     course, access = _registered_course(session, courseid, user, now)
     task = _visible_task(session, course, taskid, access, now)
     standing = task_service.standings(session, user, [task])[task.id]
-    return render(request, {task.slug: task_view(task, course, user, standing)})
+    return render(request, {task.slug: task_view(task, course, user, standing, order)})
+
+
+def _choice_order(platform: Platform, user: User) -> task_service.ChoiceOrder:
+    return task_service.ChoiceOrder(platform.settings.secret_key, user.username)
 
 
 # --------------------------------------------------------------------------- submissions
@@ -519,7 +531,14 @@ def post_submission(
     db.begin_write(session)
     try:
         submission = task_service.create_task_submission(
-            session, task, user, fields, access, max_upload_bytes=_form_limit(platform), now=now
+            session,
+            task,
+            user,
+            fields,
+            access,
+            max_upload_bytes=_form_limit(platform),
+            order=_choice_order(platform, user),
+            now=now,
         )
         session.commit()
     except TaskError:

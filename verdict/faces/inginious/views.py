@@ -30,7 +30,9 @@ def course_view(
     return view
 
 
-def task_view(task: Task, course: Course, user: User, standing: task_service.Standing) -> dict[str, Any]:
+def task_view(
+    task: Task, course: Course, user: User, standing: task_service.Standing, order: task_service.ChoiceOrder
+) -> dict[str, Any]:
     return {
         "name": task.name or task.slug,
         "authors": [str(author) for author in task.authors or []],
@@ -39,7 +41,7 @@ def task_view(task: Task, course: Course, user: User, standing: task_service.Sta
         "status": standing.status,
         "grade": standing.grade,
         "context": task.context or "",
-        "problems": task_service.public_problems(task, user.username),
+        "problems": task_service.public_problems(task, order),
     }
 
 
