@@ -146,6 +146,7 @@ def test_the_reference_curl_commands(
     )
     assert added["problem"] not in listed and added["created"] is True
     with serve({"/problem.tgz": (200, {}, (tmp_path / "problem.tgz").read_bytes())}) as web:
+        platform.settings.url_import_ports = [int(web.rsplit(":", 1)[1])]  # an admin allows the port
         yoururl = f"{web}/problem.tgz"
         again = load_document(
             curl("-F", f"url={yoururl}", "-X", "POST", address=f"problems/{mine}/update-url")
