@@ -51,6 +51,16 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
+@pytest.fixture
+def cli_env(settings: Settings, db_url: str, engine: Engine) -> dict[str, str]:
+    """Environment pointing a CLI command at this test's migrated database and data directory."""
+    return {
+        "VERDICT_DATA_DIR": str(settings.data_dir),
+        "VERDICT_DATABASE_URL": db_url,
+        "VERDICT_SECRET_KEY": settings.secret_key,
+    }
+
+
 # --------------------------------------------------------------------------- databases
 
 

@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 import typer
 from inginious_support import APLUSB, DEMO, MakeUser, demo_copy
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -21,7 +20,6 @@ from verdict.courses.inginious_cli import register
 from verdict.courses.inginious_import import InginiousImportError, import_inginious_course
 from verdict.courses.models import Course, CourseMember, Evaluate, MemberRole, Registration, Task
 from verdict.problems.models import Problem, ProblemVersion
-from verdict.settings import Settings
 
 JUTGE_PACKAGE = Path(__file__).parent.parent / "fixtures" / "packages" / "jutge" / "pe_ic.pbm"
 
@@ -260,11 +258,9 @@ def cli() -> typer.Typer:
 
 
 @pytest.fixture
-def env(settings: Settings, db_url: str, engine: Engine) -> dict[str, str]:
+def env(cli_env: dict[str, str]) -> dict[str, str]:
     return {
-        "VERDICT_DATA_DIR": str(settings.data_dir),
-        "VERDICT_DATABASE_URL": db_url,
-        "VERDICT_SECRET_KEY": settings.secret_key,
+        **cli_env,
         "COLUMNS": "200",
     }
 

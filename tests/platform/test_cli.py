@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import typer
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
@@ -16,7 +15,6 @@ from verdict.accounts import service
 from verdict.accounts.errors import InvalidCredentials
 from verdict.models import ApiToken, Problem, Role, User
 from verdict.platform_cli import register
-from verdict.settings import Settings
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "packages"
 
@@ -33,13 +31,9 @@ def run(cli: typer.Typer, env: dict[str, str], *args: str, input: str | None = N
 
 
 @pytest.fixture
-def env(settings: Settings, db_url: str, engine: Engine) -> dict[str, str]:
+def env(cli_env: dict[str, str]) -> dict[str, str]:
     """Environment pointing the commands at the migrated test database."""
-    return {
-        "VERDICT_DATA_DIR": str(settings.data_dir),
-        "VERDICT_DATABASE_URL": db_url,
-        "VERDICT_SECRET_KEY": settings.secret_key,
-    }
+    return cli_env
 
 
 def test_db_upgrade_creates_the_schema(cli: typer.Typer, fresh_db_url: str, tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import pytest
 import typer
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -16,7 +15,6 @@ from verdict.accounts.service import DEFAULT_RATE_LIMITS
 from verdict.db import utcnow
 from verdict.models import User
 from verdict.platform_cli import register
-from verdict.settings import Settings
 
 PASSWORD = "correct horse battery"  # tests/conftest.py TEST_PASSWORD
 
@@ -29,12 +27,8 @@ def cli() -> typer.Typer:
 
 
 @pytest.fixture
-def env(settings: Settings, db_url: str, engine: Engine) -> dict[str, str]:
-    return {
-        "VERDICT_DATA_DIR": str(settings.data_dir),
-        "VERDICT_DATABASE_URL": db_url,
-        "VERDICT_SECRET_KEY": settings.secret_key,
-    }
+def env(cli_env: dict[str, str]) -> dict[str, str]:
+    return cli_env
 
 
 def test_user_unlock_lifts_the_back_off_of_an_account_and_an_address(
