@@ -22,7 +22,7 @@ from verdict.accounts import service as accounts
 from verdict.accounts.errors import AccountError
 from verdict.accounts.models import ApiToken, Role, User
 from verdict.app import Platform, bootstrap
-from verdict.judge.problem import PackageError
+from verdict.judge.errors import PackageError
 
 console = Console()
 errors = Console(stderr=True)

@@ -17,7 +17,6 @@ from verdict.judge.checkers import (
     FEEDBACK_CAP,
     PROGRAM_KINDS,
     CheckResult,
-    NeedsProgram,
     check,
     interpret_jutge_external,
     interpret_kattis_validator,
@@ -30,13 +29,16 @@ from verdict.judge.checkers import (
     kattis_default,
     needs_program,
 )
+from verdict.judge.errors import CheckerError, JudgeError, NeedsProgram
 from verdict.judge.problem import CheckerSpec
+from verdict.judge.verdicts import Verdict
 
-VERDICTS = {"AC", "WA", "PE", "IC", "JE"}
+# What a checker can say; a broken checker or package is the grader's internal error, IE.
+VERDICTS = {Verdict.AC, Verdict.WA, Verdict.PE, Verdict.IC, Verdict.IE}
 
 
-def verdict(result: CheckResult) -> str:
-    assert result.verdict in VERDICTS
+def verdict(result: CheckResult) -> Verdict:
+    assert type(result.verdict) is Verdict and result.verdict in VERDICTS
     return result.verdict
 
 
@@ -46,7 +48,7 @@ def verdict(result: CheckResult) -> str:
 
 
 def test_check_result_fields_and_accepted() -> None:
-    result = CheckResult("AC", "fine", 0.5, "staff")
+    result = CheckResult(Verdict.AC, "fine", 0.5, "staff")
     assert (result.verdict, result.message, result.score, result.judge_message) == (
         "AC",
         "fine",
@@ -54,8 +56,32 @@ def test_check_result_fields_and_accepted() -> None:
         "staff",
     )
     assert result.accepted
-    assert not CheckResult("WA").accepted
-    assert CheckResult("WA").score is None
+    assert not CheckResult(Verdict.WA).accepted
+    assert CheckResult(Verdict.WA).score is None
+
+
+def test_checkers_return_verdict_members(tmp_path: Path) -> None:
+    """One verdict type: every checker answers with a Verdict (IE for a broken checker), which
+    still compares equal to its code for callers holding strings."""
+    results = {
+        Verdict.AC: jutge_std(b"1\n", b"1\n"),
+        Verdict.WA: kattis_default(b"1", b"2"),
+        Verdict.PE: check(CheckerSpec("epsilon"), b"1  2", b"1 2"),
+        Verdict.IC: jutge_loosy(b"1\x01", b"1"),
+        Verdict.IE: check(CheckerSpec("nonsense"), b"1", b"1"),
+    }
+    more = [
+        interpret_testlib(3, "FAIL"),
+        interpret_kattis_validator(43, tmp_path),
+        interpret_jutge_external(0, "PE"),
+        jutge_elastic(b"a", b"a", ""),
+        jutge_elastic2(b"{1}", b"{1}", "\n", ","),
+    ]
+    for expected, result in results.items():
+        assert type(result.verdict) is Verdict and result.verdict is expected
+    assert all(type(result.verdict) is Verdict for result in more)
+    assert [r.verdict for r in more] == [Verdict.IE, Verdict.WA, Verdict.PE, Verdict.IE, Verdict.AC]
+    assert results[Verdict.AC].verdict == "AC" and results[Verdict.IE].verdict == "IE"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,7 +291,7 @@ def test_elastic_edge_cases() -> None:
     assert verdict(jutge_elastic(b"\n", b"", "\n")) == "PE"
     assert verdict(jutge_elastic(b"", b"a\n", "\n")) == "WA"
     assert verdict(jutge_elastic(b"a\x01\n", b"a\n", "\n")) == "IC"
-    assert verdict(jutge_elastic(b"a", b"b", "")) == "JE"
+    assert verdict(jutge_elastic(b"a", b"b", "")) == "IE"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,7 +342,7 @@ def test_elastic2_case_is_presentation() -> None:
 def test_elastic2_malformed_output_is_wa_and_malformed_expected_is_je() -> None:
     assert verdict(elastic2(b"{1,2\n{3}\n", b"{1,2}\n{3}\n")) == "WA"
     assert verdict(elastic2(b"1,2\n3\n", b"{1,2}\n{3}\n")) == "WA"
-    assert verdict(elastic2(b"{1}\n", b"[1]\n")) == "JE"
+    assert verdict(elastic2(b"{1}\n", b"[1]\n")) == "IE"
     assert verdict(elastic2(b"[1]\n", b"[1]\n")) == "AC"  # byte-equal wins regardless
 
 
@@ -341,8 +367,8 @@ def test_elastic2_edge_cases() -> None:
     assert verdict(elastic2(b"{1}\x02\n", b"{1}\n")) == "IC"
     assert verdict(elastic2(b"", b"")) == "AC"
     assert verdict(elastic2(b"", b"{1}\n")) == "WA"
-    assert verdict(elastic2(b"a", b"b", separator1="")) == "JE"
-    assert verdict(elastic2(b"a", b"b", separator2="")) == "JE"
+    assert verdict(elastic2(b"a", b"b", separator1="")) == "IE"
+    assert verdict(elastic2(b"a", b"b", separator2="")) == "IE"
 
 
 def test_elastic2_wrong_answer_message_is_neutral() -> None:
@@ -487,7 +513,7 @@ def test_kattis_validator_exit_codes(tmp_path: Path) -> None:
     assert verdict(interpret_kattis_validator(43, tmp_path)) == "WA"
     for code in (0, 1, 2, 44, -9, 139):
         result = interpret_kattis_validator(code, tmp_path)
-        assert verdict(result) == "JE"
+        assert verdict(result) == "IE"
         assert str(code) in result.judge_message
 
 
@@ -512,11 +538,11 @@ def test_kattis_validator_default_messages(tmp_path: Path) -> None:
 
 def test_kattis_validator_bad_score(tmp_path: Path) -> None:
     (tmp_path / "score.txt").write_text("lots\n")
-    assert verdict(interpret_kattis_validator(42, tmp_path)) == "JE"
+    assert verdict(interpret_kattis_validator(42, tmp_path)) == "IE"
     wrong = interpret_kattis_validator(43, tmp_path)
     assert (wrong.verdict, wrong.score) == ("WA", None)
     (tmp_path / "score.txt").write_text("nan")
-    assert verdict(interpret_kattis_validator(42, tmp_path)) == "JE"
+    assert verdict(interpret_kattis_validator(42, tmp_path)) == "IE"
 
 
 def test_kattis_validator_caps_and_tolerates_bad_bytes(tmp_path: Path) -> None:
@@ -546,13 +572,13 @@ def test_kattis_validator_does_not_follow_symlinks(tmp_path: Path) -> None:
         (0, "AC"),
         (1, "WA"),
         (2, "PE"),
-        (3, "JE"),
+        (3, "IE"),
         (4, "WA"),
         (8, "PE"),
-        (5, "JE"),
-        (6, "JE"),
-        (-11, "JE"),
-        (255, "JE"),
+        (5, "IE"),
+        (6, "IE"),
+        (-11, "IE"),
+        (255, "IE"),
     ],
 )
 def test_testlib_exit_codes(code: int, expected_verdict: str) -> None:
@@ -582,8 +608,8 @@ def test_testlib_points(text: str, score: float) -> None:
 def test_testlib_points_zero_and_missing() -> None:
     zero = interpret_testlib(7, "points 0 nothing")
     assert (zero.verdict, zero.score) == ("WA", 0.0)
-    assert verdict(interpret_testlib(7, "ok all good")) == "JE"
-    assert verdict(interpret_testlib(7, "")) == "JE"
+    assert verdict(interpret_testlib(7, "ok all good")) == "IE"
+    assert verdict(interpret_testlib(7, "")) == "IE"
 
 
 def test_testlib_caps_output() -> None:
@@ -598,13 +624,13 @@ def test_testlib_caps_output() -> None:
         (0, "WA because line 3", "WA"),
         (0, "  pe\n", "PE"),
         (0, "IC", "IC"),
-        (0, "IE oops", "JE"),
-        (0, "JE", "JE"),
-        (0, "", "JE"),
-        (0, "ACCEPTED", "JE"),
-        (0, "maybe", "JE"),
-        (1, "AC", "JE"),
-        (-9, "", "JE"),
+        (0, "IE oops", "IE"),
+        (0, "JE", "IE"),
+        (0, "", "IE"),
+        (0, "ACCEPTED", "IE"),
+        (0, "maybe", "IE"),
+        (1, "AC", "IE"),
+        (-9, "", "IE"),
     ],
 )
 def test_jutge_external(code: int, stdout: str, expected_verdict: str) -> None:
@@ -666,10 +692,10 @@ def test_check_presentation_error_false_turns_pe_into_wa() -> None:
 def test_check_refuses_program_kinds(kind: str) -> None:
     spec = CheckerSpec(kind, source=Path("checker.cc"))
     assert needs_program(spec)
-    with pytest.raises(ValueError):
+    with pytest.raises(NeedsProgram) as caught:
         check(spec, b"", b"")
-    with pytest.raises(NeedsProgram):
-        check(spec, b"", b"")
+    assert isinstance(caught.value, CheckerError) and isinstance(caught.value, JudgeError)
+    assert not isinstance(caught.value, ValueError)
 
 
 @pytest.mark.parametrize(
@@ -690,7 +716,7 @@ def test_check_refuses_program_kinds(kind: str) -> None:
 )
 def test_check_bad_configuration_is_judge_error(spec: CheckerSpec) -> None:
     result = check(spec, b"1\n", b"2\n")
-    assert result.verdict == "JE"
+    assert result.verdict == "IE"
     assert result.judge_message
 
 

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
+from verdict.judge import languages as languages_module
 from verdict.judge.compiler import Compiled, compile_source, program_sandbox, run_program, self_test
-from verdict.judge.languages import all_languages, availability, get_language, language_for_file
+from verdict.judge.errors import UnknownLanguage
+from verdict.judge.languages import (
+    Language,
+    LanguageRegistry,
+    all_languages,
+    availability,
+    get_language,
+    language_for_file,
+    languages,
+)
 from verdict.judge.sandbox import Limits, SandboxConfig, Status
 
 MiB = 1024 * 1024
@@ -52,6 +62,45 @@ def test_jutge_ids_and_aliases() -> None:
     assert get_language("c++").id == "G++17"
     assert language_for_file("x.java").id == "JDK"
     assert language_for_file("x.cpp").id == "G++17"
+
+
+@pytest.fixture
+def fresh_registry() -> Iterator[None]:
+    """The registry forgotten before and after the test, as after a change of the host's toolchains."""
+    languages.cache_clear()
+    yield
+    languages.cache_clear()
+
+
+def test_the_registry_is_built_once(fresh_registry: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Building the table probes the host (Java's home, ``rustc --print sysroot``): once a process."""
+    builds: list[list[Language]] = []
+    build = languages_module.build_languages
+
+    def counting() -> list[Language]:
+        builds.append(build())
+        return builds[-1]
+
+    monkeypatch.setattr(languages_module, "build_languages", counting)
+    first = get_language("GCC")
+    assert get_language("GCC") is first and get_language("c") is first
+    assert language_for_file("x.c") is first and language_for_file("x.cpp").id == "G++17"
+    assert all_languages()["GCC"] is first
+    assert languages() is languages() and isinstance(languages(), LanguageRegistry)
+    assert len(builds) == 1
+    languages.cache_clear()
+    assert get_language("GCC") is not first and len(builds) == 2  # built anew
+
+
+def test_the_registry_indexes_what_it_was_given() -> None:
+    gcc = get_language("GCC")
+    ghost = dataclasses.replace(gcc, id="Ghost", name="Ghost", extensions=(".c", ".ghost"))
+    registry = LanguageRegistry([gcc, ghost])
+    assert registry.get("GHOST") is ghost and registry.get("C") is gcc  # ids folded, aliases kept
+    assert registry.for_file("a.c") is gcc and registry.for_file("B.GHOST") is ghost  # first claimant
+    assert list(registry) == [gcc, ghost] and len(registry) == 2
+    with pytest.raises(UnknownLanguage, match="known: GCC, Ghost"):
+        registry.get("cobol")
 
 
 # -- Java under the memory limit (cgroup, not RLIMIT_AS) ---------------------------------------

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from verdict.judge.errors import PackageError
 from verdict.judge.packages import detect_format, load_package
 from verdict.judge.packages.jutge import parse_ops
 from verdict.judge.packages.kattis import parse_validator_flags
-from verdict.judge.problem import PackageError, Problem, TestCase, TestKind
+from verdict.judge.problem import Problem, TestCase, TestKind
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PACKAGES = FIXTURES / "packages"

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from verdict.judge.compiler import Compiled
+from verdict.judge.errors import SandboxError
 from verdict.judge.sandbox import (
     Limits,
     Sandbox,
     SandboxConfig,
-    SandboxError,
     Status,
     run_once,
     wait_runs,

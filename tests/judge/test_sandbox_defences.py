@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from verdict.cli import app
 from verdict.judge.compiler import Compiled
+from verdict.judge.errors import SandboxError
 from verdict.judge.grader import Grader, reference_language
 from verdict.judge.packages import load_package
 from verdict.judge.sandbox import (
@@ -32,7 +33,6 @@ from verdict.judge.sandbox import (
     Mount,
     Sandbox,
     SandboxConfig,
-    SandboxError,
     Status,
 )
 

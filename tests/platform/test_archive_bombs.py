@@ -30,9 +30,9 @@ from archive_bombs import (
     zip_with_symlink_of_zeros,
 )
 
+from verdict.judge.errors import PackageError
 from verdict.judge.packages import load_package
 from verdict.judge.packages.common import MESSAGE_VALUE_CHARS, brief
-from verdict.judge.problem import PackageError
 from verdict.problems.archives import (
     MAX_PATH_DEPTH,
     MAX_TAR_HEADER_BYTES,
@@ -49,7 +49,7 @@ _PROBE = """
 import json, sys, time
 from pathlib import Path
 from verdict.judge.packages import load_package
-from verdict.judge.problem import PackageError
+from verdict.judge.errors import PackageError
 from verdict.problems.archives import Budget, is_archive, safe_extract
 
 def peak_kb():

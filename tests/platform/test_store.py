@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from verdict.app import Platform
+from verdict.judge.errors import PackageError
 from verdict.judge.packages import load_package
-from verdict.judge.problem import PackageError
 from verdict.models import Blob, Problem, ProblemVersion, Submission, User
 from verdict.problems.store import (
     ProblemNotFound,

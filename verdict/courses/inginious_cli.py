@@ -48,7 +48,7 @@ def import_inginious(
 
     from verdict.accounts.service import get_user
     from verdict.courses.inginious_import import InginiousImportError, import_inginious_course
-    from verdict.judge.problem import PackageError
+    from verdict.judge.errors import PackageError
 
     if not (path / "course.yaml").is_file():
         errors.print(f"[red]error:[/red] {path}: no course.yaml (not an INGInious course directory)")

@@ -54,7 +54,7 @@ from verdict.courses.tasks import (
     PROGRAM_TYPES,
     normalise_accessibility,
 )
-from verdict.judge.problem import PackageError
+from verdict.judge.errors import PackageError
 from verdict.problems.store import import_package
 from verdict.settings import Settings
 

@@ -61,7 +61,8 @@ from verdict.accounts.models import Role, User
 from verdict.accounts.passwords import verify_password
 from verdict.courses.models import Course, CourseMember, Evaluate, MemberRole, Registration, Task
 from verdict.grading.service import NewSubmission, Outcome, create_submission
-from verdict.judge.languages import Language, UnknownLanguage, get_language, language_for_file
+from verdict.judge.errors import UnknownLanguage
+from verdict.judge.languages import Language, get_language, language_for_file
 from verdict.judge.packages.common import brief
 from verdict.problems.models import Problem, ProblemVersion
 from verdict.submissions.models import Submission, SubmissionStatus

@@ -85,7 +85,8 @@ def submit_command(
     from verdict.app import bootstrap
     from verdict.grading.queue import get_queue
     from verdict.grading.service import NewSubmission, create_submission
-    from verdict.judge.languages import UnknownLanguage, get_language, language_for_file
+    from verdict.judge.errors import UnknownLanguage
+    from verdict.judge.languages import get_language, language_for_file
 
     settings = Settings()
     platform = bootstrap(settings, migrate=not settings.database_url)

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from verdict.grading import owners, service
 from verdict.grading.service import Outcome
+from verdict.judge.errors import JudgeError
 from verdict.judge.grader import Grader, GradeResult, TestResult
-from verdict.judge.languages import UnknownLanguage, get_language
+from verdict.judge.languages import get_language
 from verdict.judge.packages import load_package
-from verdict.judge.problem import PackageError
-from verdict.judge.sandbox import MiB, SandboxConfig, SandboxError
+from verdict.judge.sandbox import MiB, SandboxConfig
 from verdict.judge.supervision import Supervision
 from verdict.problems.models import ProblemVersion
 from verdict.problems.store import fetch_package
@@ -147,7 +147,7 @@ class GradingEngine:
             return outcome_from_result(
                 self.judge(submission.problem_version_id, submission.language, submission.source or "")
             )
-        except (SandboxError, PackageError, UnknownLanguage, LookupError, ValueError, OSError) as error:
+        except (JudgeError, LookupError, ValueError, OSError) as error:
             log.exception("grading submission %s failed", submission_id)
             return Outcome(SubmissionStatus.ERROR, verdict="IE", result="error", error_reason=str(error))
 

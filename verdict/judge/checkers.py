@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from verdict.judge.errors import CheckerError, NeedsProgram
 from verdict.judge.problem import CheckerSpec
-
-AC, WA, PE, IC, JE = "AC", "WA", "PE", "IC", "JE"
+from verdict.judge.verdicts import Verdict
 
 #: Checker kinds that need a program to be run (in the sandbox) before interpreting its result.
 PROGRAM_KINDS = frozenset({"kattis-custom", "testlib", "external"})
@@ -39,11 +39,11 @@ FEEDBACK_CAP = 64 * 1024  # bytes read from any checker-produced text
 _EXCERPT = 60  # bytes of context shown around a difference in staff messages
 
 _DEFAULT_MESSAGES = {
-    AC: "",
-    WA: "wrong answer",
-    PE: "presentation error",
-    IC: "invalid character in output",
-    JE: "judge error",
+    Verdict.AC: "",
+    Verdict.WA: "wrong answer",
+    Verdict.PE: "presentation error",
+    Verdict.IC: "invalid character in output",
+    Verdict.IE: "judge error",
 }
 
 # C's isspace() in the "C" locale, which is also what bytes.split() and bytes-regex \s use.
@@ -63,28 +63,24 @@ _TESTLIB_PARTIAL_RE = re.compile(rf"partially correct\s*\(\s*({_NUMBER})\s*\)")
 class CheckResult:
     """The verdict of one output check.
 
-    verdict: "AC", "WA", "PE", "IC" or "JE" (judge error: the checker or the package is broken).
+    verdict: a Verdict: AC, WA, PE, IC, or IE (a judge error: the checker or the package is broken).
     message: short text for the student; never reveals the expected answer.
     score: partial credit when the checker awards some (custom checkers only), else None.
     judge_message: detailed text for staff (may quote expected and actual output).
     """
 
-    verdict: str
+    verdict: Verdict
     message: str = ""
     score: float | None = None
     judge_message: str = ""
 
     @property
     def accepted(self) -> bool:
-        return self.verdict == AC
+        return self.verdict == Verdict.AC
 
 
-class NeedsProgram(ValueError):
-    """Raised by :func:`check` for checker kinds that need a program run in the sandbox."""
-
-
-class _OptionError(ValueError):
-    """A checker option with an unusable value (a package error, reported as JE)."""
+class _OptionError(CheckerError):
+    """A checker option with an unusable value (a package error, reported as IE)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,7 +88,7 @@ class _OptionError(ValueError):
 # ---------------------------------------------------------------------------------------------
 
 
-def _result(verdict: str, message: str | None = None, judge_message: str = "") -> CheckResult:
+def _result(verdict: Verdict, message: str | None = None, judge_message: str = "") -> CheckResult:
     return CheckResult(
         verdict, _DEFAULT_MESSAGES[verdict] if message is None else message, None, judge_message
     )
@@ -182,7 +178,7 @@ def _invalid_character(output: bytes) -> CheckResult | None:
     pos = match.start()
     line = _line_no(output, pos)
     return _result(
-        IC,
+        Verdict.IC,
         f"invalid character (byte 0x{output[pos]:02x}) in output, line {line}",
         f"invalid byte 0x{output[pos]:02x} at offset {pos} (line {line}): {_excerpt(output, pos)}",
     )
@@ -207,7 +203,7 @@ def jutge_std(output: bytes, expected: bytes) -> CheckResult:
     AC when byte-equal; IC when the output holds a byte outside 32..126 other than \\n \\r \\t;
     PE when equal after collapsing whitespace runs and upper-casing; WA otherwise."""
     if output == expected:
-        return _result(AC)
+        return _result(Verdict.AC)
     invalid = _invalid_character(output)
     if invalid is not None:
         return invalid
@@ -219,20 +215,22 @@ def jutge_std(output: bytes, expected: bytes) -> CheckResult:
     )
     if _normalise(output) == _normalise(expected):
         return _result(
-            PE,
+            Verdict.PE,
             f"presentation error: output differs only in whitespace or letter case (from line {line})",
             detail,
         )
-    return _result(WA, f"wrong answer: line {line} differs", detail)
+    return _result(Verdict.WA, f"wrong answer: line {line} differs", detail)
 
 
 def jutge_loosy(output: bytes, expected: bytes) -> CheckResult:
     """Jutge's loosy checker: the standard checker, but a presentation error is accepted."""
     result = jutge_std(output, expected)
-    if result.verdict != PE:
+    if result.verdict != Verdict.PE:
         return result
     return _result(
-        AC, "", "accepted by the loosy checker despite whitespace/case differences; " + result.judge_message
+        Verdict.AC,
+        "",
+        "accepted by the loosy checker despite whitespace/case differences; " + result.judge_message,
     )
 
 
@@ -252,13 +250,13 @@ def _token_count_failure(output: bytes, expected: bytes, n_out: int, n_exp: int)
         line, _ = _locate_token(output, n_out)
         _, missing = _locate_token(expected, n_out)
         return _result(
-            WA,
+            Verdict.WA,
             f"output ended early (line {line})",
             f"output has {n_out} tokens, expected {n_exp}; next expected token {_show_token(missing)}",
         )
     line, extra = _locate_token(output, n_exp)
     return _result(
-        WA,
+        Verdict.WA,
         f"line {line}: unexpected extra output (token {n_exp + 1})",
         f"output has {n_out} tokens, expected {n_exp}; first extra token {_show_token(extra)}",
     )
@@ -274,7 +272,7 @@ def jutge_epsilon(
     applies). Other tokens, including nan/inf, must be byte-equal. All tokens matching but the
     whitespace layout differing gives PE. IC as in the standard checker."""
     if output == expected:
-        return _result(AC)
+        return _result(Verdict.AC)
     invalid = _invalid_character(output)
     if invalid is not None:
         return invalid
@@ -285,7 +283,7 @@ def jutge_epsilon(
                 line, _ = _locate_token(output, k)
                 kind = "relative" if relative else "absolute"
                 return _result(
-                    WA,
+                    Verdict.WA,
                     f"line {line}: token {k + 1} differs",
                     f"token {k + 1} (output line {line}): expected {_show_token(e)}, got "
                     f"{_show_token(o)} ({kind} epsilon {epsilon:g})",
@@ -296,11 +294,11 @@ def jutge_epsilon(
     if out_layout != exp_layout:
         line = _line_no(out_layout, _first_difference(out_layout, exp_layout))
         return _result(
-            PE,
+            Verdict.PE,
             f"presentation error: whitespace differs (line {line})",
             f"all tokens match within epsilon; whitespace differs from line {line}",
         )
-    return _result(AC, "", "tokens match within epsilon")
+    return _result(Verdict.AC, "", "tokens match within epsilon")
 
 
 def _lenient_pieces(data: bytes, separator: bytes) -> list[bytes]:
@@ -348,23 +346,23 @@ def jutge_elastic(output: bytes, expected: bytes, separator: str | bytes) -> Che
     _lenient_pieces); WA otherwise. IC as in the standard checker."""
     sep = _as_bytes(separator, "separator")
     if not sep:
-        return _result(JE, None, "elastic checker: empty separator")
+        return _result(Verdict.IE, None, "elastic checker: empty separator")
     if output == expected:
-        return _result(AC)
+        return _result(Verdict.AC)
     invalid = _invalid_character(output)
     if invalid is not None:
         return invalid
     if _exact_pieces(output, sep) == _exact_pieces(expected, sep):
-        return _result(AC, "", "same items in another order")
+        return _result(Verdict.AC, "", "same items in another order")
     out, exp = Counter(_lenient_pieces(output, sep)), Counter(_lenient_pieces(expected, sep))
     if out == exp:
         return _result(
-            PE,
+            Verdict.PE,
             "presentation error: items match only after normalising whitespace or case",
             "items match after normalisation",
         )
     return _result(
-        WA,
+        Verdict.WA,
         "wrong answer: the output items differ from the expected ones",
         _multiset_detail(out, exp, "items"),
     )
@@ -438,37 +436,37 @@ def jutge_elastic2(
     sep1, sep2 = _as_bytes(separator1, "separator1"), _as_bytes(separator2, "separator2")
     start, end = _as_bytes(starting, "starting"), _as_bytes(ending, "ending")
     if not sep1 or not sep2:
-        return _result(JE, None, "elastic2 checker: empty separator")
+        return _result(Verdict.IE, None, "elastic2 checker: empty separator")
     if output == expected:
-        return _result(AC)
+        return _result(Verdict.AC)
     invalid = _invalid_character(output)
     if invalid is not None:
         return invalid
     exp_lenient = _lenient_groups(expected, sep1, sep2, start, end)
     if exp_lenient is None:
         return _result(
-            JE,
+            Verdict.IE,
             None,
             f"elastic2 checker: the expected answer does not parse as groups wrapped in {start!r}...{end!r}",
         )
     exp_exact = _exact_groups(expected, sep1, sep2, start, end)
     if exp_exact is not None and _exact_groups(output, sep1, sep2, start, end) == exp_exact:
-        return _result(AC, "", "same groups in another order")
+        return _result(Verdict.AC, "", "same groups in another order")
     out_lenient = _lenient_groups(output, sep1, sep2, start, end)
     if out_lenient is None:
         return _result(
-            WA,
+            Verdict.WA,
             "wrong answer: output is not a well-formed list of groups",
             f"a group of the output is not wrapped in {start!r}...{end!r}",
         )
     if out_lenient == exp_lenient:
         return _result(
-            PE,
+            Verdict.PE,
             "presentation error: groups match only after normalising whitespace or case",
             "groups match after normalisation",
         )
     return _result(
-        WA,
+        Verdict.WA,
         "wrong answer: the output groups differ from the expected ones",
         _multiset_detail(out_lenient, exp_lenient, "groups"),
     )
@@ -546,7 +544,7 @@ def kattis_default(
     reported, the whitespace before a token being checked before the token itself."""
     abs_tol, rel_tol = _kattis_tolerances(float_relative_tolerance, float_absolute_tolerance, float_tolerance)
     if output == expected:
-        return _result(AC)
+        return _result(Verdict.AC)
     out_cmp, exp_cmp = (output, expected) if case_sensitive else (output.lower(), expected.lower())
     out_tokens, exp_tokens = out_cmp.split(), exp_cmp.split()
     token_failure = _kattis_token_failure(out_tokens, exp_tokens, abs_tol, rel_tol)
@@ -554,12 +552,12 @@ def kattis_default(
     if space_failure is not None and (token_failure is None or space_failure[0] <= token_failure[0]):
         k, line = space_failure
         return _result(
-            WA,
+            Verdict.WA,
             f"line {line}: whitespace differs",
             f"Space change error on line {line} of output, before token {k + 1}",
         )
     if token_failure is None:
-        return _result(AC)
+        return _result(Verdict.AC)
     k, reason = token_failure
     out_line, out_token = _locate_token(output, k)
     exp_line, exp_token = _locate_token(expected, k)
@@ -568,10 +566,10 @@ def kattis_default(
         f"file)\n{reason}\n Judge: {_show_token(exp_token)}\n User: {_show_token(out_token)}"
     )
     if k >= len(out_tokens):
-        return _result(WA, f"output ended early (line {out_line})", staff)
+        return _result(Verdict.WA, f"output ended early (line {out_line})", staff)
     if k >= len(exp_tokens):
-        return _result(WA, f"line {out_line}: unexpected extra output (token {k + 1})", staff)
-    return _result(WA, f"line {out_line}: token {k + 1} differs", staff)
+        return _result(Verdict.WA, f"line {out_line}: unexpected extra output (token {k + 1})", staff)
+    return _result(Verdict.WA, f"line {out_line}: token {k + 1} differs", staff)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -615,16 +613,18 @@ def interpret_kattis_validator(exit_code: int, feedback_dir: Path) -> CheckResul
     score_text = _read_feedback(feedback_dir / "score.txt")
     if exit_code not in (42, 43):
         return _result(
-            JE,
+            Verdict.IE,
             None,
             f"output validator exited with code {exit_code}" + (f"\n{judge_text}" if judge_text else ""),
         )
-    verdict = AC if exit_code == 42 else WA
+    verdict = Verdict.AC if exit_code == 42 else Verdict.WA
     result = _result(verdict, team_text or None, judge_text)
     if score_text is not None:
         result.score = _parse_float(score_text.strip().encode())
-        if result.score is None and verdict == AC:
-            return _result(JE, None, f"output validator wrote an invalid score.txt: {score_text[:100]!r}")
+        if result.score is None and verdict == Verdict.AC:
+            return _result(
+                Verdict.IE, None, f"output validator wrote an invalid score.txt: {score_text[:100]!r}"
+            )
     return result
 
 
@@ -640,26 +640,28 @@ def _testlib_points(text: str) -> float | None:
 def interpret_testlib(exit_code: int, stdout_stderr: str) -> CheckResult:
     """Result of a testlib checker from its exit code and what it printed.
 
-    0 ok → AC; 1 wrong answer → WA; 2 wrong output format → PE; 3 FAIL → JE; 4 dirt (extra
+    0 ok → AC; 1 wrong answer → WA; 2 wrong output format → PE; 3 FAIL → IE; 4 dirt (extra
     output) → WA; 7 points → the printed score, AC when positive (like a Kattis scoring validator
     accepting with a score) and WA when zero or less; 8 unexpected EOF (testlib's
     ENABLE_UNEXPECTED_EOF) → PE, since testlib reports it as a format error of the contestant's
-    output; anything else → JE. testlib messages often quote the expected answer, so they only go
+    output; anything else → IE. testlib messages often quote the expected answer, so they only go
     to judge_message and the student gets a neutral message."""
     text = _cap(stdout_stderr)
-    simple = {0: AC, 1: WA, 2: PE, 3: JE, 4: WA, 8: PE}
+    simple = {0: Verdict.AC, 1: Verdict.WA, 2: Verdict.PE, 3: Verdict.IE, 4: Verdict.WA, 8: Verdict.PE}
     if exit_code in simple:
         verdict = simple[exit_code]
-        prefix = "checker failed (FAIL): " if verdict == JE else ""
+        prefix = "checker failed (FAIL): " if verdict == Verdict.IE else ""
         return _result(verdict, None, prefix + text)
     if exit_code == 7:
         points = _testlib_points(text)
         if points is None:
-            return _result(JE, None, f"testlib checker exited 7 (points) without a readable score: {text}")
-        result = _result(AC if points > 0 else WA, "partially correct", text)
+            return _result(
+                Verdict.IE, None, f"testlib checker exited 7 (points) without a readable score: {text}"
+            )
+        result = _result(Verdict.AC if points > 0 else Verdict.WA, "partially correct", text)
         result.score = points
         return result
-    return _result(JE, None, f"testlib checker exited with code {exit_code}: {text}")
+    return _result(Verdict.IE, None, f"testlib checker exited with code {exit_code}: {text}")
 
 
 def interpret_jutge_external(exit_code: int, stdout: str) -> CheckResult:
@@ -670,11 +672,11 @@ def interpret_jutge_external(exit_code: int, stdout: str) -> CheckResult:
     text = _cap(stdout)
     tokens = text.split(maxsplit=1)
     if exit_code != 0:
-        return _result(JE, None, f"external checker exited with code {exit_code}: {text}")
+        return _result(Verdict.IE, None, f"external checker exited with code {exit_code}: {text}")
     code = tokens[0].upper() if tokens else ""
-    if code not in (AC, WA, PE, IC):
-        return _result(JE, None, f"external checker printed no known verdict: {text[:200]!r}")
-    return _result(code, None, text)
+    if code not in (Verdict.AC, Verdict.WA, Verdict.PE, Verdict.IC):
+        return _result(Verdict.IE, None, f"external checker printed no known verdict: {text[:200]!r}")
+    return _result(Verdict(code), None, text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -775,23 +777,23 @@ def needs_program(spec: CheckerSpec) -> bool:
 def check(spec: CheckerSpec, output: bytes, expected: bytes) -> CheckResult:
     """Judge output against expected with a built-in checker chosen by spec.kind and spec.options.
 
-    Raises NeedsProgram (a ValueError) for "kattis-custom", "testlib" and "external", which the
+    Raises NeedsProgram (a CheckerError) for "kattis-custom", "testlib" and "external", which the
     caller must run and then interpret with the interpret_* functions. An unknown kind or an
-    unusable option is a package problem and gives JE. With spec.presentation_error false (Jutge),
+    unusable option is a package problem and gives IE. With spec.presentation_error false (Jutge),
     a presentation error counts as a wrong answer."""
     if spec.kind in PROGRAM_KINDS:
         raise NeedsProgram(f"checker kind {spec.kind!r} needs its program to be run")
     builtin = _BUILTINS.get(spec.kind)
     if builtin is None:
-        return _result(JE, None, f"unknown checker kind {spec.kind!r}")
+        return _result(Verdict.IE, None, f"unknown checker kind {spec.kind!r}")
     try:
         result = builtin(output, expected, spec.options or {})
     except _OptionError as exc:
-        return _result(JE, None, f"{spec.kind} checker: {exc}")
-    if result.verdict == PE and not spec.presentation_error:
+        return _result(Verdict.IE, None, f"{spec.kind} checker: {exc}")
+    if result.verdict == Verdict.PE and not spec.presentation_error:
         message = result.message.replace("presentation error", "wrong answer", 1)
         return CheckResult(
-            WA,
+            Verdict.WA,
             message,
             None,
             "presentation error counted as WA (presentation_error: false); " + result.judge_message,

@@ -9,8 +9,9 @@ from rich.console import Console
 from rich.table import Table
 
 from verdict.judge.compiler import compile_source, program_sandbox, run_program, self_test
-from verdict.judge.languages import UnknownLanguage, all_languages, get_language, language_for_file
-from verdict.judge.sandbox import Limits, SandboxConfig, SandboxError
+from verdict.judge.errors import SandboxError, UnknownLanguage
+from verdict.judge.languages import all_languages, get_language, language_for_file
+from verdict.judge.sandbox import Limits, SandboxConfig
 
 console = Console()
 

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from verdict.judge.languages import Language, toolchain_version
+from verdict.judge.languages import Language, availability, toolchain_version
 from verdict.judge.sandbox import Limits, MiB, RunResult, Sandbox, SandboxConfig, Status
 from verdict.judge.supervision import Supervision, watched
 
@@ -313,8 +313,6 @@ class SelfTest:
 
 def self_test(language: Language, config: SandboxConfig) -> SelfTest:
     """Compiles and runs the language's own test program in the sandbox."""
-    from verdict.judge.languages import availability
-
     available, version = availability(language)
     if not available:
         return SelfTest(language, False, False, "", version)

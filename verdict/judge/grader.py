@@ -22,7 +22,8 @@ from verdict.judge.compiler import (
     run_program,
     still_cached,
 )
-from verdict.judge.languages import Language, UnknownLanguage, get_language, language_for_file
+from verdict.judge.errors import CheckerError, PackageError, UnknownLanguage
+from verdict.judge.languages import Language, get_language, language_for_file
 from verdict.judge.problem import Problem, TestCase, TestGroup, TestKind
 from verdict.judge.sandbox import Limits, MiB, RunResult, Sandbox, SandboxConfig, Status, wait_runs
 from verdict.judge.supervision import Supervision
@@ -111,7 +112,7 @@ def checker_main_file(source: Path) -> Path:
             continue
         candidates.append(path)
     if not candidates:
-        raise ValueError(f"{source}: no checker program found")
+        raise PackageError(source, "no checker program found")
     named = [p for p in candidates if p.stem.lower() in CHECKER_NAMES]
     return (named or candidates)[0]
 
@@ -126,7 +127,7 @@ def compile_checker(source: Path, config: SandboxConfig, supervision: Supervisio
     )
     compiled = compile_source(language, main.read_bytes(), config, extra_files=extra, supervision=supervision)
     if not compiled.ok:
-        raise ValueError(f"{main}: checker does not compile: {compiled.output[:2000]}")
+        raise CheckerError(f"{main}: checker does not compile: {compiled.output[:2000]}")
     return compiled
 
 
@@ -177,7 +178,7 @@ class CheckerProgram:
                 if data is not None:
                     (Path(tmp) / name).write_bytes(data)
             outcome = checkers.interpret_kattis_validator(_exit(result), Path(tmp))
-        if outcome.verdict == checkers.JE and result.status != Status.OK:
+        if outcome.verdict == Verdict.IE and result.status != Status.OK:
             outcome.judge_message += (
                 f"\nvalidator: {result.status.value} {result.message} {result.stderr[-500:]!r}"
             )
@@ -292,7 +293,7 @@ class Grader:
                 self.problem.interactor if self.problem.type == "interactive" else self.problem.checker.source
             )
             if source is None:
-                raise ValueError(f"{self.problem.root}: the checker program is missing")
+                raise PackageError(self.problem.root, "the checker program is missing")
             self._checker = compile_checker(source, self.config, supervision)
         return self._checker
 
@@ -336,12 +337,12 @@ class Grader:
             )
         try:
             time_limit = self._derived_time_limit(supervision)
-        except ValueError as error:
+        except (PackageError, UnknownLanguage) as error:
             return GradeResult(Verdict.IE, message=str(error), language=language.id)
         with ExitStack() as stack:
             try:
                 checker = stack.enter_context(self._checker_program(supervision))
-            except ValueError as error:
+            except (PackageError, CheckerError, UnknownLanguage) as error:
                 return GradeResult(
                     Verdict.IE, message=str(error), language=language.id, time_limit=time_limit
                 )
@@ -458,9 +459,7 @@ class Grader:
 
 
 def _check_verdict(check: checkers.CheckResult | None) -> Verdict:
-    if check is None or check.verdict == checkers.JE:
-        return Verdict.IE
-    return Verdict(check.verdict)
+    return Verdict.IE if check is None else check.verdict
 
 
 def _interactive_verdict(run: RunResult, check: checkers.CheckResult) -> Verdict:
@@ -468,7 +467,7 @@ def _interactive_verdict(run: RunResult, check: checkers.CheckResult) -> Verdict
     often crashes because the validator hung up); then the program's failure; then acceptance."""
     if run.status in (Status.TIME_LIMIT, Status.WALL_LIMIT):
         return Verdict.TLE
-    if check.verdict == checkers.WA:
+    if check.verdict == Verdict.WA:
         return Verdict.WA
     if run.status != Status.OK:
         return STATUS_VERDICTS[run.status]
@@ -505,19 +504,20 @@ def derive_time_limit(
     problem: Problem, config: SandboxConfig, supervision: Supervision | None = None
 ) -> float:
     """Slowest accepted/golden solution's CPU time × multiplier + constant (as the formats say)."""
-    references = [s.path for s in problem.submissions if s.expected == "AC"]
+    references = [s.path for s in problem.submissions if s.expected == Verdict.AC]
     if problem.golden_solution and problem.golden_solution not in references:
         references.insert(0, problem.golden_solution)
     if not references:
-        raise ValueError(f"{problem.root}: no time limit given and no accepted solution to derive one from")
+        raise PackageError(problem.root, "no time limit given and no accepted solution to derive one from")
     grader = Grader(problem, config, time_limit=DERIVATION_LIMIT)
     slowest = 0.0
     for path in references:
         result = grader.grade(path.read_bytes(), reference_language(problem, path), supervision=supervision)
         if result.verdict != Verdict.AC:
-            raise ValueError(
-                f"{path}: reference solution is not accepted ({result.verdict.value}: {result.cause})"
-                + "".join(f"\n{t.name}: {t.judge_message}" for t in result.tests if t.verdict != Verdict.AC)
+            raise PackageError(
+                path,
+                f"reference solution is not accepted ({result.verdict.value}: {result.cause})"
+                + "".join(f"\n{t.name}: {t.judge_message}" for t in result.tests if t.verdict != Verdict.AC),
             )
         slowest = max([slowest, *(t.time for t in result.tests)])
     # A floor keeps a derived limit meaningful on a busy machine (fast references give ~0.01 s).

@@ -8,11 +8,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from verdict.judge.errors import PackageError, SandboxError, UnknownLanguage
 from verdict.judge.grader import Grader, GradeResult, TestResult, reference_language
-from verdict.judge.languages import UnknownLanguage, get_language, language_for_file
+from verdict.judge.languages import get_language, language_for_file
 from verdict.judge.packages import load_package
-from verdict.judge.problem import PackageError, Problem
-from verdict.judge.sandbox import SandboxError
+from verdict.judge.problem import Problem
 
 console = Console()
 problem_app = typer.Typer(help="Problem packages: import, check.", no_args_is_help=True)
@@ -107,7 +107,7 @@ def check_command(
         console.print("[yellow]The package bundles no submissions to check.[/]")
     try:
         console.print(f"time limit: {grader.time_limit:g}s")
-    except ValueError as error:
+    except (PackageError, UnknownLanguage) as error:
         console.print(f"[bold red]Cannot set the time limit:[/] {error}")
         raise typer.Exit(1) from None
     for submission in problem.submissions:

@@ -11,10 +11,12 @@ import functools
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
+from verdict.judge.errors import UnknownLanguage
 from verdict.judge.sandbox import Limits, Mount
 
 BF2C = Path(__file__).with_name("bf2c.py")
@@ -159,12 +161,12 @@ def _node_run(limits: Limits) -> list[str]:
     return ["/usr/bin/node", f"--max-old-space-size={max(limits.memory_mb * 3 // 4, 16)}", "main.js"]
 
 
-@functools.cache
-def all_languages() -> dict[str, Language]:
-    """Every known language, available or not (see `availability`)."""
+def build_languages() -> list[Language]:
+    """Every known language, available or not, probing the host for Java's home and a Rust
+    toolchain (which may run ``rustc --print sysroot``). Use :func:`languages`: it builds this once."""
     java_home = _java_home()
     rust = _rust_sysroot()
-    languages = [
+    return [
         _c("GCC", "C11 (gcc)", "/usr/bin/gcc", "gnu11", SUM_C, (".c",), SUM_C, ("-lm",)),
         _c("G++", "C++17 (g++)", "/usr/bin/g++", "gnu++17", SUM_CPP, (".cc", ".cpp", ".cxx"), SUM_CPP),
         _c("G++11", "C++11 (g++)", "/usr/bin/g++", "gnu++11", SUM_CPP, (".cc", ".cpp"), SUM_CPP),
@@ -281,7 +283,6 @@ def all_languages() -> dict[str, Language]:
             mounts=(Mount(str(BF2C), "/opt/verdict/bf2c.py", shared=True),),
         ),
     ]
-    return {language.id: language for language in languages}
 
 
 ALIASES = {
@@ -307,32 +308,67 @@ ALIASES = {
 }
 
 
-class UnknownLanguage(ValueError):
-    pass
+PREFERRED_BY_EXTENSION = {".cc": "G++17", ".cpp": "G++17", ".cxx": "G++17"}
+
+
+class LanguageRegistry:
+    """The languages of this process, indexed once: by id, by upper-cased id and alias, by extension."""
+
+    def __init__(self, table: Iterable[Language]) -> None:
+        self.by_id: Mapping[str, Language] = MappingProxyType({language.id: language for language in table})
+        self._folded = {key.upper(): value for key, value in self.by_id.items()}
+        by_extension: dict[str, Language] = {}
+        for language in self.by_id.values():  # the first language claiming an extension wins
+            for extension in language.extensions:
+                by_extension.setdefault(extension, language)
+        for extension, language_id in PREFERRED_BY_EXTENSION.items():
+            if language_id in self.by_id:
+                by_extension[extension] = self.by_id[language_id]
+        self._by_extension = by_extension
+
+    def __iter__(self) -> Iterator[Language]:
+        return iter(self.by_id.values())
+
+    def __len__(self) -> int:
+        return len(self.by_id)
+
+    def get(self, name: str) -> Language:
+        """A language by compiler id (case-insensitive) or common alias."""
+        if name in self.by_id:
+            return self.by_id[name]
+        key = ALIASES.get(name.upper(), name).upper()
+        if key in self._folded:
+            return self._folded[key]
+        raise UnknownLanguage(f"unknown language {name!r}; known: {', '.join(sorted(self.by_id))}")
+
+    def for_file(self, path: Path | str) -> Language:
+        """Guess the language from a file name (the first language claiming the extension)."""
+        language = self._by_extension.get(Path(path).suffix.lower())
+        if language is None:
+            raise UnknownLanguage(f"cannot tell the language of {Path(path).name!r}; pass --lang")
+        return language
+
+
+@functools.cache
+def languages() -> LanguageRegistry:
+    """The registry, built once per process (``languages.cache_clear()`` builds it anew, e.g. after
+    a test changes the toolchains the host offers)."""
+    return LanguageRegistry(build_languages())
+
+
+def all_languages() -> Mapping[str, Language]:
+    """Every known language by id, available or not (see `availability`)."""
+    return languages().by_id
 
 
 def get_language(name: str) -> Language:
     """A language by compiler id (case-insensitive) or common alias."""
-    languages = all_languages()
-    if name in languages:
-        return languages[name]
-    folded = {key.upper(): value for key, value in languages.items()}
-    key = ALIASES.get(name.upper(), name).upper()
-    if key in folded:
-        return folded[key]
-    raise UnknownLanguage(f"unknown language {name!r}; known: {', '.join(sorted(languages))}")
+    return languages().get(name)
 
 
 def language_for_file(path: Path | str) -> Language:
     """Guess the language from a file name (the first language claiming the extension)."""
-    suffix = Path(path).suffix.lower()
-    preferred = {".cc": "G++17", ".cpp": "G++17", ".cxx": "G++17"}
-    if suffix in preferred:
-        return get_language(preferred[suffix])
-    for language in all_languages().values():
-        if suffix in language.extensions:
-            return language
-    raise UnknownLanguage(f"cannot tell the language of {Path(path).name!r}; pass --lang")
+    return languages().for_file(path)
 
 
 @functools.cache

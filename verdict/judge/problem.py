@@ -98,12 +98,3 @@ class Problem:
     @property
     def samples(self) -> list[TestCase]:
         return [t for t in self.tests if t.kind == TestKind.SAMPLE]
-
-
-class PackageError(ValueError):
-    """A package that cannot be loaded. Says which file and what is wrong."""
-
-    def __init__(self, path: Path | str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = str(path)
-        self.message = message

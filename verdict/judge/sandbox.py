@@ -60,6 +60,7 @@ from pathlib import Path
 
 from verdict.judge import cgroups
 from verdict.judge.boxfs import BoxFiles, openat2_available
+from verdict.judge.errors import SandboxError
 
 RUNNER_SOURCE = Path(__file__).with_name("sandbox_runner.c")
 MiB = 1024 * 1024
@@ -88,10 +89,6 @@ DENIED_SYSCALLS = (
     "swapon", "swapoff", "acct", "quotactl", "iopl", "ioperm", "settimeofday", "clock_settime",
     "clock_adjtime", "adjtimex", "sethostname", "setdomainname", "vhangup",
 )  # fmt: skip
-
-
-class SandboxError(RuntimeError):
-    """The sandbox itself failed (not the program in it)."""
 
 
 class Status(StrEnum):

@@ -16,7 +16,8 @@ import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 
-from verdict.judge.sandbox import Sandbox, SandboxError
+from verdict.judge.errors import SandboxError
+from verdict.judge.sandbox import Sandbox
 
 
 class Supervision:

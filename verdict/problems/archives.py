@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
 
+from verdict.judge.errors import PackageError
 from verdict.judge.packages.common import brief
-from verdict.judge.problem import PackageError
 
 # Version-control and desktop clutter: never part of a package, sometimes huge (.git).
 SKIPPED_NAMES = frozenset({".git", ".hg", ".svn", "__MACOSX", ".DS_Store"})

@@ -35,8 +35,8 @@ from sqlalchemy.orm import Session
 
 from verdict.accounts.models import User
 from verdict.errors import InvalidInput, NotFound, PermissionDenied, TooLarge
+from verdict.judge.errors import PackageError
 from verdict.judge.packages.common import brief
-from verdict.judge.problem import PackageError
 from verdict.problems.fetch import NETWORK_ERRORS, DeadlineBackend
 from verdict.problems.models import Problem
 from verdict.problems.store import ImportResult, ProblemNotFound, get_problem, import_package

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 
 from verdict.accounts.models import User
 from verdict.accounts.passwords import hash_password
+from verdict.judge.errors import PackageError
 from verdict.judge.packages import load_package
-from verdict.judge.problem import PackageError
 from verdict.judge.problem import Problem as Package
 from verdict.problems.archives import (
     Budget,

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from verdict.judge.errors import PackageError
 from verdict.judge.packages.jutge import load_jutge
 from verdict.judge.packages.kattis import load_kattis
-from verdict.judge.problem import PackageError, Problem
+from verdict.judge.problem import Problem
 
 __all__ = ["detect_format", "load_jutge", "load_kattis", "load_package"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from verdict.judge.problem import PackageError
+from verdict.judge.errors import PackageError
 
 # The C loader is much faster on big packages; the pure-Python one gives the same results.
 YamlLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

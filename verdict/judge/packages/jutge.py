@@ -11,6 +11,7 @@ import re
 import shlex
 from pathlib import Path
 
+from verdict.judge.errors import PackageError
 from verdict.judge.packages.common import (
     Fields,
     brief,
@@ -23,7 +24,6 @@ from verdict.judge.packages.common import (
 from verdict.judge.problem import (
     BundledSubmission,
     CheckerSpec,
-    PackageError,
     Problem,
     TestCase,
     TestGroup,

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from verdict.judge.errors import PackageError
 from verdict.judge.packages.common import Fields, brief, load_mapping, natural_key, read_text, to_number
 from verdict.judge.problem import (
     BundledSubmission,
     CheckerSpec,
-    PackageError,
     Problem,
     TestCase,
     TestGroup,
