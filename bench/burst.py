@@ -37,12 +37,12 @@ import sqlalchemy as sa
 from verdict import db
 from verdict.accounts.models import Role, User
 from verdict.accounts.passwords import hash_password
-from verdict.app import bootstrap
 from verdict.courses.inginious_import import import_inginious_course
 from verdict.courses.models import Course, CourseMember, MemberRole
 from verdict.judge.grader import Grader
 from verdict.judge.packages import load_package
 from verdict.judge.sandbox import SandboxConfig
+from verdict.platform import bootstrap
 from verdict.settings import Settings
 from verdict.submissions.models import Submission, SubmissionStatus
 

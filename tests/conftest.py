@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -22,16 +22,20 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
+from tests.support.inginious import Demo, make_demo
+from tests.support.users import PASSWORD, MakeUser
 from verdict import db
 from verdict.accounts.models import Role, User
 from verdict.accounts.passwords import hash_password
-from verdict.app import Platform, bootstrap, create_app
+from verdict.grading.graders import SubmissionGrader, SubmissionKind
+from verdict.grading.queue import DramatiqQueue, Queue
+from verdict.platform import Platform, QueueFactory, bootstrap
 from verdict.settings import Settings
+from verdict.web.app import create_app
 
 POSTGRES_URL = os.environ.get(
     "VERDICT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-TEST_PASSWORD = "correct horse battery"
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -159,9 +163,35 @@ def session(platform: Platform) -> Iterator[Session]:
 
 
 @pytest.fixture
-def platform(settings: Settings, db_url: str, engine: Engine) -> Platform:
+def grading_queue() -> Queue | QueueFactory:
+    """The platform's queue: Dramatiq's in-process broker. A test passes a fake to ``bootstrap``
+    by parametrizing this name (``@pytest.mark.parametrize("grading_queue", [NullQueue()])``)."""
+    return DramatiqQueue
+
+
+@pytest.fixture
+def graders() -> Mapping[SubmissionKind, SubmissionGrader] | None:
+    """The platform's graders (None: the default ones); parametrize it to pass fakes."""
+    return None
+
+
+@pytest.fixture
+def platform(
+    settings: Settings,
+    db_url: str,
+    engine: Engine,
+    grading_queue: Queue | QueueFactory,
+    graders: Mapping[SubmissionKind, SubmissionGrader] | None,
+) -> Iterator[Platform]:
     """The platform wired to the test database (shares the backend's engine)."""
-    return bootstrap(settings.model_copy(update={"database_url": db_url}), engine=engine)
+    platform = bootstrap(
+        settings.model_copy(update={"database_url": db_url}),
+        engine=engine,
+        queue=grading_queue,
+        graders=graders,
+    )
+    yield platform
+    platform.queue.stop()  # the engine is the backend's, shared with the next test
 
 
 @pytest.fixture
@@ -184,19 +214,16 @@ def cached_password_hash(password: str) -> str:
     return hash_password(password)
 
 
-MakeUser = Callable[..., User]
-
-
 @pytest.fixture
 def make_user(session: Session) -> MakeUser:
-    """make_user("alice", role="instructor", password=TEST_PASSWORD, email=None, full_name="") -> a
+    """make_user("alice", role="instructor", password=PASSWORD, email=None, full_name="") -> a
     committed User (email defaults to <username>@example.org)."""
 
     def make(
         username: str,
         *,
         role: Role | str = Role.STUDENT,
-        password: str | None = TEST_PASSWORD,
+        password: str | None = PASSWORD,
         email: str | None = None,
         full_name: str = "",
     ) -> User:
@@ -212,3 +239,15 @@ def make_user(session: Session) -> MakeUser:
         return user
 
     return make
+
+
+@pytest.fixture
+def demo(session: Session, platform: Platform, make_user: MakeUser) -> Demo:
+    """The INGInious demo course (tests.support.inginious) imported for a teacher, a tutor and
+    students alice and bob (registered) and carol (not)."""
+    return make_demo(session, platform, make_user)
+
+
+@pytest.fixture
+def instructor(make_user: MakeUser) -> User:
+    return make_user("Instructor", role="instructor")

@@ -1,6 +1,6 @@
 """The data directory, made private, and the secret key that signs session cookies.
 
-``prepare_data_dir`` runs once per process, from :func:`verdict.app.bootstrap`, before the database
+``prepare_data_dir`` runs once per process, from :func:`verdict.platform.bootstrap`, before the database
 is opened:
 
 * the data directory is created (or tightened) to mode 0700: it holds the SQLite file, the blobs'

@@ -1,8 +1,10 @@
-"""Errors raised by the services (courses, lists, problems, later exams and competitions).
+"""The one error model of the platform: what a service refuses, and the status it stands for.
 
 Services know nothing of HTTP, but every face must turn their refusals into the same status codes,
-so each error carries the status it stands for. ``field`` names the offending part of the input
-(``"public"``, ``"items[3]"``) when there is one; messages already mention it.
+so each error carries the status it stands for; ``verdict.web.errors`` is the one route that turns
+them into responses, each face rendering its own document. Authentication errors
+(``verdict.accounts.errors.AuthError``) are service errors too. ``field`` names the offending part
+of the input (``"public"``, ``"items[3]"``) when there is one; messages already mention it.
 """
 
 from __future__ import annotations
@@ -50,6 +52,13 @@ class TooLarge(ServiceError):
     """An upload or download over its size cap."""
 
     status = 413
+
+
+class Unavailable(ServiceError):
+    """The server cannot do it at all now: no grader for a task, a broker that is down. 500, as
+    the INGInious reference answers a submission no grader can take."""
+
+    status = 500
 
 
 class Busy(ServiceError):

@@ -1,7 +1,7 @@
 """Platform commands: ``verdict db ...``, ``verdict user ...``, ``verdict problem import``.
 
 Each command builds the platform from the environment (``VERDICT_*``) with
-:func:`verdict.app.bootstrap`, does one unit of work and prints the outcome with Rich.
+:func:`verdict.platform.bootstrap`, does one unit of work and prints the outcome with Rich.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from verdict import db
 from verdict.accounts import service as accounts
 from verdict.accounts.errors import AccountError
 from verdict.accounts.models import ApiToken, Role, User
-from verdict.app import Platform, bootstrap
 from verdict.judge.errors import PackageError
+from verdict.platform import Platform, bootstrap
 
 console = Console()
 errors = Console(stderr=True)

@@ -13,16 +13,19 @@ import sqlalchemy as sa
 import yaml
 from fastapi.testclient import TestClient
 from httpx import Response
-from inginious_support import ANSWERS, APLUSB, Demo, MakeUser, basic, grade_all, make_demo, other_course, walk
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from tests.support.inginious import ANSWERS, APLUSB, Demo, grade_all, other_course, walk
+from tests.support.users import basic
 from verdict.accounts import service as accounts
 from verdict.accounts.passwords import hash_password
-from verdict.app import Platform
 from verdict.courses import tasks as svc
 from verdict.courses.models import Registration, Task
-from verdict.grading.queue import GradingQueue
+from verdict.grading.graders import Graders
+from verdict.grading.queue import NullQueue
+from verdict.platform import Platform
 from verdict.problems.store import import_package
+from verdict.settings import Settings
 from verdict.submissions.models import Submission, SubmissionStatus
 
 API = "/api/v0"
@@ -30,11 +33,6 @@ DEMO = f"{API}/courses/demo"
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 TEST_SECRET_KEY = "test-secret-key-3f9a1c7e5b2d8046aa91"  # tests/conftest.py's settings
 QUIZ_RIGHT = {"single": "1", "several": ["0", "1"], "exit": "0"}
-
-
-@pytest.fixture
-def demo(session: Session, platform: Platform, make_user: MakeUser) -> Demo:
-    return make_demo(session, platform, make_user)
 
 
 def get(client: TestClient, path: str, user: Any, **headers: str) -> Response:
@@ -591,13 +589,13 @@ def test_no_grader_for_a_program_part_is_500(client: TestClient, session: Sessio
     assert session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
 
 
-def test_a_broker_that_is_down_is_500(
-    client: TestClient, session: Session, demo: Demo, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def down(self: GradingQueue, count: int = 1) -> None:
+class DownQueue(NullQueue):
+    def wake(self, count: int = 1) -> None:
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(GradingQueue, "wake", down)
+
+@pytest.mark.parametrize("grading_queue", [DownQueue()])
+def test_a_broker_that_is_down_is_500(client: TestClient, session: Session, demo: Demo) -> None:
     message = error(post(client, f"{DEMO}/tasks/quiz/submissions", demo.alice, QUIZ_RIGHT), 500)
     assert "no grader available (broker unreachable)" in message
     # The submission was committed first: it waits for a grader (the sweeper resumes it).
@@ -605,18 +603,27 @@ def test_a_broker_that_is_down_is_500(
     assert kept.status == SubmissionStatus.WAITING and str(kept.id) in message
 
 
+class WitnessQueue(NullQueue):
+    """Records the submissions another connection sees when the queue is woken (a QueueFactory:
+    ``bootstrap`` makes it with the platform's sessionmaker)."""
+
+    def __init__(self, _settings: Settings, sessions: sessionmaker[Session], _graders: Graders) -> None:
+        super().__init__()
+        self.sessionmaker = sessions
+        self.seen: list[str] = []
+
+    def wake(self, count: int = 1) -> None:
+        with self.sessionmaker() as other:  # another connection sees it only if committed
+            self.seen.extend(s.status.value for s in other.scalars(sa.select(Submission)))
+
+
+@pytest.mark.parametrize("grading_queue", [WitnessQueue])
 def test_the_submission_is_committed_before_the_queue_is_woken(
-    client: TestClient, platform: Platform, demo: Demo, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, platform: Platform, demo: Demo
 ) -> None:
-    seen: list[str] = []
-
-    def wake(self: GradingQueue, count: int = 1) -> None:
-        with platform.sessionmaker() as other:  # another connection sees it only if committed
-            seen.extend(s.status.value for s in other.scalars(sa.select(Submission)))
-
-    monkeypatch.setattr(GradingQueue, "wake", wake)
     submit(client, demo.alice, "quiz", QUIZ_RIGHT)
-    assert seen == ["waiting"]
+    assert isinstance(platform.queue, WitnessQueue)
+    assert platform.queue.seen == ["waiting"]
 
 
 # --------------------------------------------------------------------------- YAML

@@ -4,8 +4,6 @@ until graded, read grade, result and feedback."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,13 +11,14 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from inginious_support import APLUSB, PASSWORD, Demo, MakeUser, demo_copy, make_demo
 from sqlalchemy.orm import Session
 
-from verdict.app import Platform, create_app
-from verdict.grading.queue import get_queue
+from tests.support.inginious import APLUSB, Demo, demo_copy, make_demo
+from tests.support.servers import uvicorn_thread
+from tests.support.users import PASSWORD, MakeUser
 from verdict.judge.sandbox import check_available
+from verdict.platform import Platform
+from verdict.web.app import create_app
 
 ACCEPTED = (APLUSB / "submissions" / "accepted" / "sum.c").read_text()
 BROKEN = (APLUSB / "submissions" / "compile_error" / "broken.c").read_text()
@@ -42,32 +41,15 @@ def demo(sandbox: None, session: Session, platform: Platform, make_user: MakeUse
     return make_demo(session, platform, make_user, demo_copy(tmp_path, with_aplusb=True))
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def server(platform: Platform, demo: Demo) -> Iterator[str]:
     """The application served by uvicorn in a thread, with one grader thread."""
-    queue = get_queue(platform)
+    queue = platform.queue
     queue.start_workers(1)
-    port = free_port()
-    uvicorn_server = uvicorn.Server(
-        uvicorn.Config(create_app(platform=platform), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=uvicorn_server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uvicorn_server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with uvicorn_thread(create_app(platform=platform)) as port:
+            yield f"http://127.0.0.1:{port}"
     finally:
-        uvicorn_server.should_exit = True
-        thread.join(timeout=30)
         queue.stop()
 
 

@@ -9,16 +9,20 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from inginious_support import Demo, MakeUser, make_demo
 from sqlalchemy.orm import Session
 
+from tests.support.inginious import Demo
+from tests.support.users import MakeUser
 from verdict.accounts.passwords import hash_password
-from verdict.app import Platform
+from verdict.courses import quiz
 from verdict.courses import tasks as svc
 from verdict.courses.models import Course, Evaluate, Registration, Task
-from verdict.courses.tasks import InvalidInput, NotAllowed, PartResult, Upload, Window
+from verdict.courses.quiz import PartResult
+from verdict.courses.tasks import Upload, Window
+from verdict.errors import InvalidInput, PermissionDenied
 from verdict.judge.grader import GradeResult, TestResult
 from verdict.judge.verdicts import Verdict
+from verdict.platform import Platform
 from verdict.submissions.models import Submission, SubmissionStatus
 
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
@@ -170,31 +174,31 @@ def test_shown_choices_are_stable_per_user_and_shuffled_across_users() -> None:
 
 
 def test_single_answer_choice() -> None:
-    right = svc.grade_multiple_choice(mcq(), 0)
+    right = quiz.grade_multiple_choice(mcq(), 0)
     assert (right.result, right.score, right.messages) == ("success", 1.0, ["Yes!", "fa"])
-    wrong = svc.grade_multiple_choice(mcq(), 1)
+    wrong = quiz.grade_multiple_choice(mcq(), 1)
     assert (wrong.result, wrong.score, wrong.messages) == ("failed", 0.0, ["No!", "fb"])
     plain = {**mcq(), "error_message": None, "success_message": None}
-    assert svc.grade_multiple_choice(plain, 3).messages == ["Wrong answer"]
-    assert svc.grade_multiple_choice(plain, 0).messages == ["fa"]
-    assert svc.grade_multiple_choice(mcq(), 1).feedback == "<p>No!</p>\n<p>fb</p>"
+    assert quiz.grade_multiple_choice(plain, 3).messages == ["Wrong answer"]
+    assert quiz.grade_multiple_choice(plain, 0).messages == ["fa"]
+    assert quiz.grade_multiple_choice(mcq(), 1).feedback == "<p>No!</p>\n<p>fb</p>"
 
 
 def test_multiple_answer_choice_needs_exactly_the_valid_ones() -> None:
     problem = {**mcq(multiple=True), "error_message": None}
-    assert svc.grade_multiple_choice(problem, [2, 0]).result == "success"
-    assert svc.grade_multiple_choice(problem, [0]).result == "failed"
-    assert svc.grade_multiple_choice(problem, [0, 1, 2]).result == "failed"
-    assert svc.grade_multiple_choice(problem, []).messages == [
+    assert quiz.grade_multiple_choice(problem, [2, 0]).result == "success"
+    assert quiz.grade_multiple_choice(problem, [0]).result == "failed"
+    assert quiz.grade_multiple_choice(problem, [0, 1, 2]).result == "failed"
+    assert quiz.grade_multiple_choice(problem, []).messages == [
         "Wrong answer. Make sure to select all the valid possibilities"
     ]
 
 
 def test_match() -> None:
     problem = {"type": "match", "answer": "42"}
-    assert svc.grade_match(problem, " 42\n").result == "success"
-    assert svc.grade_match(problem, "41").messages == ["Invalid answer"]
-    assert svc.grade_match(problem, None).score == 0
+    assert quiz.grade_match(problem, " 42\n").result == "success"
+    assert quiz.grade_match(problem, "41").messages == ["Invalid answer"]
+    assert quiz.grade_match(problem, None).score == 0
 
 
 def judged(verdict: Verdict, score: float, message: str = "") -> GradeResult:
@@ -211,7 +215,7 @@ def test_combine_quiz_only() -> None:
         "b": PartResult("failed", 0, ""),
         "c": PartResult("success", 1, ""),
     }
-    outcome = svc.combine(parts)
+    outcome = quiz.combine(parts)
     assert outcome.status == SubmissionStatus.DONE
     assert (outcome.grade, outcome.result, outcome.verdict) == (66.67, "failed", "SC")
     assert outcome.problems_feedback == {
@@ -220,28 +224,28 @@ def test_combine_quiz_only() -> None:
         "c": ["success", ""],
     }
     assert "2 of 3" in outcome.feedback
-    assert svc.combine({"a": PartResult("success", 1, "")}).verdict == "AC"
-    assert svc.combine({"a": PartResult("failed", 0, "")}).verdict == "WA"
+    assert quiz.combine({"a": PartResult("success", 1, "")}).verdict == "AC"
+    assert quiz.combine({"a": PartResult("failed", 0, "")}).verdict == "WA"
 
 
 def test_combine_with_a_program_part() -> None:
     program = PartResult("timeout", 0.5, "<p>tle</p>", judged=judged(Verdict.TLE, 50))
-    outcome = svc.combine({"code": program, "q": PartResult("success", 1, "")})
+    outcome = quiz.combine({"code": program, "q": PartResult("success", 1, "")})
     assert (outcome.grade, outcome.result, outcome.verdict, outcome.score) == (75.0, "timeout", "TLE", 75.0)
     assert outcome.tests is not None and [t["verdict"] for t in outcome.tests] == ["AC", "TLE"]
-    alone = svc.combine({"code": PartResult("success", 1, "<p>AC</p>", judged=judged(Verdict.AC, 100))})
+    alone = quiz.combine({"code": PartResult("success", 1, "<p>AC</p>", judged=judged(Verdict.AC, 100))})
     assert (alone.verdict, alone.score, alone.grade, alone.feedback) == ("AC", 100, 100.0, "<p>AC</p>")
 
 
 def test_combine_nothing_is_an_error() -> None:
-    assert svc.combine({}).status == SubmissionStatus.ERROR
+    assert quiz.combine({}).status == SubmissionStatus.ERROR
 
 
 def test_grade_program_without_source_or_tests() -> None:
     part = svc.ProgramPart("code", "GCC", "   ")
     engine: Any = SimpleNamespace()  # never called
-    assert svc.grade_program(engine, 1, part, {}).result == "failed"
-    assert svc.grade_program(engine, None, svc.ProgramPart("code", "GCC", "int main"), {}).result == "error"
+    assert quiz.grade_program(engine, 1, part, {}).result == "failed"
+    assert quiz.grade_program(engine, None, svc.ProgramPart("code", "GCC", "int main"), {}).result == "error"
 
 
 # --------------------------------------------------------------------------- input
@@ -387,11 +391,6 @@ def test_course_grade_is_the_weighted_mean() -> None:
 # --------------------------------------------------------------------------- with a database
 
 
-@pytest.fixture
-def demo(session: Session, platform: Platform, make_user: MakeUser) -> Demo:
-    return make_demo(session, platform, make_user)
-
-
 def add(
     session: Session,
     task: Task,
@@ -441,16 +440,16 @@ def test_register(session: Session, demo: Demo, make_user: MakeUser) -> None:
     course.registration = Registration.PASSWORD
     course.registration_password_hash = hash_password("opensesame")
     dave = make_user("dave")
-    with pytest.raises(NotAllowed, match="wrong registration password"):
+    with pytest.raises(PermissionDenied, match="wrong registration password"):
         svc.register(session, course, dave, "nope")
     assert svc.register(session, course, dave, "opensesame") is not None
     course.registration = Registration.CLOSED
-    with pytest.raises(NotAllowed, match="closed"):
+    with pytest.raises(PermissionDenied, match="closed"):
         svc.register(session, course, make_user("erin"))
     svc.unregister(session, course, dave)
     assert not svc.course_access(session, course, dave).registered
     course.allow_unregister = False
-    with pytest.raises(NotAllowed):
+    with pytest.raises(PermissionDenied):
         svc.unregister(session, course, demo.carol)
 
 
@@ -463,21 +462,21 @@ def test_submission_limit_counts_within_the_period(session: Session, demo: Demo)
     add(session, task, demo.alice.id, SubmissionStatus.ERROR, NOW - timedelta(hours=1))
     svc.check_can_submit(session, task, demo.alice, access, NOW)  # errors do not count
     add(session, task, demo.alice.id, SubmissionStatus.DONE, NOW - timedelta(hours=1), 0)
-    with pytest.raises(NotAllowed, match=r"submission limit reached: 1 submission\(s\) in 24 hour"):
+    with pytest.raises(PermissionDenied, match=r"submission limit reached: 1 submission\(s\) in 24 hour"):
         svc.check_can_submit(session, task, demo.alice, access, NOW)
     staff = svc.course_access(session, demo.course, demo.tutor)
     svc.check_can_submit(session, task, demo.tutor, staff, NOW)  # staff are exempt
     add(session, task, demo.tutor.id, SubmissionStatus.GRADING, NOW)
-    with pytest.raises(NotAllowed, match="still waiting"):  # ... but not from the one-waiting rule
+    with pytest.raises(PermissionDenied, match="still waiting"):  # ... but not from the one-waiting rule
         svc.check_can_submit(session, task, demo.tutor, staff, NOW)
 
 
 def test_windows_gate_students_not_staff(session: Session, demo: Demo) -> None:
     closed, future = demo.task(session, "closed"), demo.task(session, "future")
     student = svc.course_access(session, demo.course, demo.alice)
-    with pytest.raises(NotAllowed, match="deadline has passed"):
+    with pytest.raises(PermissionDenied, match="deadline has passed"):
         svc.check_can_submit(session, closed, demo.alice, student, NOW)
-    with pytest.raises(NotAllowed, match="not open yet"):
+    with pytest.raises(PermissionDenied, match="not open yet"):
         svc.check_can_submit(session, future, demo.alice, student, NOW)
     staff = svc.course_access(session, demo.course, demo.teacher)
     svc.check_can_submit(session, closed, demo.teacher, staff, NOW)
@@ -532,11 +531,11 @@ def test_grade_task_uses_the_source_of_a_submission_made_elsewhere(
         calls.append((version_id, language, source))
         return judged(Verdict.AC, 100)
 
-    engine: Any = SimpleNamespace(platform=platform, judge=judge)
+    engine: Any = SimpleNamespace(sessionmaker=platform.sessionmaker, judge=judge)
     submission = Submission(
         id=1, task_id=task.id, problem_version_id=7, language="GCC", source="int main", input={}
     )
-    outcome = svc.grade_task(engine, submission)
+    outcome = quiz.grade_task(engine, submission)
     assert calls == [(7, "GCC", "int main")]
     assert (outcome.verdict, outcome.grade, outcome.result) == ("AC", 100.0, "success")
 
@@ -559,7 +558,7 @@ def test_quiz_subsets_are_keyed_with_the_server_secret_and_renumbered() -> None:
         valid_number = next(number for number, index in numbered.items() if index == 0)
         right = svc.parse_input(task, {"q": [str(valid_number)]}, max_upload_bytes=100, order=order)
         assert right == {"q": 0}
-        assert svc.grade_multiple_choice(problem, right["q"]).result == "success"
+        assert quiz.grade_multiple_choice(problem, right["q"]).result == "success"
         public_seed_orders.add(tuple(svc.shown_choices(problem, f"{username}#t#q")))
         keyed_orders.add(tuple(numbered.values()))
         other = svc.ChoiceOrder("another-secret-of-thirty-two-chars!", username)

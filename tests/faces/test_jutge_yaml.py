@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from jutge_support import REFERENCE, reference
 
+from tests.support.jutge import REFERENCE, reference
 from verdict.errors import InvalidInput
 from verdict.faces.jutge.common import Document
 from verdict.faces.jutge.yaml_io import dump_json, dump_yaml, load_document
@@ -157,20 +157,14 @@ def test_document_fields() -> None:
 
 def test_auth_errors_are_jutge_documents_only_under_services() -> None:
     from fastapi import FastAPI
-    from fastapi.responses import JSONResponse
     from fastapi.testclient import TestClient
 
-    from verdict.accounts.deps import AuthError, unauthorized_response
-    from verdict.faces.jutge.errors import install_auth_error_handler
+    from verdict.accounts.errors import AuthError
+    from verdict.faces.jutge.errors import PREFIX, render_error
+    from verdict.web.errors import install_error_route
 
     app = FastAPI()
-
-    async def default(_request: object, error: Exception) -> JSONResponse:
-        assert isinstance(error, AuthError)
-        return unauthorized_response(error, JSONResponse({"error": error.message}))  # type: ignore[return-value]
-
-    app.add_exception_handler(AuthError, default)
-    install_auth_error_handler(app)
+    install_error_route(app).render_under(PREFIX, render_error)
 
     @app.get("/services/plain")
     @app.get("/other")
@@ -186,13 +180,14 @@ def test_auth_errors_are_jutge_documents_only_under_services() -> None:
     }
     response = client.get("/other")
     assert response.status_code == 401 and response.json() == {"error": "who are you?"}
+    assert response.headers["www-authenticate"].startswith("Basic")
 
 
 def test_the_services_are_in_the_openapi_document(tmp_path: object) -> None:
     from fastapi.testclient import TestClient
 
-    from verdict.app import create_app
     from verdict.settings import Settings
+    from verdict.web.app import create_app
 
     app = create_app(Settings(data_dir=f"{tmp_path}/var", database_url=f"sqlite:///{tmp_path}/x.sqlite3"))
     paths = TestClient(app).get("/openapi.json").json()["paths"]

@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.support.servers import free_port
 from verdict import db
 from verdict.accounts.service import create_user
-from verdict.app import Platform, bootstrap
-from verdict.grading.queue import GradingQueue
+from verdict.grading.queue import DramatiqQueue
 from verdict.grading.service import NewSubmission, create_submission
 from verdict.judge.sandbox import check_available
+from verdict.platform import Platform, bootstrap
 from verdict.problems.store import import_package
 from verdict.settings import Settings
 from verdict.submissions.models import Submission
@@ -114,7 +115,9 @@ def _submit(platform: Platform, settings: Settings, sources: list[tuple[str, str
             create_submission(session, NewSubmission(user.id, problem.id, lang, src)).id
             for lang, src in sources
         ]
-    queue = GradingQueue(platform)  # wakes only after the commit above
+    queue = DramatiqQueue(
+        platform.settings, platform.sessionmaker, platform.graders
+    )  # wakes only after the commit above
     queue.wake(len(ids))
     queue.broker.close()
     return ids
@@ -130,15 +133,9 @@ def _wait_graded(platform: Platform, ids: list[int], timeout: float) -> list[Sub
         time.sleep(0.3)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_fifty_submissions_two_workers_none_lost_none_twice(stack, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings, env, platform = stack
-    server = _spawn(["serve", "--port", str(_free_port())], env, 0, tmp_path / "server.log")
+    server = _spawn(["serve", "--port", str(free_port())], env, 0, tmp_path / "server.log")
     workers = [_spawn(["worker"], env, 2, tmp_path / f"worker{i}.log") for i in range(2)]
     try:
         accepted = (APLUSB / "submissions/accepted/sum.py").read_text()
@@ -163,7 +160,7 @@ def test_fifty_submissions_two_workers_none_lost_none_twice(stack, tmp_path: Pat
 
 def test_killed_worker_submission_is_graded_by_the_other(stack, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings, env, platform = stack
-    server = _spawn(["serve", "--port", str(_free_port())], env, 0, tmp_path / "server.log")
+    server = _spawn(["serve", "--port", str(free_port())], env, 0, tmp_path / "server.log")
     victim = _spawn(["worker"], env, 1, tmp_path / "victim.log")
     survivor = None
     try:
@@ -194,7 +191,7 @@ def test_killed_worker_is_seen_dead_long_before_its_lease_expires(stack, tmp_pat
     process now, so the sweeper of the server on the same machine puts it back at once."""
     settings, env, platform = stack
     env = {**env, "VERDICT_LEASE_SECONDS": "120"}
-    server = _spawn(["serve", "--port", str(_free_port())], env, 0, tmp_path / "server.log")
+    server = _spawn(["serve", "--port", str(free_port())], env, 0, tmp_path / "server.log")
     victim = _spawn(["worker"], env, 1, tmp_path / "victim.log")
     survivor = _spawn(["worker"], env, 1, tmp_path / "survivor.log")
     try:

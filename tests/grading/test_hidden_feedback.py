@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from verdict.app import Platform
-from verdict.courses.tasks import PartResult, combine
+from verdict.courses.quiz import PartResult, combine
 from verdict.grading import service
-from verdict.grading.engine import GradingEngine, feedback_html, outcome_from_result
+from verdict.grading.engine import feedback_html, outcome_from_result
 from verdict.grading.service import NewSubmission
 from verdict.judge.grader import Grader
 from verdict.judge.packages import load_package
 from verdict.judge.sandbox import check_available
 from verdict.judge.verdicts import Verdict
+from verdict.platform import Platform
 from verdict.problems.store import import_package
 from verdict.submissions.models import Submission
 
@@ -49,7 +49,7 @@ def test_hidden_exit_code_reaches_no_student_field(platform: Platform, make_user
         submission_id = service.create_submission(
             session, NewSubmission(student.id, problem.id, "Python3", LEAKER)
         ).id
-    assert GradingEngine(platform).grade_next() == submission_id
+    assert platform.grading_engine().grade_next() == submission_id
     with platform.sessionmaker() as session:
         row = session.get(Submission, submission_id)
         assert row is not None

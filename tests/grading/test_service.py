@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from verdict.app import Platform
 from verdict.db import utcnow
 from verdict.grading import service
 from verdict.grading.service import NewSubmission, Outcome
+from verdict.platform import Platform
 from verdict.problems.store import import_package
 from verdict.submissions.models import Submission, SubmissionStatus
 
@@ -102,13 +102,12 @@ def test_restart_resumes_waiting_work(platform: Platform, make_user) -> None:  #
 
     import pytest
 
-    from verdict.grading.queue import GradingQueue
     from verdict.judge.sandbox import check_available
 
     if reason := check_available():
         pytest.skip(f"sandbox unavailable: {reason}")
     ids = _setup(platform, make_user, 3)  # committed, never woken: as after a crash
-    queue = GradingQueue(platform)
+    queue = platform.queue
     queue.start_workers(1)
     try:
         deadline = time.monotonic() + 60

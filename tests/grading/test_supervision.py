@@ -4,7 +4,7 @@ grading is abandoned, its sandboxes killed, and the submission put back (IE afte
 MAX_DEADLINE_ATTEMPTS), while the grader thread goes on to the next submission.
 
 The stall is made two ways: a task grader that never returns, registered through the normal
-path (``platform.extensions["task_grader"]``), standing for any grading step that hangs; and, end
+path (the platform's grader of task submissions), standing for any grading step that hangs; and, end
 to end, a real sandbox whose runner is frozen from outside (SIGSTOP, what the audit's ptrace
 attach did)."""
 
@@ -20,13 +20,13 @@ from pathlib import Path
 import pytest
 
 from verdict.accounts.models import User
-from verdict.app import Platform, bootstrap
 from verdict.courses.models import Course, Task
 from verdict.grading import service
-from verdict.grading.engine import GradingEngine
-from verdict.grading.queue import GradingQueue
+from verdict.grading.graders import Judge, SubmissionGrader, SubmissionKind
+from verdict.grading.queue import DramatiqQueue
 from verdict.grading.service import NewSubmission, Outcome
 from verdict.judge.sandbox import check_available
+from verdict.platform import Platform, bootstrap
 from verdict.problems.store import import_package
 from verdict.settings import Settings
 from verdict.submissions.models import Submission
@@ -63,18 +63,23 @@ class StuckGrader:
         self.release = threading.Event()
         self.calls = 0
 
-    def __call__(self, engine: GradingEngine, submission: Submission) -> Outcome:
+    def __call__(self, judge: Judge, submission: Submission) -> Outcome:
         self.calls += 1
         self.release.wait()
         return Outcome(service.SubmissionStatus.DONE, verdict="AC", score=100, grade=100, result="success")
 
 
 @pytest.fixture
-def stuck(platform: Platform) -> Iterator[StuckGrader]:
+def stuck() -> Iterator[StuckGrader]:
     grader = StuckGrader()
-    platform.extensions["task_grader"] = grader
     yield grader
     grader.release.set()
+
+
+@pytest.fixture
+def graders(stuck: StuckGrader) -> dict[SubmissionKind, SubmissionGrader]:
+    """Passed to ``bootstrap`` by the platform fixture: the stuck grader grades every task."""
+    return {SubmissionKind.TASK: stuck}
 
 
 def _task_submissions(platform: Platform, user: User, count: int) -> list[int]:
@@ -104,7 +109,7 @@ def test_stalled_grading_is_abandoned_at_its_deadline_and_put_back(
     stuck: StuckGrader,
 ) -> None:
     (submission_id,) = _task_submissions(platform, make_user("hostile"), 1)
-    engine = GradingEngine(platform)
+    engine = platform.grading_engine()
     started = time.monotonic()
     assert engine.grade_next() == submission_id  # returns: the grader thread is free again
     elapsed = time.monotonic() - started
@@ -131,7 +136,7 @@ def test_two_stalled_submissions_do_not_stop_the_grader(
         honest = service.create_submission(
             session, NewSubmission(user.id, problem.id, "Python3", "print(sum(map(int, input().split())))")
         ).id
-    queue = GradingQueue(platform)
+    queue = DramatiqQueue(platform.settings, platform.sessionmaker, platform.graders)
     queue.start_workers(1, sweep=False)
     queue.wake(3)
     deadline = time.monotonic() + 60
@@ -191,7 +196,7 @@ def test_frozen_sandbox_runner_does_not_hold_the_grader(settings: Settings, tmp_
             submission_id = service.create_submission(
                 session, NewSubmission(user.id, problem.id, "Python3", "import time\ntime.sleep(120)\n")
             ).id
-        engine = GradingEngine(platform)
+        engine = platform.grading_engine()
         done = threading.Event()
         grading = threading.Thread(target=lambda: (engine.grade_next(), done.set()), daemon=True)
         started = time.monotonic()

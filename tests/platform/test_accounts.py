@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -13,17 +12,15 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
+from tests.support.users import PASSWORD, MakeUser
 from verdict import db
 from verdict.accounts import service
 from verdict.accounts.errors import AccountError, InvalidCredentials, LoginRateLimited
 from verdict.accounts.passwords import needs_rehash, verify_password
 from verdict.accounts.service import DEFAULT_RATE_LIMITS, RateLimits
-from verdict.app import Platform
 from verdict.db import utcnow
 from verdict.models import ApiToken, Course, CourseMember, LoginAttempt, Role, User
-
-MakeUser = Callable[..., User]
-PASSWORD = "correct horse battery"
+from verdict.platform import Platform
 
 
 @pytest.fixture
@@ -129,7 +126,7 @@ def test_failures_slow_the_account_down_but_the_right_password_wins_after_the_de
             service.authenticate(session, "alice", f"guess {i}", ip=f"10.0.0.{i}", now=now)
     with pytest.raises(LoginRateLimited, match="too many failed logins for user 'alice'") as slowed:
         service.authenticate(session, "alice", PASSWORD, ip="10.0.0.99", now=now)
-    assert slowed.value.status_code == 429
+    assert slowed.value.status == 429
     delay = DEFAULT_RATE_LIMITS.delay(7, per_ip=False)
     assert slowed.value.retry_after == int(delay.total_seconds()) <= 10
     # Refused attempts do not count, and once the delay is over the right password succeeds.

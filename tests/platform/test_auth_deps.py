@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -13,15 +13,14 @@ from fastapi import FastAPI, Response
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tests.support.users import PASSWORD, MakeUser, basic
 from verdict.accounts import service
-from verdict.accounts.deps import CurrentUser, OptionalUser
 from verdict.accounts.sessions import SESSION_COOKIE, make_session_cookie, set_session_cookie
-from verdict.app import DbSession, Platform, PlatformDep, create_app
 from verdict.db import utcnow
 from verdict.models import LoginAttempt, User
-
-MakeUser = Callable[..., User]
-PASSWORD = "correct horse battery"
+from verdict.platform import Platform
+from verdict.web.app import create_app
+from verdict.web.deps import CurrentUser, DbSession, OptionalUser, PlatformDep
 
 
 def _tiny_app(platform: Platform) -> FastAPI:
@@ -56,10 +55,6 @@ def client(platform: Platform) -> Iterator[TestClient]:
 @pytest.fixture
 def alice(make_user: MakeUser) -> User:
     return make_user("alice", password=PASSWORD)
-
-
-def basic(login: str, password: str) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()}
 
 
 def test_anonymous(client: TestClient) -> None:

@@ -1,21 +1,28 @@
-"""Account errors. Services raise them; each HTTP face turns them into its own error format
-(``verdict.accounts.deps.unauthorized_response`` builds the status and headers)."""
+"""Account errors. Services raise them; the web layer's one error route renders them in the
+face's format, with the status and headers each carries."""
 
 from __future__ import annotations
 
+from verdict.errors import InvalidInput, ServiceError
 
-class AccountError(ValueError):
+REALM = "verdict"
+
+
+class AccountError(InvalidInput):
     """Invalid account data: a bad username or email, a taken name, a weak password ..."""
 
 
-class AuthError(Exception):
-    """Authentication failed or is missing. ``status_code`` is 401 unless said otherwise."""
+class AuthError(ServiceError):
+    """Authentication failed or is missing: 401 with a Basic challenge, unless said otherwise."""
 
-    status_code = 401
+    status = 401
 
     def __init__(self, message: str = "authentication required") -> None:
         super().__init__(message)
-        self.message = message
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'}
 
 
 class InvalidCredentials(AuthError):
@@ -28,8 +35,12 @@ class InvalidCredentials(AuthError):
 class LoginRateLimited(AuthError):
     """Too many failed logins recently for this username or address."""
 
-    status_code = 429
+    status = 429
 
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -1,8 +1,9 @@
 """Account services: users, passwords, login (with a failed-login rate limit) and API tokens.
 
 Functions take a SQLAlchemy session and flush; committing is the caller's unit of work. One
-exception to keep in mind: :func:`authenticate` owns its unit of work and commits (it must not hold
-a transaction open during the password hash, and it records failed attempts even when it raises).
+exception to keep in mind: :func:`authenticate` and :func:`authenticate_token` own their units of
+work and commit (no transaction is held open during the password hash, failed attempts are recorded
+even when it raises, and a token's last use is kept whatever the request then does).
 """
 
 from __future__ import annotations
@@ -328,12 +329,22 @@ def revoke_token(session: Session, user: User, token_id: int, *, now: datetime |
 
 
 def authenticate_token(session: Session, secret: str, *, now: datetime | None = None) -> User:
-    """The owner of an active token, or :class:`InvalidCredentials`."""
+    """The owner of an active token, or :class:`InvalidCredentials`.
+
+    Like :func:`authenticate`, it owns its unit of work: a token's ``last_used_at`` (touched at
+    most every ``TOKEN_TOUCH_INTERVAL``) is written and committed in a short transaction of its own,
+    whatever the request then does."""
     token = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(secret.strip())))
     if token is None or token.revoked_at is not None:
         raise InvalidCredentials("invalid or revoked token")
+    user = token.user
     now = now or utcnow()
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
-        token.last_used_at = now
-        session.flush()
-    return token.user
+        session.commit()  # end the reads: the touch takes the write lock first
+        _write(session, lambda: _touch(session, token, now))
+    return user
+
+
+def _touch(session: Session, token: ApiToken, now: datetime) -> None:
+    token.last_used_at = now
+    session.flush()

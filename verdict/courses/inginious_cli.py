@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from verdict.app import bootstrap
+from verdict.platform import bootstrap
 
 console = Console()
 errors = Console(stderr=True)

@@ -14,9 +14,7 @@ What a face needs to show and accept INGInious tasks, with no HTTP in it:
 * **the public view** of sub-problems: everything but the answers (:func:`public_problems`);
 * **input** — a submitted form checked against the sub-problems (:func:`parse_input`) and turned
   into a waiting submission (:func:`create_task_submission`);
-* **grading** — the task grader the grading engine calls for submissions made to a task
-  (:func:`grade_task`, registered by :func:`register`): quiz parts graded in-process, program parts
-  by the sandboxed judge against the task's problem, combined into one grade 0–100.
+* **grading** is :mod:`verdict.courses.quiz`.
 
 Decisions where INGInious leaves room (also in ``docs`` of the face):
 
@@ -45,13 +43,12 @@ import contextlib
 import copy
 import hashlib
 import hmac
-import html
 import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -60,17 +57,13 @@ from verdict import db
 from verdict.accounts.models import Role, User
 from verdict.accounts.passwords import verify_password
 from verdict.courses.models import Course, CourseMember, Evaluate, MemberRole, Registration, Task
-from verdict.grading.service import NewSubmission, Outcome, create_submission
+from verdict.errors import InvalidInput, PermissionDenied, Unavailable
+from verdict.grading.service import NewSubmission, create_submission
 from verdict.judge.errors import UnknownLanguage
 from verdict.judge.languages import Language, get_language, language_for_file
 from verdict.judge.packages.common import brief
 from verdict.problems.models import Problem, ProblemVersion
 from verdict.submissions.models import Submission, SubmissionStatus
-
-if TYPE_CHECKING:
-    from verdict.app import Platform
-    from verdict.grading.engine import GradingEngine
-    from verdict.judge.grader import GradeResult
 
 ID_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")  # INGInious course, task and problem ids
 QUIZ_TYPES = ("multiple_choice", "match")
@@ -85,38 +78,6 @@ PRIVATE_KEYS = {
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H", "%Y-%m-%d")
 DISPLAY_FORMAT = "%Y-%m-%d %H:%M:%S"
 RESULT_SEVERITY = ("error", "killed", "crash", "timeout", "overflow", "failed", "success")
-
-
-class TaskError(Exception):
-    """A refusal of the task service; ``status`` is the HTTP status a face should answer with."""
-
-    status = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class InvalidInput(TaskError):
-    """Missing or malformed submission input."""
-
-    status = 400
-
-
-class NotAllowed(TaskError):
-    """Not registered, task closed, submission limit reached, a submission still waiting ..."""
-
-    status = 403
-
-
-class NotFound(TaskError):
-    status = 404
-
-
-class NoGrader(TaskError):
-    """Nothing can grade this task (a program part without test cases)."""
-
-    status = 500
 
 
 # --------------------------------------------------------------------------- windows
@@ -312,7 +273,7 @@ def register(
 ) -> CourseMember | None:
     """Register ``user`` as a student of ``course`` (open registration, or with its password).
 
-    Returns the membership (None for staff, who need none). Raises NotAllowed.
+    Returns the membership (None for staff, who need none). Raises PermissionDenied.
     """
     access = course_access(session, course, user, now)
     if access.staff:
@@ -328,11 +289,11 @@ def register(
         session.flush()
         return existing
     if not access.can_register:
-        raise NotAllowed("registration to this course is closed")
+        raise PermissionDenied("registration to this course is closed")
     if course.registration == Registration.PASSWORD and not verify_password(
         course.registration_password_hash, password or ""
     ):
-        raise NotAllowed("wrong registration password")
+        raise PermissionDenied("wrong registration password")
     if existing is not None:  # invited by email before the account existed
         existing.user_id = user.id
         member = existing
@@ -360,7 +321,7 @@ def _accept_enrolment(session: Session, course_id: int, user: User, now: datetim
 
 def unregister(session: Session, course: Course, user: User) -> None:
     if not course.allow_unregister:
-        raise NotAllowed("this course does not allow unregistering")
+        raise PermissionDenied("this course does not allow unregistering")
     session.execute(
         sa.delete(CourseMember).where(
             CourseMember.course_id == course.id,
@@ -790,27 +751,27 @@ def program_parts(task: Task, stored: Mapping[str, Any]) -> list[ProgramPart]:
 def check_can_submit(
     session: Session, task: Task, user: User, access: Access, now: datetime | None = None
 ) -> None:
-    """Raises NotAllowed unless ``user`` may submit to ``task`` now. Call it in the unit of work
+    """Raises PermissionDenied unless ``user`` may submit to ``task`` now. Call it in the unit of work
     that creates the submission (after :func:`verdict.db.begin_write`), so that two requests
     cannot both pass."""
     now = now or db.utcnow()
     if not access.registered:
-        raise NotAllowed("you are not registered to this course")
+        raise PermissionDenied("you are not registered to this course")
     if not access.staff:
         if not access.open:
-            raise NotAllowed("this course is not accessible now")
+            raise PermissionDenied("this course is not accessible now")
         window = window_of(task.accessibility)
         if not window.has_started(now):
-            raise NotAllowed("this task is not open yet")
+            raise PermissionDenied("this task is not open yet")
         if not window.is_open(now):
-            raise NotAllowed("this task is closed: its deadline has passed")
+            raise PermissionDenied("this task is closed: its deadline has passed")
     pending = session.scalar(
         sa.select(sa.func.count())
         .select_from(Submission)
         .where(Submission.task_id == task.id, Submission.user_id == user.id, Submission.status.in_(PENDING))
     )
     if pending:
-        raise NotAllowed("a submission of yours to this task is still waiting to be graded")
+        raise PermissionDenied("a submission of yours to this task is still waiting to be graded")
     if access.staff:
         return
     amount, period = submission_limit(task)
@@ -830,7 +791,7 @@ def check_can_submit(
     used = session.scalar(query) or 0
     if used >= amount:
         within = f" in {period:g} hour(s)" if period > 0 else ""
-        raise NotAllowed(f"submission limit reached: {amount} submission(s){within}")
+        raise PermissionDenied(f"submission limit reached: {amount} submission(s){within}")
 
 
 def submission_limit(task: Task) -> tuple[int, float]:
@@ -870,7 +831,7 @@ def create_task_submission(
     """Check and add a waiting submission (flushed, not committed; the caller commits, *then*
     wakes the queue). Start the unit of work with :func:`verdict.db.begin_write`.
 
-    Raises NotAllowed (403), InvalidInput (400) or NoGrader (500) — in that order of checks.
+    Raises PermissionDenied (403), InvalidInput (400) or Unavailable (500) — in that order of checks.
     """
     # Serialise one user's submissions on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
     session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
@@ -881,7 +842,7 @@ def create_task_submission(
         task, fields, max_upload_bytes=max_upload_bytes, allowed_languages=compilers, order=order
     )
     if programs and version_id is None:
-        raise NoGrader(
+        raise Unavailable(
             f"no grader available: task {task.slug!r} has no test cases for its program part(s) "
             f"{', '.join(programs)}"
         )
@@ -900,165 +861,6 @@ def create_task_submission(
             input=stored,
         ),
     )
-
-
-# --------------------------------------------------------------------------- grading
-
-
-@dataclass
-class PartResult:
-    """One sub-problem graded: ``score`` in 0–1, INGInious ``result``, HTML ``feedback``."""
-
-    result: str
-    score: float
-    feedback: str
-    judged: GradeResult | None = None
-    messages: list[str] = field(default_factory=list)
-
-
-def _paragraphs(messages: Iterable[str]) -> str:
-    return "\n".join(f"<p>{html.escape(str(message))}</p>" for message in messages if str(message).strip())
-
-
-def grade_multiple_choice(problem: Mapping[str, Any], answer: Any) -> PartResult:
-    """INGInious's rule: single answer — the chosen choice is valid; multiple — exactly the valid
-    choices are chosen. Feedback: the success or error message (default "Wrong answer") then the
-    feedback of each chosen choice."""
-    choices = [c if isinstance(c, Mapping) else {} for c in problem.get("choices") or []]
-    chosen = [answer] if isinstance(answer, int) else [int(a) for a in answer or [] if str(a).isdigit()]
-    chosen = [index for index in chosen if 0 <= index < len(choices)]
-    if problem.get("multiple"):
-        valid_set = {i for i, c in enumerate(choices) if c.get("valid")}
-        correct = set(chosen) == valid_set
-    else:
-        correct = len(chosen) == 1 and bool(choices[chosen[0]].get("valid"))
-    messages = [str(choices[i]["feedback"]) for i in chosen if choices[i].get("feedback")]
-    if correct:
-        if problem.get("success_message"):
-            messages.insert(0, str(problem["success_message"]))
-    elif problem.get("error_message"):
-        messages.insert(0, str(problem["error_message"]))
-    elif problem.get("multiple"):
-        messages.insert(0, "Wrong answer. Make sure to select all the valid possibilities")
-    else:
-        messages.insert(0, "Wrong answer")
-    return PartResult(
-        "success" if correct else "failed", 1.0 if correct else 0.0, _paragraphs(messages), messages=messages
-    )
-
-
-def grade_match(problem: Mapping[str, Any], answer: Any) -> PartResult:
-    correct = str(answer or "").strip() == str(problem.get("answer", "")).strip()
-    message = "Correct answer" if correct else "Invalid answer"
-    return PartResult(
-        "success" if correct else "failed",
-        1.0 if correct else 0.0,
-        _paragraphs([message]),
-        messages=[message],
-    )
-
-
-def grade_program(
-    engine: GradingEngine, version_id: int | None, part: ProgramPart, problem: Mapping[str, Any]
-) -> PartResult:
-    from verdict.grading.engine import feedback_html
-
-    if not part.source.strip():
-        message = "Nothing was submitted for this part."
-        return PartResult("failed", 0.0, _paragraphs([message]), messages=[message])
-    if version_id is None:
-        message = "This part cannot be graded: the task has no test cases."
-        return PartResult("error", 0.0, _paragraphs([message]), messages=[message])
-    judged = engine.judge(version_id, part.language, part.source)
-    return PartResult(judged.inginious_result, judged.grade / 100.0, feedback_html(judged), judged=judged)
-
-
-def grade_task(engine: GradingEngine, submission: Submission) -> Outcome:
-    """The task grader (``platform.extensions["task_grader"]``): every sub-problem of the task
-    graded and combined. Sandbox and package errors propagate (the engine records an error)."""
-    with engine.platform.sessionmaker() as session:
-        task = session.get(Task, submission.task_id)
-        if task is None:
-            raise LookupError(f"submission {submission.id}: its task is gone")
-        session.expunge(task)
-    stored = dict(submission.input or {})
-    programs = program_pids(task)
-    if len(programs) == 1 and programs[0] not in stored and submission.source is not None:
-        # Made by another face (e.g. Jutge) with the source on the submission itself.
-        stored[programs[0]] = submission.source
-        stored[f"{programs[0]}/language"] = submission.language or ""
-    parts_by_pid = {part.pid: part for part in program_parts(task, stored)}
-    results: dict[str, PartResult] = {}
-    for pid, problem in (task.problems or {}).items():
-        if not isinstance(problem, Mapping):
-            continue
-        kind = problem.get("type")
-        if kind == "multiple_choice":
-            results[pid] = grade_multiple_choice(problem, stored.get(pid))
-        elif kind == "match":
-            results[pid] = grade_match(problem, stored.get(pid))
-        elif kind in PROGRAM_TYPES:
-            results[pid] = grade_program(engine, submission.problem_version_id, parts_by_pid[pid], problem)
-    return combine(results)
-
-
-def combine(results: Mapping[str, PartResult]) -> Outcome:
-    """One outcome from the graded parts: grade = 100 × mean part score; result ``success`` when
-    every part succeeded, else the most severe part result; global feedback sums it up."""
-    if not results:
-        return Outcome(
-            SubmissionStatus.ERROR, verdict="IE", result="error", error_reason="the task has no problems"
-        )
-    parts = list(results.values())
-    grade = round(100.0 * sum(p.score for p in parts) / len(parts), 2)
-    result = min(
-        (p.result for p in parts), key=lambda r: RESULT_SEVERITY.index(r) if r in RESULT_SEVERITY else 0
-    )
-    judged = [p.judged for p in parts if p.judged is not None]
-    if len(parts) == 1 and judged:
-        verdict, score = judged[0].verdict.value, judged[0].score
-    else:
-        failing = [j.verdict.value for j in judged if j.verdict.value not in ("AC", "WA", "SC", "PE")]
-        verdict = "AC" if result == "success" else failing[0] if failing else "WA" if grade == 0 else "SC"
-        score = grade
-    correct = sum(1 for p in parts if p.result == "success")
-    summary = (
-        f"<p><b>{'All answers are correct' if result == 'success' else 'Some answers are wrong'}</b>: "
-        f"{correct} of {len(parts)} part(s) correct, grade {grade:g}/100.</p>"
-    )
-    feedback = summary
-    if len(parts) == 1 and judged:
-        feedback = parts[0].feedback
-    compile_output = "\n".join(j.compile_output for j in judged if j.compile_output)
-    tests: list[dict[str, object]] = []
-    if len(judged) == 1:
-        tests = [
-            {
-                "test_name": t.name,
-                "verdict": t.verdict.value,
-                "time": t.time,
-                "memory": t.memory,
-                "message": t.message,
-            }
-            for t in judged[0].tests
-        ]
-    return Outcome(
-        SubmissionStatus.DONE,
-        verdict=verdict,
-        score=score,
-        grade=grade,
-        result=result,
-        feedback=feedback,
-        problems_feedback={pid: [p.result, p.feedback] for pid, p in results.items()},
-        compiler_output=compile_output,
-        tests=tests,
-        error_reason=next((j.message for j in judged if j.verdict.value == "IE"), ""),
-    )
-
-
-def register_grader(platform: Platform) -> None:
-    """Make the grading engine grade task submissions with :func:`grade_task`."""
-    platform.extensions.setdefault("task_grader", grade_task)
 
 
 def problem_feedback_html(value: Any) -> str:

@@ -82,7 +82,7 @@ def load_demo(platform: object) -> list[str]:
 
 def demo_command() -> None:
     """Load the demo data (idempotent) and print the logins."""
-    from verdict.app import bootstrap
+    from verdict.platform import bootstrap
     from verdict.settings import Settings
 
     platform = bootstrap(Settings(), migrate=True)

@@ -25,12 +25,14 @@ def serve_command(
     """Run the web server, with grader threads and the lease sweeper."""
     import uvicorn
 
-    from verdict.app import bootstrap, create_app
-    from verdict.grading.queue import get_queue
+    from verdict.grading.queue import DramatiqQueue
+    from verdict.platform import bootstrap
+    from verdict.web.app import create_app
 
     settings = Settings()
     platform = bootstrap(settings, migrate=True)
-    queue = get_queue(platform)
+    queue = platform.queue
+    assert isinstance(queue, DramatiqQueue)
     queue.start_workers(settings.graders if graders is None else graders)
     app = create_app(settings, platform=platform)
     host, port = host or settings.host, port or settings.port
@@ -49,8 +51,8 @@ def worker_command(
     threads: int = typer.Option(None, help="Grader threads (default VERDICT_GRADERS)."),
 ) -> None:
     """Run a grading worker against VERDICT_DATABASE_URL and VERDICT_BROKER_URL."""
-    from verdict.app import bootstrap
-    from verdict.grading.queue import get_queue
+    from verdict.grading.queue import DramatiqQueue
+    from verdict.platform import bootstrap
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings()
@@ -61,7 +63,8 @@ def worker_command(
         )
         raise typer.Exit(2)
     platform = bootstrap(settings)
-    queue = get_queue(platform)
+    queue = platform.queue
+    assert isinstance(queue, DramatiqQueue)
     queue.start_workers(settings.graders if threads is None else threads)
     console.print(f"worker {queue.engine.name} grading from {settings.broker_url}")
     stop = threading.Event()
@@ -82,11 +85,11 @@ def submit_command(
 ) -> None:
     """Submit SOURCE to PROBLEM; graded in-process unless a broker is configured."""
     from verdict.accounts.service import get_user
-    from verdict.app import bootstrap
-    from verdict.grading.queue import get_queue
+    from verdict.grading.queue import DramatiqQueue
     from verdict.grading.service import NewSubmission, create_submission
     from verdict.judge.errors import UnknownLanguage
     from verdict.judge.languages import get_language, language_for_file
+    from verdict.platform import bootstrap
 
     settings = Settings()
     platform = bootstrap(settings, migrate=not settings.database_url)
@@ -102,7 +105,8 @@ def submit_command(
             session, NewSubmission(account.id, problem, language.id, source.read_text(errors="replace"))
         )
         submission_id = submission.id
-    queue = get_queue(platform)
+    queue = platform.queue
+    assert isinstance(queue, DramatiqQueue)
     queue.wake()
     console.print(f"submission {submission_id} created")
     if not wait:
@@ -150,16 +154,17 @@ def rejudge_command(
     problem: str = typer.Option(None, "--problem", "-p", help="All submissions of a problem."),
 ) -> None:
     """Put submissions back in the queue (at rejudge priority) and wake the graders."""
-    from verdict.app import bootstrap
-    from verdict.grading.queue import get_queue
+    from verdict.grading.queue import DramatiqQueue
     from verdict.grading.service import rejudge
+    from verdict.platform import bootstrap
 
     if not submissions and not problem:
         raise typer.BadParameter("give --submission ids or --problem")
     platform = bootstrap(Settings())
     with platform.session_scope() as session:
         ids = rejudge(session, submission_ids=list(submissions) if submissions else None, problem_id=problem)
-    queue = get_queue(platform)
+    queue = platform.queue
+    assert isinstance(queue, DramatiqQueue)
     queue.wake(len(ids))
     console.print(f"{len(ids)} submission(s) queued for rejudging")
     if queue.embedded:

@@ -12,9 +12,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from queue import Empty, Queue
-from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from verdict.grading import owners, service
+from verdict.grading.graders import Graders, NotGradable
 from verdict.grading.service import Outcome
 from verdict.judge.errors import JudgeError
 from verdict.judge.grader import Grader, GradeResult, TestResult
@@ -24,21 +26,14 @@ from verdict.judge.sandbox import MiB, SandboxConfig
 from verdict.judge.supervision import Supervision
 from verdict.problems.models import ProblemVersion
 from verdict.problems.store import fetch_package
+from verdict.settings import Settings
 from verdict.submissions.models import Submission, SubmissionStatus
-
-if TYPE_CHECKING:
-    from verdict.app import Platform
 
 log = logging.getLogger(__name__)
 GRADER_CACHE_SIZE = 32
 
-# A task grader (INGInious tasks with quiz parts) takes the engine and a submission and returns
-# an Outcome; registered in platform.extensions["task_grader"] by the courses feature.
-TaskGrader = Callable[["GradingEngine", Submission], Outcome]
 
-
-def sandbox_config(platform: Platform) -> SandboxConfig:
-    settings = platform.settings
+def sandbox_config(settings: Settings) -> SandboxConfig:
     return SandboxConfig(
         cache_dir=(settings.data_dir / "cache").resolve(),
         first_uid=settings.sandbox_first_uid,
@@ -55,12 +50,20 @@ class GradingEngine:
     and the calling thread is free for the next submission (audit H1)."""
 
     def __init__(
-        self, platform: Platform, name: str | None = None, wake: Callable[[int], None] | None = None
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        graders: Graders,
+        *,
+        name: str | None = None,
+        wake: Callable[[int], None] | None = None,
     ) -> None:
-        self.platform = platform
+        self.settings = settings
+        self.sessionmaker = sessions
+        self.graders = graders
         self.identity = owners.ProcessIdentity.current()
         self.name = name or owners.engine_name(self.identity)
-        self.config = sandbox_config(platform)
+        self.config = sandbox_config(settings)
         self.wake = wake  # called with 1 when a submission is put back to waiting
         self._graders: OrderedDict[int, Grader] = OrderedDict()
         self._supervisions: dict[int, Supervision] = {}  # grading thread id -> its supervision
@@ -68,19 +71,19 @@ class GradingEngine:
 
     @property
     def lease_seconds(self) -> float:
-        return float(self.platform.settings.lease_seconds)
+        return float(self.settings.lease_seconds)
 
     def grade_next(self) -> int | None:
         """Claims and grades one submission; returns its id, or None when nothing waits."""
         owner = owners.lease_owner(self.name, threading.get_ident())
-        with self.platform.sessionmaker() as session:
+        with self.sessionmaker() as session:
             submission_id = service.claim_next(session, owner, self.lease_seconds)
         if submission_id is None:
             return None
-        supervision = Supervision(float(self.platform.settings.grading_margin_seconds))
+        supervision = Supervision(float(self.settings.grading_margin_seconds))
         outcome = self._supervise(submission_id, owner, supervision)
         if outcome is not None:
-            with self.platform.sessionmaker() as session:
+            with self.sessionmaker() as session:
                 if not service.complete(session, submission_id, owner, outcome):
                     log.warning("lease on submission %s lost: result dropped", submission_id)
         elif supervision.abandoned:
@@ -88,7 +91,7 @@ class GradingEngine:
         return submission_id
 
     def _put_back(self, submission_id: int, owner: str, why: str) -> None:
-        with self.platform.sessionmaker() as session:
+        with self.sessionmaker() as session:
             requeued = service.abandon(session, submission_id, owner, why)
         if requeued and self.wake is not None:
             self.wake(1)
@@ -114,7 +117,7 @@ class GradingEngine:
                 log.warning("submission %s: grading abandoned, %s", submission_id, why)
                 supervision.abandon(why)
                 return None
-            with self.platform.sessionmaker() as session:
+            with self.sessionmaker() as session:
                 if not service.renew_lease(session, submission_id, owner, self.lease_seconds):
                     # Another worker owns it now: stop ours (abandon() in the service then
                     # finds the lease gone and leaves the submission to its new owner).
@@ -136,25 +139,27 @@ class GradingEngine:
                 del self._supervisions[threading.get_ident()]
 
     def _outcome(self, submission_id: int) -> Outcome:
-        with self.platform.sessionmaker() as session:
+        with self.sessionmaker() as session:
             submission = session.get(Submission, submission_id)
             assert submission is not None
             session.expunge(submission)
         try:
-            task_grader: TaskGrader | None = self.platform.extensions.get("task_grader")
-            if submission.task_id is not None and task_grader is not None:
-                return task_grader(self, submission)
+            grader = self.graders.for_submission(submission)
+            if grader is not None:
+                return grader(self, submission)
             return outcome_from_result(
                 self.judge(submission.problem_version_id, submission.language, submission.source or "")
             )
-        except (JudgeError, LookupError, ValueError, OSError) as error:
-            log.exception("grading submission %s failed", submission_id)
+        except (JudgeError, NotGradable) as error:
+            # The judge's side failed (a broken package, checker or sandbox): IE with its message.
+            # Anything else is a bug: _grade_into records it as IE too, with its traceback logged.
+            log.warning("submission %s: internal error: %s", submission_id, error)
             return Outcome(SubmissionStatus.ERROR, verdict="IE", result="error", error_reason=str(error))
 
     def judge(self, version_id: int | None, language: str | None, source: str) -> GradeResult:
         """Grades source code against one problem version (the package fetched by hash)."""
         if version_id is None or not language:
-            raise LookupError("submission without problem version or language")
+            raise NotGradable("submission without problem version or language")
         grader = self._grader(version_id)
         with self._lock:  # the supervision of the grading this thread runs, if any
             supervision = self._supervisions.get(threading.get_ident())
@@ -165,11 +170,11 @@ class GradingEngine:
             if version_id in self._graders:
                 self._graders.move_to_end(version_id)
                 return self._graders[version_id]
-        with self.platform.sessionmaker() as session:
+        with self.sessionmaker() as session:
             version = session.get(ProblemVersion, version_id)
             if version is None:
-                raise LookupError(f"no problem version {version_id}")
-            root = fetch_package(session, version.blob_hash, self.platform.settings.data_dir / "packages")
+                raise NotGradable(f"no problem version {version_id}")
+            root = fetch_package(session, version.blob_hash, self.settings.data_dir / "packages")
         grader = Grader(load_package(root), self.config)
         with self._lock:
             self._graders[version_id] = grader

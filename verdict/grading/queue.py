@@ -1,24 +1,33 @@
-"""The grading queue on Dramatiq: an in-process broker by default, RabbitMQ or Redis to scale out.
+"""The grading queue: what wakes a grader once a submission is committed waiting.
 
-A message carries no submission: it only wakes a worker, which claims the best waiting
-submission from the database (priorities live there, so they hold with any broker). One
-message is sent per submission made waiting; a message finding nothing to claim is a no-op.
+A wake carries no submission: it only wakes a worker, which claims the best waiting submission
+from the database (priorities live there, so they hold with any broker). One wake is sent per
+submission made waiting; a wake finding nothing to claim is a no-op.
+
+Three implementations of :class:`Queue`:
+
+* :class:`DramatiqQueue`, the platform's default: Dramatiq with an in-process broker (embedded),
+  RabbitMQ or Redis (to scale out), grader threads and the lease sweeper;
+* :class:`InProcessQueue`: grader threads of this process, no broker at all;
+* :class:`NullQueue`: wakes nobody (commands that only read, tests that grade by hand), and
+  counts the wakes it was asked for.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
+from sqlalchemy.orm import Session, sessionmaker
 
 from verdict.grading import owners, service
 from verdict.grading.engine import GradingEngine
-
-if TYPE_CHECKING:
-    from verdict.app import Platform
+from verdict.grading.graders import Graders
+from verdict.settings import Settings
 
 log = logging.getLogger(__name__)
 ACTOR = "verdict_grade"
@@ -40,14 +49,67 @@ def make_broker(url: str) -> dramatiq.Broker:
     raise ValueError(f"unsupported broker URL {url!r}: use amqp://... or redis://...")
 
 
-class GradingQueue:
-    """Wakes graders after commits, runs grader threads, sweeps expired leases."""
+class Queue(Protocol):
+    """What the platform knows of its grading queue."""
 
-    def __init__(self, platform: Platform) -> None:
-        self.platform = platform
-        self.broker = make_broker(platform.settings.broker_url)
-        self.engine = GradingEngine(platform, wake=self.wake)
-        self.queue_name = platform.settings.queue_name
+    def wake(self, count: int = 1) -> None:
+        """Wake ``count`` graders. Call only after the commit that made submissions waiting; may
+        raise when the broker is down (the submissions stay waiting, for the sweeper)."""
+
+    def start_workers(self, threads: int, sweep: bool = True) -> None:
+        """Grade in this process with ``threads`` threads (and sweep expired leases)."""
+
+    def stop(self) -> None: ...
+
+
+class NullQueue:
+    """Wakes nobody; counts the wakes (a test's witness that a use case woke the queue)."""
+
+    def __init__(self) -> None:
+        self.wakes = 0
+
+    def wake(self, count: int = 1) -> None:
+        self.wakes += count
+
+    def start_workers(self, threads: int, sweep: bool = True) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+class InProcessQueue:
+    """Grader threads of this process, woken directly: no broker, no sweeper. Each wake grades
+    the best waiting submission once a thread is free."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], graders: Graders) -> None:
+        self.engine = GradingEngine(settings, sessions, graders, wake=self.wake)
+        self._pool: ThreadPoolExecutor | None = None
+
+    def start_workers(self, threads: int, sweep: bool = True) -> None:
+        self._pool = ThreadPoolExecutor(max(threads, 1), thread_name_prefix="verdict-grader")
+
+    def wake(self, count: int = 1) -> None:
+        if self._pool is None:
+            self.start_workers(1)
+        assert self._pool is not None
+        for _ in range(count):
+            self._pool.submit(self.engine.grade_next)
+
+    def stop(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
+class DramatiqQueue:
+    """Wakes graders after commits through Dramatiq, runs grader threads, sweeps expired leases."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], graders: Graders) -> None:
+        self.sessionmaker = sessions
+        self.broker = make_broker(settings.broker_url)
+        self.engine = GradingEngine(settings, sessions, graders, wake=self.wake)
+        self.queue_name = settings.queue_name
         self.actor = dramatiq.actor(
             broker=self.broker,
             actor_name=ACTOR,
@@ -87,7 +149,7 @@ class GradingQueue:
 
     def resume(self) -> int:
         """Wakes a worker per waiting submission (after a restart the in-process broker is empty)."""
-        with self.platform.sessionmaker() as session:
+        with self.sessionmaker() as session:
             waiting = service.waiting_count(session)
         self.wake(waiting)
         return waiting
@@ -96,9 +158,9 @@ class GradingQueue:
         """Puts back submissions whose lease expired, and at once those whose owner is a dead
         process of this machine (a worker killed with SIGKILL: audit L2)."""
         here = self.engine.identity
-        with self.platform.sessionmaker() as session:
+        with self.sessionmaker() as session:
             orphaned = service.sweep_dead_owners(session, lambda owner: owners.owner_is_dead(owner, here))
-        with self.platform.sessionmaker() as session:
+        with self.sessionmaker() as session:
             expired = service.sweep_expired(session)
         if orphaned:
             log.warning("lease owners dead, submissions put back: %s", orphaned)
@@ -129,11 +191,3 @@ class GradingQueue:
         if self._sweeper is not None:
             self._sweeper.join(timeout=SWEEP_SECONDS + 1)
         self.broker.close()
-
-
-def get_queue(platform: Platform) -> GradingQueue:
-    """The platform's queue, made on first use."""
-    queue = platform.extensions.get("queue")
-    if queue is None:
-        queue = platform.extensions["queue"] = GradingQueue(platform)
-    return queue

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from verdict.db import begin_write, utcnow
+from verdict.errors import NotFound
 from verdict.problems.models import Problem
 from verdict.submissions.models import Submission, SubmissionStatus, SubmissionTest
 
@@ -39,16 +40,18 @@ class NewSubmission:
     exam_id: int | None = None
     input: dict[str, object] | None = None
     priority: int = PRIORITY_INTERACTIVE
+    problem_version_id: int | None = None  # the problem's current version, when the caller read it
 
 
 def create_submission(session: Session, new: NewSubmission) -> Submission:
-    """Adds a waiting submission bound to the problem's current version. The caller commits,
-    then wakes a worker (never before the commit: the worker would not see the row)."""
-    version_id = None
-    if new.problem_id is not None:
+    """Adds a waiting submission bound to the problem's current version (read here unless the
+    caller, who read the problem already, says which). The caller commits, then wakes a worker
+    (never before the commit: the worker would not see the row)."""
+    version_id = new.problem_version_id
+    if new.problem_id is not None and version_id is None:
         problem = session.get(Problem, new.problem_id)
         if problem is None:
-            raise LookupError(f"no problem {new.problem_id}")
+            raise NotFound(f"no problem {new.problem_id!r}")
         version_id = problem.current_version_id
     submission = Submission(
         user_id=new.user_id,

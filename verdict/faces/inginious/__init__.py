@@ -3,7 +3,7 @@ tasks and submissions. Routes in :mod:`.routes`, shapes in :mod:`.views`, JSON/Y
 :mod:`.negotiation`; the rules (windows, limits, grading) live in :mod:`verdict.courses.tasks`
 and the course import in :mod:`verdict.courses.inginious_import`.
 
-:func:`install` mounts the routes and registers the task grader with the platform.
+:func:`install` mounts the routes and renders the errors under ``/api/v0``.
 
 Where the reference (``inginious-rest-api-v0.txt``) text and its examples disagree, the examples win:
 
@@ -46,42 +46,18 @@ Where the reference is silent:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-
 from fastapi import FastAPI
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import Response
 
-from verdict.faces.inginious.negotiation import render
+from verdict.faces.inginious.routes import render_error, router, submission_body_cap
+from verdict.web.deps import body_limits, error_routes
 
 
 def install(app: FastAPI) -> None:
-    from verdict.app import body_limits
-    from verdict.courses.tasks import register_grader
-    from verdict.faces.inginious.routes import render_error, router, submission_body_cap
-
+    """Mount the routes; errors under ``/api/v0`` (404 and 405 of unknown addresses included)
+    are rendered by the face."""
     app.include_router(router)
-    register_grader(app.state.platform)
+    error_routes(app).render_under(router.prefix, render_error)
     # Bodies: an anonymous login is a few kB; a submission carries files (base64 in JSON).
     limits = body_limits(app)
     limits.cap("POST", router.prefix + "/authentication", lambda settings: settings.max_login_bytes)
     limits.cap("POST", router.prefix + "/courses/{courseid}/tasks/{taskid}/submissions", submission_body_cap)
-    limits.render_errors(router.prefix, render_error)
-    _format_routing_errors(app, router.prefix)
-
-
-def _format_routing_errors(app: FastAPI, prefix: str) -> None:
-    """404 (no such address) and 405 (wrong method) under ``prefix`` as ``{"error": ...}`` in the
-    negotiated format, like every other error of the face; elsewhere the previous handler's."""
-    previous = app.exception_handlers[HTTPException]
-
-    async def handler(request: Request, error: Exception) -> Response:
-        assert isinstance(error, HTTPException)
-        path = request.url.path
-        if path == prefix or path.startswith(prefix + "/"):
-            return render(request, {"error": str(error.detail)}, error.status_code, headers=error.headers)
-        answer = previous(request, error)
-        return await answer if isinstance(answer, Awaitable) else answer
-
-    app.add_exception_handler(HTTPException, handler)

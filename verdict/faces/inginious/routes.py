@@ -15,39 +15,32 @@ import base64
 import binascii
 import json
 import logging
-from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Annotated, Any, TypeGuard
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from verdict import db
-from verdict.accounts.deps import (
-    AuthError,
-    CurrentUser,
-    client_ip,
-    current_user_optional,
-    login_with_password,
-    unauthorized_response,
-)
+from verdict.accounts import service as accounts
+from verdict.accounts.errors import AuthError
 from verdict.accounts.models import User
 from verdict.accounts.sessions import set_session_cookie
-from verdict.app import DbSession, Platform, PlatformDep, get_platform
-from verdict.body_limits import BodyTooLarge, PartTooLarge, read_form
 from verdict.courses import tasks as task_service
 from verdict.courses.models import Course, Task
-from verdict.courses.tasks import Access, FormValue, TaskError, Upload
-from verdict.errors import ServiceError
+from verdict.courses.tasks import Access, FormValue, Upload
+from verdict.errors import InvalidInput, NotFound, PermissionDenied, ServiceError, TooLarge, Unavailable
 from verdict.faces.inginious import schemas
 from verdict.faces.inginious.negotiation import render
 from verdict.faces.inginious.views import course_view, submission_view, task_view
+from verdict.platform import Platform
 from verdict.settings import Settings
 from verdict.submissions.models import Submission
+from verdict.web.body_limits import BodyTooLarge, PartTooLarge, read_form
+from verdict.web.deps import CurrentUser, DbSession, PlatformDep, client_ip, current_user_optional
+from verdict.web.errors import ErrorReport
 
 log = logging.getLogger(__name__)
 
@@ -57,60 +50,13 @@ FORM_OVERHEAD = 64 * 1024  # multipart headers and boundaries on top of the uplo
 MAX_ID = 2**63 - 1  # the largest id a database integer column holds
 
 
-class APIError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+def render_error(request: Request, report: ErrorReport) -> Response:
+    """Every error of the face: ``{"error": message}`` in the negotiated format."""
+    message = f"invalid request: {report.message}" if report.validation else report.message
+    return render(request, {"error": message}, report.status, headers=report.headers or None)
 
 
-class InginiousRoute(APIRoute):
-    """Formats every error of the face as ``{"error": message}`` in the negotiated format."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route_handler(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except APIError as error:
-                return render(request, {"error": error.message}, error.status)
-            except BodyTooLarge as error:
-                return render(request, {"error": error.message}, 413, headers={"connection": "close"})
-            except TaskError as error:
-                return render(request, {"error": error.message}, error.status)
-            except ServiceError as error:  # verdict.errors.Busy (503, Retry-After) and the like
-                return render(request, {"error": error.message}, error.status, headers=error.headers)
-            except AuthError as error:
-                return unauthorized_response(
-                    error, render(request, {"error": error.message}, error.status_code)
-                )
-            except RequestValidationError as error:
-                return render(request, {"error": _validation_message(error)}, 400)
-            except HTTPException as error:
-                return render(request, {"error": str(error.detail)}, error.status_code, headers=error.headers)
-
-        return route_handler
-
-
-def render_error(request: Request, status: int, message: str) -> Response:
-    """An error of the face outside its routes (a body over its cap, seen by verdict.body_limits)."""
-    return render(request, {"error": message}, status)
-
-
-def _validation_message(error: RequestValidationError) -> str:
-    parts = []
-    for problem in error.errors():
-        where = ".".join(
-            str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path")
-        )
-        parts.append(
-            f"{where}: {problem.get('msg', 'invalid')}" if where else str(problem.get("msg", "invalid"))
-        )
-    return "invalid request: " + "; ".join(parts)
-
-
-router = APIRouter(prefix="/api/v0", tags=["INGInious REST API v0"], route_class=InginiousRoute)
+router = APIRouter(prefix="/api/v0", tags=["INGInious REST API v0"])
 
 
 def _ok(model: Any) -> dict[int | str, dict[str, Any]]:
@@ -164,7 +110,7 @@ def get_authentication(request: Request, user: Annotated[User | None, Depends(_l
 
 
 async def _login_fields(request: Request) -> dict[str, Any]:
-    # The body was capped (Settings.max_login_bytes) by verdict.body_limits as it arrived.
+    # The body was capped (Settings.max_login_bytes) by verdict.web.body_limits as it arrived.
     try:
         if "json" in request.headers.get("content-type", ""):
             data = json.loads(await request.body())
@@ -231,7 +177,7 @@ def post_authentication(
     if not is_text(login) or not is_text(password) or not login.strip():
         return render(request, {"status": "error"}, 403)
     try:
-        user = login_with_password(session, login.strip(), password, client_ip(request))
+        user = accounts.authenticate(session, login.strip(), password, ip=client_ip(request))
     except AuthError:  # wrong credentials or rate limited
         return render(request, {"status": "error"}, 403)
     response = render(request, {"status": "success"})
@@ -269,10 +215,10 @@ def get_course(request: Request, courseid: str, user: CurrentUser, session: DbSe
     now = db.utcnow()
     course = task_service.get_course(session, courseid)
     if course is None:
-        raise APIError(404, "Course not found")
+        raise NotFound("Course not found")
     access = task_service.course_access(session, course, user, now)
     if not access.visible:
-        raise APIError(404, "Course not found")
+        raise NotFound("Course not found")
     return render(request, {course.slug: course_view(session, course, access, user, now)})
 
 
@@ -280,19 +226,19 @@ def _registered_course(session: Session, courseid: str, user: User, now: datetim
     """The course, if the user may work in it: 404 unknown, 403 not registered or closed."""
     course = task_service.get_course(session, courseid)
     if course is None:
-        raise APIError(404, "Course not found")
+        raise NotFound("Course not found")
     access = task_service.course_access(session, course, user, now)
     if not access.registered:
-        raise APIError(403, "You are not registered to this course")
+        raise PermissionDenied("You are not registered to this course")
     if not access.open:
-        raise APIError(403, "This course is not accessible now")
+        raise PermissionDenied("This course is not accessible now")
     return course, access
 
 
 def _visible_task(session: Session, course: Course, taskid: str, access: Access, now: datetime) -> Task:
     task = task_service.get_task(session, course, taskid)
     if task is None or not task_service.task_visible(task, access, now):
-        raise APIError(404, "Task not found")
+        raise NotFound("Task not found")
     return task
 
 
@@ -378,7 +324,7 @@ def get_submission(
     number = parse_id(submissionid)
     submission = session.get(Submission, number) if number is not None else None
     if submission is None or submission.task_id != task.id or submission.user_id != user.id:
-        raise APIError(404, "Submission not found")
+        raise NotFound("Submission not found")
     return render(request, [submission_view(submission)])
 
 
@@ -401,12 +347,12 @@ def submission_body_cap(settings: Settings) -> int:
 
 
 async def _submission_fields(
-    request: Request, user: CurrentUser, platform: Annotated[Platform, Depends(get_platform)]
+    request: Request, user: CurrentUser, platform: PlatformDep
 ) -> dict[str, list[FormValue]]:
     """The submitted fields: form fields (a key repeated for several values, files as multipart
     parts), or a JSON object (lists for several values, files as {filename, value (base64)})."""
     del user  # declared so that authentication is checked before the body is read
-    # The whole body was capped (submission_body_cap) by verdict.body_limits as it arrived.
+    # The whole body was capped (submission_body_cap) by verdict.web.body_limits as it arrived.
     if "json" in request.headers.get("content-type", ""):
         return _json_fields(await request.body())
     return await _form_fields(request, _form_limit(platform))
@@ -416,9 +362,9 @@ def _json_fields(body: bytes) -> dict[str, list[FormValue]]:
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):  # ints over 4,300 digits are a ValueError too
-        raise APIError(400, "malformed JSON") from None
+        raise InvalidInput("malformed JSON") from None
     if not isinstance(data, dict):
-        raise APIError(400, "the JSON body must be an object: problem id -> answer")
+        raise InvalidInput("the JSON body must be an object: problem id -> answer")
     fields: dict[str, list[FormValue]] = {}
     for key, value in data.items():
         _check_text(key, key)
@@ -432,11 +378,11 @@ async def _form_fields(request: Request, limit: int) -> dict[str, list[FormValue
             request, max_files=MAX_FORM_FIELDS, max_fields=MAX_FORM_FIELDS, max_part_size=limit
         )
     except PartTooLarge as error:
-        raise APIError(413, f"{error.message} (the upload limit)") from None
+        raise TooLarge(f"{error.message} (the upload limit)") from None
     except BodyTooLarge:
         raise
     except Exception as error:  # starlette's MultiPartException and parser errors
-        raise APIError(400, f"malformed form data: {error}") from None
+        raise InvalidInput(f"malformed form data: {error}") from None
     fields: dict[str, list[FormValue]] = {}
     try:
         for key, value in form.multi_items():
@@ -454,7 +400,7 @@ async def _form_fields(request: Request, limit: int) -> dict[str, list[FormValue
 
 def _check_text(key: str, value: str) -> None:
     if not is_text(value):
-        raise APIError(400, f"{key[:60]!r}: not valid text (NUL or a lone surrogate)")
+        raise InvalidInput(f"{key[:60]!r}: not valid text (NUL or a lone surrogate)")
 
 
 def _json_value(key: str, value: Any) -> FormValue:
@@ -464,9 +410,9 @@ def _json_value(key: str, value: Any) -> FormValue:
         try:
             return Upload(filename, base64.b64decode(str(value["value"]), validate=True))
         except (binascii.Error, ValueError):  # ValueError: non-ASCII characters in the value
-            raise APIError(400, f"{key}: the file value is not base64") from None
+            raise InvalidInput(f"{key}: the file value is not base64") from None
     if isinstance(value, bool) or value is None or isinstance(value, dict | list):
-        raise APIError(400, f"{key}: expected a string, a number or a file")
+        raise InvalidInput(f"{key}: expected a string, a number or a file")
     text = str(value)
     _check_text(key, text)
     return text
@@ -522,8 +468,6 @@ def post_submission(
     platform: PlatformDep,
     fields: Annotated[dict[str, list[FormValue]], Depends(_submission_fields)],
 ) -> Response:
-    from verdict.grading.queue import get_queue
-
     now = db.utcnow()
     course, access = _registered_course(session, courseid, user, now)
     task = _visible_task(session, course, taskid, access, now)
@@ -541,16 +485,15 @@ def post_submission(
             now=now,
         )
         session.commit()
-    except TaskError:
+    except ServiceError:
         session.rollback()
         raise
     # Only now, with the submission committed, may a grader be woken.
     try:
-        get_queue(platform).wake()
+        platform.queue.wake()
     except Exception as error:  # a broker that is down
         log.exception("could not wake a grader for submission %s", submission.id)
-        raise APIError(
-            500,
+        raise Unavailable(
             f"no grader available ({error}); submission {submission.id} is kept waiting and "
             "will be graded when a grader is back",
         ) from None

@@ -7,8 +7,7 @@ objects named ``owner:name``; errors as documents (:mod:`verdict.faces.jutge.err
 
 Modules: :mod:`.yaml_io` (loading and dumping), :mod:`.errors` (error documents, the route
 class), :mod:`.common` (user, bodies, document fields), one module per service family. A new
-family (exams, competitions) is a module with a ``router`` made with ``route_class=JutgeRoute``,
-added to :data:`ROUTERS`.
+family (exams, competitions) is a module with a ``router``, added to :data:`ROUTERS`.
 """
 
 from __future__ import annotations
@@ -20,11 +19,11 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 from starlette.routing import compile_path
 
-from verdict.app import body_limits
 from verdict.faces.jutge import courses, lists, problems
 from verdict.faces.jutge.common import document_cap, upload_cap, url_form_cap
-from verdict.faces.jutge.errors import PREFIX, JutgeRoute, error_response, install_auth_error_handler
+from verdict.faces.jutge.errors import PREFIX, error_response, render_error
 from verdict.settings import Settings
+from verdict.web.deps import body_limits, error_routes
 
 ROUTERS: tuple[APIRouter, ...] = (courses.router, lists.router, problems.router)
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -52,11 +51,11 @@ def install(app: FastAPI) -> None:
 
     # Last: unknown addresses and methods under /services get an error document too. (Routes
     # added under /services after this would be shadowed: add their router to ROUTERS instead.)
-    fallback = APIRouter(route_class=JutgeRoute)
+    fallback = APIRouter()
     fallback.add_api_route("", unknown, methods=ALL_METHODS, include_in_schema=False)
     fallback.add_api_route("/{rest:path}", unknown, methods=ALL_METHODS, include_in_schema=False)
     app.include_router(fallback, prefix=PREFIX)
-    install_auth_error_handler(app)
+    error_routes(app).render_under(PREFIX, render_error)
     _declare_body_caps(app)
 
 
@@ -74,4 +73,3 @@ def _declare_body_caps(app: FastAPI) -> None:
         limits.cap("POST", PREFIX + path, upload_cap, _explain_upload)
     for path in ("/problems/add-url", "/problems/{ref}/update-url"):
         limits.cap("POST", PREFIX + path, url_form_cap)
-    limits.render_errors(PREFIX, lambda request, status, message: error_response(request, status, message))

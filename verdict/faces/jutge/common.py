@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.formparsers import MultiPartException
 
-from verdict import body_limits
-from verdict.accounts.deps import AuthError, current_user_optional
+from verdict.accounts.errors import AuthError
 from verdict.accounts.models import User
-from verdict.app import DbSession, PlatformDep
 from verdict.db import begin_write
 from verdict.errors import InvalidInput, TooLarge
 from verdict.faces.jutge.yaml_io import load_document
 from verdict.settings import Settings
+from verdict.web import body_limits
+from verdict.web.deps import DbSession, PlatformDep, current_user_optional
 
 MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around an upload
 URL_FORM_BYTES = 64 * 1024  # the form of add-url / update-url: one URL
@@ -66,7 +66,7 @@ def url_form_cap(_settings: Settings) -> int:
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 beyond ``limit`` bytes (before reading it all).
 
-    verdict.body_limits has counted it against the same cap already; this says it in the
+    verdict.web.body_limits has counted it against the same cap already; this says it in the
     document's own words."""
     _check_declared_length(request, limit)
     chunks: list[bytes] = []
@@ -101,7 +101,7 @@ InputDocument = Annotated[Any, Depends(input_document)]
 
 async def read_form(request: Request, limit: int) -> FormData:
     """The multipart or urlencoded form, refused with 413 when a part passes ``limit`` or the
-    body passes it plus room for the multipart framing (verdict.body_limits counts the body as
+    body passes it plus room for the multipart framing (verdict.web.body_limits counts the body as
     it arrives; every part is capped before it is written to its spooled file)."""
     _check_declared_length(request, limit + MULTIPART_SLACK, limit)
     too_large = f"the upload is larger than the {limit} bytes allowed"

@@ -29,13 +29,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from verdict.app import DbSession
 from verdict.courses import service
 from verdict.errors import NotFound
 from verdict.faces.jutge.common import Document, InputDocument, ServicesUser, start_writing
-from verdict.faces.jutge.errors import JutgeRoute, render
+from verdict.faces.jutge.errors import render
+from verdict.web.deps import DbSession
 
-router = APIRouter(route_class=JutgeRoute, tags=["jutge: courses"])
+router = APIRouter(tags=["jutge: courses"])
 
 PUT_BODY = {
     "requestBody": {

@@ -27,7 +27,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from verdict.app import DbSession
 from verdict.courses import service
 from verdict.courses.models import ListItemKind
 from verdict.errors import InvalidInput
@@ -40,9 +39,10 @@ from verdict.faces.jutge.common import (
     start_writing,
 )
 from verdict.faces.jutge.courses import PUT_BODY
-from verdict.faces.jutge.errors import JutgeRoute, render
+from verdict.faces.jutge.errors import render
+from verdict.web.deps import DbSession
 
-router = APIRouter(route_class=JutgeRoute, tags=["jutge: lists"])
+router = APIRouter(tags=["jutge: lists"])
 
 
 def read_list(doc: Any) -> service.ListSpec:

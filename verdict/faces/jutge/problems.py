@@ -30,7 +30,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from verdict.app import DbSession, PlatformDep
 from verdict.errors import InvalidInput
 from verdict.faces.jutge.common import (
     URL_FORM_BYTES,
@@ -41,12 +40,13 @@ from verdict.faces.jutge.common import (
     start_writing,
 )
 from verdict.faces.jutge.courses import PUT_BODY
-from verdict.faces.jutge.errors import JutgeRoute, render
+from verdict.faces.jutge.errors import render
 from verdict.problems import service
 from verdict.problems.models import Problem
 from verdict.settings import Settings
+from verdict.web.deps import DbSession, PlatformDep
 
-router = APIRouter(route_class=JutgeRoute, tags=["jutge: problems"])
+router = APIRouter(tags=["jutge: problems"])
 
 UPLOAD_BODY = {
     "requestBody": {

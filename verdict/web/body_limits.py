@@ -8,8 +8,8 @@ over its cap costs at most the cap in memory or on disk, whoever reads it and ho
 * A chunked body (or one that lies about its length) is cut the moment the count passes the cap:
   the reader gets :class:`BodyTooLarge`, and whatever the application then answers (a face that
   turns a broken body into 400, a login that turns it into 403), the client gets the 413.
-* The 413 is a document in the face's own format: each face registers a renderer for its prefix
-  (:meth:`BodyLimits.render_errors`); elsewhere it is ``{"error": message}`` in JSON.
+* The 413 is a document in the face's own format, rendered by the application's one error route
+  (:mod:`verdict.web.errors`).
 
 Caps are declared per method and path template by the faces when they are installed
 (:meth:`BodyLimits.cap`); any other request may carry at most ``Settings.max_body_bytes``, and no
@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 from starlette.datastructures import FormData, Headers
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from verdict.errors import TooLarge
 from verdict.settings import Settings
+from verdict.web.errors import ErrorReport, ErrorRoutes
 
-ErrorRenderer = Callable[[Request, int, str], Response]
 CapOf = Callable[[Settings], int]
 """A cap is read from the settings at each request (so that changing a setting changes it)."""
 Explain = Callable[[Settings, int], str]
@@ -45,12 +46,12 @@ def _explain(_settings: Settings, limit: int) -> str:
     return f"the request body is larger than the {limit} bytes allowed here"
 
 
-class BodyTooLarge(Exception):
+class BodyTooLarge(TooLarge):
     """The body passed its cap while being read. Raised from ``receive``."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"connection": "close"}  # the unread rest of the body is not worth waiting for
 
 
 @dataclass(frozen=True)
@@ -61,17 +62,13 @@ class _Cap:
     explain: Explain
 
 
-def _json_error(_request: Request, status: int, message: str) -> Response:
-    return JSONResponse({"error": message}, status)
-
-
 @dataclass
 class BodyLimits:
     """The caps of one application (kept on ``app.state.body_limits``)."""
 
     settings: Settings
+    errors: ErrorRoutes
     caps: list[_Cap] = field(default_factory=list)
-    renderers: list[tuple[str, ErrorRenderer]] = field(default_factory=list)
 
     def cap(
         self, methods: str | tuple[str, ...], path: str, limit: CapOf, explain: Explain = _explain
@@ -81,10 +78,6 @@ class BodyLimits:
         names = (methods,) if isinstance(methods, str) else methods
         regex = compile_path(path)[0]
         self.caps.append(_Cap(frozenset(name.upper() for name in names), regex, limit, explain))
-
-    def render_errors(self, prefix: str, renderer: ErrorRenderer) -> None:
-        """Errors of requests under ``prefix`` are answered by ``renderer`` (the face's format)."""
-        self.renderers.append((prefix.rstrip("/"), renderer))
 
     def limit_for(self, method: str, path: str) -> tuple[int, str]:
         """The cap of a request, and the message of its 413."""
@@ -100,11 +93,7 @@ class BodyLimits:
         return limit, _explain(settings, limit)
 
     def error_response(self, scope: Scope, status: int, message: str) -> Response:
-        path: str = scope.get("path", "")
-        for prefix, renderer in self.renderers:
-            if path == prefix or path.startswith(prefix + "/"):
-                return renderer(Request(scope), status, message)
-        return _json_error(Request(scope), status, message)
+        return self.errors.render(Request(scope), ErrorReport(status, message))
 
 
 class BodyLimitMiddleware:

@@ -1,0 +1,61 @@
+"""Submitting: the use cases that take a student's code or answers and make it waiting.
+
+Each owns its unit of work, as cosmicpython's handlers do: it checks what may be submitted, writes
+the waiting submission, commits, and only then wakes the grading queue (a grader woken before the
+commit would not see the row). The faces and ``verdict submit`` call these and do nothing else.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session
+
+from verdict.db import begin_write
+from verdict.errors import NotFound, Unavailable
+from verdict.grading.queue import Queue
+from verdict.grading.service import NewSubmission, create_submission
+from verdict.problems.models import Problem
+
+log = logging.getLogger(__name__)
+
+
+def submit_to_problem(
+    session: Session, queue: Queue, *, user_id: int, problem_id: str, language: str, source: str
+) -> int:
+    """A waiting submission of ``source`` to a problem; returns its id, committed and queued.
+
+    Raises NotFound (no such problem) or Unavailable (committed, but no grader could be woken)."""
+    if session.in_transaction():
+        session.commit()  # end the caller's reads: the unit of work takes the write lock first
+    begin_write(session)
+    problem = session.get(Problem, problem_id)
+    if problem is None:
+        session.rollback()
+        raise NotFound(f"no problem {problem_id!r}")
+    submission = create_submission(
+        session,
+        NewSubmission(
+            user_id=user_id,
+            problem_id=problem.id,
+            problem_version_id=problem.current_version_id,
+            language=language,
+            source=source,
+        ),
+    )
+    session.commit()
+    wake_for(queue, submission.id)
+    return submission.id
+
+
+def wake_for(queue: Queue, submission_id: int) -> None:
+    """Wake a grader for a committed submission. A broker that is down is Unavailable (500), and
+    the submission stays waiting: the sweeper of the next grader to start picks it up."""
+    try:
+        queue.wake()
+    except Exception as error:  # whatever the broker raises: the row is safe, the client told
+        log.exception("could not wake a grader for submission %s", submission_id)
+        raise Unavailable(
+            f"no grader available ({error}); submission {submission_id} is kept waiting and "
+            "will be graded when a grader is back"
+        ) from None
