@@ -9,16 +9,17 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import typer
-from inginious_support import APLUSB, DEMO, MakeUser, demo_copy
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from tests.support.inginious import APLUSB, DEMO, demo_copy
+from tests.support.users import MakeUser
 from verdict.accounts.models import User
 from verdict.accounts.passwords import verify_password
-from verdict.app import Platform
 from verdict.courses.inginious_cli import register
 from verdict.courses.inginious_import import InginiousImportError, import_inginious_course
 from verdict.courses.models import Course, CourseMember, Evaluate, MemberRole, Registration, Task
+from verdict.platform import Platform
 from verdict.problems.models import Problem, ProblemVersion
 
 JUTGE_PACKAGE = Path(__file__).parent.parent / "fixtures" / "packages" / "jutge" / "pe_ic.pbm"

@@ -3,22 +3,20 @@ answers in YAML and JSON, every error status, and the tasks the INGInious face s
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from jutge_support import accept, as_user, basic, doc, error_of, fresh, make_problem, put, reference
 from sqlalchemy.orm import Session
 
+from tests.support.jutge import accept, as_user, doc, error_of, fresh, make_problem, put, reference
+from tests.support.users import MakeUser, basic
 from verdict.accounts import service as accounts
 from verdict.accounts.passwords import hash_password
-from verdict.app import Platform
 from verdict.faces.jutge.yaml_io import load_document
 from verdict.models import Course, CourseMember, Submission, SubmissionStatus, Task, User
-
-MakeUser = Callable[..., User]
+from verdict.platform import Platform
 
 LIST_DOC = """
 name: {name}
@@ -38,24 +36,6 @@ EXPECTED_COURSE = {
     "students": ["student1@asdf.com", "student2@asdf.com", "student3@asdf.com"],
     "tutors": ["tutor1@asdf.com", "tutor2@asdf.com"],
 }
-
-
-@pytest.fixture
-def jutge(make_user: MakeUser) -> User:
-    return make_user("Jutge", role="admin", email="jutge@jutge.org")
-
-
-@pytest.fixture
-def instructor(make_user: MakeUser) -> User:
-    return make_user("Instructor", role="instructor")
-
-
-@pytest.fixture
-def problems(session: Session, platform: Platform, tmp_path: Path) -> list[str]:
-    ids = ["P68688", "P57548", "P56118"]  # the problems of the reference's list
-    for problem_id in ids:
-        make_problem(session, platform.settings, tmp_path, problem_id)
-    return ids
 
 
 def put_list(client: TestClient, user: User | str, name: str, items: str, title: str = "A list") -> None:

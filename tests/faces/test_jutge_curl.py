@@ -5,28 +5,23 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
-from jutge_support import PACKAGES, REFERENCE, make_tgz, serve
 
-from verdict.app import Platform
+from tests.support.jutge import PACKAGES, REFERENCE, make_tgz, serve
+from tests.support.servers import uvicorn_thread
+from tests.support.users import MakeUser
 from verdict.faces.jutge.yaml_io import load_document
-from verdict.models import User
+from verdict.platform import Platform
 from verdict.settings import Settings
 
 pytestmark = pytest.mark.skipif(
     shutil.which("curl") is None, reason="curl is not installed (apt-get install curl)"
 )
-
-MakeUser = Callable[..., User]
 
 
 @pytest.fixture
@@ -34,29 +29,11 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"url_import_hosts": ["127.0.0.1"]})
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server(app: FastAPI) -> Iterator[str]:
     """``host:port`` of a uvicorn server running ``app`` in a thread."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
+    with uvicorn_thread(app, lifespan="off") as port:
         yield f"127.0.0.1:{port}"
-    finally:
-        instance.should_exit = True
-        thread.join(20)
 
 
 class Curl:

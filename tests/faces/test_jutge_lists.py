@@ -3,19 +3,14 @@ YAML tags, a commented-out item), its answers, problem id validation and every e
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
-from jutge_support import as_user, doc, error_of, make_problem, put, reference
 from sqlalchemy.orm import Session
 
-from verdict.app import Platform
+from tests.support.jutge import as_user, doc, error_of, put, reference
+from tests.support.users import MakeUser
 from verdict.faces.jutge.yaml_io import load_document
 from verdict.models import User
-
-MakeUser = Callable[..., User]
 
 EXPECTED_LIST = {
     "name": "Demo",
@@ -26,24 +21,6 @@ EXPECTED_LIST = {
     "official": 1,
     "items": ["P68688", "!This is a header", "P57548", "P56118", "!The next problem will be ignored", None],
 }
-
-
-@pytest.fixture
-def jutge(make_user: MakeUser) -> User:
-    return make_user("Jutge", role="admin", email="jutge@jutge.org")
-
-
-@pytest.fixture
-def instructor(make_user: MakeUser) -> User:
-    return make_user("Instructor", role="instructor")
-
-
-@pytest.fixture
-def problems(session: Session, platform: Platform, tmp_path: Path) -> list[str]:
-    ids = ["P68688", "P57548", "P56118"]
-    for problem_id in ids:
-        make_problem(session, platform.settings, tmp_path, problem_id)  # statements in ca and en
-    return ids
 
 
 def list_doc(name: str = "l", items: str = "[]", **fields: object) -> str:

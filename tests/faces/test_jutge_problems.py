@@ -12,18 +12,35 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from archive_bombs import GIB, LAUGHS, tar_gz_with_extended_header_of_zeros, tar_of, zip_with_symlink_of_zeros
 from fastapi.testclient import TestClient
-from jutge_support import PACKAGES, Routes, as_user, doc, error_of, fresh, make_tgz, put, reference, serve
-from slow_servers import hostile_server, trickle_headers
 from sqlalchemy.orm import Session
 
-from verdict.app import Platform
+from tests.support.archive_bombs import (
+    GIB,
+    LAUGHS,
+    tar_gz_with_extended_header_of_zeros,
+    tar_of,
+    zip_with_symlink_of_zeros,
+)
+from tests.support.jutge import (
+    PACKAGES,
+    Routes,
+    as_user,
+    doc,
+    error_of,
+    fresh,
+    make_tgz,
+    put,
+    reference,
+    serve,
+)
+from tests.support.slow_servers import hostile_server, trickle_headers
+from tests.support.users import MakeUser
 from verdict.faces.jutge.yaml_io import load_document
 from verdict.models import Problem, Task, User
+from verdict.platform import Platform
 from verdict.settings import Settings
 
-MakeUser = Callable[..., User]
 FETCH_FAILED = "could not fetch a package from this URL"
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +10,14 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jutge_support import as_user, doc, make_problem, put
 from sqlalchemy.orm import Session
 
-from verdict.app import Platform
+from tests.support.jutge import as_user, doc, make_problem, put
+from tests.support.users import MakeUser
 from verdict.faces.jutge.yaml_io import dump_json, dump_yaml
 from verdict.models import User
+from verdict.platform import Platform
 
-MakeUser = Callable[..., User]
 PROBLEMS = ["P10001", "P10002"]  # statements in ca and en
 LISTS = ["l1", "l2", "l3"]
 

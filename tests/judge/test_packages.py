@@ -578,10 +578,6 @@ def test_jutge_errors(tmp_path: Path, changes: dict[str, str], culprit: str, mes
     assert message in caught.value.message
 
 
-def test_no_package_init_in_tests_judge() -> None:
-    assert not (Path(__file__).parent / "__init__.py").exists()
-
-
 # --- the fixture programs behave as named (host runs of our own programs) --------------------------
 
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from archive_bombs import (
+
+from tests.support.archive_bombs import (
     GIB,
     LAUGHS,
     MIB,
@@ -29,7 +30,6 @@ from archive_bombs import (
     tar_of,
     zip_with_symlink_of_zeros,
 )
-
 from verdict.judge.errors import PackageError
 from verdict.judge.packages import load_package
 from verdict.judge.packages.common import MESSAGE_VALUE_CHARS, brief

@@ -14,14 +14,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tests.support.users import PASSWORD
 from verdict import db
 from verdict.accounts.models import User
 from verdict.accounts.passwords import hash_password
-from verdict.app import bootstrap, create_app
 from verdict.errors import Busy
+from verdict.platform import bootstrap
 from verdict.settings import Settings
-
-PASSWORD = "correct horse battery"
+from verdict.web.app import create_app
 
 
 @pytest.fixture

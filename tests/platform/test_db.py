@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -16,11 +15,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tests.support.users import MakeUser
 from verdict import db
-from verdict.app import Platform
 from verdict.models import ApiToken, Submission, SubmissionStatus, User
-
-MakeUser = Callable[..., User]
+from verdict.platform import Platform
 
 
 def test_migrations_create_every_model_table(engine: Engine) -> None:

@@ -9,14 +9,13 @@ import typer
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from tests.support.users import PASSWORD
 from verdict.accounts import service
 from verdict.accounts.errors import InvalidCredentials, LoginRateLimited
 from verdict.accounts.service import DEFAULT_RATE_LIMITS
 from verdict.db import utcnow
 from verdict.models import User
 from verdict.platform_cli import register
-
-PASSWORD = "correct horse battery"  # tests/conftest.py TEST_PASSWORD
 
 
 @pytest.fixture

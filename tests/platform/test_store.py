@@ -10,7 +10,6 @@ import shutil
 import stat
 import tarfile
 import zipfile
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,10 +17,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from verdict.app import Platform
+from tests.support.paths import FIXTURE_PACKAGES as FIXTURES
+from tests.support.users import MakeUser
 from verdict.judge.errors import PackageError
 from verdict.judge.packages import load_package
-from verdict.models import Blob, Problem, ProblemVersion, Submission, User
+from verdict.models import Blob, Problem, ProblemVersion, Submission
+from verdict.platform import Platform
 from verdict.problems.store import (
     ProblemNotFound,
     allocate_problem_id,
@@ -31,9 +32,6 @@ from verdict.problems.store import (
     parse_problem_ref,
 )
 from verdict.settings import Settings
-
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "packages"
-MakeUser = Callable[..., User]
 
 
 @pytest.fixture

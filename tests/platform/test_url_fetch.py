@@ -1,7 +1,7 @@
 """Issue 10, M6: the URL import's deadline holds, ports are restricted, failures all read alike.
 
 The audit's server trickled headers and kept an import busy for 320 s against a 30 s limit. Here
-the same servers run for real on 127.0.0.1 (see tests/slow_servers.py) against a short deadline.
+the same servers run for real on 127.0.0.1 (see tests/support/slow_servers.py) against a short deadline.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from slow_servers import (
+
+from tests.support.slow_servers import (
     Behaviour,
     closed_port,
     hostile_server,
@@ -23,7 +24,6 @@ from slow_servers import (
     trickle_body,
     trickle_headers,
 )
-
 from verdict.errors import InvalidInput, PermissionDenied
 from verdict.problems.service import download, fetch_failed_message
 from verdict.settings import Settings

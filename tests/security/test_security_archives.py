@@ -1,16 +1,17 @@
-"""Issue 10, H5: a real server (its own process, see live_server.py) fed every archive and package
-bomb of the audit through the Jutge upload endpoint answers each with a clear 400, and its peak
-memory (VmHWM) stays under 300 MB for all of them together (the audit saw +2.0 to +4.1 GB each)."""
+"""Issue 10, H5: a real server (its own process, see tests/support/live_server.py) fed every
+archive and package bomb of the audit through the Jutge upload endpoint answers each with a clear
+400, and its peak memory (VmHWM) stays under 300 MB for all of them together (the audit saw +2.0
+to +4.1 GB each)."""
 
 from __future__ import annotations
 
-import base64
 import shutil
 import tarfile
 from pathlib import Path
 
 import httpx
-from archive_bombs import (
+
+from tests.support.archive_bombs import (
     GIB,
     LAUGHS,
     tar_gz_of_repeated_header,
@@ -18,7 +19,9 @@ from archive_bombs import (
     tar_of,
     zip_with_symlink_of_zeros,
 )
-from live_server import DEMO_PASSWORD, live_server
+from tests.support.live_server import live_server
+from tests.support.users import basic
+from verdict.demo import PASSWORD as DEMO_PASSWORD
 
 MEMORY_CEILING = 300 * 1000 * 1000
 
@@ -53,7 +56,7 @@ def bombs(tmp: Path) -> dict[str, tuple[Path, str]]:
 
 
 def test_every_h5_bomb_gets_a_400_and_the_server_stays_under_300_mb(tmp_path: Path) -> None:
-    teacher = "Basic " + base64.b64encode(f"teacher:{DEMO_PASSWORD}".encode()).decode()
+    teacher = basic("teacher", DEMO_PASSWORD)["Authorization"]
     files = bombs(tmp_path / "bombs")
     with live_server(tmp_path / "server") as server:
         before = server.status("VmHWM")

@@ -8,14 +8,23 @@ audit measured 4.26 GB for the login and 2.1 GB for the submission.
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import yaml
-from live_server import DEMO_PASSWORD, Answer, GiB, LiveServer, MiB, live_server, repeated, stream_request
+
+from tests.support.live_server import (
+    Answer,
+    GiB,
+    LiveServer,
+    MiB,
+    live_server,
+    repeated,
+    stream_request,
+)
+from tests.support.users import basic as basic_header
+from verdict.demo import PASSWORD as DEMO_PASSWORD
 
 MEMORY_CEILING = 300 * 1000 * 1000
 SUBMISSIONS = "/api/v0/courses/teacher-demo/tasks/P55817/submissions"  # a demo task alice may submit to
@@ -23,13 +32,7 @@ BOUNDARY = "verdictboundary"
 
 
 def basic(username: str) -> str:
-    return "Basic " + base64.b64encode(f"{username}:{DEMO_PASSWORD}".encode()).decode()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("bodies")) as running:
-        yield running
+    return basic_header(username, DEMO_PASSWORD)["Authorization"]
 
 
 def inginious_error(answer: Answer) -> str:

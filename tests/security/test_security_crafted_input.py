@@ -10,25 +10,14 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 from httpx import Response
-from inginious_support import Demo, MakeUser, basic, make_demo
-from sqlalchemy.orm import Session
 
+from tests.support.inginious import Demo
+from tests.support.users import basic
 from verdict.accounts.models import User
-from verdict.app import Platform
 
 API = "/api/v0"
 SUBMISSIONS = f"{API}/courses/demo/tasks/sum/submissions"
 HUGE_INT = "9" * 5000  # over Python's 4,300-digit int-string limit
-
-
-@pytest.fixture
-def demo(session: Session, platform: Platform, make_user: MakeUser) -> Demo:
-    return make_demo(session, platform, make_user)
-
-
-@pytest.fixture
-def instructor(make_user: MakeUser) -> User:
-    return make_user("Instructor", role="instructor")
 
 
 def inginious_error(response: Response, status: int) -> str:

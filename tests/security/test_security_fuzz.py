@@ -11,18 +11,19 @@ instructor (the instructor's deletes come last).
 
 from __future__ import annotations
 
-import base64
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from live_server import DEMO_PASSWORD, LiveServer, live_server
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+
+from tests.support.live_server import LiveServer
+from tests.support.users import basic
+from verdict.demo import PASSWORD as DEMO_PASSWORD
 
 EXAMPLES = 12  # per operation, per generation mode, per role
 ROLES = {"anonymous": None, "student": "alice", "instructor": "teacher"}
@@ -39,12 +40,6 @@ DEMO_PATH = {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("fuzz")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def schema(server: LiveServer) -> schemathesis.BaseSchema:
     return schemathesis.openapi.from_url(server.url + "/openapi.json")
 
@@ -57,10 +52,7 @@ class Run:
 
 
 def credentials(username: str | None) -> dict[str, str]:
-    if username is None:
-        return {}
-    token = base64.b64encode(f"{username}:{DEMO_PASSWORD}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
+    return {} if username is None else basic(username, DEMO_PASSWORD)
 
 
 def fuzz(

@@ -1,11 +1,9 @@
-"""Shared helpers for the INGInious face tests: the demo course (tests/fixtures/inginious/demo)
-imported for a teacher, students, request helpers and in-process grading."""
+"""Helpers for the INGInious face tests (and the security tests that reuse them): the demo course
+(tests/fixtures/inginious/demo) imported for a teacher, students, and in-process grading."""
 
 from __future__ import annotations
 
-import base64
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,16 +11,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from tests.support.paths import FIXTURE_PACKAGES, FIXTURES
+from tests.support.users import MakeUser
 from verdict.accounts.models import User
-from verdict.app import Platform
 from verdict.courses.inginious_import import CourseReport, import_inginious_course
 from verdict.courses.models import Course, CourseMember, MemberRole, Registration, Task
-from verdict.grading.engine import GradingEngine
+from verdict.platform import Platform
 
-ROOT = Path(__file__).parent.parent
-DEMO = ROOT / "fixtures" / "inginious" / "demo"
-APLUSB = ROOT / "fixtures" / "packages" / "kattis" / "aplusb"
-PASSWORD = "correct horse battery"  # tests/conftest.py TEST_PASSWORD
+DEMO = FIXTURES / "inginious" / "demo"
+APLUSB = FIXTURE_PACKAGES / "kattis" / "aplusb"
 ANSWERS = (  # strings only the grader may know: never in what a student receives
     "Well done, stdio it is",
     "Not that one",
@@ -35,13 +32,6 @@ ANSWERS = (  # strings only the grader may know: never in what a student receive
     '"answer"',
     "answer:",
 )
-
-MakeUser = Callable[..., User]
-
-
-def basic(user: User | str, password: str = PASSWORD) -> dict[str, str]:
-    name = user if isinstance(user, str) else user.username
-    return {"Authorization": "Basic " + base64.b64encode(f"{name}:{password}".encode()).decode()}
 
 
 def demo_copy(tmp: Path, *, with_aplusb: bool = False) -> Path:
@@ -106,7 +96,7 @@ def other_course(
 
 def grade_all(platform: Platform) -> list[int]:
     """Grade every waiting submission in this thread (quiz tasks need no sandbox)."""
-    engine = GradingEngine(platform)
+    engine = platform.grading_engine()
     graded = []
     while (submission_id := engine.grade_next()) is not None:
         graded.append(submission_id)

@@ -1,9 +1,8 @@
-"""Helpers shared by the Jutge face tests (tests/faces/test_jutge_*.py): users, problems made
-from the fixture packages under chosen ids, accepted submissions, request helpers."""
+"""Helpers for the Jutge face tests (tests/faces/test_jutge_*.py): problems made from the
+fixture packages under chosen ids, accepted submissions, request helpers, a static web server."""
 
 from __future__ import annotations
 
-import base64
 import shutil
 import tarfile
 import threading
@@ -17,6 +16,8 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy.orm import Session
 
+from tests.support.paths import FIXTURE_PACKAGES, JUTGE_REFERENCE
+from tests.support.users import basic
 from verdict.accounts.models import User
 from verdict.faces.jutge.yaml_io import load_document
 from verdict.problems.models import Problem
@@ -24,22 +25,17 @@ from verdict.problems.store import import_package
 from verdict.settings import Settings
 from verdict.submissions.models import Submission, SubmissionStatus
 
-ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT / "fixtures" / "jutge"  # the reference's example documents, verbatim
-PACKAGES = ROOT / "fixtures" / "packages" / "jutge"
-PASSWORD = "correct horse battery"  # conftest.TEST_PASSWORD
+REFERENCE = JUTGE_REFERENCE
+PACKAGES = FIXTURE_PACKAGES / "jutge"
 
 
 def reference(name: str) -> bytes:
     return (REFERENCE / name).read_bytes()
 
 
-def basic(login: str, password: str = PASSWORD) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()}
-
-
 def as_user(user: User | str) -> dict[str, str]:
-    return basic(user if isinstance(user, str) else user.username)
+    """HTTP Basic credentials of ``user`` with the test password."""
+    return basic(user)
 
 
 def package_copy(tmp: Path, problem_id: str, source: str = "pe_ic.pbm") -> Path:

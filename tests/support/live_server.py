@@ -18,16 +18,11 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.servers import free_port
+
 VERDICT = Path(sys.executable).with_name("verdict")
-DEMO_PASSWORD = "verdict-demo"  # verdict.demo.PASSWORD
 MiB = 1024 * 1024
 GiB = 1024 * MiB
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

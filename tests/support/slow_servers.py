@@ -13,6 +13,8 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from tests.support.servers import free_port
+
 Behaviour = Callable[[socket.socket, threading.Event], None]
 
 
@@ -100,7 +102,4 @@ def status(code: int) -> Behaviour:
 
 def closed_port() -> int:
     """A port of 127.0.0.1 that nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
+    return free_port()
