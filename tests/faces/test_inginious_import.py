@@ -16,7 +16,7 @@ from tests.support.inginious import APLUSB, DEMO, demo_copy
 from tests.support.users import MakeUser
 from verdict.accounts.models import User
 from verdict.accounts.passwords import verify_password
-from verdict.courses.inginious_cli import register
+from verdict.cli import app
 from verdict.courses.inginious_import import InginiousImportError, import_inginious_course
 from verdict.courses.models import Course, CourseMember, Evaluate, MemberRole, Registration, Task
 from verdict.platform import Platform
@@ -253,8 +253,6 @@ def test_registration_settings(session: Session, platform: Platform, teacher: Us
 
 @pytest.fixture
 def cli() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
     return app
 
 

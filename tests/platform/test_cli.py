@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,19 +11,23 @@ import typer
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
+from tests.support.paths import FIXTURE_PACKAGES
+from tests.support.users import MakeUser
 from verdict import db
 from verdict.accounts import service
 from verdict.accounts.errors import InvalidCredentials
+from verdict.cli import Runtime, app
+from verdict.grading.queue import NullQueue
 from verdict.models import ApiToken, Problem, Role, User
-from verdict.platform_cli import register
+from verdict.platform import Platform, bootstrap
+from verdict.settings import Settings
+from verdict.submissions.models import Submission, SubmissionStatus
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "packages"
 
 
 @pytest.fixture
 def cli() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
     return app
 
 
@@ -134,16 +139,94 @@ def test_problem_import_prints_the_id(cli: typer.Typer, env: dict[str, str], ses
     assert bad.exit_code == 1 and "no expected output" in bad.output
 
 
-def test_commands_join_an_existing_problem_group() -> None:
-    app = typer.Typer()
-    existing = typer.Typer()
+def test_one_problem_group_holds_check_and_import() -> None:
+    groups = [group for group in app.registered_groups if group.name == "problem"]
+    assert len(groups) == 1 and groups[0].typer_instance is not None
+    assert {command.name for command in groups[0].typer_instance.registered_commands} == {"check", "import"}
 
-    @existing.command("check")
-    def check() -> None:
-        """Someone else's command."""
 
-    app.add_typer(existing, name="problem")
-    register(app)
-    names = {command.name for command in existing.registered_commands}
-    assert names == {"check", "import"}
-    assert [group.name for group in app.registered_groups].count("problem") == 1
+# --------------------------------------------------------------------------- the command as a whole
+
+GROUPS = {
+    "problem": {"check", "import"},
+    "db": {"upgrade", "current", "check", "revision"},
+    "user": {"create", "passwd", "token", "list", "unlock"},
+    "course": {"import-inginious"},
+}
+COMMANDS = {"run", "languages", "judge", "serve", "worker", "submit", "rejudge", "demo"}
+
+
+def listed(output: str) -> set[str]:
+    """The names in a Rich help page's Commands panel."""
+    panel = output.split("Commands")[-1]
+    return {match.group(1) for match in re.finditer(r"^│ ([a-z][a-z-]*) ", panel, re.MULTILINE)}
+
+
+def test_help_lists_every_command_and_group() -> None:
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert listed(result.output) == COMMANDS | set(GROUPS)
+    for group, commands in GROUPS.items():
+        result = CliRunner().invoke(app, [group, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        assert listed(result.output) == commands, group
+
+
+class ClosingQueue(NullQueue):
+    """A NullQueue that counts how often the platform stopped it (Platform.close)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stops = 0
+
+    def stop(self) -> None:
+        self.stops += 1
+
+
+def test_one_invocation_builds_the_platform_once_and_closes_it(
+    env: dict[str, str], make_user: MakeUser, session: Session, tmp_path: Path
+) -> None:
+    make_user("alice")
+    imported = run(app, env, "problem", "import", str(FIXTURE_PACKAGES / "kattis" / "floatdiv"))
+    assert imported.exit_code == 0, imported.output
+    problem_id = imported.stdout.strip().splitlines()[-1]
+    built: list[Platform] = []
+    queue = ClosingQueue()
+
+    def counting_bootstrap(settings: Settings | None = None, *, migrate: bool = False) -> Platform:
+        built.append(bootstrap(settings, migrate=migrate, queue=queue))
+        return built[-1]
+
+    source = tmp_path / "sum.py"
+    source.write_text("print(sum(map(int, input().split())))\n")
+    result = CliRunner().invoke(
+        app,
+        ["submit", problem_id, str(source), "--user", "alice", "--no-wait"],
+        env=env,
+        obj=Runtime(bootstrap=counting_bootstrap),
+    )
+    assert result.exit_code == 0, result.output
+    assert (len(built), queue.wakes, queue.stops) == (1, 1, 1)  # built once, woken by the use case, closed
+    submission_id = int(result.output.split()[1])
+    submission = session.get(Submission, submission_id)
+    assert submission is not None and submission.status == SubmissionStatus.WAITING
+    no_broker = {**env, "VERDICT_BROKER_URL": ""}  # the real runtime and queue (in-process)
+    missing = CliRunner().invoke(
+        app, ["submit", "P99999", str(source), "--user", "alice", "--no-wait"], env=no_broker
+    )
+    assert missing.exit_code == 1 and "no problem 'P99999'" in missing.output
+
+
+def test_judge_only_commands_build_no_platform(tmp_path: Path) -> None:
+    def no_bootstrap(settings: Settings | None = None, *, migrate: bool = False) -> Platform:
+        raise AssertionError("a judge-only command built the platform")
+
+    env = {"VERDICT_DATA_DIR": str(tmp_path / "var"), "VERDICT_DATABASE_URL": ""}
+    result = CliRunner().invoke(
+        app, ["languages", "--no-check"], env=env, obj=Runtime(bootstrap=no_bootstrap)
+    )
+    assert result.exit_code == 0, result.output
+    bad = CliRunner().invoke(app, ["problem", "check", str(tmp_path)], env=env)  # the real runtime
+    assert bad.exit_code == 2 and "Bad package" in bad.output
+    assert not (tmp_path / "var" / "verdict.sqlite3").exists()
+    assert not (tmp_path / "var" / "secret_key").exists()

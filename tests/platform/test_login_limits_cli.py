@@ -13,15 +13,13 @@ from tests.support.users import PASSWORD
 from verdict.accounts import service
 from verdict.accounts.errors import InvalidCredentials, LoginRateLimited
 from verdict.accounts.service import DEFAULT_RATE_LIMITS
+from verdict.cli import app
 from verdict.db import utcnow
 from verdict.models import User
-from verdict.platform_cli import register
 
 
 @pytest.fixture
 def cli() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
     return app
 
 

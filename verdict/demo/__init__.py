@@ -1,4 +1,5 @@
-"""`verdict demo`: a demo instructor, students, a course, a list and problems in several languages.
+"""The data of `verdict demo` (verdict.cli.demo): a demo instructor, students, a course, a list
+and problems in several languages.
 
 Idempotent: running it again leaves the same demo (passwords reset, problems re-imported in
 place). Packages live beside this file so the demo works from an installed package.
@@ -8,9 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
-from rich.console import Console
-from rich.table import Table
+from verdict.accounts.models import User
+from verdict.accounts.service import create_user, get_user, set_password
+from verdict.courses import service as courses
+from verdict.courses.inginious_import import import_inginious_course
+from verdict.courses.models import ListItemKind
+from verdict.platform import Platform
+from verdict.problems.store import import_package
 
 HERE = Path(__file__).resolve().parent
 PASSWORD = "verdict-demo"
@@ -21,20 +26,11 @@ USERS = [
     ("admin", "admin@demo.verdict", "Demo Admin", "admin"),
 ]
 
-console = Console()
 
-
-def load_demo(platform: object) -> list[str]:
+def load_demo(platform: Platform) -> list[str]:
     """Creates or refreshes the demo data; returns the problem ids."""
-    from verdict.accounts.models import User
-    from verdict.accounts.service import create_user, get_user, set_password
-    from verdict.courses import service as courses
-    from verdict.courses.inginious_import import import_inginious_course
-    from verdict.courses.models import ListItemKind
-    from verdict.problems.store import import_package
-
-    settings = platform.settings  # type: ignore[attr-defined]
-    with platform.session_scope() as session:  # type: ignore[attr-defined]
+    settings = platform.settings
+    with platform.session_scope() as session:
         users: dict[str, User] = {}
         for username, email, name, role in USERS:
             user = get_user(session, username)
@@ -78,28 +74,3 @@ def load_demo(platform: object) -> list[str]:
             session, HERE / "inginious-course", settings=settings, owner=teacher, course_id="inginious-demo"
         )
     return problem_ids
-
-
-def demo_command() -> None:
-    """Load the demo data (idempotent) and print the logins."""
-    from verdict.platform import bootstrap
-    from verdict.settings import Settings
-
-    platform = bootstrap(Settings(), migrate=True)
-    try:
-        problems = load_demo(platform)
-    finally:
-        platform.close()
-    table = Table(title="Demo logins (password for all: " + PASSWORD + ")")
-    for column in ("username", "email", "role"):
-        table.add_column(column)
-    for username, email, _, role in USERS:
-        table.add_row(username, email, role)
-    console.print(table)
-    console.print(
-        f"problems: {', '.join(problems)}; courses: teacher:demo (Jutge), inginious-demo (INGInious)"
-    )
-
-
-def register(app: typer.Typer) -> None:
-    app.command("demo")(demo_command)

@@ -1,33 +1,50 @@
-"""Judge commands: `verdict run`, `verdict languages` (and `judge`, `problem check` from grading)."""
+"""The judge as a library, from the shell: ``verdict run``, ``verdict languages``, ``verdict judge``.
+
+None of these builds the platform: they read the settings for the sandbox and nothing else.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from verdict.cli.runtime import Runtime, console
 from verdict.judge.compiler import compile_source, program_sandbox, run_program, self_test
-from verdict.judge.errors import SandboxError, UnknownLanguage
-from verdict.judge.languages import all_languages, get_language, language_for_file
-from verdict.judge.sandbox import Limits, SandboxConfig
+from verdict.judge.errors import PackageError, SandboxError, UnknownLanguage
+from verdict.judge.grader import Grader, GradeResult, TestResult
+from verdict.judge.languages import Language, all_languages, availability, get_language, language_for_file
+from verdict.judge.packages import load_package
+from verdict.judge.problem import Problem
+from verdict.judge.sandbox import Limits
 
-console = Console()
+COLOURS = {"AC": "green", "SC": "yellow", "CE": "magenta", "IE": "red"}
 
 
-def sandbox_config() -> SandboxConfig:
-    from verdict.settings import Settings
+def colour(code: str) -> str:
+    return f"[{COLOURS.get(code, 'red')}]{code}[/]"
 
-    settings = Settings()
-    return SandboxConfig(
-        cache_dir=settings.cache_dir.resolve(),
-        first_uid=settings.sandbox_first_uid,
-        slots=settings.sandbox_slots,
-    )
+
+def load_or_exit(path: Path) -> Problem:
+    """The problem package at ``path``; a bad package exits with status 2."""
+    try:
+        return load_package(path)
+    except PackageError as error:
+        console.print(f"[bold red]Bad package:[/] {error}")
+        raise typer.Exit(2) from None
+
+
+def language_of(source: Path, lang: str | None) -> Language:
+    """The language named by ``--lang``, else the one of the file's extension."""
+    try:
+        return get_language(lang) if lang else language_for_file(source)
+    except UnknownLanguage as error:
+        raise typer.BadParameter(str(error)) from None
 
 
 def run_command(
+    ctx: typer.Context,
     source: Path = typer.Argument(..., exists=True, dir_okay=False, help="Program source file."),
     lang: str = typer.Option(None, "--lang", "-l", help="Compiler id (GCC, G++17, Python3, JDK, ...)."),
     input: Path = typer.Option(None, "--input", "-i", exists=True, dir_okay=False, help="Standard input."),
@@ -39,11 +56,8 @@ def run_command(
     show_output: bool = typer.Option(True, help="Print the program's stdout."),
 ) -> None:
     """Compile SOURCE and run it once in the sandbox; print the outcome."""
-    try:
-        language = get_language(lang) if lang else language_for_file(source)
-    except UnknownLanguage as error:
-        raise typer.BadParameter(str(error)) from None
-    config = sandbox_config()
+    language = language_of(source, lang)
+    config = Runtime.of(ctx).sandbox_config()
     try:
         compiled = compile_source(language, source.read_bytes(), config)
         if not compiled.ok:
@@ -78,10 +92,11 @@ def run_command(
 
 
 def languages_command(
+    ctx: typer.Context,
     check: bool = typer.Option(True, help="Compile and run each language's self-test."),
 ) -> None:
     """List languages with availability, versions and self-test results."""
-    config = sandbox_config()
+    config = Runtime.of(ctx).sandbox_config()
     table = Table(title="Languages")
     for column in ("id", "name", "available", "version", "self-test"):
         table.add_column(column)
@@ -97,8 +112,6 @@ def languages_command(
                 verdict if outcome.available else outcome.detail,
             )
         else:
-            from verdict.judge.languages import availability
-
             available, version = availability(language)
             table.add_row(
                 language.id,
@@ -110,13 +123,51 @@ def languages_command(
     console.print(table)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("run")(run_command)
-    app.command("languages")(languages_command)
+def _progress(result: TestResult, index: int, total: int) -> None:
+    console.print(
+        f"  [{index + 1}/{total}] {result.name:30} {colour(result.verdict.value)} "
+        f"{result.time:.3f}s {result.memory / 2**20:.1f}MB {result.message}"
+    )
+
+
+def _summary_table(title: str, result: GradeResult) -> Table:
+    table = Table(title=title)
+    for column in ("test", "kind", "group", "verdict", "cpu s", "memory MB", "message"):
+        table.add_column(column)
+    for test in result.tests:
+        table.add_row(
+            test.name,
+            test.kind,
+            test.group,
+            colour(test.verdict.value),
+            f"{test.time:.3f}",
+            f"{test.memory / 2**20:.1f}",
+            test.message,
+        )
+    table.caption = (
+        f"verdict {colour(result.verdict.value)} ({result.verdict.description}) · score "
+        f"{result.score:g}/{result.max_score:g} · time limit {result.time_limit:g}s · {result.language}"
+    )
+    return table
+
+
+def judge_command(
+    ctx: typer.Context,
+    package: Path = typer.Argument(..., exists=True, help="Problem package directory (Kattis or Jutge)."),
+    source: Path = typer.Argument(..., exists=True, dir_okay=False, help="Submission source."),
+    lang: str = typer.Option(None, "--lang", "-l", help="Compiler id (default: from the extension)."),
+) -> None:
+    """Judge SOURCE against PACKAGE with live progress and a final table."""
+    problem = load_or_exit(package)
+    language = language_of(source, lang)
     try:
-        from verdict.judge.grading_cli import register as register_grading
-    except ModuleNotFoundError as error:
-        if error.name != "verdict.judge.grading_cli":
-            raise
-    else:
-        register_grading(app)
+        result = Grader(problem, Runtime.of(ctx).sandbox_config()).grade(
+            source.read_bytes(), language, _progress
+        )
+    except SandboxError as error:
+        console.print(f"[bold red]Sandbox error:[/] {error}")
+        raise typer.Exit(2) from None
+    if result.compile_output and result.verdict.value == "CE":
+        console.print(result.compile_output, markup=False)
+    console.print(_summary_table(f"{problem.problem_id}: {source.name}", result))
+    raise typer.Exit(0 if result.verdict.value == "AC" else 1)

@@ -1,0 +1,106 @@
+"""``verdict submit`` (through the same use case as the faces) and ``verdict rejudge``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from verdict.accounts.service import get_user
+from verdict.cli.judge import language_of
+from verdict.cli.runtime import Runtime, console, errors
+from verdict.errors import ServiceError
+from verdict.grading.queue import DramatiqQueue
+from verdict.grading.service import rejudge
+from verdict.platform import Platform
+from verdict.submissions.models import Submission
+from verdict.submissions.service import submit_to_problem
+
+
+def submit_command(
+    ctx: typer.Context,
+    problem: str = typer.Argument(..., help="Problem id (P12345)."),
+    source: Path = typer.Argument(..., exists=True, dir_okay=False),
+    user: str = typer.Option(..., "--user", "-u", help="Submitting user (username or email)."),
+    lang: str = typer.Option(None, "--lang", "-l", help="Compiler id (default: from the extension)."),
+    wait: bool = typer.Option(True, help="Wait for the verdict and print it."),
+    timeout: float = typer.Option(300, help="Seconds to wait."),
+) -> None:
+    """Submit SOURCE to PROBLEM; graded in-process unless a broker is configured."""
+    runtime = Runtime.of(ctx)
+    language = language_of(source, lang)
+    platform = runtime.platform(migrate=not runtime.settings.database_url)
+    with platform.sessionmaker() as session:  # the use case owns the unit of work: it commits
+        account = get_user(session, user)
+        if account is None:
+            raise typer.BadParameter(f"no user {user!r}")
+        try:
+            submission_id = submit_to_problem(
+                session,
+                platform.queue,
+                user_id=account.id,
+                problem_id=problem,
+                language=language.id,
+                source=source.read_text(errors="replace"),
+            )
+        except ServiceError as error:
+            errors.print(f"[red]error:[/red] {error.message}")
+            raise typer.Exit(1) from None
+    console.print(f"submission {submission_id} created")
+    if not wait:
+        return
+    queue = platform.queue
+    if isinstance(queue, DramatiqQueue) and queue.embedded:
+        queue.start_workers(1, sweep=False)  # the in-process broker holds the wake for us
+    _print_when_graded(platform, submission_id, timeout)
+
+
+def _print_when_graded(platform: Platform, submission_id: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with platform.sessionmaker() as session:
+            submission = session.get(Submission, submission_id)
+            assert submission is not None  # committed by submit_to_problem
+            if submission.status in ("done", "error"):
+                table = Table(title=f"submission {submission_id}")
+                for column in ("status", "verdict", "score", "grade", "result"):
+                    table.add_column(column)
+                table.add_row(
+                    submission.status,
+                    submission.verdict or "",
+                    f"{submission.score}",
+                    f"{submission.grade}",
+                    submission.result or "",
+                )
+                console.print(table)
+                if submission.compiler_output and submission.verdict == "CE":
+                    console.print(submission.compiler_output, markup=False)
+                if submission.error_reason:
+                    console.print(f"[red]{submission.error_reason}[/]")
+                raise typer.Exit(0 if submission.verdict == "AC" else 1)
+        time.sleep(0.1)
+    console.print("[yellow]not graded yet[/]")
+    raise typer.Exit(3)
+
+
+def rejudge_command(
+    ctx: typer.Context,
+    submissions: list[int] = typer.Option(None, "--submission", "-s", help="Submission ids."),
+    problem: str = typer.Option(None, "--problem", "-p", help="All submissions of a problem."),
+) -> None:
+    """Put submissions back in the queue (at rejudge priority) and wake the graders."""
+    if not submissions and not problem:
+        raise typer.BadParameter("give --submission ids or --problem")
+    platform = Runtime.of(ctx).platform()
+    with platform.session_scope() as session:
+        ids = rejudge(session, submission_ids=list(submissions) if submissions else None, problem_id=problem)
+    queue = platform.queue
+    queue.wake(len(ids))
+    console.print(f"{len(ids)} submission(s) queued for rejudging")
+    if isinstance(queue, DramatiqQueue) and queue.embedded:
+        console.print(
+            "[yellow]no broker configured: a running `verdict serve` picks them up at its next "
+            "restart or sweep[/]"
+        )
