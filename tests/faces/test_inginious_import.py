@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.support.inginious import APLUSB, DEMO, demo_copy
+from tests.support.paths import DEMO_PACKAGES
 from tests.support.users import MakeUser
 from verdict.accounts.models import User
 from verdict.accounts.passwords import verify_password
@@ -22,7 +23,7 @@ from verdict.courses.models import Course, CourseMember, Evaluate, MemberRole, R
 from verdict.platform import Platform
 from verdict.problems.models import Problem, ProblemVersion
 
-JUTGE_PACKAGE = Path(__file__).parent.parent / "fixtures" / "packages" / "jutge" / "pe_ic.pbm"
+JUTGE_PACKAGE = DEMO_PACKAGES / "pe_ic.pbm"
 
 
 @pytest.fixture

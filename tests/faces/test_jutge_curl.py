@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from tests.support.jutge import PACKAGES, REFERENCE, make_tgz, serve
+from tests.support.jutge import PE_IC, REFERENCE, make_tgz, serve
+from tests.support.paths import good_package
 from tests.support.servers import uvicorn_thread
 from tests.support.users import MakeUser
 from verdict.faces.jutge.yaml_io import load_document
@@ -63,12 +64,12 @@ def test_the_reference_curl_commands(
 
     # Problems: PUT from the import directory (the reference's own document first).
     home = platform.settings.import_root / "Jutge"
-    shutil.copytree(PACKAGES / "pe_ic.pbm", home / "problems" / "mydir" / "myproblem.pbm")
+    shutil.copytree(PE_IC, home / "problems" / "mydir" / "myproblem.pbm")
     answer = load_document(curl("-T", "problem.yml", address="problems", expect=201))
     mine = answer["problem"]
     assert answer["languages"] == ["ca", "en"]
     for problem_id in ("P68688", "P57548", "P56118"):  # the problems of the reference's list
-        shutil.copytree(PACKAGES / "pe_ic.pbm", home / f"{problem_id}.pbm")
+        shutil.copytree(PE_IC, home / f"{problem_id}.pbm")
         (tmp_path / f"{problem_id}.yml").write_text(f"path: Jutge@jutge.org:{problem_id}.pbm\n")
         assert (
             load_document(curl("-T", f"{problem_id}.yml", address="problems", expect=201))["problem"]
@@ -107,7 +108,7 @@ def test_the_reference_curl_commands(
 
     # Problem updates and additions: the reference's last five command lines.
     assert load_document(curl(address=f"problems/{mine}/update"))["changed"] is False
-    make_tgz(tmp_path / "problem.tgz", PACKAGES / "elastic.pbm")
+    make_tgz(tmp_path / "problem.tgz", good_package("elastic.pbm"))
     updated = load_document(
         curl("-F", "file=@problem.tgz", "-X", "POST", address=f"problems/{mine}/update-upload")
     )

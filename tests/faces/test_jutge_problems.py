@@ -23,7 +23,7 @@ from tests.support.archive_bombs import (
     zip_with_symlink_of_zeros,
 )
 from tests.support.jutge import (
-    PACKAGES,
+    PE_IC,
     Routes,
     as_user,
     doc,
@@ -34,6 +34,7 @@ from tests.support.jutge import (
     reference,
     serve,
 )
+from tests.support.paths import good_package
 from tests.support.slow_servers import hostile_server, trickle_headers
 from tests.support.users import MakeUser
 from verdict.faces.jutge.yaml_io import load_document
@@ -60,9 +61,9 @@ def import_dir(platform: Platform, user: User) -> Path:
 
 
 def place(platform: Platform, user: User, relative: str, source: str = "pe_ic.pbm") -> Path:
-    """Copy a fixture package to ``relative`` in the user's import directory."""
+    """Copy a good package (pe_ic.pbm unless said) to ``relative`` in the user's import directory."""
     target = import_dir(platform, user) / relative
-    shutil.copytree(PACKAGES / source, target)
+    shutil.copytree(good_package(source), target)
     return target
 
 
@@ -74,7 +75,7 @@ def retitle(package: Path, title: str) -> None:
 @pytest.fixture
 def tgz(tmp_path: Path) -> Path:
     """pe_ic.pbm as an archive named like the reference's problem.tgz."""
-    return make_tgz(tmp_path / "problem.tgz", PACKAGES / "pe_ic.pbm")
+    return make_tgz(tmp_path / "problem.tgz", PE_IC)
 
 
 def upload(client: TestClient, path: str, archive: Path, user: User | str, name: str | None = None):
@@ -158,7 +159,7 @@ def test_paths_stay_in_the_users_import_directory(
     client: TestClient, platform: Platform, jutge: User, tmp_path: Path, path: str, status: int, words: str
 ) -> None:
     outside = tmp_path / "outside.pbm"
-    shutil.copytree(PACKAGES / "pe_ic.pbm", outside)
+    shutil.copytree(PE_IC, outside)
     home = import_dir(platform, jutge)
     home.mkdir(parents=True)
     (home / "escape").symlink_to(outside)
@@ -240,7 +241,7 @@ def test_add_and_update_uploads(
     # add-upload always adds; update-upload makes a new version of the named problem.
     assert doc(upload(client, "/services/problems/add-upload", tgz, jutge))["problem"] != problem_id
     changed_dir = tmp_path / "changed" / "pe_ic.pbm"
-    shutil.copytree(PACKAGES / "pe_ic.pbm", changed_dir)
+    shutil.copytree(PE_IC, changed_dir)
     retitle(changed_dir, "Changed")
     archive = tmp_path / "changed.zip"
     with zipfile.ZipFile(archive, "w") as zf:
@@ -276,7 +277,7 @@ def test_upload_errors(
     hostile = tmp_path / "hostile.tgz"
 
     with tarfile.open(hostile, "w:gz") as tf:
-        tf.add(PACKAGES / "pe_ic.pbm" / "handler.yml", arcname="../../escape.yml")
+        tf.add(PE_IC / "handler.yml", arcname="../../escape.yml")
     assert (
         "escapes" in error_of(upload(client, "/services/problems/add-upload", hostile, jutge), 400)["message"]
     )
@@ -300,7 +301,7 @@ def test_upload_errors(
 
 def _laughs_package(tmp_path: Path) -> Path:
     package = tmp_path / "laughs.pbm"
-    shutil.copytree(PACKAGES / "pe_ic.pbm", package)
+    shutil.copytree(PE_IC, package)
     (package / "handler.yml").write_text(LAUGHS + "\nhandler: *i\n")
     return make_tgz(tmp_path / "laughs.tgz", package)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.support.paths import APLUSB
 from tests.support.servers import free_port
 from verdict import db
 from verdict.accounts.service import create_user
@@ -28,7 +29,6 @@ from verdict.settings import Settings
 from verdict.submissions.models import Submission
 
 ROOT = Path(__file__).resolve().parents[2]
-APLUSB = ROOT / "tests/fixtures/packages/kattis/aplusb"
 VERDICT = [sys.executable, "-m", "verdict.cli"]
 POSTGRES_URL = os.environ.get(
     "VERDICT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

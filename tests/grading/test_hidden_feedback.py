@@ -7,10 +7,9 @@ student can fetch about the graded submission must then say the verdict and noth
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.support.paths import APLUSB
 from verdict.courses.quiz import PartResult, combine
 from verdict.grading import service
 from verdict.grading.engine import feedback_html, outcome_from_result
@@ -23,7 +22,6 @@ from verdict.platform import Platform
 from verdict.problems.store import import_package
 from verdict.submissions.models import Submission
 
-APLUSB = Path(__file__).resolve().parents[1] / "fixtures/packages/kattis/aplusb"
 LEAK = "49"
 # Right on the samples (visible), exit code 49 on every hidden test.
 LEAKER = """import sys

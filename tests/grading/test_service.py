@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
+from tests.support.paths import APLUSB
 from verdict.db import utcnow
 from verdict.grading import service
 from verdict.grading.service import NewSubmission, Outcome
 from verdict.platform import Platform
 from verdict.problems.store import import_package
 from verdict.submissions.models import Submission, SubmissionStatus
-
-APLUSB = Path(__file__).resolve().parents[1] / "fixtures/packages/kattis/aplusb"
 
 
 def _setup(platform: Platform, make_user, count: int = 2, priority: int = 0) -> list[int]:  # type: ignore[no-untyped-def]

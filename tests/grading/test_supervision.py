@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import APLUSB
 from verdict.accounts.models import User
 from verdict.courses.models import Course, Task
 from verdict.grading import service
@@ -31,7 +32,6 @@ from verdict.problems.store import import_package
 from verdict.settings import Settings
 from verdict.submissions.models import Submission
 
-APLUSB = Path(__file__).resolve().parents[1] / "fixtures/packages/kattis/aplusb"
 MARGIN = 2  # seconds of slack on a grading's deadline in these tests
 LEASE = 3
 RUN_CMDLINE = b"/usr/bin/python3\x00-S\x00main.py\x00"  # the Python3 run, not its compile

@@ -48,6 +48,18 @@ def compile_program(sandbox_config: SandboxConfig) -> CompileFn:
     return compile_
 
 
+@pytest.fixture(scope="module")
+def programs(request: pytest.FixtureRequest, compile_program: CompileFn) -> dict[str, Path]:
+    """The test module's ``PROGRAMS`` (name -> C source) compiled once per module (in the sandbox,
+    through the compile cache): name -> the executable."""
+    built = {}
+    for name, source in request.module.PROGRAMS.items():
+        compiled = compile_program(source, "GCC")
+        assert compiled.artifacts is not None
+        built[name] = compiled.artifacts / "main"
+    return built
+
+
 @pytest.fixture
 def host_tmp_files() -> Callable[[], set[Path]]:
     """Lists the host's /tmp (top level): hostile runs must not add anything there."""

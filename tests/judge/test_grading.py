@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.support.paths import APLUSB, PROGRAMS, good_package
+from tests.support.paths import GOOD_PACKAGES as ALL_PACKAGES
 from verdict.cli import app
 from verdict.judge.grader import Grader, derive_time_limit, reference_language
 from verdict.judge.languages import language_for_file
@@ -16,10 +18,6 @@ from verdict.judge.problem import TestKind
 from verdict.judge.sandbox import SandboxConfig
 from verdict.judge.verdicts import Verdict, inginious_result, jutge_code
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-PACKAGES = FIXTURES / "packages"
-PROGRAMS = FIXTURES / "programs"
-ALL_PACKAGES = sorted([*PACKAGES.glob("kattis/*"), *PACKAGES.glob("jutge/*.pbm")])
 PREFIX_VERDICTS = {"ac": "AC", "wa": "WA", "pe": "PE", "ic": "IC", "partial": "SC", "tle": "TLE", "re": "RE"}
 
 
@@ -68,12 +66,12 @@ def test_the_fixtures_cover_every_verdict() -> None:
 
 
 def test_samples_run_first_and_pass_fail_stops_at_first_failure(graders: dict[Path, Grader]) -> None:
-    grader = graders[PACKAGES / "kattis/aplusb"]
-    wrong = PACKAGES / "kattis/aplusb/submissions/wrong_answer/diff.py"
+    grader = graders[APLUSB]
+    wrong = APLUSB / "submissions/wrong_answer/diff.py"
     result = grader.grade(wrong.read_bytes(), "Python3")
     assert [t.kind for t in result.tests] == ["sample"]
     assert result.tests[0].verdict == Verdict.WA
-    accepted = grader.grade((PACKAGES / "kattis/aplusb/submissions/accepted/sum.py").read_bytes(), "Python3")
+    accepted = grader.grade((APLUSB / "submissions/accepted/sum.py").read_bytes(), "Python3")
     kinds = [t.kind for t in accepted.tests]
     assert kinds == sorted(kinds, key=lambda k: k != "sample") and len(accepted.tests) == len(
         grader.problem.tests
@@ -81,7 +79,7 @@ def test_samples_run_first_and_pass_fail_stops_at_first_failure(graders: dict[Pa
 
 
 def test_hidden_tests_never_quote_the_answer(graders: dict[Path, Grader]) -> None:
-    grader = graders[PACKAGES / "jutge/pe_ic.pbm"]
+    grader = graders[good_package("pe_ic.pbm")]
     result = grader.grade((PROGRAMS / "pe_ic/wa.py").read_bytes(), "Python3")
     problem = grader.problem
     for test_result in result.tests:
@@ -92,7 +90,7 @@ def test_hidden_tests_never_quote_the_answer(graders: dict[Path, Grader]) -> Non
 
 
 def test_failed_hint_tests_are_revealed(graders: dict[Path, Grader]) -> None:
-    grader = graders[PACKAGES / "jutge/pe_ic.pbm"]
+    grader = graders[good_package("pe_ic.pbm")]
     result = grader.grade((PROGRAMS / "pe_ic/wa.py").read_bytes(), "Python3")
     hints = [t for t in result.tests if t.kind == "hint"]
     assert hints and all(t.revealed for t in hints if t.verdict != Verdict.AC)
@@ -101,21 +99,21 @@ def test_failed_hint_tests_are_revealed(graders: dict[Path, Grader]) -> None:
 
 
 def test_compiler_restriction_is_enforced(graders: dict[Path, Grader]) -> None:
-    grader = graders[PACKAGES / "jutge/elastic.pbm"]
+    grader = graders[good_package("elastic.pbm")]
     assert grader.problem.compilers and "GCC" not in grader.problem.compilers
     result = grader.grade(b"int main(){}", "GCC")
     assert result.verdict == Verdict.CE and "not allowed" in result.message
 
 
 def test_time_limit_is_derived_from_the_golden_solution(sandbox_config: SandboxConfig) -> None:
-    problem = load_package(PACKAGES / "jutge/scored.pbm")
+    problem = load_package(good_package("scored.pbm"))
     assert problem.time_limit is None
     limit = derive_time_limit(problem, sandbox_config)
     assert 0.1 <= limit < 5
 
 
 def test_partial_score_by_groups_is_reported(graders: dict[Path, Grader]) -> None:
-    grader = graders[PACKAGES / "jutge/scored.pbm"]
+    grader = graders[good_package("scored.pbm")]
     result = grader.grade((PROGRAMS / "scored/partial.py").read_bytes(), "Python3")
     assert result.verdict == Verdict.SC
     assert result.score == 40 and result.max_score == 100 and result.grade == 40.0
@@ -135,14 +133,14 @@ def test_verdict_mappings() -> None:
 
 
 def test_execution_error_cause_for_jutge(graders: dict[Path, Grader]) -> None:
-    grader = graders[PACKAGES / "kattis/aplusb"]
-    result = grader.grade((PACKAGES / "kattis/aplusb/submissions/run_time_error/crash.c").read_bytes(), "GCC")
+    grader = graders[APLUSB]
+    result = grader.grade((APLUSB / "submissions/run_time_error/crash.c").read_bytes(), "GCC")
     assert result.jutge_verdict == "EE"
     assert "run-time error" in result.cause and "SIGSEGV" in result.cause
 
 
 def test_interactive_program_results_are_measured(graders: dict[Path, Grader]) -> None:
-    grader = graders[PACKAGES / "kattis/guess"]
+    grader = graders[good_package("guess")]
     binary = next(s.path for s in grader.problem.submissions if s.path.name == "binary.c")
     result = grader.grade(binary.read_bytes(), "GCC")
     assert result.verdict == Verdict.AC
@@ -158,7 +156,7 @@ def test_problem_check_agrees_with_every_expected_verdict(package: Path) -> None
 
 def test_problem_check_reports_a_disagreement(tmp_path: Path) -> None:
     package = tmp_path / "aplusb"
-    shutil.copytree(PACKAGES / "kattis/aplusb", package)
+    shutil.copytree(APLUSB, package)
     shutil.copy(package / "submissions/wrong_answer/diff.py", package / "submissions/accepted/diff.py")
     outcome = CliRunner().invoke(app, ["problem", "check", str(package)])
     assert outcome.exit_code == 1
@@ -166,8 +164,8 @@ def test_problem_check_reports_a_disagreement(tmp_path: Path) -> None:
 
 
 def test_judge_command_prints_progress_and_table() -> None:
-    source = PACKAGES / "kattis/aplusb/submissions/accepted/sum.c"
-    outcome = CliRunner().invoke(app, ["judge", str(PACKAGES / "kattis/aplusb"), str(source)])
+    source = APLUSB / "submissions/accepted/sum.c"
+    outcome = CliRunner().invoke(app, ["judge", str(APLUSB), str(source)])
     assert outcome.exit_code == 0, outcome.output
     assert "[1/" in outcome.output and "verdict AC" in outcome.output
 

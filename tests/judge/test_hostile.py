@@ -10,12 +10,12 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from verdict.judge.compiler import Compiled, compile_source
+from verdict.judge.compiler import compile_source
 from verdict.judge.languages import get_language
 from verdict.judge.sandbox import Limits, Sandbox, SandboxConfig, Status, run_once
 
@@ -146,16 +146,6 @@ PROGRAMS = {
             waitpid(p, NULL, 0); puts("parent done"); return 0; }""",
     "echo": '#include <stdio.h>\nint main(void){ puts("probe"); return 0; }',
 }
-
-
-@pytest.fixture(scope="module")
-def programs(compile_program: Callable[..., Compiled]) -> dict[str, Path]:
-    built = {}
-    for name, source in PROGRAMS.items():
-        compiled = compile_program(source, "GCC")
-        assert compiled.artifacts is not None
-        built[name] = compiled.artifacts / "main"
-    return built
 
 
 def _processes(uid: int | None = None, pid_ns: str | None = None) -> set[int]:

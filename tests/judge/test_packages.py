@@ -14,20 +14,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import FIXTURE_PACKAGES, PROGRAMS, good_package
+from tests.support.paths import GOOD_PACKAGES as GOOD
 from verdict.judge.errors import PackageError
 from verdict.judge.packages import detect_format, load_package
 from verdict.judge.packages.jutge import parse_ops
 from verdict.judge.packages.kattis import parse_validator_flags
 from verdict.judge.problem import Problem, TestCase, TestKind
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-PACKAGES = FIXTURES / "packages"
-PROGRAMS = FIXTURES / "programs"
-GOOD = sorted([*PACKAGES.glob("kattis/*"), *PACKAGES.glob("jutge/*.pbm")])
 
-
-def load(relative: str) -> Problem:
-    return load_package(PACKAGES / relative)
+def load(name: str) -> Problem:
+    """A good package by name: the demo's (aplusb, guess, pe_ic.pbm, scored.pbm) or a fixture's."""
+    return load_package(good_package(name))
 
 
 def names(problem: Problem) -> list[str]:
@@ -77,7 +75,7 @@ def test_hidden_tests_are_secret(package: Path) -> None:
 
 
 def test_kattis_aplusb_2025_layout() -> None:
-    problem = load("kattis/aplusb")
+    problem = load("aplusb")
     assert (problem.problem_id, problem.type) == ("aplusb", "pass-fail")
     assert problem.titles == {"en": "A plus B", "ca": "A més B"}
     assert {lang: p.name for lang, p in problem.statements.items()} == {
@@ -110,7 +108,7 @@ def test_kattis_aplusb_2025_layout() -> None:
 
 
 def test_kattis_floatdiv_legacy_layout() -> None:
-    problem = load("kattis/floatdiv")
+    problem = load("floatdiv")
     assert problem.titles == {"en": "Float Division"}
     assert problem.statements["en"].name == "problem.tex"  # problem.tex is English
     assert problem.checker.kind == "kattis-default"
@@ -127,7 +125,7 @@ def test_kattis_floatdiv_legacy_layout() -> None:
 
 
 def test_kattis_custom_validator() -> None:
-    problem = load("kattis/customval")
+    problem = load("customval")
     assert problem.checker.kind == "kattis-custom"
     assert problem.checker.source == problem.root / "output_validators" / "checker"
     assert (problem.checker.source / "checker.py").is_file()
@@ -140,7 +138,7 @@ def test_kattis_custom_validator() -> None:
 
 
 def test_kattis_interactive() -> None:
-    problem = load("kattis/guess")
+    problem = load("guess")
     assert problem.type == "interactive"
     assert problem.interactor == problem.checker.source == problem.root / "output_validators" / "interactor"
     assert problem.checker.kind == "kattis-custom"
@@ -157,7 +155,7 @@ def test_kattis_interactive() -> None:
 
 
 def test_kattis_scoring_groups() -> None:
-    problem = load("kattis/groups")
+    problem = load("groups")
     assert problem.type == "scoring"
     assert [(g.name, g.points, g.aggregation, g.on_reject) for g in problem.groups] == [
         ("secret/group1", 30.0, "min", "break"),
@@ -171,7 +169,7 @@ def test_kattis_scoring_groups() -> None:
 
 
 def test_jutge_pe_ic() -> None:
-    problem = load("jutge/pe_ic.pbm")
+    problem = load("pe_ic.pbm")
     assert (problem.format, problem.problem_id, problem.type) == ("jutge", "pe_ic", "pass-fail")
     assert problem.titles == {"ca": "Hola món", "en": "Hello world"}
     assert problem.authors == ["Verdict Team"]
@@ -192,7 +190,7 @@ def test_jutge_pe_ic() -> None:
 
 
 def test_jutge_elastic() -> None:
-    problem = load("jutge/elastic.pbm")
+    problem = load("elastic.pbm")
     assert problem.checker.kind == "elastic" and problem.checker.options == {"separator": "\n"}
     assert problem.golden_solution is not None and problem.golden_solution.name == "solution.py"
     assert problem.compilers == ["Python3", "G++17"]
@@ -200,7 +198,7 @@ def test_jutge_elastic() -> None:
 
 
 def test_jutge_scores_and_ops() -> None:
-    problem = load("jutge/scored.pbm")
+    problem = load("scored.pbm")
     assert problem.type == "scoring"
     assert [(g.name, g.prefix, g.points) for g in problem.groups] == [
         ("easy", "easy", 40.0),
@@ -219,7 +217,7 @@ def test_jutge_scores_and_ops() -> None:
 
 
 def test_jutge_epsilon() -> None:
-    problem = load("jutge/epsilon.pbm")
+    problem = load("epsilon.pbm")
     assert problem.checker.kind == "epsilon"
     assert problem.checker.options == {"epsilon": 1e-4, "relative": True}
 
@@ -245,14 +243,14 @@ BAD = [
 @pytest.mark.parametrize(("package", "culprit", "message"), BAD, ids=[b[0] for b in BAD])
 def test_broken_package_names_the_file(package: str, culprit: str, message: str) -> None:
     with pytest.raises(PackageError) as caught:
-        load(f"bad/{package}")
+        load_package(FIXTURE_PACKAGES / "bad" / package)
     assert caught.value.path.endswith(f"{package}/{culprit}" if culprit != package else package)
     assert message in caught.value.message
 
 
 def test_missing_directory() -> None:
     with pytest.raises(PackageError, match="not a problem package directory"):
-        load("bad/does-not-exist")
+        load_package(FIXTURE_PACKAGES / "bad" / "does-not-exist")
 
 
 # --- synthetic packages: formats and error paths ----------------------------------------------------
@@ -631,7 +629,7 @@ def validate(validator_dir: Path, test: TestCase, output: bytes) -> int:
 PYTHON_KATTIS = [
     (problem, s.path, s.expected)
     for package in ("aplusb", "floatdiv", "customval", "groups")
-    for problem in [load(f"kattis/{package}")]
+    for problem in [load(package)]
     for s in problem.submissions
     if s.path.suffix == ".py"
 ]
@@ -683,7 +681,7 @@ def interact(problem: Problem, command: list[str], test: TestCase, feedback: Pat
 
 @pytest.mark.parametrize("name", ["binary.py", "binary.c", "linear.py"])
 def test_guess_submissions_behave_as_named(name: str, tmp_path: Path) -> None:
-    problem = load("kattis/guess")
+    problem = load("guess")
     source = next(s for s in problem.submissions if s.path.name == name)
     command = python(source.path) if name.endswith(".py") else [str(compile_c(source.path, tmp_path, "gcc"))]
     codes = [interact(problem, command, test, tmp_path) for test in problem.tests]
@@ -694,7 +692,7 @@ def test_guess_submissions_behave_as_named(name: str, tmp_path: Path) -> None:
 
 
 def test_guess_interaction_sample_is_what_binary_search_does() -> None:
-    problem = load("kattis/guess")
+    problem = load("guess")
     sample = problem.samples[0]
     assert sample.interaction_path is not None
     lines = sample.interaction_path.read_text().splitlines()
@@ -720,13 +718,10 @@ def compile_c(source: Path, out_dir: Path, compiler: str) -> Path:
 
 
 COMPILED_ACCEPTED = [
-    (f"kattis/{package}", name)
-    for package, name in [
-        ("aplusb", "sum.c"),
-        ("aplusb", "sum.cpp"),
-        ("floatdiv", "div.c"),
-        ("groups", "formula.cpp"),
-    ]
+    ("aplusb", "sum.c"),
+    ("aplusb", "sum.cpp"),
+    ("floatdiv", "div.c"),
+    ("groups", "formula.cpp"),
 ]
 
 
@@ -748,7 +743,7 @@ def limited(command: list[str], memory_mb: int) -> list[str]:
 
 
 def test_compiled_failing_submissions_fail_as_named(tmp_path: Path) -> None:
-    problem = load("kattis/aplusb")
+    problem = load("aplusb")
     sources = {s.path.name: s.path for s in problem.submissions}
     test = problem.tests[0]
     if shutil.which("gcc") is None or shutil.which("g++") is None:
@@ -789,7 +784,7 @@ JUTGE_GOLDEN = ["pe_ic.pbm", "scored.pbm", "epsilon.pbm", "elastic.pbm"]
 
 @pytest.mark.parametrize("package", JUTGE_GOLDEN)
 def test_jutge_golden_solutions_reproduce_the_cor_files(package: str, tmp_path: Path) -> None:
-    problem = load(f"jutge/{package}")
+    problem = load(package)
     golden = problem.golden_solution
     assert golden is not None
     command = python(golden) if golden.suffix == ".py" else [str(compile_c(golden, tmp_path, "g++"))]
@@ -806,7 +801,7 @@ def illegal(data: bytes) -> bool:
 
 
 def jutge_outputs(package: str, program: str) -> list[tuple[bytes, bytes]]:
-    problem = load(f"jutge/{package}")
+    problem = load(package)
     return [
         (run(python(PROGRAMS / package.removesuffix(".pbm") / program), t), t.answer_path.read_bytes())
         for t in problem.tests
@@ -834,7 +829,7 @@ def test_jutge_programs_elastic_scored_epsilon() -> None:
         Counter(out.split(b"\n")) != Counter(cor.split(b"\n"))
         for out, cor in jutge_outputs("elastic.pbm", "wa_missing.py")
     )
-    problem = load("jutge/scored.pbm")
+    problem = load("scored.pbm")
     partial = dict(
         zip([t.name for t in problem.tests], jutge_outputs("scored.pbm", "partial.py"), strict=True)
     )

@@ -8,12 +8,11 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from verdict.judge.compiler import Compiled
 from verdict.judge.errors import SandboxError
 from verdict.judge.sandbox import (
     Limits,
@@ -112,17 +111,6 @@ for line in sys.stdin:
         sys.exit(0 if guesses <= 7 else 1)
 sys.exit(2)
 """
-
-
-@pytest.fixture(scope="module")
-def programs(compile_program: Callable[..., Compiled]) -> dict[str, Path]:
-    """Every test program compiled (in the sandbox, through the compile cache)."""
-    built = {}
-    for name, source in PROGRAMS.items():
-        compiled = compile_program(source, "GCC")
-        assert compiled.artifacts is not None
-        built[name] = compiled.artifacts / "main"
-    return built
 
 
 @pytest.fixture(scope="module")

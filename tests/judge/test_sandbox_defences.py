@@ -15,30 +15,23 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.support.paths import FIXTURE_PACKAGES
 from verdict.cli import app
-from verdict.judge.compiler import Compiled
+from verdict.judge.bwrap import Mount
 from verdict.judge.errors import SandboxError
 from verdict.judge.grader import Grader, reference_language
 from verdict.judge.packages import load_package
-from verdict.judge.sandbox import (
-    HOST_KILL_GRACE,
-    HOST_WALL_GRACE,
-    Limits,
-    Mount,
-    Sandbox,
-    SandboxConfig,
-    Status,
-)
+from verdict.judge.run_watch import HOST_KILL_GRACE, HOST_WALL_GRACE
+from verdict.judge.sandbox import Limits, Sandbox, SandboxConfig, Status
 
 MiB = 1024 * 1024
 FAST = Limits(cpu_time=1, wall_time=2, memory_mb=128, processes=16)
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 PROGRAMS = {
     # H1: the audit's supervisor attacks on the runner (PID 1).
@@ -112,16 +105,6 @@ PROGRAMS = {
             fflush(stdout); return 0; }""",
     "sleepy": "#include <unistd.h>\nint main(void){ for (;;) pause(); }",
 }
-
-
-@pytest.fixture(scope="module")
-def programs(compile_program: Callable[..., Compiled]) -> dict[str, Path]:
-    built = {}
-    for name, source in PROGRAMS.items():
-        compiled = compile_program(source, "GCC")
-        assert compiled.artifacts is not None
-        built[name] = compiled.artifacts / "main"
-    return built
 
 
 @pytest.fixture
@@ -223,7 +206,7 @@ def test_kattis_validator_links_leak_nothing(
     sandbox_config: SandboxConfig, host_secret: Path, tmp_path: Path
 ) -> None:
     package = tmp_path / "customval"
-    shutil.copytree(FIXTURES / "packages" / "kattis" / "customval", package)
+    shutil.copytree(FIXTURE_PACKAGES / "kattis" / "customval", package)
     target = Path(tempfile.gettempdir()) / f"verdict-pwned-{uuid.uuid4().hex}"
     target_dir = Path(tempfile.mkdtemp(prefix="verdict-pwned-dir-"))
     target_dir.chmod(0o777)

@@ -11,7 +11,7 @@ import typer
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
-from tests.support.paths import FIXTURE_PACKAGES
+from tests.support.paths import DEMO_PACKAGES, FIXTURE_PACKAGES
 from tests.support.users import MakeUser
 from verdict import db
 from verdict.accounts import service
@@ -22,8 +22,6 @@ from verdict.models import ApiToken, Problem, Role, User
 from verdict.platform import Platform, bootstrap
 from verdict.settings import Settings
 from verdict.submissions.models import Submission, SubmissionStatus
-
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "packages"
 
 
 @pytest.fixture
@@ -128,14 +126,14 @@ def test_problem_import_prints_the_id(cli: typer.Typer, env: dict[str, str], ses
         "--role",
         "instructor",
     )
-    result = run(cli, env, "problem", "import", str(FIXTURES / "jutge" / "scored.pbm"), "--owner", "teacher")
+    result = run(cli, env, "problem", "import", str(DEMO_PACKAGES / "scored.pbm"), "--owner", "teacher")
     assert result.exit_code == 0, result.output
     problem_id = result.stdout.strip().splitlines()[-1]
     problem = session.get(Problem, problem_id)
     assert problem is not None and problem.package_id == "scored"
-    again = run(cli, env, "problem", "import", str(FIXTURES / "jutge" / "scored.pbm"), "--owner", "teacher")
+    again = run(cli, env, "problem", "import", str(DEMO_PACKAGES / "scored.pbm"), "--owner", "teacher")
     assert again.stdout.strip().splitlines()[-1] == problem_id and "unchanged" in again.output
-    bad = run(cli, env, "problem", "import", str(FIXTURES / "bad" / "no_cor.pbm"))
+    bad = run(cli, env, "problem", "import", str(FIXTURE_PACKAGES / "bad" / "no_cor.pbm"))
     assert bad.exit_code == 1 and "no expected output" in bad.output
 
 

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from tests.support.paths import FIXTURE_PACKAGES as FIXTURES
+from tests.support.paths import APLUSB, DEMO_PACKAGES, FIXTURE_PACKAGES
 from tests.support.users import MakeUser
 from verdict.judge.errors import PackageError
 from verdict.judge.packages import load_package
@@ -37,12 +37,12 @@ from verdict.settings import Settings
 @pytest.fixture
 def aplusb(tmp_path: Path) -> Path:
     """A private copy of a Kattis package (tests may modify it)."""
-    return Path(shutil.copytree(FIXTURES / "kattis" / "aplusb", tmp_path / "src" / "aplusb"))
+    return Path(shutil.copytree(APLUSB, tmp_path / "src" / "aplusb"))
 
 
 @pytest.fixture
 def scored(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(FIXTURES / "jutge" / "scored.pbm", tmp_path / "src" / "scored.pbm"))
+    return Path(shutil.copytree(DEMO_PACKAGES / "scored.pbm", tmp_path / "src" / "scored.pbm"))
 
 
 def _import(platform: Platform, session: Session, source: Path, **kwargs: object):
@@ -160,9 +160,9 @@ def test_a_jutge_style_package_id_becomes_the_problem_id(
 
 def test_invalid_packages_are_refused_and_nothing_is_stored(platform: Platform, session: Session) -> None:
     with pytest.raises(PackageError, match=r"no_cor\.pbm"):
-        import_package(session, FIXTURES / "bad" / "no_cor.pbm", settings=platform.settings)
+        import_package(session, FIXTURE_PACKAGES / "bad" / "no_cor.pbm", settings=platform.settings)
     with pytest.raises(PackageError, match="no such file"):
-        import_package(session, FIXTURES / "nowhere", settings=platform.settings)
+        import_package(session, FIXTURE_PACKAGES / "nowhere", settings=platform.settings)
     session.rollback()
     assert count(session, Blob) == 0 and count(session, Problem) == 0
 

@@ -11,15 +11,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from tests.support.paths import FIXTURE_PACKAGES, FIXTURES
+from tests.support.paths import APLUSB, FIXTURES
 from tests.support.users import MakeUser
 from verdict.accounts.models import User
 from verdict.courses.inginious_import import CourseReport, import_inginious_course
 from verdict.courses.models import Course, CourseMember, MemberRole, Registration, Task
 from verdict.platform import Platform
 
+# The same files as verdict/demo/inginious-course, but the folder's name is the course id the
+# importer gives it ("demo"), which these tests expect; the demo imports its own as "inginious-demo".
 DEMO = FIXTURES / "inginious" / "demo"
-APLUSB = FIXTURE_PACKAGES / "kattis" / "aplusb"
 ANSWERS = (  # strings only the grader may know: never in what a student receives
     "Well done, stdio it is",
     "Not that one",

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy.orm import Session
 
-from tests.support.paths import FIXTURE_PACKAGES, JUTGE_REFERENCE
+from tests.support.paths import DEMO_PACKAGES, JUTGE_REFERENCE, good_package
 from tests.support.users import basic
 from verdict.accounts.models import User
 from verdict.faces.jutge.yaml_io import load_document
@@ -26,7 +26,7 @@ from verdict.settings import Settings
 from verdict.submissions.models import Submission, SubmissionStatus
 
 REFERENCE = JUTGE_REFERENCE
-PACKAGES = FIXTURE_PACKAGES / "jutge"
+PE_IC = DEMO_PACKAGES / "pe_ic.pbm"  # statements in ca and en
 
 
 def reference(name: str) -> bytes:
@@ -39,11 +39,12 @@ def as_user(user: User | str) -> dict[str, str]:
 
 
 def package_copy(tmp: Path, problem_id: str, source: str = "pe_ic.pbm") -> Path:
-    """A copy of a fixture package named ``<problem_id>.pbm`` (whose package id is then the
-    problem id). pe_ic.pbm has statements in ca and en; elastic.pbm only in en."""
+    """A copy of a Jutge package (tests.support.paths.good_package) named ``<problem_id>.pbm``
+    (whose package id is then the problem id). pe_ic.pbm has statements in ca and en; elastic.pbm
+    only in en."""
     target = tmp / "packages" / f"{problem_id}.pbm"
     if not target.exists():
-        shutil.copytree(PACKAGES / source, target)
+        shutil.copytree(good_package(source), target)
     return target
 
 
