@@ -12,24 +12,17 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from verdict.judge.checkers import (
-    BUILTIN_KINDS,
+from verdict.judge.check_result import CheckResult
+from verdict.judge.checker_protocols import (
     FEEDBACK_CAP,
-    PROGRAM_KINDS,
-    CheckResult,
-    check,
     interpret_jutge_external,
     interpret_kattis_validator,
     interpret_testlib,
-    jutge_elastic,
-    jutge_elastic2,
-    jutge_epsilon,
-    jutge_loosy,
-    jutge_std,
-    kattis_default,
-    needs_program,
 )
+from verdict.judge.checkers import BUILTIN_KINDS, PROGRAM_KINDS, check, needs_program
 from verdict.judge.errors import CheckerError, JudgeError, NeedsProgram
+from verdict.judge.jutge_checkers import jutge_elastic, jutge_elastic2, jutge_epsilon, jutge_loosy, jutge_std
+from verdict.judge.kattis_validator import kattis_default
 from verdict.judge.problem import CheckerSpec
 from verdict.judge.verdicts import Verdict
 

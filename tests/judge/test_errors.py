@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from verdict.judge.checker_programs import checker_main_file
 from verdict.judge.errors import (
     CheckerError,
     JudgeError,
@@ -15,7 +16,7 @@ from verdict.judge.errors import (
     SandboxError,
     UnknownLanguage,
 )
-from verdict.judge.grader import Grader, checker_main_file, derive_time_limit
+from verdict.judge.grader import Grader, derive_time_limit
 from verdict.judge.languages import get_language, language_for_file
 from verdict.judge.packages import load_package
 from verdict.judge.problem import CheckerSpec, Problem, TestCase, TestKind

@@ -14,6 +14,8 @@ and every path is resolved by `openat2(2)` with
 Reads accept regular files only (not a FIFO that would block the host, not a directory) and stop
 at a caller's cap. Writes never open an existing name: it is unlinked first and the file created
 with `O_EXCL | O_NOFOLLOW`, so a link planted between two calls cannot redirect the write either.
+The host does all this as the slot's uid (`fs_identity`), so that what it creates belongs to a uid
+mapped in the sandbox's user namespace.
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ import os
 import shutil
 import stat
 from collections.abc import Iterator
+from pathlib import Path
 from typing import BinaryIO
+
+from verdict.judge.errors import SandboxError
 
 SYS_OPENAT2 = 437  # the same number on every architecture (syscalls added after 5.1 are unified)
 RESOLVE_NO_XDEV = 0x01
@@ -34,6 +39,7 @@ RESOLVE_NO_SYMLINKS = 0x04
 RESOLVE_IN_ROOT = 0x10
 RESOLVE = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV
 COPY_CHUNK = 1 << 20
+MiB = 1024 * 1024
 
 
 class _OpenHow(ctypes.Structure):
@@ -52,6 +58,22 @@ def openat2(dir_fd: int, name: str, flags: int, mode: int = 0) -> int:
         code = ctypes.get_errno()
         raise OSError(code, os.strerror(code), name)
     return fd
+
+
+@contextlib.contextmanager
+def fs_identity(uid: int) -> Iterator[None]:
+    """Acts on files as the slot's uid, in this thread only (setfsuid is per thread).
+
+    Files the host creates in the box must belong to a uid mapped in the sandbox's user
+    namespace (root is not: the kernel refuses with EOVERFLOW).
+    """
+    _libc.setfsgid(uid)
+    _libc.setfsuid(uid)
+    try:
+        yield
+    finally:
+        _libc.setfsuid(0)
+        _libc.setfsgid(0)
 
 
 class BoxFiles:
@@ -144,6 +166,58 @@ class BoxFiles:
             shutil.rmtree(leaf, dir_fd=dir_fd)  # the fd-based walk: links are unlinked, not followed
         else:
             os.unlink(leaf, dir_fd=dir_fd)
+
+
+class SlotFiles:
+    """A sandbox's box files as the host handles them: through `BoxFiles`, as the slot's uid.
+
+    Files are created as the slot's uid: root is not mapped in the sandbox's user namespace (the
+    kernel would refuse with EOVERFLOW)."""
+
+    def __init__(self, root_fd: int, uid: int) -> None:
+        self.box = BoxFiles(root_fd)
+        self.uid = uid
+
+    def put(self, name: str, data: bytes | Path, executable: bool = False) -> None:
+        mode = 0o755 if executable else 0o644
+        # The source is opened as root (it may be private); the copy is made as the slot's uid.
+        with contextlib.ExitStack() as stack:
+            source = stack.enter_context(open(data, "rb")) if isinstance(data, Path) else data
+            stack.enter_context(fs_identity(self.uid))
+            self.box.write(name, source, mode)
+
+    def put_tree(self, source: Path, name: str = "") -> None:
+        """Copies a host directory's files into /box/<name>."""
+        for item in sorted(source.rglob("*")):
+            if item.is_file():
+                relative = Path(name) / item.relative_to(source)
+                self.put(str(relative), item, executable=os.access(item, os.X_OK))
+
+    def get(self, name: str, limit: int = 256 * MiB) -> bytes:
+        """At most `limit` bytes of the regular file /box/<name> (a link is refused)."""
+        data = self.read_file(name, limit)
+        if data is None:
+            raise SandboxError(f"/box/{name[:200]} is not a regular file of the box")
+        return data
+
+    def read_file(self, name: str, limit: int) -> bytes | None:
+        """At most `limit` bytes of /box/<name>; None when it is absent or not a regular file."""
+        with fs_identity(self.uid):
+            return self.box.read(name, limit)
+
+    def fresh_dir(self, name: str) -> None:
+        """An empty directory /box/<name> the programs may write into."""
+        with fs_identity(self.uid):
+            self.box.fresh_dir(name, 0o777)
+
+    def list_files(self, name: str = "") -> list[str]:
+        """Names of the regular files directly in /box/<name>."""
+        with fs_identity(self.uid):
+            return self.box.list_files(name)
+
+    def exists(self, name: str) -> bool:
+        with fs_identity(self.uid):
+            return self.box.exists(name)
 
 
 def _open_dir(parent_fd: int, part: str, create: bool) -> int:

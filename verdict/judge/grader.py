@@ -1,38 +1,30 @@
 """Grading: a problem package plus a submission gives a graded result.
 
 The judge is a library: no HTTP, no database. One sandbox is set up for the submission and
-one for a custom checker (if any); each test is then a fork+exec in each.
+one for a custom checker (if any); each test is then a fork+exec in each. Custom checker programs
+are `verdict.judge.checker_programs`; verdicts, messages and scores are `verdict.judge.scoring`.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from verdict.judge import checkers
-from verdict.judge.compiler import (
-    Compiled,
-    compile_source,
-    program_sandbox,
-    run_limits,
-    run_program,
-    still_cached,
-)
+from verdict.judge import checkers, scoring
+from verdict.judge.check_result import CheckResult
+from verdict.judge.checker_programs import CHECKER_LIMITS, CheckerProgram, compile_checker, flag_list
+from verdict.judge.compiler import Compiled, compile_source, program_sandbox, run_program, still_cached
 from verdict.judge.errors import CheckerError, PackageError, UnknownLanguage
 from verdict.judge.languages import Language, get_language, language_for_file
 from verdict.judge.problem import Problem, TestCase, TestGroup, TestKind
-from verdict.judge.sandbox import Limits, MiB, RunResult, Sandbox, SandboxConfig, Status, wait_runs
+from verdict.judge.sandbox import Limits, MiB, RunResult, Sandbox, SandboxConfig
 from verdict.judge.supervision import Supervision
-from verdict.judge.verdicts import STATUS_VERDICTS, Verdict, inginious_result, jutge_code, most_severe
+from verdict.judge.verdicts import STATUS_VERDICTS, Verdict, inginious_result, jutge_code
 
-CHECKER_LIMITS = Limits(cpu_time=10, wall_time=30, memory_mb=1024, processes=32, output_bytes=MiB)
 DERIVATION_LIMIT = 10.0  # seconds allowed to the reference solutions when deriving a time limit
 MIN_DERIVED_LIMIT = 0.5  # seconds
-FEEDBACK_DIR = "feedback"
 
 
 @dataclass
@@ -94,150 +86,6 @@ class GradeResult:
 
 
 ProgressCallback = Callable[[TestResult, int, int], None]
-
-
-# -- checker programs -------------------------------------------------------------------------
-CHECKER_NAMES = ("validator", "checker", "interactor", "validate", "check", "interact", "main")
-
-
-def checker_main_file(source: Path) -> Path:
-    """The program file of a custom checker given as a file or a directory of files."""
-    if source.is_file():
-        return source
-    candidates = []
-    for path in sorted(source.iterdir()):
-        try:
-            language_for_file(path)
-        except UnknownLanguage:
-            continue
-        candidates.append(path)
-    if not candidates:
-        raise PackageError(source, "no checker program found")
-    named = [p for p in candidates if p.stem.lower() in CHECKER_NAMES]
-    return (named or candidates)[0]
-
-
-def compile_checker(source: Path, config: SandboxConfig, supervision: Supervision | None = None) -> Compiled:
-    main = checker_main_file(source)
-    language = language_for_file(main)
-    extra = (
-        {p.name: p.read_bytes() for p in main.parent.iterdir() if p.is_file() and p != main}
-        if source.is_dir()
-        else {}
-    )
-    compiled = compile_source(language, main.read_bytes(), config, extra_files=extra, supervision=supervision)
-    if not compiled.ok:
-        raise CheckerError(f"{main}: checker does not compile: {compiled.output[:2000]}")
-    return compiled
-
-
-class CheckerProgram:
-    """A compiled custom checker or interactor, in its own sandbox for the whole submission."""
-
-    def __init__(self, compiled: Compiled, box: Sandbox, kind: str, flags: list[str]) -> None:
-        self.compiled = compiled
-        self.box = box
-        self.kind = kind
-        self.flags = flags
-
-    def _put_test(self, test: TestCase) -> None:
-        self.box.put("t/input", test.input_path)
-        self.box.put("t/answer", test.answer_path)
-        self.box.fresh_dir(f"t/{FEEDBACK_DIR}")
-
-    def _argv(self, *args: str) -> list[str]:
-        language = self.compiled.language
-        return [*language.run_argv(CHECKER_LIMITS), *args]
-
-    def check(self, test: TestCase, output: bytes) -> checkers.CheckResult:
-        self._put_test(test)
-        if self.kind == "kattis-custom":
-            result = self._run(
-                self._argv("/box/t/input", "/box/t/answer", f"/box/t/{FEEDBACK_DIR}/", *self.flags),
-                stdin=output,
-            )
-            return self._interpret_kattis(result)
-        self.box.put("t/output", output)
-        if self.kind == "testlib":
-            result = self._run(self._argv("/box/t/input", "/box/t/output", "/box/t/answer"))
-            return checkers.interpret_testlib(
-                _exit(result), (result.stdout + result.stderr).decode(errors="replace")
-            )
-        result = self._run(self._argv("/box/t/input", "/box/t/output", "/box/t/answer"))
-        return checkers.interpret_jutge_external(_exit(result), result.stdout.decode(errors="replace"))
-
-    def _run(self, argv: list[str], stdin: bytes | None = None) -> RunResult:
-        limits = run_limits(self.compiled.language, CHECKER_LIMITS)
-        return self.box.run(argv, stdin=stdin, limits=limits, env=self.compiled.language.environment)
-
-    def _interpret_kattis(self, result: RunResult) -> checkers.CheckResult:
-        with tempfile.TemporaryDirectory() as tmp:
-            for name in ("judgemessage.txt", "teammessage.txt", "score.txt"):
-                # Regular files of the box only, read without following links (issue 10, C1).
-                data = self.box.read_file(f"t/{FEEDBACK_DIR}/{name}", checkers.FEEDBACK_CAP + 1)
-                if data is not None:
-                    (Path(tmp) / name).write_bytes(data)
-            outcome = checkers.interpret_kattis_validator(_exit(result), Path(tmp))
-        if outcome.verdict == Verdict.IE and result.status != Status.OK:
-            outcome.judge_message += (
-                f"\nvalidator: {result.status.value} {result.message} {result.stderr[-500:]!r}"
-            )
-        return outcome
-
-    def interact(
-        self, test: TestCase, program_box: Sandbox, program: Compiled, limits: Limits
-    ) -> tuple[RunResult, checkers.CheckResult]:
-        """Kattis interactive: the validator's stdout is the program's stdin and vice versa."""
-        self._put_test(test)
-        to_program_r, to_program_w = os.pipe()
-        to_validator_r, to_validator_w = os.pipe()
-        limits = run_limits(program.language, limits)
-        validator_limits = run_limits(
-            self.compiled.language,
-            Limits(
-                cpu_time=max(CHECKER_LIMITS.cpu_time, limits.cpu_time * 2),
-                wall_time=limits.wall + 5,
-                memory_mb=CHECKER_LIMITS.memory_mb,
-                processes=CHECKER_LIMITS.processes,
-            ),
-        )
-        v_err_r, v_err_w = os.pipe()
-        p_err_r, p_err_w = os.pipe()
-        validator = self.box.start_run(
-            self._argv("/box/t/input", "/box/t/answer", f"/box/t/{FEEDBACK_DIR}/", *self.flags),
-            to_validator_r,
-            to_program_w,
-            v_err_w,
-            validator_limits,
-            self.compiled.language.environment,
-        )
-        submission = program_box.start_run(
-            program.language.run_argv(limits),
-            to_program_r,
-            to_validator_w,
-            p_err_w,
-            limits,
-            program.language.environment,
-        )
-        for fd in (to_program_r, to_program_w, to_validator_r, to_validator_w, v_err_w, p_err_w):
-            os.close(fd)
-        # stdout of both goes to the other; only stderr pipes are drained here.
-        validator_result, submission_result = wait_runs(
-            [validator, submission],
-            {id(validator): (_null_fd(), v_err_r), id(submission): (_null_fd(), p_err_r)},
-        )
-        return submission_result, self._interpret_kattis(validator_result)
-
-
-def _null_fd() -> int:
-    """An fd that reads EOF at once, for the stdout slot of a run whose stdout goes elsewhere."""
-    r, w = os.pipe()
-    os.close(w)
-    return r
-
-
-def _exit(result: RunResult) -> int:
-    return result.exit_code if result.exit_code is not None else -1
 
 
 # -- the grader ----------------------------------------------------------------------------------
@@ -304,7 +152,7 @@ class Grader:
             return
         compiled = self.checker_compiled(supervision)
         kind = "kattis-custom" if self.problem.type == "interactive" else self.problem.checker.kind
-        flags = _flag_list(self.problem.checker.options.get("flags"))
+        flags = flag_list(self.problem.checker.options.get("flags"))
         with program_sandbox(compiled, self.config, supervision=supervision) as box:
             yield CheckerProgram(compiled, box, kind, flags)
 
@@ -333,7 +181,7 @@ class Grader:
                 compile_output=compiled.output,
                 language=language.id,
                 message="compile error",
-                max_score=self._max_score(),
+                max_score=scoring.max_score(self.problem),
             )
         try:
             time_limit = self._derived_time_limit(supervision)
@@ -365,7 +213,7 @@ class Grader:
     ) -> list[TestResult]:
         results: list[TestResult] = []
         failed_groups: set[str] = set()
-        scoring = bool(self.problem.groups)
+        by_groups = bool(self.problem.groups)
         total = len(self.problem.tests)
         for index, test in enumerate(self.problem.tests):
             if test.group in failed_groups:
@@ -375,7 +223,7 @@ class Grader:
             if on_test:
                 on_test(result, index, total)
             if result.verdict != Verdict.AC:
-                if not scoring and not self.problem.continue_on_failure:
+                if not by_groups and not self.problem.continue_on_failure:
                     break
                 group = self._group(test)
                 if group and group.on_reject == "break" and group.aggregation == "min":
@@ -389,20 +237,20 @@ class Grader:
         self, test: TestCase, box: Sandbox, compiled: Compiled, checker: CheckerProgram | None
     ) -> TestResult:
         limits = self.limits_for(test)
-        check: checkers.CheckResult | None
+        check: CheckResult | None
         if self.problem.type == "interactive":
             assert checker is not None
             run, interaction = checker.interact(test, box, compiled, limits)
-            check, verdict = interaction, _interactive_verdict(run, interaction)
+            check, verdict = interaction, scoring.interactive_verdict(run, interaction)
         else:
             run = run_program(box, compiled, limits, stdin=test.input_path)
             check = self._check(test, run, checker) if run.ok else None
-            verdict = _check_verdict(check) if run.ok else STATUS_VERDICTS[run.status]
-        message = _message(run, check, verdict)
+            verdict = scoring.check_verdict(check) if run.ok else STATUS_VERDICTS[run.status]
+        message = scoring.student_message(run, check, verdict)
         judge_message = check.judge_message if check else run.message
         revealed = test.kind == TestKind.HINT and verdict != Verdict.AC
         if not (test.visible or revealed):
-            message, judge_message = _hidden_messages(message, judge_message, verdict)
+            message, judge_message = scoring.hidden_messages(message, judge_message, verdict)
         return TestResult(
             name=test.name,
             kind=test.kind.value,
@@ -417,86 +265,14 @@ class Grader:
             revealed=revealed,
         )
 
-    def _check(self, test: TestCase, run: RunResult, checker: CheckerProgram | None) -> checkers.CheckResult:
+    def _check(self, test: TestCase, run: RunResult, checker: CheckerProgram | None) -> CheckResult:
         if checker is not None:
             return checker.check(test, run.stdout)
         return checkers.check(self.problem.checker, run.stdout, test.answer_path.read_bytes())
 
-    # scoring --------------------------------------------------------------------------------------
-    def _max_score(self) -> float:
-        return sum(g.points for g in self.problem.groups) if self.problem.groups else 100.0
-
     def _summarise(self, tests: list[TestResult]) -> GradeResult:
-        failures = [t.verdict for t in tests if t.verdict != Verdict.AC]
-        if not self.problem.groups:
-            complete = len(tests) == len(self.problem.tests)
-            verdict = (
-                (failures[0] if not self.problem.continue_on_failure else most_severe(failures))
-                if failures
-                else (Verdict.AC if complete else Verdict.IE)
-            )
-            return GradeResult(verdict, score=100.0 if verdict == Verdict.AC else 0.0, tests=tests)
-        score = sum(self._group_score(group, tests) for group in self.problem.groups)
-        best = self._max_score()
-        if score >= best - 1e-9 and not failures:
-            verdict = Verdict.AC
-        elif score > 0:
-            verdict = Verdict.SC
-        else:
-            verdict = most_severe(failures) if failures else Verdict.WA
-        return GradeResult(verdict, score=round(score, 4), max_score=best, tests=tests)
-
-    def _group_score(self, group: TestGroup, tests: list[TestResult]) -> float:
-        members = [t for t in self.problem.tests if t.group == group.name]
-        if not members:
-            return 0.0
-        results = {t.name: t for t in tests if t.group == group.name}
-        accepted = [results.get(t.name) for t in members]
-        passed = sum(1 for r in accepted if r is not None and r.verdict == Verdict.AC)
-        if group.aggregation == "sum":
-            return group.points * passed / len(members)
-        return group.points if passed == len(members) else 0.0
-
-
-def _check_verdict(check: checkers.CheckResult | None) -> Verdict:
-    return Verdict.IE if check is None else check.verdict
-
-
-def _interactive_verdict(run: RunResult, check: checkers.CheckResult) -> Verdict:
-    """Kattis order: over time first; a validator's rejection beats the program's crash (it
-    often crashes because the validator hung up); then the program's failure; then acceptance."""
-    if run.status in (Status.TIME_LIMIT, Status.WALL_LIMIT):
-        return Verdict.TLE
-    if check.verdict == Verdict.WA:
-        return Verdict.WA
-    if run.status != Status.OK:
-        return STATUS_VERDICTS[run.status]
-    return _check_verdict(check)
-
-
-def _message(run: RunResult, check: checkers.CheckResult | None, verdict: Verdict) -> str:
-    if run.status != Status.OK:
-        return run.message
-    if check is not None and check.message:
-        return check.message
-    return "" if verdict == Verdict.AC else verdict.description
-
-
-def _hidden_messages(message: str, judge_message: str, verdict: Verdict) -> tuple[str, str]:
-    """A hidden test tells the student its verdict only. An exit code, a signal or a checker's
-    message is a channel: a program that exits with the input's first byte rebuilds a secret
-    test in a few submissions (audit M1). The detail moves to the staff-only judge message."""
-    kept = message if message and message not in judge_message else ""
-    detail = "\n".join(part for part in (kept, judge_message) if part)
-    return ("" if verdict == Verdict.AC else verdict.description), detail
-
-
-def _flag_list(flags: object) -> list[str]:
-    if isinstance(flags, str):
-        return flags.split()
-    if isinstance(flags, list):
-        return [str(f) for f in flags]
-    return []
+        verdict, score, max_score = scoring.summarise(self.problem, tests)
+        return GradeResult(verdict, score=score, max_score=max_score, tests=tests)
 
 
 # -- time limits from reference solutions ---------------------------------------------------------------

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from verdict.judge.bwrap import Mount
 from verdict.judge.errors import UnknownLanguage
-from verdict.judge.sandbox import Limits, Mount
+from verdict.judge.sandbox import Limits
 
 BF2C = Path(__file__).with_name("bf2c.py")
 C_FLAGS = ["-D_JUDGE_", "-DNDEBUG", "-O2"]

@@ -8,87 +8,57 @@ program never sees any file but its own: not the other tests, not the answers.
 Untrusted code runs only here. If bubblewrap cannot start, `SandboxError` says why; there is
 no unsandboxed fallback.
 
-The sandbox's own defences (issue 10):
+The sandbox's own defences (issue 10), each described where it is enforced:
 
 - **Box files** are reached by the host only through a directory fd of /box that the runner
   sends before any program runs, and resolved with openat2 without following any link
   (`verdict.judge.boxfs`). Never through `/proc/<pid>/root`.
-- **Supervision.** Inside bubblewrap's user namespace only the slot's uid is mapped, so the
-  programs cannot run under another uid than the runner's without a privileged uid map; instead
-  the runner is non-dumpable (PR_SET_DUMPABLE 0), so a program cannot ptrace it, take its
-  descriptors (pidfd_getfd) or read its /proc files, and every program runs under a seccomp
-  filter (sandbox_runner.c) that answers EPERM to `DENIED_SYSCALLS`. A foreign architecture
-  (int 0x80, x32) is refused. `clone3` answers ENOSYS, so libc falls back to `clone`, whose
-  flags the filter checks: no new namespaces. No language needed an allowance: the JVM, Node,
-  CPython, GHC... all run without these calls (libuv falls back from io_uring to threads), and
-  tests/judge/test_languages.py runs every language's self-test under the filter.
-- **Wall time** is enforced by the host too: past the wall limit (plus `HOST_WALL_GRACE`) the
-  host asks the runner to kill the program, and if the runner does not answer within
-  `HOST_KILL_GRACE` it kills the whole sandbox (the slot's cgroup and bubblewrap) itself and
-  reports a wall limit. The sandbox is then gone: later runs raise `SandboxError`.
+- **Supervision.** The runner is non-dumpable and every program runs under a seccomp filter
+  (`verdict.judge.sandbox_runner`, which builds the runner and speaks its protocol).
+- **Wall time** is enforced by the host too (`verdict.judge.run_watch`). When the runner does not
+  answer, the host kills the whole sandbox, which is then gone: later runs raise `SandboxError`.
 - **Memory.** /dev is read-only; /dev/shm and /tmp are small sized tmpfs, emptied by the runner
   after every run. Files written there or in /box are charged to the slot's cgroup, and a run's
   limit adds only what the sandbox held when it started (bubblewrap and the runner), never what
   an earlier run left: leftovers in /box count against the next run's limit.
-- **Mounts.** The runner and our shared files are copied into the sandbox's root (bwrap
-  `--file`) rather than bind-mounted, so `/proc/self/mountinfo` names no host directory of
-  ours. What remains visible there: the host paths of the system directories bound read-only
-  (/usr, /etc/..., the same paths as inside), the device (/dev/vda) and mount options, and the
-  source path of a language's extra toolchain mount (e.g. Rust's) when it lies elsewhere.
+- **Mounts.** Our own files are copied into the sandbox's root, not bind-mounted
+  (`verdict.judge.bwrap`, which builds bubblewrap's command line).
+
+Slots (one uid and one cgroup each) are claimed in `verdict.judge.slots`; the cgroups themselves,
+v1 or v2, are `verdict.judge.cgroups`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import fcntl
-import hashlib
 import json
 import os
-import selectors
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
-import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from types import MappingProxyType
 
-from verdict.judge import cgroups
-from verdict.judge.boxfs import BoxFiles, openat2_available
+from verdict.judge import bwrap, cgroups, sandbox_runner
+from verdict.judge.boxfs import SlotFiles, openat2_available
+from verdict.judge.bwrap import BASE_MOUNTS, Mount
 from verdict.judge.errors import SandboxError
+from verdict.judge.run_watch import HOST_KILL_GRACE, HOST_WALL_GRACE, Watch, watch
+from verdict.judge.sandbox_runner import RunRequest
+from verdict.judge.slots import SlotPool, slot_pool
 
-RUNNER_SOURCE = Path(__file__).with_name("sandbox_runner.c")
 MiB = 1024 * 1024
 STDERR_CAP = 64 * 1024
-SLOT_WAIT_SECONDS = 300.0
-DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
-HOST_WALL_GRACE = 0.25  # seconds past the wall limit before the host asks the runner to kill
-HOST_KILL_GRACE = 1.0  # further seconds without an answer before the host kills the sandbox
-
-#: The calls the seccomp filter answers with EPERM (sandbox_runner.c, DENIED, is the source of
-#: truth; this list documents it and the tests check a sample). None is needed by a judged
-#: program; none needed a per-language allowance.
-DENIED_SYSCALLS = (
-    # reaching other processes of the sandbox (the runner): memory, descriptors, tracing
-    "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_getfd", "kcmp",
-    "process_madvise",
-    # kernel attack surface
-    "io_uring_setup", "io_uring_enter", "io_uring_register", "keyctl", "add_key", "request_key",
-    "bpf", "perf_event_open", "userfaultfd", "fanotify_init", "name_to_handle_at",
-    "open_by_handle_at", "lookup_dcookie", "syslog", "uselib",
-    # namespaces and mounts (and clone with a CLONE_NEW* flag; clone3 answers ENOSYS)
-    "unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree",
-    "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
-    # the machine itself
-    "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot",
-    "swapon", "swapoff", "acct", "quotactl", "iopl", "ioperm", "settimeofday", "clock_settime",
-    "clock_adjtime", "adjtimex", "sethostname", "setdomainname", "vhangup",
-)  # fmt: skip
+#: The environment of every program, before the caller's (a language's) own variables.
+BASE_ENV: Mapping[str, str] = MappingProxyType(
+    {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/box", "LANG": "C.UTF-8", "TMPDIR": "/tmp"}
+)
 
 
 class Status(StrEnum):
@@ -148,28 +118,6 @@ class RunResult:
         return self.status == Status.OK
 
 
-@dataclass(frozen=True)
-class Mount:
-    """A host path visible read-only in the sandbox. It must be reachable by the slot uids;
-    `shared` files (our own helpers, small) are copied into the sandbox's root instead, from an
-    fd the host opens: no bind mount, so no host path in /proc/self/mountinfo."""
-
-    source: str
-    target: str | None = None
-    shared: bool = False
-
-
-BASE_MOUNTS = (
-    Mount("/usr"),
-    Mount("/etc/alternatives"),
-    Mount("/etc/ld.so.cache"),
-    Mount("/etc/ld.so.conf"),
-    Mount("/etc/ld.so.conf.d"),
-    Mount("/etc/java-17-openjdk"),
-    Mount("/etc/localtime"),
-)
-
-
 @dataclass
 class SandboxConfig:
     """Machine-wide sandbox settings (built from Settings by callers that have them)."""
@@ -187,23 +135,7 @@ class SandboxConfig:
 
     def runner_path(self) -> Path:
         """The runner binary, compiled once per source version (our own trusted code)."""
-        digest = hashlib.sha256(RUNNER_SOURCE.read_bytes()).hexdigest()[:16]
-        path = self.system_dir / f"runner-{digest}"
-        if not path.exists():
-            self._make_system_dir()
-            tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-            proc = subprocess.run(
-                ["gcc", "-O2", "-o", str(tmp), str(RUNNER_SOURCE)], capture_output=True, text=True
-            )
-            if proc.returncode != 0:
-                raise SandboxError(f"cannot build the sandbox runner: {proc.stderr.strip()}")
-            os.chmod(tmp, 0o755)
-            os.replace(tmp, path)
-        return path
-
-    def _make_system_dir(self) -> None:
-        self.system_dir.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.system_dir, 0o755)
+        return sandbox_runner.runner_path(self.system_dir)
 
 
 def check_available() -> str | None:
@@ -217,62 +149,6 @@ def check_available() -> str | None:
     if not openat2_available():
         return "the kernel has no openat2 (Linux 5.6+): box files cannot be reached safely"
     return None
-
-
-class SlotPool:
-    """Concurrent sandboxes on one machine, each with its own uid and cgroup.
-
-    Slots are claimed with flock on files, so several worker processes share them safely.
-    """
-
-    def __init__(self, config: SandboxConfig) -> None:
-        self.config = config
-        self.lock_dir = config.lock_dir
-        self.lock_dir.mkdir(parents=True, exist_ok=True)
-        self._local = threading.Lock()
-
-    def acquire(self, slots: int, timeout: float = SLOT_WAIT_SECONDS) -> tuple[int, int]:
-        """Returns (slot, lock fd) among the first `slots` slots (the caller's own setting: one
-        pool serves configs of different sizes); waits until one is free, then gives up loudly."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._local:
-                for slot in range(slots):
-                    fd = os.open(self.lock_dir / f"{slot}.lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC)
-                    try:
-                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        return slot, fd
-                    except BlockingIOError:
-                        os.close(fd)
-            threading.Event().wait(0.01)
-        raise SandboxError(f"no free sandbox slot among {slots} after {timeout:g} s")
-
-    @staticmethod
-    def release(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
-_pools: dict[Path, SlotPool] = {}
-_pools_lock = threading.Lock()
-
-
-def slot_pool(config: SandboxConfig) -> SlotPool:
-    # One pool per lock dir per process: a cache, not configuration.
-    with _pools_lock:
-        if config.lock_dir not in _pools:
-            _pools[config.lock_dir] = SlotPool(config)
-        return _pools[config.lock_dir]
-
-
-def _root_symlinks() -> list[str]:
-    """Debian's merged /usr: /bin, /lib, /lib64, /sbin are symlinks into /usr."""
-    args: list[str] = []
-    for name in ("bin", "lib", "lib64", "lib32", "sbin", "libx32"):
-        path = Path("/") / name
-        if path.is_symlink():
-            args += ["--symlink", os.readlink(path), f"/{name}"]
-    return args
 
 
 class Sandbox:
@@ -293,9 +169,7 @@ class Sandbox:
     ) -> None:
         self.config = config or SandboxConfig()
         self.mounts = [*BASE_MOUNTS, *mounts]
-        self.box_mb = box_mb
-        self.tmp_mb = tmp_mb
-        self.shm_mb = shm_mb
+        self.tmpfs = bwrap.Tmpfs(box_mb, tmp_mb, shm_mb)
         self._proc: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
         self._pid = 0
@@ -323,7 +197,7 @@ class Sandbox:
         if problem:
             raise SandboxError(problem)
         runner = self.config.runner_path()
-        pool = slot_pool(self.config)
+        pool = slot_pool(self.config.lock_dir)
         self.slot, self._slot_fd = pool.acquire(self.config.slots)
         try:
             self.cgroup = cgroups.slot_cgroup(self.slot, self.config.cgroup_kind)
@@ -335,112 +209,26 @@ class Sandbox:
     def _spawn(self, runner: Path) -> None:
         host_end, box_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         info_r, info_w = os.pipe()
-        with contextlib.ExitStack() as copies:
-            runner_fd = copies.enter_context(open(runner, "rb")).fileno()
-            shared = {
-                mount.source: copies.enter_context(open(mount.source, "rb")).fileno()
-                for mount in self.mounts
-                if mount.shared
-            }
-            args = self._bwrap_args(info_w, box_end.fileno(), runner_fd, shared)
-            try:
-                self._launch(runner, args, [box_end.fileno(), info_w, runner_fd, *shared.values()])
-            finally:
-                box_end.close()
-                os.close(info_w)
+        try:
+            self._proc = bwrap.start(
+                runner, self.mounts, self.tmpfs, self.uid, self.cgroup, info_w, box_end.fileno()
+            )
+        finally:
+            box_end.close()
+            os.close(info_w)
         self._sock = host_end
         self._sock.settimeout(10)
-        try:
-            ready, fds, _, _ = socket.recv_fds(self._sock, 64, 1)
-        except (TimeoutError, OSError):
-            ready, fds = b"", []
-        if ready != b"ready" or len(fds) != 1:
-            for fd in fds:
-                os.close(fd)
-            self._proc.kill()  # type: ignore[union-attr]
-            err = self._proc.stderr.read().decode(errors="replace") if self._proc.stderr else ""  # type: ignore[union-attr]
+        box_fd = sandbox_runner.receive_ready(self._sock)
+        if box_fd is None:
+            self._proc.kill()
+            err = self._proc.stderr.read().decode(errors="replace") if self._proc.stderr else ""
             os.close(info_r)
             raise SandboxError(f"bubblewrap did not start: {err.strip() or 'no answer from the runner'}")
-        self._box_fd = fds[0]
+        self._box_fd = box_fd
         self._sock.settimeout(None)
         with os.fdopen(info_r, "rb") as info:
             self._pid = json.loads(info.read().decode())["child-pid"]
         self._held = self.cgroup.memory_held()
-
-    def _bwrap_args(
-        self, info_w: int, control_fd: int, runner_fd: int, shared: Mapping[str, int]
-    ) -> list[str]:
-        """bubblewrap's arguments. Our own files (the runner, shared helpers) are copied in from
-        fds rather than bound, so that /proc/self/mountinfo names no host path of ours."""
-        args = [
-            "bwrap",
-            "--unshare-all",
-            "--unshare-user",
-            "--disable-userns",
-            "--die-with-parent",
-            "--new-session",
-            "--as-pid-1",
-            "--clearenv",
-            "--hostname",
-            "verdict",
-            "--info-fd",
-            str(info_w),
-        ]
-        for mount in self.mounts:
-            target = mount.target or mount.source
-            if mount.shared:
-                args += ["--perms", "0644", "--file", str(shared[mount.source]), target]
-            elif Path(mount.source).exists():
-                args += ["--ro-bind", mount.source, target]
-        args += _root_symlinks()
-        args += [
-            "--proc",
-            "/proc",
-            "--dev",
-            "/dev",
-            # bwrap's /dev is an unsized tmpfs the program could fill: read-only, with a sized
-            # tmpfs on /dev/shm (issue 10, H4).
-            "--remount-ro",
-            "/dev",
-            "--size",
-            str(self.shm_mb * MiB),
-            "--tmpfs",
-            "/dev/shm",
-            "--size",
-            str(self.tmp_mb * MiB),
-            "--tmpfs",
-            "/tmp",
-            "--size",
-            str(self.box_mb * MiB),
-            "--tmpfs",
-            "/box",
-            "--perms",
-            "0755",
-            "--file",
-            str(runner_fd),
-            "/.runner",
-            "--chdir",
-            "/box",
-            "--remount-ro",
-            "/",
-            "/.runner",
-            str(control_fd),
-        ]
-        return args
-
-    def _launch(self, runner: Path, args: list[str], fds: list[int]) -> None:
-        """Starts bubblewrap through the runner's launcher mode (joins the cgroup, drops to the
-        slot's uid); `fds` are the descriptors bubblewrap needs."""
-        join = self.cgroup.join_fds()
-        self.cgroup.prepare(512 * MiB, 64)
-        launcher = [str(runner), "--launch", str(self.uid), ",".join(map(str, join)) or "-1", "--"]
-        self._proc = subprocess.Popen(
-            [*launcher, *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            pass_fds=[*fds, *join],
-        )
 
     def abort(self, why: str) -> None:
         """Kills the whole sandbox from the host, whatever its runner does (stopped, traced):
@@ -474,54 +262,33 @@ class Sandbox:
 
     # -- files ------------------------------------------------------------------------------
     # Every box file goes through the runner's /box fd, resolved by openat2 without following
-    # links (boxfs). Files are created as the slot's uid: root is not mapped in the sandbox's
-    # user namespace (the kernel would refuse with EOVERFLOW).
+    # links, as the slot's uid: see `boxfs.SlotFiles`, which documents each of these.
     @property
-    def files(self) -> BoxFiles:
+    def files(self) -> SlotFiles:
         if self._box_fd is None:
             raise SandboxError("sandbox not started")
-        return BoxFiles(self._box_fd)
+        return SlotFiles(self._box_fd, self.uid)
 
     def put(self, name: str, data: bytes | Path, executable: bool = False) -> None:
-        mode = 0o755 if executable else 0o644
-        # The source is opened as root (it may be private); the copy is made as the slot's uid.
-        with contextlib.ExitStack() as stack:
-            source = stack.enter_context(open(data, "rb")) if isinstance(data, Path) else data
-            stack.enter_context(_fs_identity(self.uid))
-            self.files.write(name, source, mode)
+        self.files.put(name, data, executable)
 
     def put_tree(self, source: Path, name: str = "") -> None:
-        """Copies a host directory's files into /box/<name>."""
-        for item in sorted(source.rglob("*")):
-            if item.is_file():
-                relative = Path(name) / item.relative_to(source)
-                self.put(str(relative), item, executable=os.access(item, os.X_OK))
+        self.files.put_tree(source, name)
 
     def get(self, name: str, limit: int = 256 * MiB) -> bytes:
-        """At most `limit` bytes of the regular file /box/<name> (a link is refused)."""
-        data = self.read_file(name, limit)
-        if data is None:
-            raise SandboxError(f"/box/{name[:200]} is not a regular file of the box")
-        return data
+        return self.files.get(name, limit)
 
     def read_file(self, name: str, limit: int) -> bytes | None:
-        """At most `limit` bytes of /box/<name>; None when it is absent or not a regular file."""
-        with _fs_identity(self.uid):
-            return self.files.read(name, limit)
+        return self.files.read_file(name, limit)
 
     def fresh_dir(self, name: str) -> None:
-        """An empty directory /box/<name> the programs may write into."""
-        with _fs_identity(self.uid):
-            self.files.fresh_dir(name, 0o777)
+        self.files.fresh_dir(name)
 
     def list_files(self, name: str = "") -> list[str]:
-        """Names of the regular files directly in /box/<name>."""
-        with _fs_identity(self.uid):
-            return self.files.list_files(name)
+        return self.files.list_files(name)
 
     def exists(self, name: str) -> bool:
-        with _fs_identity(self.uid):
-            return self.files.exists(name)
+        return self.files.exists(name)
 
     # -- runs -------------------------------------------------------------------------------
     def run(
@@ -534,7 +301,7 @@ class Sandbox:
         cwd: str = "/box",
     ) -> RunResult:
         limits = limits or Limits()
-        with _stdin_fd(stdin) as stdin_fd:
+        with sandbox_runner.stdin_fd(stdin) as stdin_fd:
             out_r, out_w = os.pipe()
             err_r, err_w = os.pipe()
             try:
@@ -563,7 +330,15 @@ class Sandbox:
             raise SandboxError(f"the sandbox is gone: {self._gone}")
         if self._sock is None:
             raise SandboxError("sandbox not started")
-        pending = PendingRun(self, limits, deadline=time.monotonic() + limits.wall + HOST_WALL_GRACE)
+        pending = PendingRun(
+            self,
+            self._sock,
+            limits.cpu_time,
+            limits.output_bytes,
+            limits.stderr_bytes,
+            deadline=time.monotonic() + limits.wall + HOST_WALL_GRACE,
+            limits=limits,
+        )
         memory = limits.memory_mb * MiB
         baseline = self.cgroup.memory_usage()
         # What the sandbox held when it started (bubblewrap, the runner) is added to the limit,
@@ -574,36 +349,21 @@ class Sandbox:
         pending.cpu0 = self.cgroup.cpu_seconds()
         pending.oom0 = self.cgroup.oom_kills()
         pending.baseline = baseline
-        environment = {
-            "PATH": DEFAULT_PATH,
-            "HOME": "/box",
-            "LANG": "C.UTF-8",
-            "TMPDIR": "/tmp",
-            **(env or {}),
-        }
-        rl_as = 0 if self.cgroup.limits_memory else memory
-        stack = (limits.stack_mb or limits.memory_mb) * MiB
-        fields = [
-            "run",
-            str(int(limits.wall * 1000)),
-            str(int(limits.cpu_time) + 1),
-            str(rl_as),
-            str(limits.file_size_bytes),
-            str(limits.open_files),
-            str(stack),
-            str(limits.processes + 1),
-            cwd,
-            str(len(argv)),
-            *argv,
-            str(len(environment)),
-            *(f"{k}={v}" for k, v in environment.items()),
-        ]
-        payload = b"\0".join(f.encode() for f in fields) + b"\0"
+        environment = {**BASE_ENV, **(env or {})}
+        request = RunRequest(
+            wall_ms=int(limits.wall * 1000),
+            rlimit_cpu=int(limits.cpu_time) + 1,
+            rlimit_as=0 if self.cgroup.limits_memory else memory,
+            rlimit_fsize=limits.file_size_bytes,
+            rlimit_nofile=limits.open_files,
+            rlimit_stack=(limits.stack_mb or limits.memory_mb) * MiB,
+            rlimit_nproc=limits.processes + 1,
+            cwd=cwd,
+            argv=argv,
+            env=environment,
+        )
         try:
-            self._sock.sendmsg(
-                [payload],
-                [(socket.SOL_SOCKET, socket.SCM_RIGHTS, _fd_array([stdin_fd, stdout_fd, stderr_fd]))],
-            )
+            sandbox_runner.send_run(self._sock, request, [stdin_fd, stdout_fd, stderr_fd])
         except OSError as error:  # the runner died (killed from the host, or bubblewrap gone)
             raise SandboxError(f"the sandbox's runner is gone: {error}") from error
         return pending
@@ -611,177 +371,23 @@ class Sandbox:
     def kill_run(self) -> None:
         if self._sock is not None:
             with contextlib.suppress(OSError):  # a dead runner is the host deadline's business
-                self._sock.send(b"kill")
+                sandbox_runner.send_kill(self._sock)
 
 
-@dataclass
-class PendingRun:
-    sandbox: Sandbox
+@dataclass(kw_only=True)
+class PendingRun(Watch):
+    """A run sent to a sandbox's runner (`Sandbox.start_run`); `wait_runs` finishes it."""
+
     limits: Limits
-    deadline: float = float("inf")  # monotonic: the host's own wall limit for this run
-    cpu0: float = 0.0
     oom0: int = 0
     baseline: int = 0
-    stdout: bytearray = field(default_factory=bytearray)
-    stderr: bytearray = field(default_factory=bytearray)
-    stdout_truncated: bool = False
-    stderr_truncated: bool = False
-    cpu_exceeded: bool = False
-    output_exceeded: bool = False
-    wall_exceeded: bool = False  # seen by the host's clock, whatever the runner says
-    aborted: bool = False  # the runner did not answer: the host killed the sandbox
-    killed: bool = False
-    response: str | None = None
-
-    def kill(self) -> None:
-        if not self.killed and self.response is None:
-            self.killed = True
-            self.sandbox.kill_run()
-
-
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-@contextlib.contextmanager
-def _fs_identity(uid: int) -> Iterator[None]:
-    """Acts on files as the slot's uid, in this thread only (setfsuid is per thread).
-
-    Files the host creates in the box must belong to a uid mapped in the sandbox's user
-    namespace (root is not: the kernel refuses with EOVERFLOW).
-    """
-    _libc.setfsgid(uid)
-    _libc.setfsuid(uid)
-    try:
-        yield
-    finally:
-        _libc.setfsuid(0)
-        _libc.setfsgid(0)
-
-
-def _fd_array(fds: list[int]) -> bytes:
-    import array
-
-    return array.array("i", fds).tobytes()
-
-
-class _stdin_fd:
-    """Context manager giving a readable fd for bytes, a file, or nothing (/dev/null)."""
-
-    def __init__(self, stdin: bytes | Path | None) -> None:
-        self.stdin = stdin
-        self.fd = -1
-
-    def __enter__(self) -> int:
-        if self.stdin is None:
-            self.fd = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
-        elif isinstance(self.stdin, Path):
-            self.fd = os.open(self.stdin, os.O_RDONLY | os.O_CLOEXEC)
-        else:
-            # A deleted temp file: any size, and the program can seek in it like a real file.
-            with tempfile.TemporaryFile() as tmp:
-                tmp.write(self.stdin)
-                tmp.flush()
-                self.fd = os.dup(tmp.fileno())
-            os.lseek(self.fd, 0, os.SEEK_SET)
-        return self.fd
-
-    def __exit__(self, *exc: object) -> None:
-        os.close(self.fd)
-
-
-POLL_SECONDS = 0.01
 
 
 def wait_runs(runs: list[PendingRun], pipes: Mapping[int, tuple[int, int]] | None = None) -> list[RunResult]:
     """Waits for runs started on (different) sandboxes: drains their output pipes, enforces
     total CPU through each cgroup and the stdout cap, and builds the results."""
-    pipes = pipes or {}
-    selector = selectors.DefaultSelector()
-    open_pipes = 0
-    for run in runs:
-        sock = run.sandbox._sock
-        assert sock is not None
-        selector.register(sock, selectors.EVENT_READ, (run, "response"))
-        out_err = pipes.get(id(run))
-        if out_err:
-            selector.register(out_err[0], selectors.EVENT_READ, (run, "stdout"))
-            selector.register(out_err[1], selectors.EVENT_READ, (run, "stderr"))
-            open_pipes += 2
-    waiting = len(runs)
-    try:
-        while waiting or open_pipes:
-            for key, _ in selector.select(POLL_SECONDS if waiting else 1.0):
-                run, what = key.data
-                if what == "response":
-                    run.response = key.fileobj.recv(1024).decode()  # type: ignore[union-attr]
-                    selector.unregister(key.fileobj)
-                    waiting -= 1
-                elif not _drain(run, key.fd, what):
-                    selector.unregister(key.fd)
-                    os.close(key.fd)
-                    open_pipes -= 1
-            for run in runs:
-                if run.response is None and not run.killed:
-                    _enforce_cpu(run)
-                if run.response is None and _enforce_wall(run):
-                    selector.unregister(run.sandbox._sock)  # type: ignore[arg-type]
-                    waiting -= 1
-    finally:
-        selector.close()
+    watch(runs, pipes or {})
     return [_result(run) for run in runs]
-
-
-def _drain(run: PendingRun, fd: int, what: str) -> bool:
-    try:
-        data = os.read(fd, 1 << 16)
-    except BlockingIOError:
-        return True
-    if not data:
-        return False
-    if what == "stdout":
-        room = run.limits.output_bytes - len(run.stdout)
-        run.stdout += data[: max(room, 0)]
-        if len(data) > room:
-            run.stdout_truncated = run.output_exceeded = True
-            run.kill()
-    else:
-        room = run.limits.stderr_bytes - len(run.stderr)
-        run.stderr += data[: max(room, 0)]
-        run.stderr_truncated |= len(data) > room
-    return True
-
-
-def _enforce_cpu(run: PendingRun) -> None:
-    cgroup = run.sandbox.cgroup
-    if cgroup.measures_cpu and cgroup.cpu_seconds() - run.cpu0 > run.limits.cpu_time:
-        run.cpu_exceeded = True
-        run.kill()
-
-
-def _enforce_wall(run: PendingRun) -> bool:
-    """The host's own wall limit: past it, ask the runner to kill; if the runner does not answer
-    (stopped, traced, wedged), kill the whole sandbox. True when the run is over for the host."""
-    now = time.monotonic()
-    if now < run.deadline:
-        return False
-    if not run.wall_exceeded:
-        run.wall_exceeded = True
-        run.kill()
-    if now < run.deadline + HOST_KILL_GRACE:
-        return False
-    run.aborted = True
-    run.response = ""
-    run.sandbox.abort(f"its runner did not answer {HOST_KILL_GRACE:g} s after the wall limit")
-    return True
-
-
-def _parse(response: str) -> dict[str, int]:
-    values: dict[str, int] = {}
-    for item in response.split():
-        key, _, value = item.partition("=")
-        if value.lstrip("-").isdigit():
-            values[key] = int(value)
-    return values
 
 
 def _result(run: PendingRun) -> RunResult:
@@ -796,7 +402,7 @@ def _result(run: PendingRun) -> RunResult:
         )
     if not response or response.startswith("error="):
         return RunResult(Status.INTERNAL_ERROR, message=f"sandbox runner: {response or 'no answer'}")
-    values = _parse(response)
+    values = sandbox_runner.parse_response(response)
     cgroup = run.sandbox.cgroup
     rusage_cpu = (values["utime_us"] + values["stime_us"]) / 1e6
     cpu = cgroup.cpu_seconds() - run.cpu0 if cgroup.measures_cpu else rusage_cpu

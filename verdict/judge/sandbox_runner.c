@@ -79,7 +79,7 @@ static void reap_everything(void) {
 /*
  * The seccomp filter: calls a judged program never needs, answered with EPERM (not a kill,
  * so that runtimes probing for a feature fall back gracefully). Keep in sync with
- * DENIED_SYSCALLS in sandbox.py, which documents them.
+ * DENIED_SYSCALLS in sandbox_runner.py, which documents them.
  */
 static const int DENIED[] = {
     /* reaching other processes (the runner): ptrace, memory, descriptors */
