@@ -38,6 +38,10 @@ POSTGRES_URL = os.environ.get(
 )
 BACKENDS = ["sqlite", "postgresql"]
 
+# tests.support.markers: every test is exactly one of unit, integration, e2e (or the collection
+# fails); pytester runs pytest inside a test, to test that plugin.
+pytest_plugins = ["tests.support.markers", "pytester"]
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:

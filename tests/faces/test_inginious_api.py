@@ -28,6 +28,8 @@ from verdict.problems.store import import_package
 from verdict.settings import Settings
 from verdict.submissions.models import Submission, SubmissionStatus
 
+pytestmark = pytest.mark.e2e
+
 API = "/api/v0"
 DEMO = f"{API}/courses/demo"
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")

@@ -20,6 +20,8 @@ from verdict.judge.sandbox import check_available
 from verdict.platform import Platform
 from verdict.web.app import create_app
 
+pytestmark = pytest.mark.e2e
+
 ACCEPTED = (APLUSB / "submissions" / "accepted" / "sum.c").read_text()
 BROKEN = (APLUSB / "submissions" / "compile_error" / "broken.c").read_text()
 # Right on the samples, wrong once the numbers overflow a short (a hidden test).

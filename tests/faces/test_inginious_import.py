@@ -23,6 +23,8 @@ from verdict.courses.models import Course, CourseMember, Evaluate, MemberRole, R
 from verdict.platform import Platform
 from verdict.problems.models import Problem, ProblemVersion
 
+pytestmark = pytest.mark.integration
+
 JUTGE_PACKAGE = DEMO_PACKAGES / "pe_ic.pbm"
 
 

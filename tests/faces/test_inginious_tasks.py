@@ -35,6 +35,7 @@ def utc(*args: int) -> datetime:
 # --------------------------------------------------------------------------- windows
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("value", "window"),
     [
@@ -56,6 +57,7 @@ def test_parse_window(value: Any, window: Window) -> None:
     assert svc.parse_window(value) == window
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "value",
     ["tomorrow", "2024-13-01", "2024-06-01/2024-01-01", "a/b/c/d", "2024-01-01/2024-07-01/2024-06-01"],
@@ -66,11 +68,13 @@ def test_bad_windows(value: str) -> None:
     assert svc.window_of(value).never  # a stored bad value closes the task
 
 
+@pytest.mark.unit
 def test_bad_window_type() -> None:
     with pytest.raises(TypeError):
         svc.normalise_accessibility(12)
 
 
+@pytest.mark.unit
 def test_normalise_accessibility() -> None:
     assert svc.normalise_accessibility(None) is True
     assert svc.normalise_accessibility("false") is False
@@ -79,6 +83,7 @@ def test_normalise_accessibility() -> None:
     assert svc.normalise_accessibility(" 2024-01-01/2024-02-01 ") == "2024-01-01/2024-02-01"
 
 
+@pytest.mark.unit
 def test_window_open_and_deadline() -> None:
     window = svc.parse_window("2024-01-01/2024-02-01/2024-03-01")
     assert not window.has_started(utc(2023, 12, 31, 23, 59))
@@ -122,6 +127,7 @@ def task_with(problems: dict[str, Any], **fields: Any) -> Task:
 SECRET = "a-server-secret-of-thirty-two-chars"
 
 
+@pytest.mark.unit
 def test_public_view_strips_answers() -> None:
     task = task_with(
         {
@@ -145,6 +151,7 @@ def test_public_view_strips_answers() -> None:
     assert task.problems["m"]["answer"] == "42"  # the stored task is untouched
 
 
+@pytest.mark.unit
 def test_shown_choices_limit_single() -> None:
     for seed in range(30):
         shown = svc.shown_choices(mcq(limit=3), f"user{seed}")
@@ -153,12 +160,14 @@ def test_shown_choices_limit_single() -> None:
         assert 2 not in shown or not mcq()["choices"][2]["valid"]
 
 
+@pytest.mark.unit
 def test_shown_choices_limit_multiple_keeps_every_valid_choice() -> None:
     for seed in range(30):
         shown = svc.shown_choices(mcq(multiple=True, limit=3), f"user{seed}")
         assert len(shown) == 3 and {0, 2} <= set(shown)
 
 
+@pytest.mark.unit
 def test_shown_choices_are_stable_per_user_and_shuffled_across_users() -> None:
     problem = mcq()
     assert svc.shown_choices(problem, "alice#t#q") == svc.shown_choices(problem, "alice#t#q")
@@ -173,6 +182,7 @@ def test_shown_choices_are_stable_per_user_and_shuffled_across_users() -> None:
 # --------------------------------------------------------------------------- grading quiz parts
 
 
+@pytest.mark.unit
 def test_single_answer_choice() -> None:
     right = quiz.grade_multiple_choice(mcq(), 0)
     assert (right.result, right.score, right.messages) == ("success", 1.0, ["Yes!", "fa"])
@@ -184,6 +194,7 @@ def test_single_answer_choice() -> None:
     assert quiz.grade_multiple_choice(mcq(), 1).feedback == "<p>No!</p>\n<p>fb</p>"
 
 
+@pytest.mark.unit
 def test_multiple_answer_choice_needs_exactly_the_valid_ones() -> None:
     problem = {**mcq(multiple=True), "error_message": None}
     assert quiz.grade_multiple_choice(problem, [2, 0]).result == "success"
@@ -194,6 +205,7 @@ def test_multiple_answer_choice_needs_exactly_the_valid_ones() -> None:
     ]
 
 
+@pytest.mark.unit
 def test_match() -> None:
     problem = {"type": "match", "answer": "42"}
     assert quiz.grade_match(problem, " 42\n").result == "success"
@@ -209,6 +221,7 @@ def judged(verdict: Verdict, score: float, message: str = "") -> GradeResult:
     return GradeResult(verdict, score=score, tests=tests, message=message)
 
 
+@pytest.mark.unit
 def test_combine_quiz_only() -> None:
     parts = {
         "a": PartResult("success", 1, "<p>ok</p>"),
@@ -228,6 +241,7 @@ def test_combine_quiz_only() -> None:
     assert quiz.combine({"a": PartResult("failed", 0, "")}).verdict == "WA"
 
 
+@pytest.mark.unit
 def test_combine_with_a_program_part() -> None:
     program = PartResult("timeout", 0.5, "<p>tle</p>", judged=judged(Verdict.TLE, 50))
     outcome = quiz.combine({"code": program, "q": PartResult("success", 1, "")})
@@ -237,10 +251,12 @@ def test_combine_with_a_program_part() -> None:
     assert (alone.verdict, alone.score, alone.grade, alone.feedback) == ("AC", 100, 100.0, "<p>AC</p>")
 
 
+@pytest.mark.unit
 def test_combine_nothing_is_an_error() -> None:
     assert quiz.combine({}).status == SubmissionStatus.ERROR
 
 
+@pytest.mark.unit
 def test_grade_program_without_source_or_tests() -> None:
     part = svc.ProgramPart("code", "GCC", "   ")
     engine: Any = SimpleNamespace()  # never called
@@ -262,6 +278,7 @@ def parse(problems: dict[str, Any], fields: dict[str, list[Any]], **kwargs: Any)
     return svc.parse_input(task_with(problems), fields, max_upload_bytes=1000, **kwargs)
 
 
+@pytest.mark.unit
 def test_parse_quiz_input() -> None:
     assert parse(QUIZ, {"one": ["1"], "many": ["0", "2"], "text": ["hello"], "extra": ["ignored"]}) == {
         "one": 1,
@@ -271,6 +288,7 @@ def test_parse_quiz_input() -> None:
     assert parse(QUIZ, {"one": ["0"], "text": [""]})["many"] == []  # nothing ticked
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
@@ -288,6 +306,7 @@ def test_bad_quiz_input(fields: dict[str, list[Any]], message: str) -> None:
         parse(QUIZ, fields)
 
 
+@pytest.mark.unit
 def test_parse_program_input() -> None:
     code = {"code": {"type": "code", "language": "c"}}
     assert parse(code, {"code": ["int main"]}) == {"code": "int main", "code/language": "GCC"}
@@ -311,6 +330,7 @@ def test_parse_program_input() -> None:
         parse(line, {"l": ["a\nb"]})
 
 
+@pytest.mark.unit
 def test_parse_file_input() -> None:
     problem = {"f": {"type": "file", "allowed_exts": [".c", ".py"], "max_size": 100}}
     stored = parse(problem, {"f": [Upload("dir\\sum.c", b"int main")]})
@@ -348,6 +368,7 @@ def sub(
     )
 
 
+@pytest.mark.unit
 def test_standing_best_and_last() -> None:
     task = Task(evaluate=Evaluate.BEST)
     history = [
@@ -363,6 +384,7 @@ def test_standing_best_and_last() -> None:
     assert svc.evaluated_submission(Task(evaluate=Evaluate.BEST), ties) is ties[1]  # ties: the newer
 
 
+@pytest.mark.unit
 def test_standing_not_attempted_and_errors() -> None:
     task = Task(evaluate=Evaluate.BEST)
     assert svc.standing(task, []) == svc.NOT_ATTEMPTED
@@ -370,6 +392,7 @@ def test_standing_not_attempted_and_errors() -> None:
     assert svc.standing(task, [sub(1, SubmissionStatus.ERROR)]) == svc.Standing("failed", 0.0, None)
 
 
+@pytest.mark.unit
 def test_course_grade_is_the_weighted_mean() -> None:
     tasks = [
         Task(id=1, weight=2.0, accessibility=True),
@@ -412,6 +435,7 @@ def add(
     return submission
 
 
+@pytest.mark.integration
 def test_access(session: Session, demo: Demo, make_user: MakeUser) -> None:
     course = demo.course
     teacher = svc.course_access(session, course, demo.teacher)
@@ -431,6 +455,7 @@ def test_access(session: Session, demo: Demo, make_user: MakeUser) -> None:
     assert svc.course_access(session, course, demo.teacher).visible
 
 
+@pytest.mark.integration
 def test_register(session: Session, demo: Demo, make_user: MakeUser) -> None:
     course = demo.course
     member = svc.register(session, course, demo.carol)
@@ -453,6 +478,7 @@ def test_register(session: Session, demo: Demo, make_user: MakeUser) -> None:
         svc.unregister(session, course, demo.carol)
 
 
+@pytest.mark.integration
 def test_submission_limit_counts_within_the_period(session: Session, demo: Demo) -> None:
     task = demo.task(session, "limited")  # 1 submission per 24 hours
     access = svc.course_access(session, demo.course, demo.alice)
@@ -471,6 +497,7 @@ def test_submission_limit_counts_within_the_period(session: Session, demo: Demo)
         svc.check_can_submit(session, task, demo.tutor, staff, NOW)
 
 
+@pytest.mark.integration
 def test_windows_gate_students_not_staff(session: Session, demo: Demo) -> None:
     closed, future = demo.task(session, "closed"), demo.task(session, "future")
     student = svc.course_access(session, demo.course, demo.alice)
@@ -492,6 +519,7 @@ def test_windows_gate_students_not_staff(session: Session, demo: Demo) -> None:
     assert len(svc.visible_tasks(session, demo.course, staff, NOW)) == 9
 
 
+@pytest.mark.integration
 def test_standings_and_course_grade(session: Session, demo: Demo) -> None:
     quiz, limited = demo.task(session, "quiz"), demo.task(session, "limited")
     add(session, quiz, demo.alice.id, SubmissionStatus.DONE, NOW, 50).result = "failed"
@@ -506,6 +534,7 @@ def test_standings_and_course_grade(session: Session, demo: Demo) -> None:
     assert svc.course_grade(tasks, standing) == round(100 / 7, 2)
 
 
+@pytest.mark.integration
 def test_contact_url_placeholders(session: Session, demo: Demo) -> None:
     quiz = demo.task(session, "quiz")
     assert (
@@ -514,12 +543,14 @@ def test_contact_url_placeholders(session: Session, demo: Demo) -> None:
     )
 
 
+@pytest.mark.unit
 def test_registration_possible() -> None:
     assert svc.registration_possible(Course(registration=Registration.OPEN, official=False))
     assert not svc.registration_possible(Course(registration=Registration.CLOSED, official=False))
     assert svc.registration_possible(Course(registration=Registration.CLOSED, official=True))
 
 
+@pytest.mark.integration
 def test_grade_task_uses_the_source_of_a_submission_made_elsewhere(
     session: Session, platform: Platform, demo: Demo
 ) -> None:
@@ -540,6 +571,7 @@ def test_grade_task_uses_the_source_of_a_submission_made_elsewhere(
     assert (outcome.verdict, outcome.grade, outcome.result) == ("AC", 100.0, "success")
 
 
+@pytest.mark.unit
 def test_quiz_subsets_are_keyed_with_the_server_secret_and_renumbered() -> None:
     """Issue 10, M2: with ``limit``, the one valid choice is always shown. INGInious's public seed
     (``username#task#pid``) let a student recompute which shown index was the valid one."""

@@ -18,6 +18,8 @@ from verdict.faces.jutge.yaml_io import load_document
 from verdict.models import Course, CourseMember, Submission, SubmissionStatus, Task, User
 from verdict.platform import Platform
 
+pytestmark = pytest.mark.e2e
+
 LIST_DOC = """
 name: {name}
 title: {title}

@@ -20,9 +20,10 @@ from verdict.faces.jutge.yaml_io import load_document
 from verdict.platform import Platform
 from verdict.settings import Settings
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("curl") is None, reason="curl is not installed (apt-get install curl)"
-)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed (apt-get install curl)"),
+]
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from tests.support.users import MakeUser
 from verdict.faces.jutge.yaml_io import load_document
 from verdict.models import User
 
+pytestmark = pytest.mark.e2e
+
 EXPECTED_LIST = {
     "name": "Demo",
     "title": "Demo list",

@@ -42,6 +42,8 @@ from verdict.models import Problem, Task, User
 from verdict.platform import Platform
 from verdict.settings import Settings
 
+pytestmark = pytest.mark.e2e
+
 FETCH_FAILED = "could not fetch a package from this URL"
 
 

@@ -18,6 +18,8 @@ from verdict.faces.jutge.yaml_io import dump_json, dump_yaml
 from verdict.models import User
 from verdict.platform import Platform
 
+pytestmark = pytest.mark.e2e
+
 PROBLEMS = ["P10001", "P10002"]  # statements in ca and en
 LISTS = ["l1", "l2", "l3"]
 

@@ -11,6 +11,8 @@ from verdict.errors import InvalidInput
 from verdict.faces.jutge.common import Document
 from verdict.faces.jutge.yaml_io import dump_json, dump_yaml, load_document
 
+pytestmark = pytest.mark.unit
+
 
 def test_every_reference_example_parses() -> None:
     names = sorted(path.name for path in REFERENCE.glob("*.yml"))

@@ -13,6 +13,8 @@ from verdict.errors import InvalidInput
 from verdict.faces.jutge.yaml_depth import nesting_depth
 from verdict.faces.jutge.yaml_io import MAX_DEPTH, load_document
 
+pytestmark = pytest.mark.unit
+
 
 def nested_lists(depth: int) -> Any:
     value: Any = "x"

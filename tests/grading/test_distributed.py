@@ -28,6 +28,8 @@ from verdict.problems.store import import_package
 from verdict.settings import Settings
 from verdict.submissions.models import Submission
 
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).resolve().parents[2]
 VERDICT = [sys.executable, "-m", "verdict.cli"]
 POSTGRES_URL = os.environ.get(

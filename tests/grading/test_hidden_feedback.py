@@ -22,6 +22,8 @@ from verdict.platform import Platform
 from verdict.problems.store import import_package
 from verdict.submissions.models import Submission
 
+pytestmark = pytest.mark.integration
+
 LEAK = "49"
 # Right on the samples (visible), exit code 49 on every hidden test.
 LEAKER = """import sys

@@ -6,6 +6,8 @@ import dataclasses
 import subprocess
 import time
 
+import pytest
+
 from verdict.grading import owners
 
 
@@ -13,6 +15,7 @@ def _owner_of(identity: owners.ProcessIdentity) -> str:
     return owners.lease_owner(owners.engine_name(identity), 12345)
 
 
+@pytest.mark.integration
 def test_a_killed_process_is_dead_a_running_one_is_not() -> None:
     here = owners.ProcessIdentity.current()
     assert not owners.owner_is_dead(_owner_of(here), here)
@@ -30,11 +33,13 @@ def test_a_killed_process_is_dead_a_running_one_is_not() -> None:
     assert owners.owner_is_dead(theirs, here)
 
 
+@pytest.mark.unit
 def test_a_reused_pid_is_not_the_owner() -> None:
     here = owners.ProcessIdentity.current()
     assert owners.owner_is_dead(_owner_of(dataclasses.replace(here, start_time=here.start_time + 1)), here)
 
 
+@pytest.mark.unit
 def test_owners_elsewhere_or_unknown_are_never_judged_dead() -> None:
     here = owners.ProcessIdentity.current()
     for other in (

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from tests.support.paths import APLUSB
 from verdict.db import utcnow
 from verdict.grading import service
@@ -11,6 +13,8 @@ from verdict.grading.service import NewSubmission, Outcome
 from verdict.platform import Platform
 from verdict.problems.store import import_package
 from verdict.submissions.models import Submission, SubmissionStatus
+
+pytestmark = pytest.mark.integration
 
 
 def _setup(platform: Platform, make_user, count: int = 2, priority: int = 0) -> list[int]:  # type: ignore[no-untyped-def]

@@ -32,6 +32,8 @@ from verdict.problems.store import import_package
 from verdict.settings import Settings
 from verdict.submissions.models import Submission
 
+pytestmark = pytest.mark.integration
+
 MARGIN = 2  # seconds of slack on a grading's deadline in these tests
 LEASE = 3
 RUN_CMDLINE = b"/usr/bin/python3\x00-S\x00main.py\x00"  # the Python3 run, not its compile

@@ -27,6 +27,8 @@ from verdict.judge.problem import CheckerSpec
 from verdict.judge.verdicts import Verdict
 
 # What a checker can say; a broken checker or package is the grader's internal error, IE.
+pytestmark = pytest.mark.unit
+
 VERDICTS = {Verdict.AC, Verdict.WA, Verdict.PE, Verdict.IC, Verdict.IE}
 
 

@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 from verdict.cli import app
 from verdict.judge.sandbox import SandboxConfig
 
+pytestmark = pytest.mark.integration
+
 SUM_C = (
     '#include <stdio.h>\nint main(void){ long a, b; scanf("%ld %ld", &a, &b); printf("%ld\\n", a + b); }\n'
 )

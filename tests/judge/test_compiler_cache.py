@@ -16,6 +16,8 @@ from verdict.judge.compiler import Compiled, compile_source, evict_compiled, pro
 from verdict.judge.languages import availability, get_language
 from verdict.judge.sandbox import Limits, SandboxConfig
 
+pytestmark = pytest.mark.integration
+
 PROGRAM = '#include <stdio.h>\nint main(void) { int a, b; scanf("%d %d", &a, &b); printf("%d\\n", a + b); }\n'
 CONCURRENT = 20
 

@@ -26,24 +26,28 @@ from verdict.judge.verdicts import Verdict
 ERRORS = [PackageError, SandboxError, UnknownLanguage, CheckerError, NeedsProgram]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("error", ERRORS, ids=[e.__name__ for e in ERRORS])
 def test_every_judge_error_is_a_judge_error_and_no_builtin_one(error: type[Exception]) -> None:
     assert issubclass(error, JudgeError)
     assert not issubclass(error, ValueError | RuntimeError | LookupError)
 
 
+@pytest.mark.unit
 def test_judge_error_is_an_exception_of_its_own() -> None:
     assert JudgeError.__bases__ == (Exception,)
     assert JudgeError.__doc__ and "not the submission's fault" in JudgeError.__doc__
     assert issubclass(NeedsProgram, CheckerError)
 
 
+@pytest.mark.unit
 def test_package_error_keeps_its_signature_and_message() -> None:
     error = PackageError(Path("/pkg/problem.yaml"), "'limits.time' needs a number")
     assert str(error) == "/pkg/problem.yaml: 'limits.time' needs a number"
     assert (error.path, error.message) == ("/pkg/problem.yaml", "'limits.time' needs a number")
 
 
+@pytest.mark.unit
 def test_a_broken_package_raises_package_error_with_its_message(tmp_path: Path) -> None:
     root = tmp_path / "prob"
     root.mkdir()
@@ -58,6 +62,7 @@ def test_a_broken_package_raises_package_error_with_its_message(tmp_path: Path) 
     assert "time_multiplier" in caught.value.message and "fast" in caught.value.message
 
 
+@pytest.mark.unit
 def test_an_unknown_language_is_a_judge_error() -> None:
     with pytest.raises(JudgeError, match="unknown language 'cobol'") as caught:
         get_language("cobol")
@@ -73,6 +78,7 @@ def _problem(root: Path, checker: CheckerSpec, **fields: object) -> Problem:
     return Problem(root, "kattis", "p", {}, {}, tests=[test], checker=checker, **fields)  # type: ignore[arg-type]
 
 
+@pytest.mark.unit
 def test_package_failures_found_by_the_grader_are_package_errors(tmp_path: Path) -> None:
     empty = tmp_path / "checker"
     empty.mkdir()
@@ -85,6 +91,7 @@ def test_package_failures_found_by_the_grader_are_package_errors(tmp_path: Path)
         derive_time_limit(problem, SandboxConfig(cache_dir=tmp_path / "cache"))
 
 
+@pytest.mark.integration
 def test_a_broken_checker_is_an_internal_error_not_an_exception(
     tmp_path: Path, sandbox_config: SandboxConfig
 ) -> None:

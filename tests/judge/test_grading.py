@@ -18,6 +18,8 @@ from verdict.judge.problem import TestKind
 from verdict.judge.sandbox import SandboxConfig
 from verdict.judge.verdicts import Verdict, inginious_result, jutge_code
 
+pytestmark = pytest.mark.integration
+
 PREFIX_VERDICTS = {"ac": "AC", "wa": "WA", "pe": "PE", "ic": "IC", "partial": "SC", "tle": "TLE", "re": "RE"}
 
 

@@ -19,6 +19,8 @@ from verdict.judge.compiler import compile_source
 from verdict.judge.languages import get_language
 from verdict.judge.sandbox import Limits, Sandbox, SandboxConfig, Status, run_once
 
+pytestmark = pytest.mark.integration
+
 MiB = 1024 * 1024
 FAST = Limits(cpu_time=1, wall_time=2, memory_mb=128, processes=16)
 # A documentation address (RFC 5737, never routed): "elsewhere" without aiming at anyone.

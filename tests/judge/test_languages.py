@@ -26,6 +26,7 @@ from verdict.judge.sandbox import Limits, SandboxConfig, Status
 MiB = 1024 * 1024
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("language_id", sorted(all_languages()))
 def test_self_test(language_id: str, sandbox_config: SandboxConfig) -> None:
     language = all_languages()[language_id]
@@ -36,6 +37,7 @@ def test_self_test(language_id: str, sandbox_config: SandboxConfig) -> None:
     assert outcome.version
 
 
+@pytest.mark.integration
 def test_missing_toolchain_is_unavailable_not_an_error(sandbox_config: SandboxConfig) -> None:
     ghost = dataclasses.replace(get_language("GCC"), id="GHOST", toolchain="/nonexistent/bin/gcc")
     available, why = availability(ghost)
@@ -44,6 +46,7 @@ def test_missing_toolchain_is_unavailable_not_an_error(sandbox_config: SandboxCo
     assert not outcome.available and not outcome.passed
 
 
+@pytest.mark.unit
 def test_jutge_ids_and_aliases() -> None:
     for jutge_id in (
         "GCC",
@@ -72,6 +75,7 @@ def fresh_registry() -> Iterator[None]:
     languages.cache_clear()
 
 
+@pytest.mark.integration
 def test_the_registry_is_built_once(fresh_registry: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """Building the table probes the host (Java's home, ``rustc --print sysroot``): once a process."""
     builds: list[list[Language]] = []
@@ -92,6 +96,7 @@ def test_the_registry_is_built_once(fresh_registry: None, monkeypatch: pytest.Mo
     assert get_language("GCC") is not first and len(builds) == 2  # built anew
 
 
+@pytest.mark.unit
 def test_the_registry_indexes_what_it_was_given() -> None:
     gcc = get_language("GCC")
     ghost = dataclasses.replace(gcc, id="Ghost", name="Ghost", extensions=(".c", ".ghost"))
@@ -119,6 +124,7 @@ public class Main { public static void main(String[] a) {
 """
 
 
+@pytest.mark.integration
 def test_java_over_the_memory_limit(
     compile_program: Callable[..., Compiled], sandbox_config: SandboxConfig
 ) -> None:
@@ -128,6 +134,7 @@ def test_java_over_the_memory_limit(
     assert result.status == Status.MEMORY_LIMIT, (result, result.stderr[:500])
 
 
+@pytest.mark.integration
 def test_java_runs_within_256_mb(
     compile_program: Callable[..., Compiled], sandbox_config: SandboxConfig
 ) -> None:
@@ -142,6 +149,7 @@ def test_java_runs_within_256_mb(
 
 
 # -- compile cache and compile errors ---------------------------------------------------------
+@pytest.mark.integration
 def test_compile_cache(sandbox_config: SandboxConfig) -> None:
     language = get_language("G++17")
     source = f'#include <cstdio>\nint main(){{ std::puts("{time.time_ns()}"); }}\n'.encode()
@@ -158,6 +166,7 @@ def test_compile_cache(sandbox_config: SandboxConfig) -> None:
     assert not compile_source(language, source, sandbox_config, use_cache=False).cached
 
 
+@pytest.mark.integration
 def test_compile_error_shows_the_line(sandbox_config: SandboxConfig) -> None:
     source = b"#include <stdio.h>\nint main(void){\n    int x = undefined_name;\n    return 0;\n}\n"
     compiled = compile_source(get_language("GCC"), source, sandbox_config)
@@ -168,6 +177,7 @@ def test_compile_error_shows_the_line(sandbox_config: SandboxConfig) -> None:
     assert again.cached and not again.ok and again.output == compiled.output
 
 
+@pytest.mark.integration
 def test_python_syntax_error_is_a_compile_error(sandbox_config: SandboxConfig) -> None:
     compiled = compile_source(get_language("Python3"), b"print('a'\nx = = 2\n", sandbox_config)
     assert not compiled.ok

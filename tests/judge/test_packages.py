@@ -47,6 +47,7 @@ def write(root: Path, files: dict[str, str]) -> Path:
 # --- the fixture packages -----------------------------------------------------------------------------
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("package", GOOD, ids=[p.name for p in GOOD])
 def test_every_fixture_loads_with_consistent_paths(package: Path) -> None:
     problem = load_package(package)
@@ -61,6 +62,7 @@ def test_every_fixture_loads_with_consistent_paths(package: Path) -> None:
     assert {g.name for g in problem.groups} >= {t.group for t in problem.tests if t.group}
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("package", GOOD, ids=[p.name for p in GOOD])
 def test_hidden_tests_are_secret(package: Path) -> None:
     problem = load_package(package)
@@ -74,6 +76,7 @@ def test_hidden_tests_are_secret(package: Path) -> None:
         assert test.visible == (test.kind in (TestKind.SAMPLE, TestKind.PUBLIC))
 
 
+@pytest.mark.unit
 def test_kattis_aplusb_2025_layout() -> None:
     problem = load("aplusb")
     assert (problem.problem_id, problem.type) == ("aplusb", "pass-fail")
@@ -107,6 +110,7 @@ def test_kattis_aplusb_2025_layout() -> None:
     }
 
 
+@pytest.mark.unit
 def test_kattis_floatdiv_legacy_layout() -> None:
     problem = load("floatdiv")
     assert problem.titles == {"en": "Float Division"}
@@ -124,6 +128,7 @@ def test_kattis_floatdiv_legacy_layout() -> None:
     }
 
 
+@pytest.mark.unit
 def test_kattis_custom_validator() -> None:
     problem = load("customval")
     assert problem.checker.kind == "kattis-custom"
@@ -137,6 +142,7 @@ def test_kattis_custom_validator() -> None:
     }
 
 
+@pytest.mark.unit
 def test_kattis_interactive() -> None:
     problem = load("guess")
     assert problem.type == "interactive"
@@ -154,6 +160,7 @@ def test_kattis_interactive() -> None:
     }
 
 
+@pytest.mark.unit
 def test_kattis_scoring_groups() -> None:
     problem = load("groups")
     assert problem.type == "scoring"
@@ -168,6 +175,7 @@ def test_kattis_scoring_groups() -> None:
     assert partial.path.name == "float_formula.py" and partial.score == 30.0
 
 
+@pytest.mark.unit
 def test_jutge_pe_ic() -> None:
     problem = load("pe_ic.pbm")
     assert (problem.format, problem.problem_id, problem.type) == ("jutge", "pe_ic", "pass-fail")
@@ -189,6 +197,7 @@ def test_jutge_pe_ic() -> None:
     assert problem.continue_on_failure and problem.compilers == []
 
 
+@pytest.mark.unit
 def test_jutge_elastic() -> None:
     problem = load("elastic.pbm")
     assert problem.checker.kind == "elastic" and problem.checker.options == {"separator": "\n"}
@@ -197,6 +206,7 @@ def test_jutge_elastic() -> None:
     assert (problem.time_multiplier, problem.time_constant) == (2.0, 0.1)  # Jutge defaults
 
 
+@pytest.mark.unit
 def test_jutge_scores_and_ops() -> None:
     problem = load("scored.pbm")
     assert problem.type == "scoring"
@@ -216,6 +226,7 @@ def test_jutge_scores_and_ops() -> None:
     assert limits["hard-1"] == (None, None, None)
 
 
+@pytest.mark.unit
 def test_jutge_epsilon() -> None:
     problem = load("epsilon.pbm")
     assert problem.checker.kind == "epsilon"
@@ -240,6 +251,7 @@ BAD = [
 ]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(("package", "culprit", "message"), BAD, ids=[b[0] for b in BAD])
 def test_broken_package_names_the_file(package: str, culprit: str, message: str) -> None:
     with pytest.raises(PackageError) as caught:
@@ -248,6 +260,7 @@ def test_broken_package_names_the_file(package: str, culprit: str, message: str)
     assert message in caught.value.message
 
 
+@pytest.mark.unit
 def test_missing_directory() -> None:
     with pytest.raises(PackageError, match="not a problem package directory"):
         load_package(FIXTURE_PACKAGES / "bad" / "does-not-exist")
@@ -267,6 +280,7 @@ def kattis(tmp_path: Path, problem_yaml: str, extra: dict[str, str] | None = Non
     return write(tmp_path / "prob", {"problem.yaml": problem_yaml, **KATTIS_DATA, **(extra or {})})
 
 
+@pytest.mark.unit
 def test_validator_flags_parse_into_options() -> None:
     flags = "case_sensitive space_change_sensitive float_relative_tolerance 1e-5 float_absolute_tolerance 0.5"
     assert parse_validator_flags(flags.split(), Path("problem.yaml")) == {
@@ -281,6 +295,7 @@ def test_validator_flags_parse_into_options() -> None:
         parse_validator_flags(["float_tolerance"], Path("problem.yaml"))
 
 
+@pytest.mark.unit
 def test_legacy_custom_interactive_validation(tmp_path: Path) -> None:
     root = kattis(
         tmp_path, "name: X\nvalidation: custom interactive\n", {"output_validators/io/io.py": "print()\n"}
@@ -289,6 +304,7 @@ def test_legacy_custom_interactive_validation(tmp_path: Path) -> None:
     assert problem.type == "interactive" and problem.interactor == root.resolve() / "output_validators/io"
 
 
+@pytest.mark.unit
 def test_legacy_custom_score_and_missing_validator(tmp_path: Path) -> None:
     root = kattis(tmp_path, "name: X\ntype: scoring\nvalidation: custom score\n")
     with pytest.raises(PackageError, match="custom validation needs output_validators") as caught:
@@ -302,6 +318,7 @@ def test_legacy_custom_score_and_missing_validator(tmp_path: Path) -> None:
     assert [(g.name, g.points) for g in problem.groups] == [("secret", 1.0)]  # legacy: 1 per accepted test
 
 
+@pytest.mark.unit
 def test_modern_output_validator_directory_and_args(tmp_path: Path) -> None:
     root = kattis(
         tmp_path,
@@ -319,6 +336,7 @@ def test_modern_output_validator_directory_and_args(tmp_path: Path) -> None:
     assert problem.checker.options == {"args": ["--exact", "3"]}
 
 
+@pytest.mark.unit
 def test_testdata_flags_and_on_reject_continue(tmp_path: Path) -> None:
     root = kattis(
         tmp_path,
@@ -330,6 +348,7 @@ def test_testdata_flags_and_on_reject_continue(tmp_path: Path) -> None:
     assert problem.continue_on_failure
 
 
+@pytest.mark.unit
 def test_name_string_timelimit_file_and_credits(tmp_path: Path) -> None:
     root = kattis(
         tmp_path,
@@ -343,11 +362,13 @@ def test_name_string_timelimit_file_and_credits(tmp_path: Path) -> None:
     assert problem.authors == ["Ann", "Bob"]
 
 
+@pytest.mark.unit
 def test_title_from_problemname_when_name_is_missing(tmp_path: Path) -> None:
     root = kattis(tmp_path, "", {"problem_statement/problem.de.tex": "\\problemname{Hallo}\n"})
     assert load_package(root).titles == {"de": "Hallo"}
 
 
+@pytest.mark.unit
 def test_scoring_groups_default_points_and_natural_order(tmp_path: Path) -> None:
     files = {f"data/secret/g{n}/{i}.in": "x\n" for n in (2, 10) for i in (1, 2, 11)}
     files |= {k.replace(".in", ".ans"): v for k, v in files.items()}
@@ -366,6 +387,7 @@ def test_scoring_groups_default_points_and_natural_order(tmp_path: Path) -> None
     assert {t.group for t in problem.tests} == {"secret/g2", "secret/g10"}
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("problem_yaml", "extra", "culprit", "message"),
     [
@@ -422,6 +444,7 @@ def test_kattis_errors(
     assert message in caught.value.message
 
 
+@pytest.mark.unit
 def test_kattis_no_tests_and_non_utf8(tmp_path: Path) -> None:
     root = write(tmp_path / "p", {"problem.yaml": "name: X\n"})
     with pytest.raises(PackageError, match="no test cases"):
@@ -431,6 +454,7 @@ def test_kattis_no_tests_and_non_utf8(tmp_path: Path) -> None:
         load_package(root)
 
 
+@pytest.mark.unit
 def test_kattis_unknown_submission_directory_is_uppercased(tmp_path: Path) -> None:
     root = kattis(
         tmp_path,
@@ -462,6 +486,7 @@ def jutge(tmp_path: Path, **changes: str) -> Path:
     return write(tmp_path / "x.pbm", {**JUTGE_BASE, **changes})
 
 
+@pytest.mark.unit
 def test_jutge_checkers_with_options(tmp_path: Path) -> None:
     root = jutge(
         tmp_path,
@@ -489,6 +514,7 @@ def test_jutge_checkers_with_options(tmp_path: Path) -> None:
     assert load_package(root).checker.kind == "loosy"
 
 
+@pytest.mark.unit
 def test_jutge_kinds_order_and_golden(tmp_path: Path) -> None:
     root = jutge(
         tmp_path,
@@ -515,12 +541,14 @@ def test_jutge_kinds_order_and_golden(tmp_path: Path) -> None:
     assert problem.statements["ca"].suffix == ".tex"
 
 
+@pytest.mark.unit
 def test_jutge_title_from_statement_when_no_metadata(tmp_path: Path) -> None:
     root = jutge(tmp_path, **{"problem.es.tex": "\\Problem{Hola}\n"})
     (root / "problem.en.yml").unlink()
     assert load_package(root).titles == {"es": "Hola"}
 
 
+@pytest.mark.unit
 def test_ops_parsing() -> None:
     assert parse_ops("--maxtime=3 --maxfiles 10 --maxmem 64 128\n", Path("t.ops")) == {
         "maxtime": 3.0,
@@ -537,6 +565,7 @@ def test_ops_parsing() -> None:
             parse_ops(text, Path("t.ops"))
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("changes", "culprit", "message"),
     [
@@ -635,6 +664,7 @@ PYTHON_KATTIS = [
 ]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("problem", "source", "expected"),
     PYTHON_KATTIS,
@@ -679,6 +709,7 @@ def interact(problem: Problem, command: list[str], test: TestCase, feedback: Pat
         submission.wait(timeout=20)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", ["binary.py", "binary.c", "linear.py"])
 def test_guess_submissions_behave_as_named(name: str, tmp_path: Path) -> None:
     problem = load("guess")
@@ -691,6 +722,7 @@ def test_guess_submissions_behave_as_named(name: str, tmp_path: Path) -> None:
         assert 43 in codes and set(codes) <= {42, 43}
 
 
+@pytest.mark.unit
 def test_guess_interaction_sample_is_what_binary_search_does() -> None:
     problem = load("guess")
     sample = problem.samples[0]
@@ -725,6 +757,7 @@ COMPILED_ACCEPTED = [
 ]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(("package", "name"), COMPILED_ACCEPTED, ids=[n for _, n in COMPILED_ACCEPTED])
 def test_compiled_accepted_submissions_pass(package: str, name: str, tmp_path: Path) -> None:
     problem = load(package)
@@ -742,6 +775,7 @@ def limited(command: list[str], memory_mb: int) -> list[str]:
     return [sys.executable, "-c", code, str(memory_mb), *command]
 
 
+@pytest.mark.integration
 def test_compiled_failing_submissions_fail_as_named(tmp_path: Path) -> None:
     problem = load("aplusb")
     sources = {s.path.name: s.path for s in problem.submissions}
@@ -782,6 +816,7 @@ def test_compiled_failing_submissions_fail_as_named(tmp_path: Path) -> None:
 JUTGE_GOLDEN = ["pe_ic.pbm", "scored.pbm", "epsilon.pbm", "elastic.pbm"]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("package", JUTGE_GOLDEN)
 def test_jutge_golden_solutions_reproduce_the_cor_files(package: str, tmp_path: Path) -> None:
     problem = load(package)
@@ -808,6 +843,7 @@ def jutge_outputs(package: str, program: str) -> list[tuple[bytes, bytes]]:
     ]
 
 
+@pytest.mark.integration
 def test_jutge_programs_pe_ic() -> None:
     assert all(out == cor for out, cor in jutge_outputs("pe_ic.pbm", "ac.py"))
     assert all(
@@ -821,6 +857,7 @@ def test_jutge_programs_pe_ic() -> None:
     )
 
 
+@pytest.mark.integration
 def test_jutge_programs_elastic_scored_epsilon() -> None:
     reversed_ = jutge_outputs("elastic.pbm", "ac_reversed.py")
     assert all(Counter(out.split(b"\n")) == Counter(cor.split(b"\n")) for out, cor in reversed_)

@@ -23,6 +23,8 @@ from verdict.judge.sandbox import (
     wait_runs,
 )
 
+pytestmark = pytest.mark.integration
+
 MiB = 1024 * 1024
 
 PROGRAMS = {

@@ -30,6 +30,8 @@ from verdict.judge.packages import load_package
 from verdict.judge.run_watch import HOST_KILL_GRACE, HOST_WALL_GRACE
 from verdict.judge.sandbox import Limits, Sandbox, SandboxConfig, Status
 
+pytestmark = pytest.mark.integration
+
 MiB = 1024 * 1024
 FAST = Limits(cpu_time=1, wall_time=2, memory_mb=128, processes=16)
 

@@ -22,6 +22,8 @@ from verdict.db import utcnow
 from verdict.models import ApiToken, Course, CourseMember, LoginAttempt, Role, User
 from verdict.platform import Platform
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
 def alice(session: Session, make_user: MakeUser) -> User:

@@ -103,6 +103,7 @@ def assert_contained(outcome: Outcome, message: str) -> None:
 # --------------------------------------------------------------------------- the attacks
 
 
+@pytest.mark.integration
 def test_zip_symlink_with_2_gib_target_is_refused_before_it_is_read(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.zip"
     zip_with_symlink_of_zeros(bomb, 2 * GIB)
@@ -110,6 +111,7 @@ def test_zip_symlink_with_2_gib_target_is_refused_before_it_is_read(tmp_path: Pa
     assert_contained(attack(EXTRACT, bomb, tmp_path), "symlink link: its target is longer than 4096 bytes")
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(("kind", "label"), [(b"x", "pax"), (b"L", "GNU long name")])
 def test_tar_extended_header_of_2_gib_is_refused_before_it_is_read(
     tmp_path: Path, kind: bytes, label: str
@@ -121,6 +123,7 @@ def test_tar_extended_header_of_2_gib_is_refused_before_it_is_read(
     assert_contained(outcome, f"an extended header of {2 * GIB} bytes (at most {MAX_TAR_HEADER_BYTES}")
 
 
+@pytest.mark.unit
 def test_truncated_huge_pax_header_is_refused_by_its_declared_size(tmp_path: Path) -> None:
     """The size check comes first: a header declaring 8 GiB with only a few bytes after it."""
     bomb = tmp_path / "bomb.tar"
@@ -130,6 +133,7 @@ def test_truncated_huge_pax_header_is_refused_by_its_declared_size(tmp_path: Pat
         safe_extract(bomb, tmp_path / "x", Budget(BYTE_CAP, FILE_CAP, "upload"))
 
 
+@pytest.mark.integration
 def test_a_million_root_entries_count_against_the_file_budget(tmp_path: Path) -> None:
     root = tarfile.TarInfo("./")
     root.type = tarfile.DIRTYPE
@@ -141,6 +145,7 @@ def test_a_million_root_entries_count_against_the_file_budget(tmp_path: Path) ->
     assert outcome.cpu < 10, f"{outcome.cpu:.1f} s of CPU"  # the audit measured 29 s
 
 
+@pytest.mark.integration
 def test_many_pax_headers_in_a_row_are_an_error_not_a_recursion(tmp_path: Path) -> None:
     # tarfile recurses once per extended header before the member they describe.
     pax = tar_header("./PaxHeaders/x", b"x", 0)
@@ -149,6 +154,7 @@ def test_many_pax_headers_in_a_row_are_an_error_not_a_recursion(tmp_path: Path) 
     assert_contained(attack(EXTRACT, bomb, tmp_path), "too many extended headers in a row")
 
 
+@pytest.mark.unit
 def test_zip_declaring_more_entries_than_the_budget_is_refused_before_its_directory_is_read(
     tmp_path: Path,
 ) -> None:
@@ -160,6 +166,7 @@ def test_zip_declaring_more_entries_than_the_budget_is_refused_before_its_direct
         safe_extract(archive, tmp_path / "x", Budget(None, 10, "upload"))
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("names", "message"),
     [
@@ -177,6 +184,7 @@ def test_unreasonable_paths_are_refused_clearly(tmp_path: Path, names: list[str]
     assert len(str(caught.value)) < 500
 
 
+@pytest.mark.unit
 def test_a_symlink_copying_a_deep_directory_deeper_is_refused_by_the_depth_cap(tmp_path: Path) -> None:
     # Each path is within the cap, but materialising the link puts s/ (31 deep) under e/ (21 deep).
     archive = tmp_path / "links.tar"
@@ -200,6 +208,7 @@ def kattis_package(root: Path, problem_yaml: str) -> Path:
     return root
 
 
+@pytest.mark.integration
 def test_problem_yaml_billion_laughs_is_refused_with_a_short_message(tmp_path: Path) -> None:
     # The audit's 1.7 KB tree, put where a scalar belongs: the old message quoted it whole (722 MB).
     text = LAUGHS + "\nname: *i\nproblem_format_version: *i\n"
@@ -208,6 +217,7 @@ def test_problem_yaml_billion_laughs_is_refused_with_a_short_message(tmp_path: P
     assert_contained(attack(LOAD, package, tmp_path), "the YAML expands to more than 100000 values")
 
 
+@pytest.mark.integration
 def test_handler_yml_billion_laughs_is_refused(tmp_path: Path) -> None:
     package = tmp_path / "laughs.pbm"
     package.mkdir()
@@ -217,17 +227,20 @@ def test_handler_yml_billion_laughs_is_refused(tmp_path: Path) -> None:
     assert_contained(attack(LOAD, package, tmp_path), "the YAML expands to more than 100000 values")
 
 
+@pytest.mark.unit
 def test_recursive_alias_is_refused(tmp_path: Path) -> None:
     package = kattis_package(tmp_path / "loop", "name: &x [*x]\n")
     with pytest.raises(PackageError, match="recursive alias"):
         load_package(package)
 
 
+@pytest.mark.unit
 def test_modest_aliases_still_load(tmp_path: Path) -> None:
     text = "limits: &l {time_multiplier: 2}\nname: Hello\nother: *l\n"
     assert load_package(kattis_package(tmp_path / "ok", text)).titles
 
 
+@pytest.mark.unit
 def test_a_long_bad_value_is_quoted_cut_in_the_message(tmp_path: Path) -> None:
     package = kattis_package(tmp_path / "long", "problem_format_version: " + "x" * 100_000 + "\n")
     with pytest.raises(PackageError, match="has unknown value") as caught:
@@ -235,6 +248,7 @@ def test_a_long_bad_value_is_quoted_cut_in_the_message(tmp_path: Path) -> None:
     assert len(str(caught.value)) < 500
 
 
+@pytest.mark.unit
 def test_brief_cuts_big_and_deep_values() -> None:
     assert len(brief("x" * 10**6)) <= MESSAGE_VALUE_CHARS
     shared: list[object] = ["lol"] * 9

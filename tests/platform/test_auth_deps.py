@@ -22,6 +22,8 @@ from verdict.platform import Platform
 from verdict.web.app import create_app
 from verdict.web.deps import CurrentUser, DbSession, OptionalUser, PlatformDep
 
+pytestmark = pytest.mark.e2e
+
 
 def _tiny_app(platform: Platform) -> FastAPI:
     app = create_app(platform=platform)

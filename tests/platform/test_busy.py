@@ -55,6 +55,7 @@ def _hold_write_lock(connection: sqlite3.Connection) -> None:
     connection.execute("BEGIN IMMEDIATE")
 
 
+@pytest.mark.integration
 def test_a_locked_database_is_a_busy_domain_error(sqlite_file: Path, lock_holder: sqlite3.Connection) -> None:
     engine = db.create_engine(f"sqlite:///{sqlite_file}", busy_timeout_ms=100)
     db.upgrade(engine)
@@ -74,6 +75,7 @@ def _write(session: Session) -> None:
     session.commit()
 
 
+@pytest.mark.e2e
 def test_jutge_face_answers_503_with_retry_after(
     busy_client: TestClient, lock_holder: sqlite3.Connection
 ) -> None:
@@ -87,6 +89,7 @@ def test_jutge_face_answers_503_with_retry_after(
     assert busy_client.get("/services/lists", auth=("ann", "wrong password")).status_code == 401
 
 
+@pytest.mark.e2e
 def test_inginious_face_answers_503_with_retry_after(
     busy_client: TestClient, lock_holder: sqlite3.Connection
 ) -> None:

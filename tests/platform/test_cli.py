@@ -39,6 +39,7 @@ def env(cli_env: dict[str, str]) -> dict[str, str]:
     return cli_env
 
 
+@pytest.mark.integration
 def test_db_upgrade_creates_the_schema(cli: typer.Typer, fresh_db_url: str, tmp_path: Path) -> None:
     env = {"VERDICT_DATA_DIR": str(tmp_path / "var"), "VERDICT_DATABASE_URL": fresh_db_url}
     result = run(cli, env, "db", "upgrade")
@@ -53,12 +54,14 @@ def test_db_upgrade_creates_the_schema(cli: typer.Typer, fresh_db_url: str, tmp_
     assert run(cli, env, "db", "check").exit_code == 0
 
 
+@pytest.mark.integration
 def test_default_database_is_sqlite_in_the_data_dir(cli: typer.Typer, tmp_path: Path) -> None:
     env = {"VERDICT_DATA_DIR": str(tmp_path / "var"), "VERDICT_DATABASE_URL": ""}
     assert run(cli, env, "db", "upgrade").exit_code == 0
     assert (tmp_path / "var" / "verdict.sqlite3").is_file()
 
 
+@pytest.mark.integration
 def test_user_create_passwd_and_list(cli: typer.Typer, env: dict[str, str], session: Session) -> None:
     result = run(
         cli, env, "user", "create", "alice", "--email", "Alice@Example.org",
@@ -83,6 +86,7 @@ def test_user_create_passwd_and_list(cli: typer.Typer, env: dict[str, str], sess
     assert "alice@example.org" in run(cli, env, "user", "list").output
 
 
+@pytest.mark.integration
 def test_user_errors_exit_1_with_a_message(cli: typer.Typer, env: dict[str, str]) -> None:
     assert (
         run(cli, env, "user", "create", "bob", "--email", "b@x.org", "--password", "long enough").exit_code
@@ -96,6 +100,7 @@ def test_user_errors_exit_1_with_a_message(cli: typer.Typer, env: dict[str, str]
     assert missing.exit_code == 1 and "no user 'nobody'" in missing.output
 
 
+@pytest.mark.integration
 def test_user_token_create_list_revoke(cli: typer.Typer, env: dict[str, str], session: Session) -> None:
     run(cli, env, "user", "create", "bot", "--email", "bot@x.org", "--password", "long enough")
     result = run(cli, env, "user", "token", "bot", "--name", "ci")
@@ -112,6 +117,7 @@ def test_user_token_create_list_revoke(cli: typer.Typer, env: dict[str, str], se
         service.authenticate_token(session, secret)
 
 
+@pytest.mark.integration
 def test_problem_import_prints_the_id(cli: typer.Typer, env: dict[str, str], session: Session) -> None:
     run(
         cli,
@@ -137,6 +143,7 @@ def test_problem_import_prints_the_id(cli: typer.Typer, env: dict[str, str], ses
     assert bad.exit_code == 1 and "no expected output" in bad.output
 
 
+@pytest.mark.unit
 def test_one_problem_group_holds_check_and_import() -> None:
     groups = [group for group in app.registered_groups if group.name == "problem"]
     assert len(groups) == 1 and groups[0].typer_instance is not None
@@ -160,6 +167,7 @@ def listed(output: str) -> set[str]:
     return {match.group(1) for match in re.finditer(r"^│ ([a-z][a-z-]*) ", panel, re.MULTILINE)}
 
 
+@pytest.mark.unit
 def test_help_lists_every_command_and_group() -> None:
     result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
@@ -181,6 +189,7 @@ class ClosingQueue(NullQueue):
         self.stops += 1
 
 
+@pytest.mark.integration
 def test_one_invocation_builds_the_platform_once_and_closes_it(
     env: dict[str, str], make_user: MakeUser, session: Session, tmp_path: Path
 ) -> None:
@@ -215,6 +224,7 @@ def test_one_invocation_builds_the_platform_once_and_closes_it(
     assert missing.exit_code == 1 and "no problem 'P99999'" in missing.output
 
 
+@pytest.mark.unit
 def test_judge_only_commands_build_no_platform(tmp_path: Path) -> None:
     def no_bootstrap(settings: Settings | None = None, *, migrate: bool = False) -> Platform:
         raise AssertionError("a judge-only command built the platform")

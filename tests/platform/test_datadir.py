@@ -18,8 +18,8 @@ import sqlalchemy as sa
 
 from verdict.accounts.models import Role, User
 from verdict.accounts.sessions import make_session_cookie, read_session_cookie
-from verdict.app import bootstrap
 from verdict.datadir import SECRET_KEY_FILE, WeakSecretKey, prepare_data_dir
+from verdict.platform import bootstrap
 from verdict.settings import Settings
 
 STRONG_KEY = "Zx8-q1Vw3Lm9Tr5Ka2Ys7Pd4Hn6Bc0Fg_Je"
@@ -41,6 +41,7 @@ def _embedded(data_dir: Path, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
+@pytest.mark.integration
 def test_fresh_data_dir_gets_a_private_generated_key_reused_on_restart(tmp_path: Path) -> None:
     data_dir = tmp_path / "var"
     first = bootstrap(_embedded(data_dir), migrate=True)
@@ -58,6 +59,7 @@ def test_fresh_data_dir_gets_a_private_generated_key_reused_on_restart(tmp_path:
     assert other.settings.secret_key != key  # random, not a constant
 
 
+@pytest.mark.integration
 def test_data_dir_and_sqlite_files_are_private(tmp_path: Path) -> None:
     data_dir = tmp_path / "var"
     data_dir.mkdir(mode=0o755)
@@ -79,6 +81,7 @@ def test_data_dir_and_sqlite_files_are_private(tmp_path: Path) -> None:
         platform.close()
 
 
+@pytest.mark.unit
 def test_an_existing_database_and_key_file_with_loose_modes_are_tightened(tmp_path: Path) -> None:
     data_dir = tmp_path / "var"
     data_dir.mkdir()
@@ -93,6 +96,7 @@ def test_an_existing_database_and_key_file_with_loose_modes_are_tightened(tmp_pa
     assert _mode(database) == 0o600 and _mode(key_file) == 0o600
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "weak_key",
     ["change-me", "test-secret-key", "short-but-random-9f2c", "a" * 64, "CHANGE-ME", "01" * 40],
@@ -103,6 +107,7 @@ def test_an_explicit_weak_key_refuses_to_start(tmp_path: Path, weak_key: str) ->
     assert weak_key not in str(caught.value)  # the message never echoes the key
 
 
+@pytest.mark.integration
 def test_an_explicit_strong_key_is_used_as_given(tmp_path: Path) -> None:
     platform = bootstrap(_embedded(tmp_path / "var", secret_key=STRONG_KEY))
     platform.close()
@@ -110,6 +115,7 @@ def test_an_explicit_strong_key_is_used_as_given(tmp_path: Path) -> None:
     assert not (tmp_path / "var" / SECRET_KEY_FILE).exists()
 
 
+@pytest.mark.unit
 def test_a_truncated_key_file_is_refused(tmp_path: Path) -> None:
     data_dir = tmp_path / "var"
     data_dir.mkdir()
@@ -118,6 +124,7 @@ def test_a_truncated_key_file_is_refused(tmp_path: Path) -> None:
         prepare_data_dir(_embedded(data_dir))
 
 
+@pytest.mark.integration
 def test_a_cookie_forged_with_the_old_default_key_is_not_accepted(tmp_path: Path) -> None:
     """The audit's attack: an admin cookie signed with ``change-me`` (hash known) is refused."""
     platform = bootstrap(_embedded(tmp_path / "var"), migrate=True)
@@ -137,6 +144,7 @@ def test_a_cookie_forged_with_the_old_default_key_is_not_accepted(tmp_path: Path
         platform.close()
 
 
+@pytest.mark.integration
 def test_the_cli_refuses_a_weak_key_with_a_clear_message(tmp_path: Path) -> None:
     environment = {
         **os.environ,
@@ -144,7 +152,7 @@ def test_the_cli_refuses_a_weak_key_with_a_clear_message(tmp_path: Path) -> None
         "VERDICT_SECRET_KEY": "change-me",
         "VERDICT_DATABASE_URL": "",
     }
-    script = "from verdict.app import bootstrap; bootstrap()"
+    script = "from verdict.platform import bootstrap; bootstrap()"
     result = subprocess.run(
         [sys.executable, "-c", script], env=environment, capture_output=True, text=True, timeout=60
     )

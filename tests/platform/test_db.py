@@ -21,18 +21,21 @@ from verdict.models import ApiToken, Submission, SubmissionStatus, User
 from verdict.platform import Platform
 
 
+@pytest.mark.integration
 def test_migrations_create_every_model_table(engine: Engine) -> None:
     tables = set(sa.inspect(engine).get_table_names())
     assert tables == set(db.target_metadata().tables) | {"alembic_version"}
     assert db.current_revision(engine) is not None
 
 
+@pytest.mark.integration
 def test_models_and_migrations_do_not_drift(engine: Engine) -> None:
     # If this fails, a model changed without a migration: write one (verdict db revision, or
     # alembic revision --autogenerate) and review it.
     assert db.schema_drift(engine) == []
 
 
+@pytest.mark.integration
 def test_drift_check_sees_a_model_change(engine: Engine) -> None:
     changed = sa.MetaData(naming_convention=db.NAMING_CONVENTION)
     for table in db.target_metadata().tables.values():
@@ -44,6 +47,7 @@ def test_drift_check_sees_a_model_change(engine: Engine) -> None:
     assert [d[0] for d in differences] == ["add_column"]
 
 
+@pytest.mark.integration
 def test_downgrade_to_nothing_and_back(fresh_db_url: str) -> None:
     engine = db.create_engine(fresh_db_url)
     try:
@@ -56,6 +60,7 @@ def test_downgrade_to_nothing_and_back(fresh_db_url: str) -> None:
         engine.dispose()
 
 
+@pytest.mark.integration
 def test_sqlite_connection_settings(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
@@ -69,24 +74,28 @@ def test_sqlite_connection_settings(engine: Engine) -> None:
         assert pragma("busy_timeout") == db.SQLITE_BUSY_TIMEOUT_MS
 
 
+@pytest.mark.unit
 def test_postgres_urls_use_psycopg3() -> None:
     assert db.normalize_url("postgresql://u@h/d").drivername == "postgresql+psycopg"
     assert db.normalize_url("postgres://u@h/d").drivername == "postgresql+psycopg"
     assert db.normalize_url("sqlite:///x.db").drivername == "sqlite"
 
 
+@pytest.mark.integration
 def test_foreign_keys_are_enforced(session: Session) -> None:
     session.add(ApiToken(user_id=999_999, name="orphan", token_hash="0" * 64))
     with pytest.raises(IntegrityError):
         session.flush()
 
 
+@pytest.mark.integration
 def test_enum_columns_reject_unknown_values(session: Session, make_user: MakeUser) -> None:
     make_user("alice")
     with pytest.raises(IntegrityError):  # the CHECK constraint, not only Python validation
         session.execute(sa.text("UPDATE users SET role = 'emperor'"))
 
 
+@pytest.mark.integration
 def test_datetimes_come_back_aware_in_utc(platform: Platform, make_user: MakeUser) -> None:
     user = make_user("alice")
     with platform.sessionmaker() as other:
@@ -95,6 +104,7 @@ def test_datetimes_come_back_aware_in_utc(platform: Platform, make_user: MakeUse
     assert abs((datetime.now(UTC) - created).total_seconds()) < 60
 
 
+@pytest.mark.integration
 def test_naive_datetimes_are_refused(session: Session, make_user: MakeUser) -> None:
     user = make_user("alice")
     user.created_at = datetime(2024, 1, 1)  # naive: the point of the test
@@ -102,6 +112,7 @@ def test_naive_datetimes_are_refused(session: Session, make_user: MakeUser) -> N
         session.flush()
 
 
+@pytest.mark.integration
 def test_savepoints_roll_back_only_the_inner_work(session: Session, make_user: MakeUser) -> None:
     alice = make_user("alice")
     submission = Submission(user_id=alice.id, language="Python3", source="print(1)")
@@ -115,6 +126,7 @@ def test_savepoints_roll_back_only_the_inner_work(session: Session, make_user: M
     assert session.get(Submission, submission.id).status == SubmissionStatus.WAITING
 
 
+@pytest.mark.integration
 def test_session_scope_commits_or_rolls_back(platform: Platform, make_user: MakeUser) -> None:
     make_user("alice")
     with pytest.raises(RuntimeError), platform.session_scope() as session:
@@ -128,6 +140,7 @@ def test_session_scope_commits_or_rolls_back(platform: Platform, make_user: Make
         assert session.scalar(sa.select(User.full_name)) == "Committed"
 
 
+@pytest.mark.integration
 def test_sqlite_writers_wait_for_each_other(platform: Platform, make_user: MakeUser) -> None:
     """A second writer waits for the first (busy_timeout) instead of failing; begin_write takes the
     lock before reading, so read-then-write units of work never hit a stale snapshot."""

@@ -17,6 +17,8 @@ from verdict.cli import app
 from verdict.db import utcnow
 from verdict.models import User
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
 def cli() -> typer.Typer:

@@ -71,6 +71,7 @@ def count(session: Session, model: type) -> int:
 # --------------------------------------------------------------------------- imports
 
 
+@pytest.mark.integration
 def test_import_directory(platform: Platform, session: Session, scored: Path, make_user: MakeUser) -> None:
     owner = make_user("teacher", role="instructor")
     result = _import(platform, session, scored, owner=owner)
@@ -88,6 +89,7 @@ def test_import_directory(platform: Platform, session: Session, scored: Path, ma
     assert get_problem(session, f"{problem.id}_en") is problem
 
 
+@pytest.mark.integration
 def test_archives_pack_to_the_same_blob_as_the_directory(
     platform: Platform, session: Session, aplusb: Path, tmp_path: Path
 ) -> None:
@@ -102,6 +104,7 @@ def test_archives_pack_to_the_same_blob_as_the_directory(
     assert count(session, Blob) == 1 and count(session, ProblemVersion) == 1
 
 
+@pytest.mark.integration
 def test_packing_ignores_times_and_owners(platform: Platform, session: Session, aplusb: Path) -> None:
     first = _import(platform, session, aplusb, match_existing=False)
     for file in aplusb.rglob("*"):
@@ -114,6 +117,7 @@ def test_packing_ignores_times_and_owners(platform: Platform, session: Session, 
     assert count(session, Blob) == 1
 
 
+@pytest.mark.integration
 def test_reimport_makes_a_new_version_and_old_submissions_keep_theirs(
     platform: Platform, session: Session, aplusb: Path, make_user: MakeUser
 ) -> None:
@@ -137,6 +141,7 @@ def test_reimport_makes_a_new_version_and_old_submissions_keep_theirs(
     assert count(session, Blob) == 2
 
 
+@pytest.mark.integration
 def test_update_by_id_and_unknown_ids(
     platform: Platform, session: Session, aplusb: Path, scored: Path
 ) -> None:
@@ -148,6 +153,7 @@ def test_update_by_id_and_unknown_ids(
         import_package(session, aplusb, settings=platform.settings, problem_id="P00000")
 
 
+@pytest.mark.integration
 def test_a_jutge_style_package_id_becomes_the_problem_id(
     platform: Platform, session: Session, aplusb: Path
 ) -> None:
@@ -158,6 +164,7 @@ def test_a_jutge_style_package_id_becomes_the_problem_id(
     assert second.problem.id != "P12345"  # taken: a fresh id instead
 
 
+@pytest.mark.integration
 def test_invalid_packages_are_refused_and_nothing_is_stored(platform: Platform, session: Session) -> None:
     with pytest.raises(PackageError, match=r"no_cor\.pbm"):
         import_package(session, FIXTURE_PACKAGES / "bad" / "no_cor.pbm", settings=platform.settings)
@@ -167,12 +174,14 @@ def test_invalid_packages_are_refused_and_nothing_is_stored(platform: Platform, 
     assert count(session, Blob) == 0 and count(session, Problem) == 0
 
 
+@pytest.mark.unit
 def test_problem_ids() -> None:
     assert parse_problem_ref("P12345_ca") == ("P12345", "ca")
     assert parse_problem_ref("P12345") == ("P12345", None)
     assert parse_problem_ref("weird") == ("weird", None)
 
 
+@pytest.mark.integration
 def test_allocated_ids_are_free(session: Session) -> None:
     ids = {allocate_problem_id(session) for _ in range(50)}
     assert all(len(i) == 6 and i[0] == "P" and i[1:].isdigit() for i in ids)
@@ -208,6 +217,7 @@ def _package_members(root: Path, prefix: str) -> list[tuple[tarfile.TarInfo, byt
     ]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("member", "message"),
     [
@@ -240,6 +250,7 @@ def test_hostile_tar_members_are_refused(
     assert list((platform.settings.data_dir / "tmp").iterdir()) == []  # scratch space cleaned
 
 
+@pytest.mark.integration
 def test_hostile_zip_members_are_refused(platform: Platform, session: Session, tmp_path: Path) -> None:
     traversal = tmp_path / "traversal.zip"
     with zipfile.ZipFile(traversal, "w") as zf:
@@ -254,6 +265,7 @@ def test_hostile_zip_members_are_refused(platform: Platform, session: Session, t
             import_package(session, archive, settings=platform.settings)
 
 
+@pytest.mark.integration
 def test_links_inside_the_package_become_copies(
     platform: Platform, session: Session, aplusb: Path, tmp_path: Path
 ) -> None:
@@ -268,6 +280,7 @@ def test_links_inside_the_package_become_copies(
     assert (root / "statement-copy").is_dir() and not (root / "statement-copy").is_symlink()
 
 
+@pytest.mark.integration
 def test_directory_symlinks_pointing_outside_are_refused(
     platform: Platform, session: Session, aplusb: Path
 ) -> None:
@@ -285,6 +298,7 @@ def _tight(platform: Platform, **limits: int) -> Settings:
     return platform.settings.model_copy(update=limits)
 
 
+@pytest.mark.integration
 def test_size_and_file_count_caps(platform: Platform, session: Session, aplusb: Path, tmp_path: Path) -> None:
     bomb = _tar(
         tmp_path / "bomb.tgz", _file("pkg/problem.yaml", b"name: x\n"), _file("pkg/big", b"\0" * 200_000)
@@ -307,6 +321,7 @@ def test_size_and_file_count_caps(platform: Platform, session: Session, aplusb: 
         )
 
 
+@pytest.mark.integration
 def test_not_an_archive(platform: Platform, session: Session, tmp_path: Path) -> None:
     junk = tmp_path / "junk.tgz"
     junk.write_bytes(b"this is not gzip")
@@ -317,6 +332,7 @@ def test_not_an_archive(platform: Platform, session: Session, tmp_path: Path) ->
 # --------------------------------------------------------------------------- fetching
 
 
+@pytest.mark.integration
 def test_fetch_extracts_once_into_the_cache(platform: Platform, session: Session, scored: Path) -> None:
     result = _import(platform, session, scored)
     cache = platform.settings.cache_dir / "packages"
@@ -331,6 +347,7 @@ def test_fetch_extracts_once_into_the_cache(platform: Platform, session: Session
     session.rollback()
 
 
+@pytest.mark.integration
 def test_concurrent_fetches_agree(platform: Platform, session: Session, aplusb: Path) -> None:
     blob_hash = _import(platform, session, aplusb).version.blob_hash
     cache = platform.settings.cache_dir
@@ -345,6 +362,7 @@ def test_concurrent_fetches_agree(platform: Platform, session: Session, aplusb: 
     assert sorted(p.name for p in cache.iterdir()) == [blob_hash]
 
 
+@pytest.mark.integration
 def test_fetch_refuses_bad_hashes(platform: Platform, session: Session) -> None:
     with pytest.raises(ValueError, match="not a sha256"):
         fetch_package(session, "../../etc", platform.settings.cache_dir)

@@ -45,6 +45,7 @@ def failed_fetch(settings: Settings, url: str, target: Path) -> tuple[str, float
     return caught.value.message, time.monotonic() - started
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("behaviour", [trickle_headers(), trickle_body()], ids=["headers", "body"])
 def test_a_trickling_server_is_cut_at_the_deadline(
     settings: Settings, tmp_path: Path, behaviour: Behaviour
@@ -56,6 +57,7 @@ def test_a_trickling_server_is_cut_at_the_deadline(
     assert DEADLINE - 0.1 <= elapsed < DEADLINE + SLACK, f"{elapsed:.2f} s"
 
 
+@pytest.mark.integration
 def test_many_trickling_imports_all_end_by_the_deadline(settings: Settings, tmp_path: Path) -> None:
     # The audit exhausted the thread pool with about 40 such imports: each now holds a thread for
     # at most the deadline, so they all end together.
@@ -73,6 +75,7 @@ def test_many_trickling_imports_all_end_by_the_deadline(settings: Settings, tmp_
     assert elapsed < DEADLINE + 2 * SLACK, f"{elapsed:.2f} s for 40 imports"
 
 
+@pytest.mark.integration
 def test_every_failure_after_connecting_reads_the_same(settings: Settings, tmp_path: Path) -> None:
     """Closed port, open port with another service, a silent one, HTTP errors: one message."""
     messages = set()
@@ -91,6 +94,7 @@ def test_every_failure_after_connecting_reads_the_same(settings: Settings, tmp_p
     assert "refused" not in message.lower() and "404" not in message
 
 
+@pytest.mark.integration
 def test_only_ports_80_and_443_by_default(settings: Settings, tmp_path: Path) -> None:
     assert Settings().url_import_ports == [80, 443]
     connections = threading.Event()
@@ -108,6 +112,7 @@ def test_only_ports_80_and_443_by_default(settings: Settings, tmp_path: Path) ->
     assert not connections.is_set()  # refused before connecting: nothing learnt about the port
 
 
+@pytest.mark.unit
 def test_default_ports_are_implied_by_the_scheme(settings: Settings, tmp_path: Path) -> None:
     configured = settings.model_copy(update={"url_import_hosts": ["127.0.0.1"], "url_import_ports": [443]})
     with pytest.raises(PermissionDenied, match="port 80 is not allowed"):

@@ -10,6 +10,7 @@ import tarfile
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.archive_bombs import (
     GIB,
@@ -22,6 +23,8 @@ from tests.support.archive_bombs import (
 from tests.support.live_server import live_server
 from tests.support.users import basic
 from verdict.demo import PASSWORD as DEMO_PASSWORD
+
+pytestmark = pytest.mark.e2e
 
 MEMORY_CEILING = 300 * 1000 * 1000
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.support.live_server import (
@@ -25,6 +26,8 @@ from tests.support.live_server import (
 )
 from tests.support.users import basic as basic_header
 from verdict.demo import PASSWORD as DEMO_PASSWORD
+
+pytestmark = pytest.mark.e2e
 
 MEMORY_CEILING = 300 * 1000 * 1000
 SUBMISSIONS = "/api/v0/courses/teacher-demo/tasks/P55817/submissions"  # a demo task alice may submit to

@@ -15,6 +15,8 @@ from tests.support.inginious import Demo
 from tests.support.users import basic
 from verdict.accounts.models import User
 
+pytestmark = pytest.mark.e2e
+
 API = "/api/v0"
 SUBMISSIONS = f"{API}/courses/demo/tasks/sum/submissions"
 HUGE_INT = "9" * 5000  # over Python's 4,300-digit int-string limit

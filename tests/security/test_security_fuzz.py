@@ -25,6 +25,8 @@ from tests.support.live_server import LiveServer
 from tests.support.users import basic
 from verdict.demo import PASSWORD as DEMO_PASSWORD
 
+pytestmark = pytest.mark.e2e
+
 EXAMPLES = 12  # per operation, per generation mode, per role
 ROLES = {"anonymous": None, "student": "alice", "instructor": "teacher"}
 # Random ids mostly meet a 404 early: each operation with path parameters is also fuzzed with
