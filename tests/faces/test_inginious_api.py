@@ -19,8 +19,8 @@ from tests.support.inginious import ANSWERS, APLUSB, Demo, grade_all, other_cour
 from tests.support.users import basic
 from verdict.accounts import service as accounts
 from verdict.accounts.passwords import hash_password
-from verdict.courses import tasks as svc
 from verdict.courses.models import Registration, Task
+from verdict.courses.task_view import ChoiceOrder
 from verdict.grading.graders import Graders
 from verdict.grading.queue import NullQueue
 from verdict.platform import Platform
@@ -238,7 +238,7 @@ def test_unknown_or_invisible_course_is_404(client: TestClient, session: Session
 
 
 def quiz_view(username: str, status: str = "notattempted", grade: float = 0.0) -> dict[str, Any]:
-    order = svc.ChoiceOrder(TEST_SECRET_KEY, username)
+    order = ChoiceOrder(TEST_SECRET_KEY, username)
 
     def choices(pid: str, texts: list[str], problem: dict[str, Any]) -> dict[str, str]:
         numbered = order.numbered(Task(slug="quiz"), pid, problem)

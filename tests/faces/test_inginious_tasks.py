@@ -1,4 +1,4 @@
-"""The task service (verdict.courses.tasks): windows, the public view, input, quiz grading,
+"""The INGInious task rules (verdict.courses): windows, the public view, input, quiz grading,
 combined grades, standings, submission rules and registration."""
 
 from __future__ import annotations
@@ -15,10 +15,22 @@ from tests.support.inginious import Demo
 from tests.support.users import MakeUser
 from verdict.accounts.passwords import hash_password
 from verdict.courses import quiz
-from verdict.courses import tasks as svc
+from verdict.courses.access import course_access, registration_possible
+from verdict.courses.grades import (
+    NOT_ATTEMPTED,
+    Standing,
+    course_grade,
+    evaluated_submission,
+    standing,
+    standings,
+)
 from verdict.courses.models import Course, Evaluate, Registration, Task
 from verdict.courses.quiz import PartResult
-from verdict.courses.tasks import Upload, Window
+from verdict.courses.registration import register, unregister
+from verdict.courses.submission_rules import Upload, check_can_submit, parse_input
+from verdict.courses.subproblems import ProgramPart, program_parts
+from verdict.courses.task_view import ChoiceOrder, contact_url, public_problems, shown_choices, visible_tasks
+from verdict.courses.windows import Window, normalise_accessibility, parse_window, window_of
 from verdict.errors import InvalidInput, PermissionDenied
 from verdict.judge.grader import GradeResult, TestResult
 from verdict.judge.verdicts import Verdict
@@ -54,7 +66,7 @@ def utc(*args: int) -> datetime:
     ],
 )
 def test_parse_window(value: Any, window: Window) -> None:
-    assert svc.parse_window(value) == window
+    assert parse_window(value) == window
 
 
 @pytest.mark.unit
@@ -64,35 +76,35 @@ def test_parse_window(value: Any, window: Window) -> None:
 )
 def test_bad_windows(value: str) -> None:
     with pytest.raises(ValueError, match="invalid"):
-        svc.parse_window(value)
-    assert svc.window_of(value).never  # a stored bad value closes the task
+        parse_window(value)
+    assert window_of(value).never  # a stored bad value closes the task
 
 
 @pytest.mark.unit
 def test_bad_window_type() -> None:
     with pytest.raises(TypeError):
-        svc.normalise_accessibility(12)
+        normalise_accessibility(12)
 
 
 @pytest.mark.unit
 def test_normalise_accessibility() -> None:
-    assert svc.normalise_accessibility(None) is True
-    assert svc.normalise_accessibility("false") is False
-    assert svc.normalise_accessibility(date(2999, 1, 1)) == "2999-01-01"
-    assert svc.normalise_accessibility(datetime(2024, 1, 2, 3, 4, 5)) == "2024-01-02 03:04:05"
-    assert svc.normalise_accessibility(" 2024-01-01/2024-02-01 ") == "2024-01-01/2024-02-01"
+    assert normalise_accessibility(None) is True
+    assert normalise_accessibility("false") is False
+    assert normalise_accessibility(date(2999, 1, 1)) == "2999-01-01"
+    assert normalise_accessibility(datetime(2024, 1, 2, 3, 4, 5)) == "2024-01-02 03:04:05"
+    assert normalise_accessibility(" 2024-01-01/2024-02-01 ") == "2024-01-01/2024-02-01"
 
 
 @pytest.mark.unit
 def test_window_open_and_deadline() -> None:
-    window = svc.parse_window("2024-01-01/2024-02-01/2024-03-01")
+    window = parse_window("2024-01-01/2024-02-01/2024-03-01")
     assert not window.has_started(utc(2023, 12, 31, 23, 59))
     assert window.is_open(utc(2024, 1, 1))
     assert window.is_open(utc(2024, 2, 15))  # after the soft deadline, before the hard one
     assert not window.is_open(utc(2024, 3, 1))  # the end is exclusive
     assert window.has_started(utc(2024, 3, 2))  # still visible after the end
     assert window.deadline_text() == "2024-02-01 00:00:00"  # the soft deadline is what students see
-    assert svc.parse_window("/2024-03-01").deadline_text() == "2024-03-01 00:00:00"
+    assert parse_window("/2024-03-01").deadline_text() == "2024-03-01 00:00:00"
     assert Window().deadline_text() == ""
     assert not Window(never=True).has_started(NOW)
 
@@ -136,7 +148,7 @@ def test_public_view_strips_answers() -> None:
             "c": {"type": "code", "name": "C", "language": "c", "default": "int main"},
         }
     )
-    view = svc.public_problems(task, svc.ChoiceOrder(SECRET, "alice"))
+    view = public_problems(task, ChoiceOrder(SECRET, "alice"))
     assert view["m"] == {"type": "match", "name": "M", "header": "h"}
     assert view["c"] == {"type": "code", "name": "C", "language": "c", "default": "int main"}
     assert set(view["q"]) == {"type", "name", "header", "multiple", "choices"}
@@ -154,7 +166,7 @@ def test_public_view_strips_answers() -> None:
 @pytest.mark.unit
 def test_shown_choices_limit_single() -> None:
     for seed in range(30):
-        shown = svc.shown_choices(mcq(limit=3), f"user{seed}")
+        shown = shown_choices(mcq(limit=3), f"user{seed}")
         assert len(shown) == 3
         assert sum(1 for index in shown if index == 0) == 1  # exactly one valid choice (a)
         assert 2 not in shown or not mcq()["choices"][2]["valid"]
@@ -163,19 +175,19 @@ def test_shown_choices_limit_single() -> None:
 @pytest.mark.unit
 def test_shown_choices_limit_multiple_keeps_every_valid_choice() -> None:
     for seed in range(30):
-        shown = svc.shown_choices(mcq(multiple=True, limit=3), f"user{seed}")
+        shown = shown_choices(mcq(multiple=True, limit=3), f"user{seed}")
         assert len(shown) == 3 and {0, 2} <= set(shown)
 
 
 @pytest.mark.unit
 def test_shown_choices_are_stable_per_user_and_shuffled_across_users() -> None:
     problem = mcq()
-    assert svc.shown_choices(problem, "alice#t#q") == svc.shown_choices(problem, "alice#t#q")
-    orders = {tuple(svc.shown_choices(problem, f"user{n}#t#q")) for n in range(20)}
+    assert shown_choices(problem, "alice#t#q") == shown_choices(problem, "alice#t#q")
+    orders = {tuple(shown_choices(problem, f"user{n}#t#q")) for n in range(20)}
     assert len(orders) > 1
     assert all(sorted(order) == list(range(6)) for order in orders)
-    assert svc.shown_choices(mcq(unshuffle=True, limit=4), "x") == sorted(
-        svc.shown_choices(mcq(unshuffle=True, limit=4), "x")
+    assert shown_choices(mcq(unshuffle=True, limit=4), "x") == sorted(
+        shown_choices(mcq(unshuffle=True, limit=4), "x")
     )
 
 
@@ -258,10 +270,10 @@ def test_combine_nothing_is_an_error() -> None:
 
 @pytest.mark.unit
 def test_grade_program_without_source_or_tests() -> None:
-    part = svc.ProgramPart("code", "GCC", "   ")
+    part = ProgramPart("code", "GCC", "   ")
     engine: Any = SimpleNamespace()  # never called
     assert quiz.grade_program(engine, 1, part, {}).result == "failed"
-    assert quiz.grade_program(engine, None, svc.ProgramPart("code", "GCC", "int main"), {}).result == "error"
+    assert quiz.grade_program(engine, None, ProgramPart("code", "GCC", "int main"), {}).result == "error"
 
 
 # --------------------------------------------------------------------------- input
@@ -275,7 +287,7 @@ QUIZ = {
 
 
 def parse(problems: dict[str, Any], fields: dict[str, list[Any]], **kwargs: Any) -> dict[str, Any]:
-    return svc.parse_input(task_with(problems), fields, max_upload_bytes=1000, **kwargs)
+    return parse_input(task_with(problems), fields, max_upload_bytes=1000, **kwargs)
 
 
 @pytest.mark.unit
@@ -349,8 +361,8 @@ def test_parse_file_input() -> None:
         parse(problem, {"f": ["text"]})
     with pytest.raises(InvalidInput, match="missing file"):
         parse(problem, {})
-    parts = svc.program_parts(task_with(problem), stored)
-    assert parts == [svc.ProgramPart("f", "GCC", "int main")]
+    parts = program_parts(task_with(problem), stored)
+    assert parts == [ProgramPart("f", "GCC", "int main")]
 
 
 # --------------------------------------------------------------------------- standings
@@ -377,19 +389,19 @@ def test_standing_best_and_last() -> None:
         sub(3, SubmissionStatus.DONE, 40, "failed", 2),
         sub(4, SubmissionStatus.WAITING, minutes=3),
     ]
-    assert svc.standing(task, history) == svc.Standing("succeeded", 100.0, history[1])
+    assert standing(task, history) == Standing("succeeded", 100.0, history[1])
     task.evaluate = Evaluate.LAST
-    assert svc.standing(task, history) == svc.Standing("failed", 40.0, history[2])
+    assert standing(task, history) == Standing("failed", 40.0, history[2])
     ties = [sub(1, SubmissionStatus.DONE, 50, "failed", 0), sub(2, SubmissionStatus.DONE, 50, "failed", 1)]
-    assert svc.evaluated_submission(Task(evaluate=Evaluate.BEST), ties) is ties[1]  # ties: the newer
+    assert evaluated_submission(Task(evaluate=Evaluate.BEST), ties) is ties[1]  # ties: the newer
 
 
 @pytest.mark.unit
 def test_standing_not_attempted_and_errors() -> None:
     task = Task(evaluate=Evaluate.BEST)
-    assert svc.standing(task, []) == svc.NOT_ATTEMPTED
-    assert svc.standing(task, [sub(1, SubmissionStatus.WAITING)]).status == "notattempted"
-    assert svc.standing(task, [sub(1, SubmissionStatus.ERROR)]) == svc.Standing("failed", 0.0, None)
+    assert standing(task, []) == NOT_ATTEMPTED
+    assert standing(task, [sub(1, SubmissionStatus.WAITING)]).status == "notattempted"
+    assert standing(task, [sub(1, SubmissionStatus.ERROR)]) == Standing("failed", 0.0, None)
 
 
 @pytest.mark.unit
@@ -401,14 +413,14 @@ def test_course_grade_is_the_weighted_mean() -> None:
         Task(id=4, weight=5.0, accessibility=False),
     ]
     grades = {
-        1: svc.Standing("succeeded", 100.0, None),
-        2: svc.Standing("failed", 40.0, None),
-        3: svc.Standing("succeeded", 100.0, None),
-        4: svc.Standing("succeeded", 100.0, None),
+        1: Standing("succeeded", 100.0, None),
+        2: Standing("failed", 40.0, None),
+        3: Standing("succeeded", 100.0, None),
+        4: Standing("succeeded", 100.0, None),
     }
-    assert svc.course_grade(tasks, grades) == 80.0
-    assert svc.course_grade(tasks[2:], grades) == 0.0
-    assert svc.course_grade([], {}) == 0.0
+    assert course_grade(tasks, grades) == 80.0
+    assert course_grade(tasks[2:], grades) == 0.0
+    assert course_grade([], {}) == 0.0
 
 
 # --------------------------------------------------------------------------- with a database
@@ -438,76 +450,76 @@ def add(
 @pytest.mark.integration
 def test_access(session: Session, demo: Demo, make_user: MakeUser) -> None:
     course = demo.course
-    teacher = svc.course_access(session, course, demo.teacher)
+    teacher = course_access(session, course, demo.teacher)
     assert (teacher.staff, teacher.registered, teacher.visible) == (True, True, True)
-    tutor = svc.course_access(session, course, demo.tutor)
+    tutor = course_access(session, course, demo.tutor)
     assert tutor.staff and tutor.registered
-    alice = svc.course_access(session, course, demo.alice)
+    alice = course_access(session, course, demo.alice)
     assert (alice.staff, alice.registered, alice.visible, alice.can_register) == (False, True, True, False)
-    carol = svc.course_access(session, course, demo.carol)
+    carol = course_access(session, course, demo.carol)
     assert (carol.registered, carol.visible, carol.can_register) == (False, True, True)
-    admin = svc.course_access(session, course, make_user("root", role="admin"))
+    admin = course_access(session, course, make_user("root", role="admin"))
     assert admin.staff
     course.registration = Registration.CLOSED
-    assert not svc.course_access(session, course, demo.carol).visible
+    assert not course_access(session, course, demo.carol).visible
     course.accessible = "2999-01-01"
-    assert not svc.course_access(session, course, demo.alice).visible
-    assert svc.course_access(session, course, demo.teacher).visible
+    assert not course_access(session, course, demo.alice).visible
+    assert course_access(session, course, demo.teacher).visible
 
 
 @pytest.mark.integration
 def test_register(session: Session, demo: Demo, make_user: MakeUser) -> None:
     course = demo.course
-    member = svc.register(session, course, demo.carol)
+    member = register(session, course, demo.carol)
     assert member is not None and member.user_id == demo.carol.id
-    assert svc.register(session, course, demo.carol) is member  # idempotent
-    assert svc.register(session, course, demo.teacher) is None  # staff need no membership
+    assert register(session, course, demo.carol) is member  # idempotent
+    assert register(session, course, demo.teacher) is None  # staff need no membership
     course.registration = Registration.PASSWORD
     course.registration_password_hash = hash_password("opensesame")
     dave = make_user("dave")
     with pytest.raises(PermissionDenied, match="wrong registration password"):
-        svc.register(session, course, dave, "nope")
-    assert svc.register(session, course, dave, "opensesame") is not None
+        register(session, course, dave, "nope")
+    assert register(session, course, dave, "opensesame") is not None
     course.registration = Registration.CLOSED
     with pytest.raises(PermissionDenied, match="closed"):
-        svc.register(session, course, make_user("erin"))
-    svc.unregister(session, course, dave)
-    assert not svc.course_access(session, course, dave).registered
+        register(session, course, make_user("erin"))
+    unregister(session, course, dave)
+    assert not course_access(session, course, dave).registered
     course.allow_unregister = False
     with pytest.raises(PermissionDenied):
-        svc.unregister(session, course, demo.carol)
+        unregister(session, course, demo.carol)
 
 
 @pytest.mark.integration
 def test_submission_limit_counts_within_the_period(session: Session, demo: Demo) -> None:
     task = demo.task(session, "limited")  # 1 submission per 24 hours
-    access = svc.course_access(session, demo.course, demo.alice)
-    svc.check_can_submit(session, task, demo.alice, access, NOW)
+    access = course_access(session, demo.course, demo.alice)
+    check_can_submit(session, task, demo.alice, access, NOW)
     add(session, task, demo.alice.id, SubmissionStatus.DONE, NOW - timedelta(hours=25), 0)
-    svc.check_can_submit(session, task, demo.alice, access, NOW)  # outside the period
+    check_can_submit(session, task, demo.alice, access, NOW)  # outside the period
     add(session, task, demo.alice.id, SubmissionStatus.ERROR, NOW - timedelta(hours=1))
-    svc.check_can_submit(session, task, demo.alice, access, NOW)  # errors do not count
+    check_can_submit(session, task, demo.alice, access, NOW)  # errors do not count
     add(session, task, demo.alice.id, SubmissionStatus.DONE, NOW - timedelta(hours=1), 0)
     with pytest.raises(PermissionDenied, match=r"submission limit reached: 1 submission\(s\) in 24 hour"):
-        svc.check_can_submit(session, task, demo.alice, access, NOW)
-    staff = svc.course_access(session, demo.course, demo.tutor)
-    svc.check_can_submit(session, task, demo.tutor, staff, NOW)  # staff are exempt
+        check_can_submit(session, task, demo.alice, access, NOW)
+    staff = course_access(session, demo.course, demo.tutor)
+    check_can_submit(session, task, demo.tutor, staff, NOW)  # staff are exempt
     add(session, task, demo.tutor.id, SubmissionStatus.GRADING, NOW)
     with pytest.raises(PermissionDenied, match="still waiting"):  # ... but not from the one-waiting rule
-        svc.check_can_submit(session, task, demo.tutor, staff, NOW)
+        check_can_submit(session, task, demo.tutor, staff, NOW)
 
 
 @pytest.mark.integration
 def test_windows_gate_students_not_staff(session: Session, demo: Demo) -> None:
     closed, future = demo.task(session, "closed"), demo.task(session, "future")
-    student = svc.course_access(session, demo.course, demo.alice)
+    student = course_access(session, demo.course, demo.alice)
     with pytest.raises(PermissionDenied, match="deadline has passed"):
-        svc.check_can_submit(session, closed, demo.alice, student, NOW)
+        check_can_submit(session, closed, demo.alice, student, NOW)
     with pytest.raises(PermissionDenied, match="not open yet"):
-        svc.check_can_submit(session, future, demo.alice, student, NOW)
-    staff = svc.course_access(session, demo.course, demo.teacher)
-    svc.check_can_submit(session, closed, demo.teacher, staff, NOW)
-    assert [t.slug for t in svc.visible_tasks(session, demo.course, student, NOW)] == [
+        check_can_submit(session, future, demo.alice, student, NOW)
+    staff = course_access(session, demo.course, demo.teacher)
+    check_can_submit(session, closed, demo.teacher, staff, NOW)
+    assert [t.slug for t in visible_tasks(session, demo.course, student, NOW)] == [
         "quiz",
         "sum",
         "upload",
@@ -516,7 +528,7 @@ def test_windows_gate_students_not_staff(session: Session, demo: Demo) -> None:
         "closed",
         "limited",
     ]
-    assert len(svc.visible_tasks(session, demo.course, staff, NOW)) == 9
+    assert len(visible_tasks(session, demo.course, staff, NOW)) == 9
 
 
 @pytest.mark.integration
@@ -525,29 +537,28 @@ def test_standings_and_course_grade(session: Session, demo: Demo) -> None:
     add(session, quiz, demo.alice.id, SubmissionStatus.DONE, NOW, 50).result = "failed"
     add(session, quiz, demo.bob.id, SubmissionStatus.DONE, NOW, 100).result = "success"
     session.commit()
-    access = svc.course_access(session, demo.course, demo.alice)
-    tasks = svc.visible_tasks(session, demo.course, access, NOW)
-    standing = svc.standings(session, demo.alice, tasks)
-    assert standing[quiz.id] == svc.Standing("failed", 50.0, standing[quiz.id].submission)
-    assert standing[limited.id] == svc.NOT_ATTEMPTED
+    access = course_access(session, demo.course, demo.alice)
+    tasks = visible_tasks(session, demo.course, access, NOW)
+    standing = standings(session, demo.alice, tasks)
+    assert standing[quiz.id] == Standing("failed", 50.0, standing[quiz.id].submission)
+    assert standing[limited.id] == NOT_ATTEMPTED
     # quiz weighs 2, five other visible tasks 1, limited 0: 2 * 50 / 7
-    assert svc.course_grade(tasks, standing) == round(100 / 7, 2)
+    assert course_grade(tasks, standing) == round(100 / 7, 2)
 
 
 @pytest.mark.integration
 def test_contact_url_placeholders(session: Session, demo: Demo) -> None:
     quiz = demo.task(session, "quiz")
     assert (
-        svc.contact_url(quiz, demo.course, demo.alice)
-        == "mailto:teacher@example.org?subject=demo/quiz (alice)"
+        contact_url(quiz, demo.course, demo.alice) == "mailto:teacher@example.org?subject=demo/quiz (alice)"
     )
 
 
 @pytest.mark.unit
 def test_registration_possible() -> None:
-    assert svc.registration_possible(Course(registration=Registration.OPEN, official=False))
-    assert not svc.registration_possible(Course(registration=Registration.CLOSED, official=False))
-    assert svc.registration_possible(Course(registration=Registration.CLOSED, official=True))
+    assert registration_possible(Course(registration=Registration.OPEN, official=False))
+    assert not registration_possible(Course(registration=Registration.CLOSED, official=False))
+    assert registration_possible(Course(registration=Registration.CLOSED, official=True))
 
 
 @pytest.mark.integration
@@ -580,25 +591,23 @@ def test_quiz_subsets_are_keyed_with_the_server_secret_and_renumbered() -> None:
     public_seed_orders, keyed_orders = set(), set()
     for n in range(30):
         username = f"user{n}"
-        order = svc.ChoiceOrder(SECRET, username)
-        view = svc.public_problems(task, order)["q"]["choices"]
+        order = ChoiceOrder(SECRET, username)
+        view = public_problems(task, order)["q"]["choices"]
         assert list(view) == [0, 1, 2]  # renumbered: the original indices are not shown
         numbered = order.numbered(task, "q", problem)
         assert [view[number] for number in numbered] == [
             problem["choices"][i]["text"] for i in numbered.values()
         ]
         valid_number = next(number for number, index in numbered.items() if index == 0)
-        right = svc.parse_input(task, {"q": [str(valid_number)]}, max_upload_bytes=100, order=order)
+        right = parse_input(task, {"q": [str(valid_number)]}, max_upload_bytes=100, order=order)
         assert right == {"q": 0}
         assert quiz.grade_multiple_choice(problem, right["q"]).result == "success"
-        public_seed_orders.add(tuple(svc.shown_choices(problem, f"{username}#t#q")))
+        public_seed_orders.add(tuple(shown_choices(problem, f"{username}#t#q")))
         keyed_orders.add(tuple(numbered.values()))
-        other = svc.ChoiceOrder("another-secret-of-thirty-two-chars!", username)
+        other = ChoiceOrder("another-secret-of-thirty-two-chars!", username)
         assert other.seed(task, "q") != order.seed(task, "q")
     assert len(keyed_orders) > 1 and len(public_seed_orders) > 1
-    hidden = {i for i in range(6)} - set(
-        svc.ChoiceOrder(SECRET, "user0").numbered(task, "q", problem).values()
-    )
+    hidden = {i for i in range(6)} - set(ChoiceOrder(SECRET, "user0").numbered(task, "q", problem).values())
     assert hidden  # some choices are not shown ...
-    with pytest.raises(svc.InvalidInput, match="not a choice index shown"):  # ... and numbers stop at 2
-        svc.parse_input(task, {"q": ["3"]}, max_upload_bytes=100, order=svc.ChoiceOrder(SECRET, "user0"))
+    with pytest.raises(InvalidInput, match="not a choice index shown"):  # ... and numbers stop at 2
+        parse_input(task, {"q": ["3"]}, max_upload_bytes=100, order=ChoiceOrder(SECRET, "user0"))

@@ -37,7 +37,6 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,18 +46,20 @@ from sqlalchemy.orm import Session
 
 from verdict.accounts.models import User
 from verdict.accounts.passwords import hash_password
-from verdict.courses.models import Course, CourseMember, Evaluate, MemberRole, Registration, Task
-from verdict.courses.tasks import (
-    ID_RE,
-    PROBLEM_TYPES,
-    PROGRAM_TYPES,
-    normalise_accessibility,
+from verdict.courses.inginious_config import (
+    TaskImportError,
+    load_mapping,
+    read_problem,
+    read_task_config,
+    text_value,
 )
+from verdict.courses.models import Course, CourseMember, MemberRole, Registration, Task
+from verdict.courses.subproblems import ID_RE, PROGRAM_TYPES
+from verdict.courses.windows import normalise_accessibility
 from verdict.judge.errors import PackageError
 from verdict.problems.store import import_package
 from verdict.settings import Settings
 
-_YAML_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 INPUT_SUFFIXES = (".in", ".inp")
 ANSWER_SUFFIXES = (".ans", ".out", ".cor", ".expected")
 DEFAULT_TIME_LIMIT = 2.0  # seconds per test
@@ -68,10 +69,6 @@ MAX_COURSE_ID = 100  # Course.name
 
 class InginiousImportError(ValueError):
     """The directory cannot be imported as a course (the message says why)."""
-
-
-class TaskImportError(ValueError):
-    """One task cannot be imported; the others still are."""
 
 
 @dataclass
@@ -107,7 +104,7 @@ def import_inginious_course(
     reported (status ``error``) and skipped.
     """
     root = Path(path)
-    config = _load_mapping(root / "course.yaml", InginiousImportError)
+    config = load_mapping(root / "course.yaml", InginiousImportError)
     course_id = course_id or root.resolve().name
     if not ID_RE.match(course_id) or len(course_id) > MAX_COURSE_ID:
         raise InginiousImportError(
@@ -146,23 +143,6 @@ def import_inginious_course(
 # --------------------------------------------------------------------------- course
 
 
-def _load_mapping(path: Path, error: type[ValueError]) -> dict[str, Any]:
-    if not path.is_file():
-        raise error(
-            f"{path}: missing (an INGInious {'course' if path.name == 'course.yaml' else 'task'} "
-            f"directory has one)"
-        )
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as problem:
-        raise error(f"{path}: cannot be read: {problem}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise error(f"{path}: expected a mapping of keys to values")
-    return data
-
-
 def _course(session: Session, course_id: str, owner: User) -> tuple[Course, bool]:
     course = session.scalar(sa.select(Course).where(Course.slug == course_id))
     if course is not None:
@@ -184,8 +164,8 @@ def _course(session: Session, course_id: str, owner: User) -> tuple[Course, bool
 def _apply_course_config(
     session: Session, course: Course, config: dict[str, Any], report: CourseReport
 ) -> None:
-    course.title = _text(config.get("name")) or course.slug
-    course.description = _text(config.get("description"))
+    course.title = text_value(config.get("name")) or course.slug
+    course.description = text_value(config.get("description"))
     try:
         course.accessible = normalise_accessibility(config.get("accessible", True))
     except (TypeError, ValueError) as error:
@@ -236,14 +216,6 @@ def _add_staff(
         member.user_id = user.id
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value).strip() if not isinstance(value, str) else value.strip()
-
-
 # --------------------------------------------------------------------------- tasks
 
 
@@ -260,38 +232,20 @@ def _import_task(
     task_id = folder.name
     if not ID_RE.match(task_id) or len(task_id) > 150:
         raise TaskImportError(f"invalid task id {task_id!r}: letters, digits, '_', '-' or '.' only")
-    config = _load_mapping(folder / "task.yaml", TaskImportError)
-    report.name = _text(config.get("name")) or task_id
+    config = load_mapping(folder / "task.yaml", TaskImportError)
+    report.name = text_value(config.get("name")) or task_id
     problems = _problems(config, folder, report)
 
     # Every value is checked before anything is stored, so that a broken task changes nothing.
-    limits = _limits(config, folder)
-    fields: dict[str, Any] = {
-        "name": report.name,
-        "context": _text(config.get("context")),
-        "authors": _authors(config.get("author")),
-        "contact_url": _text(config.get("contact_url")),
-        "limits": limits,
-        "weight": _number(config.get("weight", 1.0), "weight", folder, minimum=0.0),
-        "submission_limit": _submission_limit(config.get("submission_limit"), folder),
-        "evaluate": _evaluate(config.get("evaluate"), folder),
-    }
-    try:
-        fields["accessibility"] = normalise_accessibility(
-            config.get("accessible", config.get("accessibility", True))
-        )
-    except (TypeError, ValueError) as error:
-        raise TaskImportError(f"{folder / 'task.yaml'}: accessible: {error}") from None
-    order = config.get("order")
-    fields["position"] = int(order) if isinstance(order, int) and not isinstance(order, bool) else position
+    task_config = read_task_config(config, folder, name=report.name, position=position)
 
     programs = [pid for pid, p in problems.items() if p["type"] in PROGRAM_TYPES]
     source = _test_source(folder)
     has_script = any((folder / name).is_file() for name in ("run", "run.py", "run.sh"))
-    fields["problem_id"] = None
+    problem_id = None
     if programs and source is not None:
-        fields["problem_id"] = _import_tests(
-            session, course, folder, source, task, report, owner, settings, limits
+        problem_id = _import_tests(
+            session, course, folder, source, task, report, owner, settings, task_config.limits
         )
     elif programs:
         for pid in programs:
@@ -315,8 +269,8 @@ def _import_task(
     if task is None:
         task = Task(course_id=course.id, slug=task_id)
         session.add(task)
-    for key, value in fields.items():
-        setattr(task, key, value)
+    task_config.apply(task)
+    task.problem_id = problem_id
     task.problems = problems
     report.problems = list(problems)
     if not report.grading:
@@ -333,7 +287,7 @@ def _problems(config: dict[str, Any], folder: Path, report: TaskReport) -> dict[
     for key, raw in raw_problems.items():
         pid = str(key)
         try:
-            problem = _problem(pid, raw)
+            problem = read_problem(pid, raw)
         except TaskImportError as error:
             raise TaskImportError(f"{folder / 'task.yaml'}: {error}") from None
         if problem is None:
@@ -342,142 +296,6 @@ def _problems(config: dict[str, Any], folder: Path, report: TaskReport) -> dict[
             continue
         problems[pid] = problem
     return problems
-
-
-def _problem(pid: str, raw: Any) -> dict[str, Any] | None:
-    """A sub-problem checked and made JSON-safe; None for an unsupported type."""
-    if not ID_RE.match(pid):
-        raise TaskImportError(f"invalid problem id {pid!r}")
-    if not isinstance(raw, dict):
-        raise TaskImportError(f"problem {pid!r}: expected a mapping")
-    problem: dict[str, Any] = _json_safe(raw)
-    kind = problem.get("type")
-    if kind not in PROBLEM_TYPES:
-        return None
-    where = f"problem {pid!r}"
-    if kind == "multiple_choice":
-        _check_multiple_choice(problem, where)
-    elif kind == "match":
-        if problem.get("answer") is None:
-            raise TaskImportError(f"{where}: a match problem needs an 'answer'")
-        problem["answer"] = _text(problem["answer"])
-    elif kind == "file":
-        _check_file_problem(problem, where)
-    return problem
-
-
-def _check_multiple_choice(problem: dict[str, Any], where: str) -> None:
-    choices = problem.get("choices")
-    if not isinstance(choices, list) or not choices:
-        raise TaskImportError(f"{where}: 'choices' must be a non-empty list")
-    clean = []
-    for number, choice in enumerate(choices):
-        if not isinstance(choice, dict) or "text" not in choice:
-            raise TaskImportError(f"{where}: choice {number} needs a 'text'")
-        item = dict(choice)
-        item["text"] = _text(choice["text"])
-        item["valid"] = _flag(choice.get("valid", False), f"{where}: choice {number}: valid")
-        if choice.get("feedback") is not None:
-            item["feedback"] = _text(choice["feedback"])
-        clean.append(item)
-    problem["choices"] = clean
-    problem["multiple"] = _flag(problem.get("multiple", False), f"{where}: multiple")
-    limit = problem.get("limit", 0)
-    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
-        raise TaskImportError(f"{where}: 'limit' must be a whole number >= 0")
-    if not problem["multiple"] and not any(c["valid"] for c in clean):
-        raise TaskImportError(f"{where}: a single-answer choice needs a valid choice")
-
-
-def _check_file_problem(problem: dict[str, Any], where: str) -> None:
-    exts = problem.get("allowed_exts")
-    if isinstance(exts, str):
-        exts = [exts]
-    if exts is not None:
-        problem["allowed_exts"] = [str(ext) for ext in exts]
-    if problem.get("max_size") is not None:
-        size = problem["max_size"]
-        if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
-            raise TaskImportError(f"{where}: 'max_size' must be a positive number of bytes")
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(key): _json_safe(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(item) for item in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
-
-
-def _flag(value: Any, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise TaskImportError(f"{where}: expected true or false")
-    return value
-
-
-def _authors(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return [_text(author) for author in value if _text(author)]
-    return [author.strip() for author in _text(value).split(",") if author.strip()]
-
-
-def _number(value: Any, key: str, folder: Path, *, minimum: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise TaskImportError(f"{folder / 'task.yaml'}: {key}: expected a number") from None
-    if not number >= minimum:
-        raise TaskImportError(f"{folder / 'task.yaml'}: {key}: must be at least {minimum:g}")
-    return number
-
-
-def _submission_limit(value: Any, folder: Path) -> dict[str, Any]:
-    if value is None:
-        return {"amount": -1, "period": -1}
-    if not isinstance(value, dict):
-        raise TaskImportError(f"{folder / 'task.yaml'}: submission_limit: expected {{amount, period}}")
-    try:
-        amount = int(value.get("amount", -1))
-        period = float(value.get("period", -1))
-    except (TypeError, ValueError):
-        raise TaskImportError(
-            f"{folder / 'task.yaml'}: submission_limit: amount and period are numbers"
-        ) from None
-    return {
-        "amount": amount if amount >= 0 else -1,
-        "period": (int(period) if period.is_integer() else period) if period > 0 else -1,
-    }
-
-
-def _evaluate(value: Any, folder: Path) -> Evaluate:
-    if value is None:
-        return Evaluate.BEST
-    try:
-        return Evaluate(str(value).strip().lower())
-    except ValueError:
-        raise TaskImportError(f"{folder / 'task.yaml'}: evaluate: 'best' or 'last', not {value!r}") from None
-
-
-def _limits(config: dict[str, Any], folder: Path) -> dict[str, Any]:
-    limits = config.get("limits")
-    parameters = config.get("environment_parameters")
-    if limits is None and isinstance(parameters, dict):
-        limits = parameters.get("limits")
-    if limits is None:
-        return {}
-    if not isinstance(limits, dict):
-        raise TaskImportError(f"{folder / 'task.yaml'}: limits: expected a mapping")
-    clean = {}
-    for key in ("time", "hard_time", "memory", "output"):
-        if limits.get(key) is not None:
-            clean[key] = _number(limits[key], f"limits.{key}", folder, minimum=0.0)
-    return clean
 
 
 # --------------------------------------------------------------------------- test cases

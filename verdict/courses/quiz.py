@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from verdict.courses.models import Task
-from verdict.courses.tasks import PROGRAM_TYPES, ProgramPart, program_parts, program_pids
+from verdict.courses.subproblems import PROGRAM_TYPES, ProgramPart, program_parts, program_pids
 from verdict.grading.engine import feedback_html
 from verdict.grading.graders import Judge, NotGradable
 from verdict.grading.service import Outcome

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from verdict.accounts.models import User
 from verdict.accounts.service import create_user, get_user, set_password
+from verdict.courses import lists
 from verdict.courses import service as courses
 from verdict.courses.inginious_import import import_inginious_course
 from verdict.courses.models import ListItemKind
@@ -44,17 +45,17 @@ def load_demo(platform: Platform) -> list[str]:
             import_package(session, path, settings=settings, owner=teacher).problem.id
             for path in sorted((HERE / "packages").iterdir())
         ]
-        courses.put_list(
+        lists.put_list(
             session,
             teacher,
-            courses.ListSpec(
+            lists.ListSpec(
                 name="demo",
                 title="Demo list",
                 description="A+B in any language, then more.",
                 public=True,
                 items=[
-                    courses.Item(ListItemKind.HEADER, "Warm-up"),
-                    *(courses.Item(ListItemKind.PROBLEM, pid) for pid in problem_ids),
+                    lists.Item(ListItemKind.HEADER, "Warm-up"),
+                    *(lists.Item(ListItemKind.PROBLEM, pid) for pid in problem_ids),
                 ],
             ),
         )

@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from verdict.accounts.models import User
+from verdict.courses.sync import sync_courses_of_problem
 from verdict.errors import InvalidInput, NotFound, PermissionDenied, TooLarge
 from verdict.judge.errors import PackageError
 from verdict.judge.packages.common import brief
@@ -234,8 +235,6 @@ def _import(
                 field="languages",
             )
     # The tasks of the courses listing the problem carry its title.
-    from verdict.courses.service import sync_courses_of_problem
-
     sync_courses_of_problem(session, result.problem.id)
     return Imported(result.problem, result.problem_created, result.version_created)
 

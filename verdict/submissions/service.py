@@ -8,11 +8,17 @@ commit would not see the row). The faces and ``verdict submit`` call these and d
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from verdict.accounts.models import User
+from verdict.courses.access import Access
+from verdict.courses.models import Task
+from verdict.courses.submission_rules import Answers, create_task_submission
+from verdict.courses.task_view import ChoiceOrder
 from verdict.db import begin_write
-from verdict.errors import NotFound, Unavailable
+from verdict.errors import NotFound, ServiceError, Unavailable
 from verdict.grading.queue import Queue
 from verdict.grading.service import NewSubmission, create_submission
 from verdict.problems.models import Problem
@@ -46,6 +52,40 @@ def submit_to_problem(
     session.commit()
     wake_for(queue, submission.id)
     return submission.id
+
+
+def submit_to_task(
+    session: Session,
+    queue: Queue,
+    *,
+    task: Task,
+    user: User,
+    fields: Answers,
+    access: Access,
+    max_upload_bytes: int,
+    order: ChoiceOrder | None = None,
+    now: datetime | None = None,
+) -> int:
+    """A waiting submission of decoded answers to an INGInious task; returns its id, committed
+    and queued. ``access`` is the user's access to the task's course, read by the caller.
+
+    The checks run inside the write transaction, so that two requests cannot both pass them (one
+    waiting submission per user and task, submission limits). Raises PermissionDenied (403),
+    InvalidInput (400) or Unavailable (500: no grader for a program part, nothing written; or
+    committed, but no grader could be woken), in that order of checks."""
+    session.commit()  # end the caller's reads: the unit of work takes the write lock first
+    begin_write(session)
+    try:
+        submission = create_task_submission(
+            session, task, user, fields, access, max_upload_bytes=max_upload_bytes, order=order, now=now
+        )
+        submission_id = submission.id
+        session.commit()
+    except ServiceError:
+        session.rollback()
+        raise
+    wake_for(queue, submission_id)
+    return submission_id
 
 
 def wake_for(queue: Queue, submission_id: int) -> None:

@@ -1,7 +1,10 @@
 """The INGInious face: the INGInious REST API v0 at ``/api/v0/...`` over Verdict's courses,
-tasks and submissions. Routes in :mod:`.routes`, shapes in :mod:`.views`, JSON/YAML in
-:mod:`.negotiation`; the rules (windows, limits, grading) live in :mod:`verdict.courses.tasks`
-and the course import in :mod:`verdict.courses.inginious_import`.
+tasks and submissions. Routes in :mod:`.routes_auth`, :mod:`.routes_courses` and
+:mod:`.routes_submissions`; request bodies decoded in :mod:`.forms`; courses and tasks found (with
+INGInious's 404/403) in :mod:`.lookup`; shapes in :mod:`.views`; JSON/YAML in :mod:`.negotiation`.
+The rules live in :mod:`verdict.courses` (access, windows, task view, submission rules, grades,
+quiz grading), the unit of work of a submission in :mod:`verdict.submissions.service`, and the
+course import in :mod:`verdict.courses.inginious_import`.
 
 :func:`install` mounts the routes and renders the errors under ``/api/v0``.
 
@@ -48,16 +51,22 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from verdict.faces.inginious.routes import render_error, router, submission_body_cap
+from verdict.faces.inginious import routes_auth, routes_courses, routes_submissions
+from verdict.faces.inginious.forms import submission_body_cap
+from verdict.faces.inginious.negotiation import render_error
+from verdict.faces.inginious.schemas import PREFIX
 from verdict.web.deps import body_limits, error_routes
+
+ROUTERS = (routes_auth.router, routes_courses.router, routes_submissions.router)
 
 
 def install(app: FastAPI) -> None:
     """Mount the routes; errors under ``/api/v0`` (404 and 405 of unknown addresses included)
     are rendered by the face."""
-    app.include_router(router)
-    error_routes(app).render_under(router.prefix, render_error)
+    for router in ROUTERS:
+        app.include_router(router)
+    error_routes(app).render_under(PREFIX, render_error)
     # Bodies: an anonymous login is a few kB; a submission carries files (base64 in JSON).
     limits = body_limits(app)
-    limits.cap("POST", router.prefix + "/authentication", lambda settings: settings.max_login_bytes)
-    limits.cap("POST", router.prefix + "/courses/{courseid}/tasks/{taskid}/submissions", submission_body_cap)
+    limits.cap("POST", PREFIX + "/authentication", lambda settings: settings.max_login_bytes)
+    limits.cap("POST", PREFIX + "/courses/{courseid}/tasks/{taskid}/submissions", submission_body_cap)

@@ -4,7 +4,8 @@ The ``Accept`` header is read as RFC 9110 says: each media range has a quality (
 the quality of a type is that of the most specific range matching it. YAML is answered when a YAML
 type (``application/yaml``, ``application/x-yaml``, ``text/yaml``, ``text/x-yaml``) has a higher
 quality than JSON, or the same quality from a more specific or an earlier range. Anything else
-(no header, ``*/*``, only unrelated types) gets JSON: the API never answers 406.
+(no header, ``*/*``, only unrelated types) gets JSON: the API never answers 406. Errors too
+(:func:`render_error`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 import yaml
 from starlette.requests import Request
 from starlette.responses import Response
+
+from verdict.web.errors import ErrorReport
 
 JSON_TYPE = "application/json"
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -107,3 +110,9 @@ def render(
     response = Response(body, status_code=status_code, headers=headers, media_type=content_type)
     response.headers["vary"] = "Accept"
     return response
+
+
+def render_error(request: Request, report: ErrorReport) -> Response:
+    """Every error of the face: ``{"error": message}`` in the negotiated format."""
+    message = f"invalid request: {report.message}" if report.validation else report.message
+    return render(request, {"error": message}, report.status, headers=report.headers or None)

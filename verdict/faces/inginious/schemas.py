@@ -1,4 +1,5 @@
-"""Response shapes of the INGInious REST API v0, for the OpenAPI document.
+"""Response shapes of the INGInious REST API v0, for the OpenAPI document (with the face's
+prefix and tag, shared by its routers).
 
 The endpoints build plain dicts (so that one serialiser writes JSON or YAML); these models only
 describe them.
@@ -6,9 +7,13 @@ describe them.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+PREFIX = "/api/v0"
+TAGS: list[str | Enum] = ["INGInious REST API v0"]
 
 
 class Error(BaseModel):
@@ -86,3 +91,8 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 YAML_CONTENT = {"application/yaml": {"schema": {"description": "The same document in YAML."}}}
+
+
+def ok(model: Any) -> dict[int | str, dict[str, Any]]:
+    """The 200 answer of an operation: ``model`` in JSON, the same in YAML."""
+    return {200: {"model": model, "content": YAML_CONTENT}}

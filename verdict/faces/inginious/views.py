@@ -8,15 +8,24 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from verdict.accounts.models import User
-from verdict.courses import tasks as task_service
+from verdict.courses.access import Access
+from verdict.courses.grades import Standing, course_grade, standings
 from verdict.courses.models import Course, Registration, Task
+from verdict.courses.task_view import (
+    ChoiceOrder,
+    contact_url,
+    problem_feedback_html,
+    public_problems,
+    visible_tasks,
+)
+from verdict.courses.windows import window_of
 from verdict.submissions.models import Submission, SubmissionStatus
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def course_view(
-    session: Session, course: Course, access: task_service.Access, user: User, now: datetime
+    session: Session, course: Course, access: Access, user: User, now: datetime
 ) -> dict[str, Any]:
     view: dict[str, Any] = {
         "name": course.title or course.name,
@@ -24,24 +33,24 @@ def course_view(
         "is_registered": access.registered,
     }
     if access.registered:
-        tasks = task_service.visible_tasks(session, course, access, now)
+        tasks = visible_tasks(session, course, access, now)
         view["tasks"] = {task.slug: task.name or task.slug for task in tasks}
-        view["grade"] = task_service.course_grade(tasks, task_service.standings(session, user, tasks))
+        view["grade"] = course_grade(tasks, standings(session, user, tasks))
     return view
 
 
 def task_view(
-    task: Task, course: Course, user: User, standing: task_service.Standing, order: task_service.ChoiceOrder
+    task: Task, course: Course, user: User, standing: Standing, order: ChoiceOrder
 ) -> dict[str, Any]:
     return {
         "name": task.name or task.slug,
         "authors": [str(author) for author in task.authors or []],
-        "contact_url": task_service.contact_url(task, course, user),
-        "deadline": task_service.window_of(task.accessibility).deadline_text(),
+        "contact_url": contact_url(task, course, user),
+        "deadline": window_of(task.accessibility).deadline_text(),
         "status": standing.status,
         "grade": standing.grade,
         "context": task.context or "",
-        "problems": task_service.public_problems(task, order),
+        "problems": public_problems(task, order),
     }
 
 
@@ -67,7 +76,6 @@ def submission_view(submission: Submission) -> dict[str, Any]:
         view["result"] = submission.result or "error"
         view["feedback"] = submission.feedback or ""
         view["problems_feedback"] = {
-            pid: task_service.problem_feedback_html(value)
-            for pid, value in (submission.problems_feedback or {}).items()
+            pid: problem_feedback_html(value) for pid, value in (submission.problems_feedback or {}).items()
         }
     return view

@@ -29,7 +29,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from verdict.courses import service
+from verdict.courses import access, registration, service
+from verdict.courses.names import parse_ident
 from verdict.errors import NotFound
 from verdict.faces.jutge.common import Document, InputDocument, ServicesUser, start_writing
 from verdict.faces.jutge.errors import render
@@ -100,16 +101,16 @@ def put_course(request: Request, user: ServicesUser, doc: InputDocument, session
 
 @router.get("/courses/{ident}", summary="A course document (owner:name)")
 def get_course(request: Request, ident: str, user: ServicesUser, session: DbSession) -> Response:
-    course = service.get_course(session, *service.parse_ident(ident, user))
-    full = service.check_can_read_course(session, user, course)
-    annotation = service.may_read_annotation(user, course)  # not tutors (issue 10, L2)
+    course = service.get_course(session, *parse_ident(ident, user))
+    full = access.check_can_read_course(session, course, user)
+    annotation = access.may_read_annotation(user, course)  # not tutors (issue 10, L2)
     return render(request, course_document(service.course_spec(course, full=full, annotation=annotation)))
 
 
 @router.delete("/courses/{ident}", summary="Delete a course")
 def delete_course(request: Request, ident: str, user: ServicesUser, session: DbSession) -> Response:
     start_writing(session)
-    owner, name = service.parse_ident(ident, user)
+    owner, name = parse_ident(ident, user)
     course = service.get_course(session, owner, name)
     service.delete_course(session, user, course)
     session.commit()
@@ -118,9 +119,9 @@ def delete_course(request: Request, ident: str, user: ServicesUser, session: DbS
 
 @router.get("/courses/{ident}/problems", summary="The course's problems solved by each student")
 def course_problems(request: Request, ident: str, user: ServicesUser, session: DbSession) -> Response:
-    owner, name = service.parse_ident(ident, user)
+    owner, name = parse_ident(ident, user)
     course = service.get_course(session, owner, name)
-    service.check_can_see_progress(session, user, course)
+    access.check_can_see_progress(session, course, user)
     progress = service.course_progress(session, course)
     return render(
         request,
@@ -136,10 +137,10 @@ def course_problems(request: Request, ident: str, user: ServicesUser, session: D
 
 @router.post("/courses/{ident}/accept", summary="Accept the invitation to a course (students)")
 def accept_course(request: Request, ident: str, user: ServicesUser, session: DbSession) -> Response:
-    owner, name = service.parse_ident(ident, user)
+    owner, name = parse_ident(ident, user)
     course = service.get_course(session, owner, name)
     start_writing(session)
-    if not service.accept_invitation(session, course, user):
+    if not registration.accept_invitation(session, course, user):
         # The same answer as for an unknown course: nobody learns who is invited where.
         raise NotFound(f"no course {owner}:{name}")
     session.commit()

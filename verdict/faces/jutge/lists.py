@@ -15,7 +15,7 @@ A list document (what PUT takes and GET gives back)::
     passwords:                 # (Verdict) passwords of other instructors' problems: never read back
       P83390: secret
 
-At most ``service.MAX_LIST_ITEMS`` items and ``service.MAX_PASSWORDS`` passwords (400 beyond).
+At most ``list_service.MAX_LIST_ITEMS`` items and ``list_service.MAX_PASSWORDS`` passwords (400 beyond).
 An item naming a problem that does not exist and one naming a problem the user may not use get
 the same answer, so that problem ids cannot be enumerated (issue 10, M3).
 """
@@ -27,8 +27,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from verdict.courses import service
+from verdict.courses import access
+from verdict.courses import lists as list_service
 from verdict.courses.models import ListItemKind
+from verdict.courses.names import check_count, parse_ident
 from verdict.errors import InvalidInput
 from verdict.faces.jutge.common import (
     Document,
@@ -45,11 +47,11 @@ from verdict.web.deps import DbSession
 router = APIRouter(tags=["jutge: lists"])
 
 
-def read_list(doc: Any) -> service.ListSpec:
+def read_list(doc: Any) -> list_service.ListSpec:
     document = Document(doc)
     raw_items = document.items("items")
-    service.check_count(raw_items, "items", service.MAX_LIST_ITEMS)  # before reading each one
-    return service.ListSpec(
+    check_count(raw_items, "items", list_service.MAX_LIST_ITEMS)  # before reading each one
+    return list_service.ListSpec(
         name=document.text("name", required=True),
         title=document.text("title", required=True),
         description=document.text("description"),
@@ -66,7 +68,7 @@ def read_passwords(value: Any) -> dict[str, str]:
         return {}
     if not isinstance(value, dict):
         raise InvalidInput("passwords: must be a mapping of problem id to password", field="passwords")
-    service.check_count(value, "passwords", service.MAX_PASSWORDS)
+    check_count(value, "passwords", list_service.MAX_PASSWORDS)
     passwords = {}
     for key, password in value.items():
         where = f"passwords.{key}"
@@ -76,10 +78,10 @@ def read_passwords(value: Any) -> dict[str, str]:
     return passwords
 
 
-def read_item(value: Any, index: int) -> service.Item:
+def read_item(value: Any, index: int) -> list_service.Item:
     where = f"items[{index}]"
     if value is None:
-        return service.Item(ListItemKind.IGNORED)
+        return list_service.Item(ListItemKind.IGNORED)
     if isinstance(value, dict) and len(value) == 1:
         # "- !Part 1: loops" reads as the mapping {"!Part 1": "loops"}: a header with a colon.
         ((key, rest),) = value.items()
@@ -88,13 +90,13 @@ def read_item(value: Any, index: int) -> service.Item:
     if isinstance(value, str):
         check_clean_text(value, where)
         if value.startswith("!"):
-            return service.Item(ListItemKind.HEADER, value[1:])
-        return service.Item(ListItemKind.PROBLEM, value.strip())
+            return list_service.Item(ListItemKind.HEADER, value[1:])
+        return list_service.Item(ListItemKind.PROBLEM, value.strip())
     hint = " (quote it: - '!Part 1: loops')" if isinstance(value, dict) else ""
     raise InvalidInput(f"{where}: must be a problem id or a header starting with '!'{hint}", field=where)
 
 
-def item_value(item: service.Item) -> str | None:
+def item_value(item: list_service.Item) -> str | None:
     if item.kind == ListItemKind.HEADER:
         return "!" + item.value
     if item.kind == ListItemKind.IGNORED:
@@ -102,7 +104,7 @@ def item_value(item: service.Item) -> str | None:
     return item.value
 
 
-def list_document(spec: service.ListSpec) -> dict[str, Any]:
+def list_document(spec: list_service.ListSpec) -> dict[str, Any]:
     return {
         "name": spec.name,
         "title": spec.title,
@@ -116,7 +118,7 @@ def list_document(spec: service.ListSpec) -> dict[str, Any]:
 
 @router.get("/lists", summary="Lists the user owns, lists of their courses, public lists")
 def list_lists(request: Request, user: ServicesUser, session: DbSession) -> Response:
-    visible = service.visible_lists(session, user)
+    visible = list_service.visible_lists(session, user)
     return render(
         request,
         {"own": dict(visible.own), "enrolled": dict(visible.enrolled), "public": dict(visible.public)},
@@ -127,26 +129,26 @@ def list_lists(request: Request, user: ServicesUser, session: DbSession) -> Resp
 def put_list(request: Request, user: ServicesUser, doc: InputDocument, session: DbSession) -> Response:
     spec = read_list(doc)
     # Parsing and password checks (argon2) happen before the write lock is taken (issue 10, H3).
-    verified = service.verified_problems(session, spec)
+    verified = list_service.verified_problems(session, spec)
     start_writing(session)
-    plist, created = service.put_list(session, user, spec, verified=verified)
-    answer = list_document(service.list_spec(plist))
+    plist, created = list_service.put_list(session, user, spec, verified=verified)
+    answer = list_document(list_service.list_spec(plist))
     session.commit()
     return render(request, answer, 201 if created else 200)
 
 
 @router.get("/lists/{ident}", summary="A list document (owner:name)")
 def get_list(request: Request, ident: str, user: ServicesUser, session: DbSession) -> Response:
-    plist = service.get_list(session, *service.parse_ident(ident, user))
-    full = service.check_can_read_list(session, user, plist)
-    return render(request, list_document(service.list_spec(plist, full=full)))
+    plist = list_service.get_list(session, *parse_ident(ident, user))
+    full = access.check_can_read_list(session, plist, user)
+    return render(request, list_document(list_service.list_spec(plist, full=full)))
 
 
 @router.delete("/lists/{ident}", summary="Delete a list")
 def delete_list(request: Request, ident: str, user: ServicesUser, session: DbSession) -> Response:
     start_writing(session)
-    owner, name = service.parse_ident(ident, user)
-    plist = service.get_list(session, owner, name)
-    service.delete_list(session, user, plist)
+    owner, name = parse_ident(ident, user)
+    plist = list_service.get_list(session, owner, name)
+    list_service.delete_list(session, user, plist)
     session.commit()
     return render(request, {"deleted": f"{owner}:{name}"})

@@ -1,0 +1,87 @@
+"""``/api/v0/courses`` and ``/api/v0/courses/{courseid}/tasks``: the courses a user sees, and their
+tasks with the user's standing."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from verdict import db
+from verdict.courses.access import courses_for
+from verdict.courses.grades import standings
+from verdict.courses.task_view import visible_tasks
+from verdict.faces.inginious import schemas
+from verdict.faces.inginious.lookup import choice_order, registered_course, visible_course, visible_task
+from verdict.faces.inginious.negotiation import render
+from verdict.faces.inginious.views import course_view, task_view
+from verdict.web.deps import CurrentUser, DbSession, PlatformDep
+
+router = APIRouter(prefix=schemas.PREFIX, tags=schemas.TAGS)
+
+
+@router.get(
+    "/courses",
+    summary="List the courses",
+    description="Courses the user is registered to (or staff of) and those open to registration, keyed by "
+    "course id; `tasks` and `grade` only where registered.",
+    response_model=None,
+    responses={**schemas.ok(dict[str, schemas.CourseInfo]), **schemas.error_responses(401)},
+)
+def list_courses(request: Request, user: CurrentUser, session: DbSession) -> Response:
+    now = db.utcnow()
+    courses = courses_for(session, user, now)
+    return render(
+        request, {course.slug: course_view(session, course, access, user, now) for course, access in courses}
+    )
+
+
+@router.get(
+    "/courses/{courseid}",
+    summary="Get one course",
+    description="A dict with the one course, or 404.",
+    response_model=None,
+    responses={**schemas.ok(dict[str, schemas.CourseInfo]), **schemas.error_responses(401, 404)},
+)
+def get_course(request: Request, courseid: str, user: CurrentUser, session: DbSession) -> Response:
+    now = db.utcnow()
+    course, access = visible_course(session, courseid, user, now)
+    return render(request, {course.slug: course_view(session, course, access, user, now)})
+
+
+@router.get(
+    "/courses/{courseid}/tasks",
+    summary="List the tasks of a course",
+    description="Tasks keyed by task id, with the user's status and grade; problems without their answers. "
+    "403 when not registered to the course.",
+    response_model=None,
+    responses={**schemas.ok(dict[str, schemas.TaskInfo]), **schemas.error_responses(401, 403, 404)},
+)
+def list_tasks(
+    request: Request, courseid: str, user: CurrentUser, session: DbSession, platform: PlatformDep
+) -> Response:
+    now = db.utcnow()
+    order = choice_order(platform, user)
+    course, access = registered_course(session, courseid, user, now)
+    tasks = visible_tasks(session, course, access, now)
+    standing = standings(session, user, tasks)
+    return render(
+        request, {task.slug: task_view(task, course, user, standing[task.id], order) for task in tasks}
+    )
+
+
+@router.get(
+    "/courses/{courseid}/tasks/{taskid}",
+    summary="Get one task",
+    description="A dict with the one task, or 404.",
+    response_model=None,
+    responses={**schemas.ok(dict[str, schemas.TaskInfo]), **schemas.error_responses(401, 403, 404)},
+)
+def get_task(
+    request: Request, courseid: str, taskid: str, user: CurrentUser, session: DbSession, platform: PlatformDep
+) -> Response:
+    now = db.utcnow()
+    order = choice_order(platform, user)
+    course, access = registered_course(session, courseid, user, now)
+    task = visible_task(session, course, taskid, access, now)
+    standing = standings(session, user, [task])[task.id]
+    return render(request, {task.slug: task_view(task, course, user, standing, order)})

@@ -1,0 +1,129 @@
+"""``/api/v0/courses/{courseid}/tasks/{taskid}/submissions``: a user's submissions to a task, and
+submitting (the body decoded by :mod:`.forms`, the unit of work in
+:func:`verdict.submissions.service.submit_to_task`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from verdict import db
+from verdict.courses.grades import user_submissions
+from verdict.courses.submission_rules import Answer
+from verdict.errors import NotFound
+from verdict.faces.inginious import schemas
+from verdict.faces.inginious.forms import submission_fields
+from verdict.faces.inginious.lookup import choice_order, parse_id, registered_course, visible_task
+from verdict.faces.inginious.negotiation import render
+from verdict.faces.inginious.views import submission_view
+from verdict.submissions.models import Submission
+from verdict.submissions.service import submit_to_task
+from verdict.web.deps import CurrentUser, DbSession, PlatformDep
+
+router = APIRouter(prefix=schemas.PREFIX, tags=schemas.TAGS)
+
+
+@router.get(
+    "/courses/{courseid}/tasks/{taskid}/submissions",
+    summary="List your submissions to a task",
+    description="The connected user's submissions, newest first; `result`, `feedback` and "
+    "`problems_feedback` only when done.",
+    response_model=None,
+    responses={**schemas.ok(list[schemas.SubmissionInfo]), **schemas.error_responses(401, 403, 404)},
+)
+def list_submissions(
+    request: Request, courseid: str, taskid: str, user: CurrentUser, session: DbSession
+) -> Response:
+    now = db.utcnow()
+    course, access = registered_course(session, courseid, user, now)
+    task = visible_task(session, course, taskid, access, now)
+    return render(request, [submission_view(s) for s in user_submissions(session, task, user)])
+
+
+@router.get(
+    "/courses/{courseid}/tasks/{taskid}/submissions/{submissionid}",
+    summary="Get one of your submissions",
+    description="A list with the one submission, or 404 (also for somebody else's submission).",
+    response_model=None,
+    responses={**schemas.ok(list[schemas.SubmissionInfo]), **schemas.error_responses(401, 403, 404)},
+)
+def get_submission(
+    request: Request, courseid: str, taskid: str, submissionid: str, user: CurrentUser, session: DbSession
+) -> Response:
+    now = db.utcnow()
+    course, access = registered_course(session, courseid, user, now)
+    task = visible_task(session, course, taskid, access, now)
+    number = parse_id(submissionid)
+    submission = session.get(Submission, number) if number is not None else None
+    if submission is None or submission.task_id != task.id or submission.user_id != user.id:
+        raise NotFound("Submission not found")
+    return render(request, [submission_view(submission)])
+
+
+SUBMISSION_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "description": "One field per sub-problem id (repeated for a multiple-answer choice; "
+                    "a file part for a file problem); `<pid>/language` chooses the language of a "
+                    "program part when the task does not fix it.",
+                    "additionalProperties": {
+                        "oneOf": [{"type": "string"}, {"type": "string", "format": "binary"}]
+                    },
+                }
+            },
+            "application/x-www-form-urlencoded": {
+                "schema": {"type": "object", "additionalProperties": {"type": "string"}}
+            },
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "additionalProperties": {},
+                    "description": "Problem id -> answer (a list for several values; a file as "
+                    "{filename, value (base64)}).",
+                }
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/courses/{courseid}/tasks/{taskid}/submissions",
+    summary="Submit to a task",
+    description="Creates a submission, graded asynchronously: poll its status. 400 when the input is "
+    "missing or malformed, 403 when not allowed (not registered, task closed, submission limit reached, a "
+    "submission still waiting), 404 for an unknown course or task, 500 when no grader is available.",
+    response_model=None,
+    responses={**schemas.ok(schemas.SubmissionCreated), **schemas.error_responses(400, 401, 403, 404, 500)},
+    openapi_extra=SUBMISSION_BODY,
+)
+def post_submission(
+    request: Request,
+    courseid: str,
+    taskid: str,
+    user: CurrentUser,
+    session: DbSession,
+    platform: PlatformDep,
+    fields: Annotated[dict[str, list[Answer]], Depends(submission_fields)],
+) -> Response:
+    now = db.utcnow()
+    course, access = registered_course(session, courseid, user, now)
+    task = visible_task(session, course, taskid, access, now)
+    submission_id = submit_to_task(
+        session,
+        platform.queue,
+        task=task,
+        user=user,
+        fields=fields,
+        access=access,
+        max_upload_bytes=platform.settings.max_upload_bytes,
+        order=choice_order(platform, user),
+        now=now,
+    )
+    return render(request, {"submissionid": str(submission_id)})
