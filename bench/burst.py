@@ -48,7 +48,7 @@ from verdict.submissions.models import Submission, SubmissionStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "tests" / "fixtures" / "inginious" / "demo"
-APLUSB = ROOT / "tests" / "fixtures" / "packages" / "kattis" / "aplusb"
+APLUSB = ROOT / "verdict" / "demo" / "packages" / "aplusb"
 ACCEPTED = (APLUSB / "submissions" / "accepted" / "sum.c").read_text()
 POSTGRES_ADMIN_URL = os.environ.get(
     "VERDICT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

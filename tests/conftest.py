@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from tests.support.inginious import Demo, make_demo
 from tests.support.users import PASSWORD, MakeUser
-from verdict import db
+from verdict import db, schema
 from verdict.accounts.models import Role, User
 from verdict.accounts.passwords import hash_password
 from verdict.grading.graders import SubmissionGrader, SubmissionKind
@@ -149,7 +149,7 @@ def engine(_session_engine: Engine) -> Iterator[Engine]:
 
 
 def _empty_all_tables(engine: Engine) -> None:
-    tables = list(reversed(db.target_metadata().sorted_tables))
+    tables = list(reversed(schema.target_metadata().sorted_tables))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             names = ", ".join(f'"{table.name}"' for table in tables)

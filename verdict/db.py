@@ -92,13 +92,6 @@ class Base(DeclarativeBase):
     }
 
 
-def target_metadata() -> sa.MetaData:
-    """The metadata with every feature's models imported (what Alembic compares against)."""
-    import verdict.models  # noqa: F401  (registers all tables on Base.metadata)
-
-    return Base.metadata
-
-
 # --------------------------------------------------------------------------- engine
 
 
@@ -236,16 +229,6 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
-
-
-def schema_drift(engine: Engine) -> list[Any]:
-    """Differences between the models and the migrated database (empty when they agree)."""
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts=migration_options())
-        return list(compare_metadata(context, target_metadata()))
 
 
 def migration_options() -> dict[str, Any]:

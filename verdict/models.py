@@ -20,12 +20,14 @@ from verdict.courses.models import (
     Registration,
     Task,
 )
+from verdict.db import Base
 from verdict.exams.models import Exam, ExamProblem, ExamStudent, Protection
 from verdict.problems.models import Blob, Problem, ProblemVersion
 from verdict.submissions.models import Submission, SubmissionStatus, SubmissionTest
 
 __all__ = [
     "ApiToken",
+    "Base",
     "Blob",
     "Competition",
     "CompetitionStatus",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import verdict.models  # noqa: F401  (every feature's tables registered: relationships resolve by name)
 from verdict import db
 from verdict.accounts.cache import CredentialCache
 from verdict.courses.quiz import grade_task

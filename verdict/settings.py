@@ -31,7 +31,7 @@ class Settings(BaseSettings):
         default=2048, ge=1, description="Bound of the compile cache; least recently used entries go first."
     )
     max_upload_bytes: int = Field(default=8 * 1024 * 1024)
-    # Request bodies (verdict.body_limits): counted as they arrive, 413 past the cap.
+    # Request bodies (verdict.web.body_limits): counted as they arrive, 413 past the cap.
     max_request_bytes: int = Field(
         default=260 * 1024 * 1024,
         description="No request body is larger, whatever its endpoint allows (keep above max_package_bytes).",

@@ -197,9 +197,9 @@ def test_shown_choices_are_stable_per_user_and_shuffled_across_users() -> None:
 @pytest.mark.unit
 def test_single_answer_choice() -> None:
     right = quiz.grade_multiple_choice(mcq(), 0)
-    assert (right.result, right.score, right.messages) == ("success", 1.0, ["Yes!", "fa"])
+    assert (right.verdict, right.score, right.messages) == (Verdict.AC, 1.0, ["Yes!", "fa"])
     wrong = quiz.grade_multiple_choice(mcq(), 1)
-    assert (wrong.result, wrong.score, wrong.messages) == ("failed", 0.0, ["No!", "fb"])
+    assert (wrong.verdict, wrong.score, wrong.messages) == (Verdict.WA, 0.0, ["No!", "fb"])
     plain = {**mcq(), "error_message": None, "success_message": None}
     assert quiz.grade_multiple_choice(plain, 3).messages == ["Wrong answer"]
     assert quiz.grade_multiple_choice(plain, 0).messages == ["fa"]
@@ -209,9 +209,9 @@ def test_single_answer_choice() -> None:
 @pytest.mark.unit
 def test_multiple_answer_choice_needs_exactly_the_valid_ones() -> None:
     problem = {**mcq(multiple=True), "error_message": None}
-    assert quiz.grade_multiple_choice(problem, [2, 0]).result == "success"
-    assert quiz.grade_multiple_choice(problem, [0]).result == "failed"
-    assert quiz.grade_multiple_choice(problem, [0, 1, 2]).result == "failed"
+    assert quiz.grade_multiple_choice(problem, [2, 0]).verdict == Verdict.AC
+    assert quiz.grade_multiple_choice(problem, [0]).verdict == Verdict.WA
+    assert quiz.grade_multiple_choice(problem, [0, 1, 2]).verdict == Verdict.WA
     assert quiz.grade_multiple_choice(problem, []).messages == [
         "Wrong answer. Make sure to select all the valid possibilities"
     ]
@@ -220,7 +220,7 @@ def test_multiple_answer_choice_needs_exactly_the_valid_ones() -> None:
 @pytest.mark.unit
 def test_match() -> None:
     problem = {"type": "match", "answer": "42"}
-    assert quiz.grade_match(problem, " 42\n").result == "success"
+    assert quiz.grade_match(problem, " 42\n").verdict == Verdict.AC
     assert quiz.grade_match(problem, "41").messages == ["Invalid answer"]
     assert quiz.grade_match(problem, None).score == 0
 
@@ -236,30 +236,31 @@ def judged(verdict: Verdict, score: float, message: str = "") -> GradeResult:
 @pytest.mark.unit
 def test_combine_quiz_only() -> None:
     parts = {
-        "a": PartResult("success", 1, "<p>ok</p>"),
-        "b": PartResult("failed", 0, ""),
-        "c": PartResult("success", 1, ""),
+        "a": PartResult(Verdict.AC, 1, "<p>ok</p>"),
+        "b": PartResult(Verdict.WA, 0, ""),
+        "c": PartResult(Verdict.AC, 1, ""),
     }
     outcome = quiz.combine(parts)
     assert outcome.status == SubmissionStatus.DONE
-    assert (outcome.grade, outcome.result, outcome.verdict) == (66.67, "failed", "SC")
+    assert (outcome.grade, outcome.verdict) == (66.67, Verdict.SC)
     assert outcome.problems_feedback == {
-        "a": ["success", "<p>ok</p>"],
-        "b": ["failed", ""],
-        "c": ["success", ""],
+        "a": ["AC", "<p>ok</p>"],
+        "b": ["WA", ""],
+        "c": ["AC", ""],
     }
     assert "2 of 3" in outcome.feedback
-    assert quiz.combine({"a": PartResult("success", 1, "")}).verdict == "AC"
-    assert quiz.combine({"a": PartResult("failed", 0, "")}).verdict == "WA"
+    assert quiz.combine({"a": PartResult(Verdict.AC, 1, "")}).verdict == "AC"
+    assert quiz.combine({"a": PartResult(Verdict.WA, 0, "")}).verdict == "WA"
 
 
 @pytest.mark.unit
 def test_combine_with_a_program_part() -> None:
-    program = PartResult("timeout", 0.5, "<p>tle</p>", judged=judged(Verdict.TLE, 50))
-    outcome = quiz.combine({"code": program, "q": PartResult("success", 1, "")})
-    assert (outcome.grade, outcome.result, outcome.verdict, outcome.score) == (75.0, "timeout", "TLE", 75.0)
+    program = PartResult(Verdict.TLE, 0.5, "<p>tle</p>", judged=judged(Verdict.TLE, 50))
+    outcome = quiz.combine({"code": program, "q": PartResult(Verdict.AC, 1, "")})
+    assert (outcome.grade, outcome.verdict, outcome.score) == (75.0, "TLE", 75.0)
+    assert outcome.problems_feedback == {"code": ["TLE", "<p>tle</p>"], "q": ["AC", ""]}
     assert outcome.tests is not None and [t["verdict"] for t in outcome.tests] == ["AC", "TLE"]
-    alone = quiz.combine({"code": PartResult("success", 1, "<p>AC</p>", judged=judged(Verdict.AC, 100))})
+    alone = quiz.combine({"code": PartResult(Verdict.AC, 1, "<p>AC</p>", judged=judged(Verdict.AC, 100))})
     assert (alone.verdict, alone.score, alone.grade, alone.feedback) == ("AC", 100, 100.0, "<p>AC</p>")
 
 
@@ -272,8 +273,8 @@ def test_combine_nothing_is_an_error() -> None:
 def test_grade_program_without_source_or_tests() -> None:
     part = ProgramPart("code", "GCC", "   ")
     engine: Any = SimpleNamespace()  # never called
-    assert quiz.grade_program(engine, 1, part, {}).result == "failed"
-    assert quiz.grade_program(engine, None, ProgramPart("code", "GCC", "int main"), {}).result == "error"
+    assert quiz.grade_program(engine, 1, part, {}).verdict == Verdict.WA
+    assert quiz.grade_program(engine, None, ProgramPart("code", "GCC", "int main"), {}).verdict == Verdict.IE
 
 
 # --------------------------------------------------------------------------- input
@@ -372,11 +373,11 @@ def sub(
     id_: int,
     status: SubmissionStatus,
     grade: float | None = None,
-    result: str | None = None,
+    verdict: Verdict | None = None,
     minutes: int = 0,
 ) -> Submission:
     return Submission(
-        id=id_, status=status, grade=grade, result=result, created_at=NOW + timedelta(minutes=minutes)
+        id=id_, status=status, grade=grade, verdict=verdict, created_at=NOW + timedelta(minutes=minutes)
     )
 
 
@@ -384,15 +385,18 @@ def sub(
 def test_standing_best_and_last() -> None:
     task = Task(evaluate=Evaluate.BEST)
     history = [
-        sub(1, SubmissionStatus.DONE, 80, "failed", 0),
-        sub(2, SubmissionStatus.DONE, 100, "success", 1),
-        sub(3, SubmissionStatus.DONE, 40, "failed", 2),
+        sub(1, SubmissionStatus.DONE, 80, Verdict.SC, 0),
+        sub(2, SubmissionStatus.DONE, 100, Verdict.AC, 1),
+        sub(3, SubmissionStatus.DONE, 40, Verdict.SC, 2),
         sub(4, SubmissionStatus.WAITING, minutes=3),
     ]
     assert standing(task, history) == Standing("succeeded", 100.0, history[1])
     task.evaluate = Evaluate.LAST
     assert standing(task, history) == Standing("failed", 40.0, history[2])
-    ties = [sub(1, SubmissionStatus.DONE, 50, "failed", 0), sub(2, SubmissionStatus.DONE, 50, "failed", 1)]
+    ties = [
+        sub(1, SubmissionStatus.DONE, 50, Verdict.SC, 0),
+        sub(2, SubmissionStatus.DONE, 50, Verdict.SC, 1),
+    ]
     assert evaluated_submission(Task(evaluate=Evaluate.BEST), ties) is ties[1]  # ties: the newer
 
 
@@ -534,8 +538,8 @@ def test_windows_gate_students_not_staff(session: Session, demo: Demo) -> None:
 @pytest.mark.integration
 def test_standings_and_course_grade(session: Session, demo: Demo) -> None:
     quiz, limited = demo.task(session, "quiz"), demo.task(session, "limited")
-    add(session, quiz, demo.alice.id, SubmissionStatus.DONE, NOW, 50).result = "failed"
-    add(session, quiz, demo.bob.id, SubmissionStatus.DONE, NOW, 100).result = "success"
+    add(session, quiz, demo.alice.id, SubmissionStatus.DONE, NOW, 50).verdict = Verdict.SC
+    add(session, quiz, demo.bob.id, SubmissionStatus.DONE, NOW, 100).verdict = Verdict.AC
     session.commit()
     access = course_access(session, demo.course, demo.alice)
     tasks = visible_tasks(session, demo.course, access, NOW)
@@ -579,7 +583,7 @@ def test_grade_task_uses_the_source_of_a_submission_made_elsewhere(
     )
     outcome = quiz.grade_task(engine, submission)
     assert calls == [(7, "GCC", "int main")]
-    assert (outcome.verdict, outcome.grade, outcome.result) == ("AC", 100.0, "success")
+    assert (outcome.verdict, outcome.grade) == ("AC", 100.0)
 
 
 @pytest.mark.unit
@@ -601,7 +605,7 @@ def test_quiz_subsets_are_keyed_with_the_server_secret_and_renumbered() -> None:
         valid_number = next(number for number, index in numbered.items() if index == 0)
         right = parse_input(task, {"q": [str(valid_number)]}, max_upload_bytes=100, order=order)
         assert right == {"q": 0}
-        assert quiz.grade_multiple_choice(problem, right["q"]).result == "success"
+        assert quiz.grade_multiple_choice(problem, right["q"]).verdict == Verdict.AC
         public_seed_orders.add(tuple(shown_choices(problem, f"{username}#t#q")))
         keyed_orders.add(tuple(numbered.values()))
         other = ChoiceOrder("another-secret-of-thirty-two-chars!", username)

@@ -74,7 +74,7 @@ def test_judge_result_keeps_the_detail_for_staff_only(sandbox_config) -> None:  
     assert LEAK not in result.cause
     assert LEAK not in feedback_html(result)
     assert not [t for t in outcome_from_result(result).tests or [] if LEAK in str(t["message"])]
-    task = combine({"p1": PartResult(result.inginious_result, 0.0, feedback_html(result), judged=result)})
+    task = combine({"p1": PartResult(result.verdict, 0.0, feedback_html(result), judged=result)})
     assert LEAK not in task.feedback + str(task.problems_feedback) + str(task.tests)
 
 

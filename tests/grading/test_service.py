@@ -57,7 +57,6 @@ def test_result_written_only_under_the_lease(platform: Platform, make_user) -> N
         verdict="AC",
         score=100,
         grade=100,
-        result="success",
         tests=[{"test_name": "t1", "verdict": "AC", "time": 0.01, "memory": 1000, "message": ""}],
     )
     with platform.sessionmaker() as session:

@@ -68,7 +68,7 @@ class StuckGrader:
     def __call__(self, judge: Judge, submission: Submission) -> Outcome:
         self.calls += 1
         self.release.wait()
-        return Outcome(service.SubmissionStatus.DONE, verdict="AC", score=100, grade=100, result="success")
+        return Outcome(service.SubmissionStatus.DONE, verdict="AC", score=100, grade=100)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from verdict.judge.languages import language_for_file
 from verdict.judge.packages import load_package
 from verdict.judge.problem import TestKind
 from verdict.judge.sandbox import SandboxConfig
-from verdict.judge.verdicts import Verdict, inginious_result, jutge_code
+from verdict.judge.verdicts import Verdict
 
 pytestmark = pytest.mark.integration
 
@@ -119,25 +119,12 @@ def test_partial_score_by_groups_is_reported(graders: dict[Path, Grader]) -> Non
     result = grader.grade((PROGRAMS / "scored/partial.py").read_bytes(), "Python3")
     assert result.verdict == Verdict.SC
     assert result.score == 40 and result.max_score == 100 and result.grade == 40.0
-    assert result.jutge_verdict == "SC" and result.inginious_result == "failed"
-
-
-def test_verdict_mappings() -> None:
-    assert (
-        jutge_code(Verdict.TLE) == "EE" and jutge_code(Verdict.MLE) == "EE" and jutge_code(Verdict.WA) == "WA"
-    )
-    assert inginious_result(Verdict.AC) == "success"
-    assert inginious_result(Verdict.TLE) == "timeout"
-    assert inginious_result(Verdict.MLE) == "overflow"
-    assert inginious_result(Verdict.RE) == "crash"
-    assert inginious_result(Verdict.IE) == "error"
-    assert inginious_result(Verdict.WA) == "failed"
 
 
 def test_execution_error_cause_for_jutge(graders: dict[Path, Grader]) -> None:
     grader = graders[APLUSB]
     result = grader.grade((APLUSB / "submissions/run_time_error/crash.c").read_bytes(), "GCC")
-    assert result.jutge_verdict == "EE"
+    assert result.verdict == Verdict.RE
     assert "run-time error" in result.cause and "SIGSEGV" in result.cause
 
 

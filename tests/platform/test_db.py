@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tests.support.users import MakeUser
-from verdict import db
+from verdict import db, schema
 from verdict.models import ApiToken, Submission, SubmissionStatus, User
 from verdict.platform import Platform
 
@@ -24,7 +24,7 @@ from verdict.platform import Platform
 @pytest.mark.integration
 def test_migrations_create_every_model_table(engine: Engine) -> None:
     tables = set(sa.inspect(engine).get_table_names())
-    assert tables == set(db.target_metadata().tables) | {"alembic_version"}
+    assert tables == set(schema.target_metadata().tables) | {"alembic_version"}
     assert db.current_revision(engine) is not None
 
 
@@ -32,13 +32,13 @@ def test_migrations_create_every_model_table(engine: Engine) -> None:
 def test_models_and_migrations_do_not_drift(engine: Engine) -> None:
     # If this fails, a model changed without a migration: write one (verdict db revision, or
     # alembic revision --autogenerate) and review it.
-    assert db.schema_drift(engine) == []
+    assert schema.schema_drift(engine) == []
 
 
 @pytest.mark.integration
 def test_drift_check_sees_a_model_change(engine: Engine) -> None:
     changed = sa.MetaData(naming_convention=db.NAMING_CONVENTION)
-    for table in db.target_metadata().tables.values():
+    for table in schema.target_metadata().tables.values():
         table.to_metadata(changed)
     changed.tables["users"].append_column(sa.Column("nickname", sa.String(20)))
     with engine.connect() as connection:
@@ -55,7 +55,7 @@ def test_downgrade_to_nothing_and_back(fresh_db_url: str) -> None:
         db.downgrade(engine, "base")
         assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
         db.upgrade(engine)
-        assert db.schema_drift(engine) == []
+        assert schema.schema_drift(engine) == []
     finally:
         engine.dispose()
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 # A stateless hasher holding only its parameters: safe to share, not configuration.
 _HASHER = PasswordHasher()
 
-# A hash to verify against when the user does not exist, so that the time taken does not tell
-# whether a login name exists.
-_DUMMY_HASH = _HASHER.hash("verdict: no such user")
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the user does not exist, so that the time taken does not tell
+    whether a login name exists. Made on first use: hashing at import cost every command 0.3 s."""
+    return _HASHER.hash("verdict: no such user")
 
 
 def hash_password(password: str) -> str:
@@ -20,7 +25,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True if ``password`` matches. A missing or corrupt hash never matches (but costs the same)."""
     try:
-        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _HASHER.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

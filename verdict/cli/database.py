@@ -8,6 +8,7 @@ import typer
 
 from verdict import db
 from verdict.cli.runtime import Runtime, console, errors
+from verdict.schema import schema_drift
 
 app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 
@@ -32,7 +33,7 @@ def db_current(ctx: typer.Context) -> None:
 @app.command("check")
 def db_check(ctx: typer.Context) -> None:
     """Fail if the database schema differs from the models (a missing migration)."""
-    drift = db.schema_drift(Runtime.of(ctx).platform().engine)
+    drift = schema_drift(Runtime.of(ctx).platform().engine)
     for difference in drift:
         errors.print(f"[red]drift:[/red] {difference}")
     if drift:
@@ -49,7 +50,7 @@ def db_revision(
     engine = Runtime.of(ctx).platform().engine
     if db.current_revision(engine) is None:
         db.upgrade(engine)  # compare against the schema the migrations make
-    if not db.schema_drift(engine):
+    if not schema_drift(engine):
         console.print("models and migrations agree: nothing to generate")
         return
     db.new_revision(engine, message)

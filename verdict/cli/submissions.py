@@ -65,14 +65,14 @@ def _print_when_graded(platform: Platform, submission_id: int, timeout: float) -
             assert submission is not None  # committed by submit_to_problem
             if submission.status in ("done", "error"):
                 table = Table(title=f"submission {submission_id}")
-                for column in ("status", "verdict", "score", "grade", "result"):
+                for column in ("status", "verdict", "score", "grade", "meaning"):
                     table.add_column(column)
                 table.add_row(
                     submission.status,
                     submission.verdict or "",
                     f"{submission.score}",
                     f"{submission.grade}",
-                    submission.result or "",
+                    submission.verdict.description if submission.verdict else "",
                 )
                 console.print(table)
                 if submission.compiler_output and submission.verdict == "CE":

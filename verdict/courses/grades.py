@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from verdict.accounts.models import User
 from verdict.courses.models import Evaluate, Task
 from verdict.courses.windows import window_of
+from verdict.judge.verdicts import Verdict
 from verdict.submissions.models import Submission, SubmissionStatus
 
 
@@ -50,7 +51,7 @@ def standing(task: Task, submissions: Sequence[Submission]) -> Standing:
     chosen = evaluated_submission(task, submissions)
     if chosen is None:
         return Standing("failed", 0.0, None)
-    succeeded = chosen.result == "success"
+    succeeded = chosen.verdict == Verdict.AC  # every part correct
     return Standing("succeeded" if succeeded else "failed", float(chosen.grade or 0.0), chosen)
 
 

@@ -11,20 +11,24 @@ from typing import Any
 
 from verdict.courses.models import Task
 from verdict.courses.subproblems import PROGRAM_TYPES, ProgramPart, program_parts, program_pids
-from verdict.grading.engine import feedback_html
+from verdict.grading.engine import feedback_html, test_rows
 from verdict.grading.graders import Judge, NotGradable
 from verdict.grading.service import Outcome
 from verdict.judge.grader import GradeResult
+from verdict.judge.verdicts import Verdict
 from verdict.submissions.models import Submission, SubmissionStatus
 
-RESULT_SEVERITY = ("error", "killed", "crash", "timeout", "overflow", "failed", "success")
+# Program verdicts that are only a wrong answer, partly or wholly: a multi-part task's verdict is
+# the first program verdict that is not one of these (a compile error, a time limit ...).
+PASSABLE = (Verdict.AC, Verdict.WA, Verdict.SC, Verdict.PE)
 
 
 @dataclass
 class PartResult:
-    """One sub-problem graded: ``score`` in 0–1, INGInious ``result``, HTML ``feedback``."""
+    """One sub-problem graded: its verdict (AC or WA for a quiz part, the judge's for a program),
+    ``score`` in 0–1, HTML ``feedback``."""
 
-    result: str
+    verdict: Verdict
     score: float
     feedback: str
     judged: GradeResult | None = None
@@ -57,19 +61,20 @@ def grade_multiple_choice(problem: Mapping[str, Any], answer: Any) -> PartResult
         messages.insert(0, "Wrong answer. Make sure to select all the valid possibilities")
     else:
         messages.insert(0, "Wrong answer")
-    return PartResult(
-        "success" if correct else "failed", 1.0 if correct else 0.0, _paragraphs(messages), messages=messages
-    )
+    return _quiz_part(correct, messages)
 
 
 def grade_match(problem: Mapping[str, Any], answer: Any) -> PartResult:
     correct = str(answer or "").strip() == str(problem.get("answer", "")).strip()
-    message = "Correct answer" if correct else "Invalid answer"
+    return _quiz_part(correct, ["Correct answer" if correct else "Invalid answer"])
+
+
+def _quiz_part(correct: bool, messages: list[str]) -> PartResult:
     return PartResult(
-        "success" if correct else "failed",
+        Verdict.AC if correct else Verdict.WA,
         1.0 if correct else 0.0,
-        _paragraphs([message]),
-        messages=[message],
+        _paragraphs(messages),
+        messages=messages,
     )
 
 
@@ -78,12 +83,12 @@ def grade_program(
 ) -> PartResult:
     if not part.source.strip():
         message = "Nothing was submitted for this part."
-        return PartResult("failed", 0.0, _paragraphs([message]), messages=[message])
+        return PartResult(Verdict.WA, 0.0, _paragraphs([message]), messages=[message])
     if version_id is None:
         message = "This part cannot be graded: the task has no test cases."
-        return PartResult("error", 0.0, _paragraphs([message]), messages=[message])
+        return PartResult(Verdict.IE, 0.0, _paragraphs([message]), messages=[message])
     judged = judge.judge(version_id, part.language, part.source)
-    return PartResult(judged.inginious_result, judged.grade / 100.0, feedback_html(judged), judged=judged)
+    return PartResult(judged.verdict, judged.grade / 100.0, feedback_html(judged), judged=judged)
 
 
 def grade_task(judge: Judge, submission: Submission) -> Outcome:
@@ -115,55 +120,47 @@ def grade_task(judge: Judge, submission: Submission) -> Outcome:
     return combine(results)
 
 
+def _verdict_of_parts(all_correct: bool, judged: list[GradeResult], grade: float) -> Verdict:
+    if all_correct:
+        return Verdict.AC
+    failing = [j.verdict for j in judged if j.verdict not in PASSABLE]
+    return failing[0] if failing else Verdict.WA if grade == 0 else Verdict.SC
+
+
 def combine(results: Mapping[str, PartResult]) -> Outcome:
-    """One outcome from the graded parts: grade = 100 × mean part score; result ``success`` when
-    every part succeeded, else the most severe part result; global feedback sums it up."""
+    """One outcome from the graded parts: grade = 100 × mean part score; AC when every part is,
+    else the first judge failure (CE, TLE ...) of a program part, else WA (grade 0) or SC; the
+    global feedback sums it up. Each part's verdict is kept with its feedback (``problems_feedback``
+    maps pid → [verdict, html]), so a face can name every part's outcome in its own words."""
     if not results:
-        return Outcome(
-            SubmissionStatus.ERROR, verdict="IE", result="error", error_reason="the task has no problems"
-        )
+        return Outcome(SubmissionStatus.ERROR, verdict=Verdict.IE, error_reason="the task has no problems")
     parts = list(results.values())
     grade = round(100.0 * sum(p.score for p in parts) / len(parts), 2)
-    result = min(
-        (p.result for p in parts), key=lambda r: RESULT_SEVERITY.index(r) if r in RESULT_SEVERITY else 0
-    )
+    all_correct = all(p.verdict == Verdict.AC for p in parts)
     judged = [p.judged for p in parts if p.judged is not None]
     if len(parts) == 1 and judged:
-        verdict, score = judged[0].verdict.value, judged[0].score
+        verdict, score = judged[0].verdict, judged[0].score
     else:
-        failing = [j.verdict.value for j in judged if j.verdict.value not in ("AC", "WA", "SC", "PE")]
-        verdict = "AC" if result == "success" else failing[0] if failing else "WA" if grade == 0 else "SC"
+        failing = [j.verdict for j in judged if j.verdict not in PASSABLE]
+        verdict = (
+            Verdict.AC if all_correct else failing[0] if failing else Verdict.WA if grade == 0 else Verdict.SC
+        )
         score = grade
-    correct = sum(1 for p in parts if p.result == "success")
-    summary = (
-        f"<p><b>{'All answers are correct' if result == 'success' else 'Some answers are wrong'}</b>: "
+    correct = sum(1 for p in parts if p.verdict == Verdict.AC)
+    feedback = (
+        f"<p><b>{'All answers are correct' if all_correct else 'Some answers are wrong'}</b>: "
         f"{correct} of {len(parts)} part(s) correct, grade {grade:g}/100.</p>"
     )
-    feedback = summary
     if len(parts) == 1 and judged:
         feedback = parts[0].feedback
-    compile_output = "\n".join(j.compile_output for j in judged if j.compile_output)
-    tests: list[dict[str, object]] = []
-    if len(judged) == 1:
-        tests = [
-            {
-                "test_name": t.name,
-                "verdict": t.verdict.value,
-                "time": t.time,
-                "memory": t.memory,
-                "message": t.message,
-            }
-            for t in judged[0].tests
-        ]
     return Outcome(
         SubmissionStatus.DONE,
         verdict=verdict,
         score=score,
         grade=grade,
-        result=result,
         feedback=feedback,
-        problems_feedback={pid: [p.result, p.feedback] for pid, p in results.items()},
-        compiler_output=compile_output,
-        tests=tests,
-        error_reason=next((j.message for j in judged if j.verdict.value == "IE"), ""),
+        problems_feedback={pid: [p.verdict.value, p.feedback] for pid, p in results.items()},
+        compiler_output="\n".join(j.compile_output for j in judged if j.compile_output),
+        tests=test_rows(judged[0]) if len(judged) == 1 else [],
+        error_reason=next((j.message for j in judged if j.verdict == Verdict.IE), ""),
     )

@@ -24,6 +24,7 @@ from verdict.judge.languages import get_language
 from verdict.judge.packages import load_package
 from verdict.judge.sandbox import MiB, SandboxConfig
 from verdict.judge.supervision import Supervision
+from verdict.judge.verdicts import Verdict
 from verdict.problems.models import ProblemVersion
 from verdict.problems.store import fetch_package
 from verdict.settings import Settings
@@ -131,9 +132,7 @@ class GradingEngine:
             results.put(self._outcome(submission_id))
         except Exception as error:  # recorded on the submission, not lost with the thread
             log.exception("grading submission %s failed", submission_id)
-            results.put(
-                Outcome(SubmissionStatus.ERROR, verdict="IE", result="error", error_reason=repr(error)[:2000])
-            )
+            results.put(Outcome(SubmissionStatus.ERROR, verdict=Verdict.IE, error_reason=repr(error)[:2000]))
         finally:
             with self._lock:
                 del self._supervisions[threading.get_ident()]
@@ -154,7 +153,7 @@ class GradingEngine:
             # The judge's side failed (a broken package, checker or sandbox): IE with its message.
             # Anything else is a bug: _grade_into records it as IE too, with its traceback logged.
             log.warning("submission %s: internal error: %s", submission_id, error)
-            return Outcome(SubmissionStatus.ERROR, verdict="IE", result="error", error_reason=str(error))
+            return Outcome(SubmissionStatus.ERROR, verdict=Verdict.IE, error_reason=str(error))
 
     def judge(self, version_id: int | None, language: str | None, source: str) -> GradeResult:
         """Grades source code against one problem version (the package fetched by hash)."""
@@ -183,27 +182,30 @@ class GradingEngine:
         return grader
 
 
-def outcome_from_result(result: GradeResult) -> Outcome:
-    tests: list[dict[str, object]] = [
+def test_rows(result: GradeResult) -> list[dict[str, object]]:
+    """The per-test rows stored with a submission (a hidden test's message left out)."""
+    return [
         {
             "test_name": t.name,
-            "verdict": t.verdict.value,
+            "verdict": t.verdict,
             "time": t.time,
             "memory": t.memory,
             "message": student_message(t),
         }
         for t in result.tests
     ]
+
+
+def outcome_from_result(result: GradeResult) -> Outcome:
     return Outcome(
         SubmissionStatus.DONE,
-        verdict=result.verdict.value,
+        verdict=result.verdict,
         score=result.score,
         grade=result.grade,
-        result=result.inginious_result,
         feedback=feedback_html(result),
         compiler_output=result.compile_output,
-        tests=tests,
-        error_reason=result.message if result.verdict.value == "IE" else "",
+        tests=test_rows(result),
+        error_reason=result.message if result.verdict == Verdict.IE else "",
     )
 
 
@@ -213,9 +215,9 @@ def feedback_html(result: GradeResult) -> str:
         f"<p><b>{html.escape(result.verdict.description.capitalize())}</b>"
         f" ({result.score:g}/{result.max_score:g})</p>"
     ]
-    if result.verdict.value == "CE":
+    if result.verdict == Verdict.CE:
         lines.append(f"<pre>{html.escape(result.compile_output[:8000])}</pre>")
-    shown = [t for t in result.tests if t.visible or t.revealed or t.verdict.value != "AC"]
+    shown = [t for t in result.tests if t.visible or t.revealed or t.verdict != Verdict.AC]
     if shown:
         lines.append("<ul>")
         for test in shown:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from verdict.db import begin_write, utcnow
 from verdict.errors import NotFound
+from verdict.judge.verdicts import Verdict
 from verdict.problems.models import Problem
 from verdict.submissions.models import Submission, SubmissionStatus, SubmissionTest
 
@@ -136,10 +137,9 @@ class Outcome:
     """What grading produced, ready to be stored."""
 
     status: SubmissionStatus
-    verdict: str | None = None
+    verdict: Verdict | None = None
     score: float | None = None
     grade: float | None = None
-    result: str | None = None
     feedback: str = ""
     problems_feedback: dict[str, object] | None = None
     compiler_output: str = ""
@@ -164,7 +164,6 @@ def complete(session: Session, submission_id: int, owner: str, outcome: Outcome)
             verdict=outcome.verdict,
             score=outcome.score,
             grade=outcome.grade,
-            result=outcome.result,
             feedback=outcome.feedback,
             problems_feedback=outcome.problems_feedback or {},
             compiler_output=outcome.compiler_output,
@@ -247,8 +246,7 @@ def abandon(session: Session, submission_id: int, owner: str, why: str) -> bool:
         submission.status = SubmissionStatus.WAITING
     else:
         submission.status = SubmissionStatus.ERROR
-        submission.verdict = "IE"
-        submission.result = "error"
+        submission.verdict = Verdict.IE
         submission.error_reason = f"grading abandoned on {submission.attempts} attempts: {why}"
         submission.feedback = (
             "<p><b>Internal error</b>: grading took longer than the problem's limits allow.</p>"

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 
 from verdict.judge.check_result import CheckResult, OptionError, make_result
 from verdict.judge.errors import NeedsProgram
+from verdict.judge.flags import FALSE_WORDS, TRUE_WORDS, read_flag
 from verdict.judge.jutge_checkers import jutge_elastic, jutge_elastic2, jutge_epsilon, jutge_loosy, jutge_std
 from verdict.judge.kattis_validator import kattis_default
 from verdict.judge.output_text import as_bytes
@@ -50,25 +51,10 @@ def _opt_float(options: Mapping[str, object], key: str, default: float | None) -
 
 
 def _opt_bool(options: Mapping[str, object], key: str, default: bool) -> bool:
-    value = options.get(key)
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in (
-        "true",
-        "yes",
-        "on",
-        "1",
-        "false",
-        "no",
-        "off",
-        "0",
-    ):
-        return value.strip().lower() in ("true", "yes", "on", "1")
-    raise OptionError(f"option {key} must be a boolean, not {value!r}")
+    flag = read_flag(options.get(key), default, words=TRUE_WORDS + FALSE_WORDS)
+    if flag is None:
+        raise OptionError(f"option {key} must be a boolean, not {options.get(key)!r}")
+    return flag
 
 
 def _opt_text(options: Mapping[str, object], key: str, default: bytes | None = None) -> bytes:

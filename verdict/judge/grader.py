@@ -21,7 +21,7 @@ from verdict.judge.languages import Language, get_language, language_for_file
 from verdict.judge.problem import Problem, TestCase, TestGroup, TestKind
 from verdict.judge.sandbox import Limits, MiB, RunResult, Sandbox, SandboxConfig
 from verdict.judge.supervision import Supervision
-from verdict.judge.verdicts import STATUS_VERDICTS, Verdict, inginious_result, jutge_code
+from verdict.judge.verdicts import STATUS_VERDICTS, Verdict
 
 DERIVATION_LIMIT = 10.0  # seconds allowed to the reference solutions when deriving a time limit
 MIN_DERIVED_LIMIT = 0.5  # seconds
@@ -56,16 +56,8 @@ class GradeResult:
 
     @property
     def grade(self) -> float:
-        """0–100, as INGInious wants it."""
+        """The score as a grade 0–100."""
         return round(100.0 * self.score / self.max_score, 2) if self.max_score else 0.0
-
-    @property
-    def jutge_verdict(self) -> str:
-        return jutge_code(self.verdict)
-
-    @property
-    def inginious_result(self) -> str:
-        return inginious_result(self.verdict)
 
     @property
     def cause(self) -> str:

@@ -1,4 +1,7 @@
-"""Verdict codes and their mappings to the Jutge and INGInious vocabularies."""
+"""Verdict codes: the one verdict type, from the checkers to the database column.
+
+The faces name verdicts in their own vocabularies (``verdict.faces.jutge.verdicts``,
+``verdict.faces.inginious.results``); the judge speaks only these codes."""
 
 from __future__ import annotations
 
@@ -50,24 +53,6 @@ STATUS_VERDICTS = {
     Status.INTERNAL_ERROR: Verdict.IE,
 }
 
-# Jutge reports execution failures as EE with the cause in the verdict info.
-JUTGE_CODES = {Verdict.TLE: "EE", Verdict.MLE: "EE", Verdict.OLE: "EE", Verdict.RE: "EE"}
-
-# INGInious `result` values: success, failed, timeout, overflow, crash, error, killed.
-INGINIOUS_RESULTS = {
-    Verdict.AC: "success",
-    Verdict.WA: "failed",
-    Verdict.PE: "failed",
-    Verdict.IC: "failed",
-    Verdict.CE: "failed",
-    Verdict.SC: "failed",
-    Verdict.TLE: "timeout",
-    Verdict.MLE: "overflow",
-    Verdict.OLE: "overflow",
-    Verdict.RE: "crash",
-    Verdict.IE: "error",
-}
-
 # When all tests run (no early stop), the overall verdict is the most severe one seen
 # (Jutge's precedence IE, EE, WA, IC, PE, AC, with EE split into its causes).
 SEVERITY = [
@@ -83,14 +68,6 @@ SEVERITY = [
     Verdict.SC,
     Verdict.AC,
 ]
-
-
-def jutge_code(verdict: Verdict) -> str:
-    return JUTGE_CODES.get(verdict, verdict.value)
-
-
-def inginious_result(verdict: Verdict) -> str:
-    return INGINIOUS_RESULTS[verdict]
 
 
 def most_severe(verdicts: Sequence[Verdict]) -> Verdict:

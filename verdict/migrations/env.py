@@ -6,7 +6,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from verdict.db import create_engine, migration_options, target_metadata
+from verdict.db import create_engine, migration_options
+from verdict.schema import target_metadata
 
 
 def _run(connection: Connection) -> None:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from verdict.db import Base, enum_type, utcnow
+from verdict.judge.verdicts import Verdict
 
 
 class SubmissionStatus(StrEnum):
@@ -50,10 +51,9 @@ class Submission(Base):
         enum_type(SubmissionStatus, "submission_status"), default=SubmissionStatus.WAITING
     )
     priority: Mapped[int] = mapped_column(default=0)  # lower is graded first
-    verdict: Mapped[str | None] = mapped_column(sa.String(10))  # AC, WA, PE, CE, EE, SC, IE ...
+    verdict: Mapped[Verdict | None] = mapped_column(enum_type(Verdict, "verdict"))
     score: Mapped[float | None]  # points (Jutge scores.yml / Kattis scoring)
     grade: Mapped[float | None]  # 0-100
-    result: Mapped[str | None] = mapped_column(sa.String(20))  # INGInious: success, failed, ...
     feedback: Mapped[str] = mapped_column(sa.Text, default="")  # text/HTML for the student
     problems_feedback: Mapped[dict[str, Any]] = mapped_column(default=dict)
     compiler_output: Mapped[str] = mapped_column(sa.Text, default="")
@@ -78,7 +78,7 @@ class SubmissionTest(Base):
     )
     position: Mapped[int] = mapped_column(primary_key=True)
     test_name: Mapped[str] = mapped_column(sa.String(300))
-    verdict: Mapped[str] = mapped_column(sa.String(10))
+    verdict: Mapped[Verdict] = mapped_column(enum_type(Verdict, "test_verdict"))
     time: Mapped[float | None]  # CPU seconds
     memory: Mapped[int | None] = mapped_column(sa.BigInteger)  # peak bytes
     message: Mapped[str] = mapped_column(sa.Text, default="")

@@ -19,6 +19,7 @@ from verdict.courses.task_view import (
     visible_tasks,
 )
 from verdict.courses.windows import window_of
+from verdict.faces.inginious.results import submission_result
 from verdict.submissions.models import Submission, SubmissionStatus
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -73,7 +74,7 @@ def submission_view(submission: Submission) -> dict[str, Any]:
         "input": dict(submission.input or {}),
     }
     if status == "done":
-        view["result"] = submission.result or "error"
+        view["result"] = submission_result(submission)
         view["feedback"] = submission.feedback or ""
         view["problems_feedback"] = {
             pid: problem_feedback_html(value) for pid, value in (submission.problems_feedback or {}).items()

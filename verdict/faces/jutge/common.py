@@ -13,9 +13,11 @@ from starlette.formparsers import MultiPartException
 
 from verdict.accounts.errors import AuthError
 from verdict.accounts.models import User
+from verdict.courses.names import Visible
 from verdict.db import begin_write
 from verdict.errors import InvalidInput, TooLarge
 from verdict.faces.jutge.yaml_io import load_document
+from verdict.judge.flags import read_flag
 from verdict.settings import Settings
 from verdict.web import body_limits
 from verdict.web.deps import DbSession, PlatformDep, current_user_optional
@@ -37,6 +39,11 @@ def services_user(request: Request, session: DbSession, platform: PlatformDep) -
 
 
 ServicesUser = Annotated[User, Depends(services_user)]
+
+
+def visible_document(visible: Visible) -> dict[str, dict[str, str]]:
+    """What a user sees of courses or lists: ``own``, ``enrolled``, ``public``, each ref → title."""
+    return {"own": dict(visible.own), "enrolled": dict(visible.enrolled), "public": dict(visible.public)}
 
 
 def start_writing(session: Session) -> None:
@@ -149,13 +156,10 @@ class Document:
     def flag(self, key: str, default: bool = False) -> bool:
         """A 0/1 field (``true``/``false`` are accepted too); missing or null is ``default``."""
         value = self.data.get(key)
-        if value is None:
-            return default
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int) and value in (0, 1):
-            return bool(value)
-        raise InvalidInput(f"{key}: must be 0 or 1, not {_show(value)}", field=key)
+        flag = read_flag(value, default)
+        if flag is None:
+            raise InvalidInput(f"{key}: must be 0 or 1, not {_show(value)}", field=key)
+        return flag
 
     def strings(self, key: str) -> list[str]:
         """A list of texts; missing or null is empty; null items (``- #commented out``) are

@@ -32,7 +32,7 @@ from starlette.responses import Response
 from verdict.courses import access, registration, service
 from verdict.courses.names import parse_ident
 from verdict.errors import NotFound
-from verdict.faces.jutge.common import Document, InputDocument, ServicesUser, start_writing
+from verdict.faces.jutge.common import Document, InputDocument, ServicesUser, start_writing, visible_document
 from verdict.faces.jutge.errors import render
 from verdict.web.deps import DbSession
 
@@ -82,11 +82,7 @@ def course_document(spec: service.CourseSpec) -> dict[str, Any]:
 
 @router.get("/courses", summary="Courses the user owns, is enrolled in, and the public ones")
 def list_courses(request: Request, user: ServicesUser, session: DbSession) -> Response:
-    visible = service.visible_courses(session, user)
-    return render(
-        request,
-        {"own": dict(visible.own), "enrolled": dict(visible.enrolled), "public": dict(visible.public)},
-    )
+    return render(request, visible_document(service.visible_courses(session, user)))
 
 
 @router.put("/courses", summary="Create or replace a course", openapi_extra=PUT_BODY)

@@ -39,6 +39,7 @@ from verdict.faces.jutge.common import (
     check_clean_text,
     scalar_text,
     start_writing,
+    visible_document,
 )
 from verdict.faces.jutge.courses import PUT_BODY
 from verdict.faces.jutge.errors import render
@@ -118,11 +119,7 @@ def list_document(spec: list_service.ListSpec) -> dict[str, Any]:
 
 @router.get("/lists", summary="Lists the user owns, lists of their courses, public lists")
 def list_lists(request: Request, user: ServicesUser, session: DbSession) -> Response:
-    visible = list_service.visible_lists(session, user)
-    return render(
-        request,
-        {"own": dict(visible.own), "enrolled": dict(visible.enrolled), "public": dict(visible.public)},
-    )
+    return render(request, visible_document(list_service.visible_lists(session, user)))
 
 
 @router.put("/lists", summary="Create or replace a list", openapi_extra=PUT_BODY)

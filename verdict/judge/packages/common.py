@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from verdict.judge.errors import PackageError
+from verdict.judge.flags import read_flag
 
 # The C loader is much faster on big packages; the pure-Python one gives the same results.
 YamlLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -227,15 +228,10 @@ class Fields:
     def boolean(self, key: str, default: bool) -> bool:
         """A flag; Jutge writes flags as 0/1, so those integers are accepted too."""
         value = self.data.get(key)
-        if value is None:
-            return default
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int) and value in (0, 1):
-            return bool(value)
-        if isinstance(value, str) and value.strip().lower() in ("0", "1", "true", "false"):
-            return value.strip().lower() in ("1", "true")
-        raise self.error(key, f"must be a boolean (true/false or 1/0), got {brief(value)}")
+        flag = read_flag(value, default, words=("0", "1", "true", "false"))
+        if flag is None:
+            raise self.error(key, f"must be a boolean (true/false or 1/0), got {brief(value)}")
+        return flag
 
     def mapping(self, key: str) -> Fields:
         value = self.data.get(key)
