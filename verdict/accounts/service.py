@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 from verdict.accounts.errors import AccountError, InvalidCredentials, LoginRateLimited
 from verdict.accounts.models import ApiToken, LoginAttempt, Role, User
 from verdict.accounts.passwords import hash_password, needs_rehash, verify_password
+from verdict.courses.models import CourseMember
 from verdict.db import begin_write, utcnow
+from verdict.exams.models import ExamStudent
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$")  # no ":" (Jutge "owner:name")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -152,10 +154,7 @@ def _hash_checked(password: str) -> str:
 
 
 def _link_invitations(session: Session, user: User) -> None:
-    # Imported here: accounts must not depend on courses/exams at import time.
-    from verdict.courses.models import CourseMember
-    from verdict.exams.models import ExamStudent
-
+    # Teachers enrol students by email before they have an account: the new account takes them up.
     for model in (CourseMember, ExamStudent):
         session.execute(
             sa.update(model)

@@ -27,9 +27,9 @@ from verdict.courses.models import (
     MemberRole,
     ProblemList,
 )
-from verdict.courses.names import MAX_TITLE, Visible, check_count, check_name, check_text, titles
+from verdict.courses.names import MAX_TITLE, Visible, check_count, check_name, check_text, find_owned, titles
 from verdict.courses.sync import sync_course_tasks, sync_courses_of_lists
-from verdict.errors import InvalidInput, NotFound
+from verdict.errors import InvalidInput
 from verdict.problems.models import Problem
 from verdict.problems.store import PROBLEM_REF_RE, parse_problem_ref
 
@@ -62,14 +62,7 @@ class ListSpec:
 
 
 def get_list(session: Session, owner: str, name: str) -> ProblemList:
-    plist = session.scalar(
-        sa.select(ProblemList)
-        .join(User, User.id == ProblemList.owner_id)
-        .where(User.username == owner, ProblemList.name == name)
-    )
-    if plist is None:
-        raise NotFound(f"no list {owner}:{name}")
-    return plist
+    return find_owned(session, ProblemList, owner, name)
 
 
 def check_list_counts(spec: ListSpec) -> None:

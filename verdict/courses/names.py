@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sized
 from dataclasses import dataclass
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from verdict.accounts.models import User
 from verdict.courses.models import Course, ProblemList
-from verdict.errors import InvalidInput
+from verdict.errors import InvalidInput, NotFound
 
 # Names appear in URLs as "owner:name": no ":" or "/", no spaces.
 NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}$")
@@ -39,6 +40,22 @@ def parse_ident(ident: str, user: User | None = None) -> tuple[str, str]:
     if not owner or not name:
         raise InvalidInput(f"{ident!r} is not an identifier of the form owner:name")
     return owner, name
+
+
+Owned = TypeVar("Owned", Course, ProblemList)
+
+
+def find_owned(session: Session, model: type[Owned], owner: str, name: str) -> Owned:
+    """The course or list ``owner:name``; NotFound names it."""
+    found = session.scalar(
+        sa.select(model)
+        .join(User, User.id == model.owner_id)
+        .where(User.username == owner, model.name == name)
+    )
+    if found is None:
+        what = "course" if model is Course else "list"
+        raise NotFound(f"no {what} {owner}:{name}")
+    return found
 
 
 def ident_of(session: Session, obj: Course | ProblemList) -> str:

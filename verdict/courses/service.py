@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 from verdict.accounts.models import User
 from verdict.courses.access import check_can_change_course, check_can_create, check_official
 from verdict.courses.models import Course, CourseList, CourseMember, MemberRole, ProblemList
-from verdict.courses.names import MAX_TITLE, Visible, check_count, check_name, check_text, titles
+from verdict.courses.names import MAX_TITLE, Visible, check_count, check_name, check_text, find_owned, titles
 from verdict.courses.sync import course_problem_refs, sync_course_tasks
 from verdict.db import utcnow
-from verdict.errors import InvalidInput, NotFound
+from verdict.errors import InvalidInput
 from verdict.problems.store import parse_problem_ref
 from verdict.submissions.models import Submission, SubmissionStatus
 
@@ -71,14 +71,7 @@ def check_course_counts(spec: CourseSpec) -> None:
 
 
 def get_course(session: Session, owner: str, name: str) -> Course:
-    course = session.scalar(
-        sa.select(Course)
-        .join(User, User.id == Course.owner_id)
-        .where(User.username == owner, Course.name == name)
-    )
-    if course is None:
-        raise NotFound(f"no course {owner}:{name}")
-    return course
+    return find_owned(session, Course, owner, name)
 
 
 def put_course(session: Session, user: User, spec: CourseSpec) -> tuple[Course, bool]:

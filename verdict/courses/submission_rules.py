@@ -288,30 +288,39 @@ def judge_version(session: Session, task: Task) -> JudgeTarget:
     return JudgeTarget(problem.id, problem.current_version_id, compilers)
 
 
-def create_task_submission(
-    session: Session,
-    task: Task,
-    user: User,
-    fields: Answers,
-    access: Access,
-    *,
-    max_upload_bytes: int,
-    order: ChoiceOrder | None = None,
-    now: datetime | None = None,
-) -> Submission:
+@dataclass(frozen=True)
+class TaskAnswers:
+    """A student's answers to a task, as a face decoded them: what a task submission is made of.
+    ``access`` is the student's access to the task's course, read by the face."""
+
+    task: Task
+    user: User
+    fields: Answers
+    access: Access
+    max_upload_bytes: int
+    order: ChoiceOrder | None = None
+    now: datetime | None = None
+
+
+def create_task_submission(session: Session, answers: TaskAnswers) -> Submission:
     """Check and add a waiting submission (flushed, not committed): the unit of work of
     :func:`verdict.submissions.service.submit_to_task`, which takes the write lock first
     (:func:`verdict.db.begin_write`), commits, *then* wakes the queue.
 
     Raises PermissionDenied (403), InvalidInput (400) or Unavailable (500) — in that order of checks.
     """
+    task, user, now = answers.task, answers.user, answers.now
     # Serialise one user's submissions on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
     session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
-    check_can_submit(session, task, user, access, now)
+    check_can_submit(session, task, user, answers.access, now)
     programs = program_pids(task)
     problem_id, version_id, compilers = judge_version(session, task) if programs else NO_JUDGE
     stored = parse_input(
-        task, fields, max_upload_bytes=max_upload_bytes, allowed_languages=compilers, order=order
+        task,
+        answers.fields,
+        max_upload_bytes=answers.max_upload_bytes,
+        allowed_languages=compilers,
+        order=answers.order,
     )
     if programs and version_id is None:
         raise Unavailable(

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 
 from verdict.db import create_engine, migration_options
 from verdict.schema import target_metadata
+from verdict.settings import Settings
 
 
 def _run(connection: Connection) -> None:
@@ -21,8 +22,6 @@ def _run_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    from verdict.settings import Settings
-
     engine = create_engine(Settings().sqlalchemy_url)
     try:
         with engine.connect() as connection:
@@ -32,8 +31,6 @@ def _run_online() -> None:
 
 
 def _run_offline() -> None:
-    from verdict.settings import Settings
-
     context.configure(
         url=Settings().sqlalchemy_url,
         target_metadata=target_metadata(),

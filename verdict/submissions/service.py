@@ -8,15 +8,10 @@ commit would not see the row). The faces and ``verdict submit`` call these and d
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from verdict.accounts.models import User
-from verdict.courses.access import Access
-from verdict.courses.models import Task
-from verdict.courses.submission_rules import Answers, create_task_submission
-from verdict.courses.task_view import ChoiceOrder
+from verdict.courses.submission_rules import TaskAnswers, create_task_submission
 from verdict.db import begin_write
 from verdict.errors import NotFound, ServiceError, Unavailable
 from verdict.grading.queue import Queue
@@ -54,20 +49,9 @@ def submit_to_problem(
     return submission.id
 
 
-def submit_to_task(
-    session: Session,
-    queue: Queue,
-    *,
-    task: Task,
-    user: User,
-    fields: Answers,
-    access: Access,
-    max_upload_bytes: int,
-    order: ChoiceOrder | None = None,
-    now: datetime | None = None,
-) -> int:
+def submit_to_task(session: Session, queue: Queue, answers: TaskAnswers) -> int:
     """A waiting submission of decoded answers to an INGInious task; returns its id, committed
-    and queued. ``access`` is the user's access to the task's course, read by the caller.
+    and queued.
 
     The checks run inside the write transaction, so that two requests cannot both pass them (one
     waiting submission per user and task, submission limits). Raises PermissionDenied (403),
@@ -76,9 +60,7 @@ def submit_to_task(
     session.commit()  # end the caller's reads: the unit of work takes the write lock first
     begin_write(session)
     try:
-        submission = create_task_submission(
-            session, task, user, fields, access, max_upload_bytes=max_upload_bytes, order=order, now=now
-        )
+        submission = create_task_submission(session, answers)
         submission_id = submission.id
         session.commit()
     except ServiceError:

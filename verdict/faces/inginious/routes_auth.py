@@ -19,6 +19,7 @@ from verdict.faces.inginious import schemas
 from verdict.faces.inginious.forms import Login, login_fields
 from verdict.faces.inginious.negotiation import render
 from verdict.web.deps import DbSession, PlatformDep, client_ip, current_user_optional
+from verdict.web.openapi import form_fields, request_body
 
 AUTH_METHOD_ID = "db"
 
@@ -68,24 +69,18 @@ def get_authentication(request: Request, user: Annotated[User | None, Depends(_l
     return render(request, {"authenticated": True, "username": user.username})
 
 
-LOGIN_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            media_type: {
-                "schema": {
-                    "type": "object",
-                    "required": ["login", "password"],
-                    "properties": {
-                        "login": {"type": "string", "description": "Username or email."},
-                        "password": {"type": "string", "format": "password"},
-                    },
-                }
-            }
-            for media_type in ("application/x-www-form-urlencoded", "multipart/form-data", "application/json")
-        },
+LOGIN_BODY = request_body(
+    {
+        media_type: form_fields(
+            {
+                "login": {"type": "string", "description": "Username or email."},
+                "password": {"type": "string", "format": "password"},
+            },
+            ["login", "password"],
+        )
+        for media_type in ("application/x-www-form-urlencoded", "multipart/form-data", "application/json")
     }
-}
+)
 
 
 @router.post(

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from verdict import db
 from verdict.courses.grades import user_submissions
-from verdict.courses.submission_rules import Answer
+from verdict.courses.submission_rules import Answer, TaskAnswers
 from verdict.errors import NotFound
 from verdict.faces.inginious import schemas
 from verdict.faces.inginious.forms import submission_fields
@@ -21,6 +21,7 @@ from verdict.faces.inginious.views import submission_view
 from verdict.submissions.models import Submission
 from verdict.submissions.service import submit_to_task
 from verdict.web.deps import CurrentUser, DbSession, PlatformDep
+from verdict.web.openapi import request_body
 
 router = APIRouter(prefix=schemas.PREFIX, tags=schemas.TAGS)
 
@@ -62,35 +63,24 @@ def get_submission(
     return render(request, [submission_view(submission)])
 
 
-SUBMISSION_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "description": "One field per sub-problem id (repeated for a multiple-answer choice; "
-                    "a file part for a file problem); `<pid>/language` chooses the language of a "
-                    "program part when the task does not fix it.",
-                    "additionalProperties": {
-                        "oneOf": [{"type": "string"}, {"type": "string", "format": "binary"}]
-                    },
-                }
-            },
-            "application/x-www-form-urlencoded": {
-                "schema": {"type": "object", "additionalProperties": {"type": "string"}}
-            },
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "additionalProperties": {},
-                    "description": "Problem id -> answer (a list for several values; a file as "
-                    "{filename, value (base64)}).",
-                }
-            },
+SUBMISSION_BODY = request_body(
+    {
+        "multipart/form-data": {
+            "type": "object",
+            "description": "One field per sub-problem id (repeated for a multiple-answer choice; "
+            "a file part for a file problem); `<pid>/language` chooses the language of a "
+            "program part when the task does not fix it.",
+            "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "string", "format": "binary"}]},
+        },
+        "application/x-www-form-urlencoded": {"type": "object", "additionalProperties": {"type": "string"}},
+        "application/json": {
+            "type": "object",
+            "additionalProperties": {},
+            "description": "Problem id -> answer (a list for several values; a file as "
+            "{filename, value (base64)}).",
         },
     }
-}
+)
 
 
 @router.post(
@@ -115,9 +105,7 @@ def post_submission(
     now = db.utcnow()
     course, access = registered_course(session, courseid, user, now)
     task = visible_task(session, course, taskid, access, now)
-    submission_id = submit_to_task(
-        session,
-        platform.queue,
+    answers = TaskAnswers(
         task=task,
         user=user,
         fields=fields,
@@ -126,4 +114,5 @@ def post_submission(
         order=choice_order(platform, user),
         now=now,
     )
+    submission_id = submit_to_task(session, platform.queue, answers)
     return render(request, {"submissionid": str(submission_id)})

@@ -35,16 +35,14 @@ from verdict.errors import NotFound
 from verdict.faces.jutge.common import Document, InputDocument, ServicesUser, start_writing, visible_document
 from verdict.faces.jutge.errors import render
 from verdict.web.deps import DbSession
+from verdict.web.openapi import request_body
 
 router = APIRouter(tags=["jutge: courses"])
 
-PUT_BODY = {
-    "requestBody": {
-        "required": True,
-        "description": "A course document in YAML (or JSON), e.g. `curl -T course.yml .../services/courses`.",
-        "content": {"application/yaml": {"schema": {"type": "object"}}},
-    }
-}
+PUT_BODY = request_body(
+    {"application/yaml": {"type": "object"}},
+    description="A course document in YAML (or JSON), e.g. `curl -T course.yml .../services/courses`.",
+)
 
 
 def read_course(doc: Any) -> service.CourseSpec:

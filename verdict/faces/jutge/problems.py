@@ -45,36 +45,19 @@ from verdict.problems import service
 from verdict.problems.models import Problem
 from verdict.settings import Settings
 from verdict.web.deps import DbSession, PlatformDep
+from verdict.web.openapi import form_fields, request_body
 
 router = APIRouter(tags=["jutge: problems"])
 
-UPLOAD_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                    "required": ["file"],
-                }
-            }
-        },
+UPLOAD_BODY = request_body(
+    {"multipart/form-data": form_fields({"file": {"type": "string", "format": "binary"}}, ["file"])}
+)
+URL_BODY = request_body(
+    {
+        media_type: form_fields({"url": {"type": "string"}}, ["url"])
+        for media_type in ("multipart/form-data", "application/x-www-form-urlencoded")
     }
-}
-URL_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {"type": "object", "properties": {"url": {"type": "string"}}, "required": ["url"]}
-            },
-            "application/x-www-form-urlencoded": {
-                "schema": {"type": "object", "properties": {"url": {"type": "string"}}, "required": ["url"]}
-            },
-        },
-    }
-}
+)
 
 
 def imported_document(imported: service.Imported) -> dict[str, Any]:
