@@ -101,4 +101,4 @@ def test_a_broken_checker_is_an_internal_error_not_an_exception(
     problem = _problem(tmp_path, CheckerSpec("testlib", source=empty), time_limit=2.0)
     result = Grader(problem, sandbox_config).grade(b"print(3)\n", "Python3")
     assert result.verdict is Verdict.IE
-    assert result.message == f"{empty}: no checker program found"
+    assert result.message == f"cannot prepare the checker: PackageError: {empty}: no checker program found"

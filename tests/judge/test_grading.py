@@ -54,7 +54,9 @@ def test_fixture_submission_gets_expected_verdict(
     graders: dict[Path, Grader], package: Path, source: Path, expected: str
 ) -> None:
     grader = graders[package]
-    result = grader.grade(source.read_bytes(), reference_language(grader.problem, source))
+    result = grader.grade(
+        source.read_bytes(), reference_language(grader.problem, source), file_name=source.name
+    )
     assert result.verdict.value in expected.split("|"), (result.verdict, result.message, result.tests)
     if result.verdict == Verdict.SC:
         assert 0 < result.score < result.max_score

@@ -5,9 +5,11 @@ None of these builds the platform: they read the settings for the sandbox and no
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from verdict.cli.runtime import Runtime, console
@@ -18,6 +20,7 @@ from verdict.judge.languages import Language, all_languages, availability, get_l
 from verdict.judge.packages import load_package
 from verdict.judge.problem import Problem
 from verdict.judge.sandbox import Limits
+from verdict.judge.verdicts import Verdict
 
 COLOURS = {"AC": "green", "SC": "yellow", "CE": "magenta", "IE": "red"}
 
@@ -59,7 +62,7 @@ def run_command(
     language = language_of(source, lang)
     config = Runtime.of(ctx).sandbox_config()
     try:
-        compiled = compile_source(language, source.read_bytes(), config)
+        compiled = compile_source(language, source.read_bytes(), config, file_name=source.name)
         if not compiled.ok:
             console.print(f"[bold red]Compile error[/] ({compiled.status})\n{compiled.output}")
             raise typer.Exit(1)
@@ -156,18 +159,32 @@ def judge_command(
     package: Path = typer.Argument(..., exists=True, help="Problem package directory (Kattis or Jutge)."),
     source: Path = typer.Argument(..., exists=True, dir_okay=False, help="Submission source."),
     lang: str = typer.Option(None, "--lang", "-l", help="Compiler id (default: from the extension)."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the whole result as one JSON object (no progress, no table)."
+    ),
 ) -> None:
     """Judge SOURCE against PACKAGE with live progress and a final table."""
     problem = load_or_exit(package)
     language = language_of(source, lang)
     try:
         result = Grader(problem, Runtime.of(ctx).sandbox_config()).grade(
-            source.read_bytes(), language, _progress
+            source.read_bytes(), language, None if as_json else _progress, file_name=source.name
         )
     except SandboxError as error:
         console.print(f"[bold red]Sandbox error:[/] {error}")
         raise typer.Exit(2) from None
-    if result.compile_output and result.verdict.value == "CE":
+    exit_code = 0 if result.verdict == Verdict.AC else 1
+    if as_json:
+        typer.echo(json.dumps(result_json(result), indent=2))
+        raise typer.Exit(exit_code)
+    if result.compile_output and result.verdict == Verdict.CE:
         console.print(result.compile_output, markup=False)
     console.print(_summary_table(f"{problem.problem_id}: {source.name}", result))
-    raise typer.Exit(0 if result.verdict.value == "AC" else 1)
+    if result.verdict == Verdict.IE:
+        console.print(f"[bold red]Internal error:[/] {escape(result.message)}")
+    raise typer.Exit(exit_code)
+
+
+def result_json(result: GradeResult) -> dict[str, object]:
+    """What ``verdict judge --json`` prints: the result's fields, its grade and cause."""
+    return {**result.to_dict(), "grade": result.grade, "cause": result.cause}

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from verdict.cli.judge import colour, load_or_exit
@@ -13,6 +14,7 @@ from verdict.cli.runtime import Runtime, console, errors
 from verdict.cli.users import user_or_refuse
 from verdict.judge.errors import PackageError, UnknownLanguage
 from verdict.judge.grader import Grader, GradeResult, reference_language
+from verdict.judge.verdicts import Verdict
 from verdict.problems.store import import_package
 
 app = typer.Typer(help="Problem packages: import, check.", no_args_is_help=True)
@@ -25,6 +27,15 @@ def _agrees(expected: str, result: GradeResult, expected_score: float | None) ->
     return expected_score is None or abs(result.score - expected_score) < 1e-6
 
 
+def _message(result: GradeResult) -> str:
+    """An internal error's reason, a compile error's first line; nothing otherwise."""
+    if result.verdict == Verdict.IE:
+        return result.message or "internal error (no reason given)"
+    if result.verdict == Verdict.CE:
+        return next(iter(result.compile_output.strip().splitlines()), result.message)[:200]
+    return ""
+
+
 @app.command("check")
 def check_command(
     ctx: typer.Context,
@@ -34,7 +45,7 @@ def check_command(
     problem = load_or_exit(package)
     grader = Grader(problem, Runtime.of(ctx).sandbox_config())
     table = Table(title=f"{problem.problem_id} ({problem.format}, {problem.type})")
-    for column in ("submission", "expected", "got", "score", "agrees"):
+    for column in ("submission", "expected", "got", "score", "agrees", "message"):
         table.add_column(column)
     disagreements = 0
     if not problem.submissions:
@@ -45,7 +56,11 @@ def check_command(
         console.print(f"[bold red]Cannot set the time limit:[/] {error}")
         raise typer.Exit(1) from None
     for submission in problem.submissions:
-        result = grader.grade(submission.path.read_bytes(), reference_language(problem, submission.path))
+        result = grader.grade(
+            submission.path.read_bytes(),
+            reference_language(problem, submission.path),
+            file_name=submission.path.name,
+        )
         ok = _agrees(submission.expected, result, submission.score)
         disagreements += not ok
         table.add_row(
@@ -54,6 +69,7 @@ def check_command(
             colour(result.verdict.value),
             f"{result.score:g}/{result.max_score:g}",
             "[green]yes[/]" if ok else "[bold red]NO[/]",
+            escape(_message(result)),
         )
     console.print(table)
     if disagreements:

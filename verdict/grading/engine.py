@@ -19,7 +19,7 @@ from verdict.grading import owners, service
 from verdict.grading.graders import Graders, NotGradable
 from verdict.grading.service import Outcome
 from verdict.judge.errors import JudgeError
-from verdict.judge.grader import Grader, GradeResult, TestResult
+from verdict.judge.grader import Grader, GradeResult, TestResult, reason
 from verdict.judge.languages import get_language
 from verdict.judge.packages import load_package
 from verdict.judge.sandbox import MiB, SandboxConfig
@@ -153,7 +153,7 @@ class GradingEngine:
             # The judge's side failed (a broken package, checker or sandbox): IE with its message.
             # Anything else is a bug: _grade_into records it as IE too, with its traceback logged.
             log.warning("submission %s: internal error: %s", submission_id, error)
-            return Outcome(SubmissionStatus.ERROR, verdict=Verdict.IE, error_reason=str(error))
+            return Outcome(SubmissionStatus.ERROR, verdict=Verdict.IE, error_reason=reason(error))
 
     def judge(self, version_id: int | None, language: str | None, source: str) -> GradeResult:
         """Grades source code against one problem version (the package fetched by hash)."""

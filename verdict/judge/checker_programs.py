@@ -56,7 +56,9 @@ def compile_checker(source: Path, config: SandboxConfig, supervision: Supervisio
         if source.is_dir()
         else {}
     )
-    compiled = compile_source(language, main.read_bytes(), config, extra_files=extra, supervision=supervision)
+    compiled = compile_source(
+        language, main.read_bytes(), config, extra_files=extra, supervision=supervision, file_name=main.name
+    )
     if not compiled.ok:
         raise CheckerError(f"{main}: checker does not compile: {compiled.output[:2000]}")
     return compiled
@@ -77,8 +79,7 @@ class CheckerProgram:
         self.box.fresh_dir(f"t/{FEEDBACK_DIR}")
 
     def _argv(self, *args: str) -> list[str]:
-        language = self.compiled.language
-        return [*language.run_argv(CHECKER_LIMITS), *args]
+        return [*self.compiled.run_argv(CHECKER_LIMITS), *args]
 
     def check(self, test: TestCase, output: bytes) -> CheckResult:
         self._put_test(test)
@@ -141,7 +142,7 @@ class CheckerProgram:
             self.compiled.language.environment,
         )
         submission = program_box.start_run(
-            program.language.run_argv(limits),
+            program.run_argv(limits),
             to_program_r,
             to_validator_w,
             p_err_w,

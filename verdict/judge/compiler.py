@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from verdict.judge.java_source import JavaSourceError
 from verdict.judge.languages import Language, availability, toolchain_version
 from verdict.judge.sandbox import Limits, MiB, RunResult, Sandbox, SandboxConfig, Status
 from verdict.judge.supervision import Supervision, watched
@@ -56,13 +57,22 @@ class Compiled:
     cached: bool = False
     seconds: float = 0.0
     status: str = "ok"  # the compile run's status (time limit, output limit, ...)
+    main: str = ""  # what the run command names (a Java class), read from the source
+
+    def run_argv(self, limits: Limits) -> list[str]:
+        return self.language.run_argv(limits, self.main)
 
     @property
     def error(self) -> str:
         return "" if self.ok else self.output
 
 
-def cache_key(language: Language, source: bytes, extra_files: Mapping[str, bytes] | None = None) -> str:
+def cache_key(
+    language: Language,
+    source: bytes,
+    extra_files: Mapping[str, bytes] | None = None,
+    entry: tuple[str, str] | None = None,
+) -> str:
     digest = hashlib.sha256()
     for name, data in sorted((extra_files or {}).items()):
         digest.update(f"{name}\0{len(data)}\0".encode())
@@ -71,7 +81,7 @@ def cache_key(language: Language, source: bytes, extra_files: Mapping[str, bytes
         language.id,
         json.dumps(language.compile),
         toolchain_version(language) or "",
-        language.source_name,
+        *(entry or (language.source_name, "")),
     ):
         digest.update(part.encode())
         digest.update(b"\0")
@@ -87,14 +97,21 @@ def compile_source(
     use_cache: bool = True,
     extra_files: Mapping[str, bytes] | None = None,
     supervision: Supervision | None = None,
+    file_name: str | None = None,
 ) -> Compiled:
     """Compiles in a fresh sandbox; returns cached artifacts when the same code was compiled.
 
     extra_files (headers such as testlib.h, helper modules) are put beside the source and
     kept with the artifacts. Under a supervision, the compile is a phase of its own (its wall
-    limit) and its sandbox is aborted if the grading is abandoned.
+    limit) and its sandbox is aborted if the grading is abandoned. file_name is the name the
+    submission came with, if any: a Java source keeps it (see `verdict.judge.java_source`).
     """
-    key = cache_key(language, source, extra_files)
+    try:
+        names = language.entry(source, file_name)
+    except JavaSourceError as error:
+        return Compiled(language, False, None, str(error), status="refused")
+    source_name, main = names
+    key = cache_key(language, source, extra_files, names)
     cache = config.cache_dir / "compiled"
     entry = cache / key[:2] / key
     if use_cache and (hit := _cached(language, entry)) is not None:
@@ -108,16 +125,16 @@ def compile_source(
     staging = Path(tempfile.mkdtemp(prefix=f"{key}.", suffix=STAGING_SUFFIX, dir=entry.parent))
     try:
         with Sandbox(config, language.mounts, box_mb=512) as box, watched(supervision, box):
-            box.put(language.source_name, source)
+            box.put(source_name, source)
             for name, data in (extra_files or {}).items():
                 box.put(name, data)
-            result = _run_compiler(box, language, limits)
+            result = _run_compiler(box, language, limits, source_name)
             ok, output = result.ok, _compiler_output(result)
             (staging / "files").mkdir()
             if ok:
                 ok, output = _collect(box, language, staging / "files", output, list(extra_files or {}))
         (staging / "result.json").write_text(
-            json.dumps({"ok": ok, "output": output, "status": result.status.value})
+            json.dumps({"ok": ok, "output": output, "status": result.status.value, "main": main})
         )
         _publish(staging, entry)
     finally:
@@ -130,6 +147,7 @@ def compile_source(
         output,
         seconds=time.perf_counter() - started,
         status=result.status.value,
+        main=main,
     )
 
 
@@ -148,6 +166,7 @@ def _cached(language: Language, entry: Path) -> Compiled | None:
         meta["output"],
         cached=True,
         status=meta.get("status", "ok"),
+        main=meta.get("main", ""),
     )
 
 
@@ -204,11 +223,11 @@ def _remove_entry(entry: Path) -> None:
     shutil.rmtree(doomed, ignore_errors=True)
 
 
-def _run_compiler(box: Sandbox, language: Language, limits: Limits) -> RunResult:
+def _run_compiler(box: Sandbox, language: Language, limits: Limits, source_name: str) -> RunResult:
     if language.compile is None:
         return RunResult(Status.OK, exit_code=0)
     limits = replace(limits, processes=max(limits.processes, language.compile_processes))
-    return box.run(list(language.compile), limits=limits, env=language.environment)
+    return box.run(language.compile_argv(source_name), limits=limits, env=language.environment)
 
 
 def _compiler_output(result: RunResult) -> str:
@@ -292,7 +311,7 @@ def run_program(
     language = compiled.language
     limits = run_limits(language, limits)
     result = box.run(
-        [*language.run_argv(limits), *args], stdin=stdin, limits=limits, env=language.environment
+        [*compiled.run_argv(limits), *args], stdin=stdin, limits=limits, env=language.environment
     )
     if result.status == Status.RUNTIME_ERROR and any(
         pattern.encode() in result.stderr for pattern in language.memory_errors

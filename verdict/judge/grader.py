@@ -61,7 +61,9 @@ class GradeResult:
 
     @property
     def cause(self) -> str:
-        """Jutge's EE cause, or the first failed test's message."""
+        """Jutge's EE cause, or the first failed test's message; an IE says what failed."""
+        if self.verdict == Verdict.IE and self.message:
+            return f"{self.verdict.description}: {self.message}"
         failed = [t for t in self.tests if t.verdict == self.verdict]
         return (
             self.verdict.description
@@ -155,9 +157,11 @@ class Grader:
         language: Language | str,
         on_test: ProgressCallback | None = None,
         supervision: Supervision | None = None,
+        file_name: str | None = None,
     ) -> GradeResult:
         """Compiles and runs every test. Under a supervision, each phase (compile, deriving the
-        time limit, the tests) announces what its limits allow, and every sandbox is watched."""
+        time limit, the tests) announces what its limits allow, and every sandbox is watched.
+        file_name is the name the submission came with (a Java source keeps it), if any."""
         language = get_language(language) if isinstance(language, str) else language
         if self.problem.compilers and language.id not in self.problem.compilers:
             return GradeResult(
@@ -166,7 +170,7 @@ class Grader:
                 message=f"compiler {language.id} not allowed here: use {', '.join(self.problem.compilers)}",
                 compile_output=f"compiler {language.id} not allowed for this problem",
             )
-        compiled = compile_source(language, source, self.config, supervision=supervision)
+        compiled = compile_source(language, source, self.config, supervision=supervision, file_name=file_name)
         if not compiled.ok:
             return GradeResult(
                 Verdict.CE,
@@ -178,13 +182,18 @@ class Grader:
         try:
             time_limit = self._derived_time_limit(supervision)
         except (PackageError, UnknownLanguage) as error:
-            return GradeResult(Verdict.IE, message=str(error), language=language.id)
+            return GradeResult(
+                Verdict.IE, message=f"cannot set the time limit: {reason(error)}", language=language.id
+            )
         with ExitStack() as stack:
             try:
                 checker = stack.enter_context(self._checker_program(supervision))
             except (PackageError, CheckerError, UnknownLanguage) as error:
                 return GradeResult(
-                    Verdict.IE, message=str(error), language=language.id, time_limit=time_limit
+                    Verdict.IE,
+                    message=f"cannot prepare the checker: {reason(error)}",
+                    language=language.id,
+                    time_limit=time_limit,
                 )
             box = stack.enter_context(program_sandbox(compiled, self.config, supervision=supervision))
             if supervision is not None:
@@ -240,6 +249,8 @@ class Grader:
             verdict = scoring.check_verdict(check) if run.ok else STATUS_VERDICTS[run.status]
         message = scoring.student_message(run, check, verdict)
         judge_message = check.judge_message if check else run.message
+        if verdict == Verdict.IE:
+            judge_message = scoring.internal_error_reason(run, check)
         revealed = test.kind == TestKind.HINT and verdict != Verdict.AC
         if not (test.visible or revealed):
             message, judge_message = scoring.hidden_messages(message, judge_message, verdict)
@@ -264,7 +275,21 @@ class Grader:
 
     def _summarise(self, tests: list[TestResult]) -> GradeResult:
         verdict, score, max_score = scoring.summarise(self.problem, tests)
-        return GradeResult(verdict, score=score, max_score=max_score, tests=tests)
+        message = ""
+        if verdict == Verdict.IE:
+            failed = next((t for t in tests if t.verdict == Verdict.IE), None)
+            message = (
+                f"test {failed.name}: {failed.judge_message or failed.message}"
+                if failed is not None
+                else f"only {len(tests)} of {len(self.problem.tests)} tests were run"
+            )
+        return GradeResult(verdict, score=score, max_score=max_score, tests=tests, message=message)
+
+
+def reason(error: BaseException) -> str:
+    """What an internal error says: the exception's type and message (never empty)."""
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 # -- time limits from reference solutions ---------------------------------------------------------------
@@ -280,7 +305,9 @@ def derive_time_limit(
     grader = Grader(problem, config, time_limit=DERIVATION_LIMIT)
     slowest = 0.0
     for path in references:
-        result = grader.grade(path.read_bytes(), reference_language(problem, path), supervision=supervision)
+        result = grader.grade(
+            path.read_bytes(), reference_language(problem, path), supervision=supervision, file_name=path.name
+        )
         if result.verdict != Verdict.AC:
             raise PackageError(
                 path,
@@ -311,4 +338,4 @@ def grade_file(
     on_test: ProgressCallback | None = None,
 ) -> GradeResult:
     lang = get_language(language) if language else language_for_file(source)
-    return Grader(problem, config).grade(source.read_bytes(), lang, on_test)
+    return Grader(problem, config).grade(source.read_bytes(), lang, on_test, file_name=source.name)

@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 from verdict.judge.bwrap import Mount
 from verdict.judge.errors import UnknownLanguage
+from verdict.judge.java_source import java_entry
 from verdict.judge.sandbox import Limits
 
 BF2C = Path(__file__).with_name("bf2c.py")
@@ -53,6 +54,11 @@ SUM_PERL = 'my ($a, $b) = split " ", <STDIN>;\nprint $a + $b, "\\n";\n'
 SELFTEST_BF = ",+.\n"
 
 RunArgv = Callable[[Limits], list[str]]
+# Stand-ins in compile and run argvs, as problemtools' %mainfile and %mainclass: the source's file
+# name in the box and the program's main name (a Java class), both read from the submission.
+SOURCE = "{source}"
+MAIN = "{main}"
+EntryPoint = Callable[[bytes, str | None], tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -75,9 +81,22 @@ class Language:
     env: tuple[tuple[str, str], ...] = ()
     memory_errors: tuple[str, ...] = ()  # stderr patterns meaning "ran out of memory"
     flags: tuple[str, ...] = field(default=())
+    # (source, the submission's file name or None) -> (file name in the box, main name); None: the
+    # fixed source_name. May raise JavaSourceError (a compile error).
+    entry_point: EntryPoint | None = None
 
-    def run_argv(self, limits: Limits) -> list[str]:
-        return self.run(limits)
+    def entry(self, source: bytes, file_name: str | None = None) -> tuple[str, str]:
+        """The source's file name in the box and the main name to run (``{main}`` in run)."""
+        if self.entry_point is None:
+            return self.source_name, ""
+        return self.entry_point(source, file_name)
+
+    def compile_argv(self, source_name: str) -> list[str]:
+        return [source_name if part == SOURCE else part for part in self.compile or ()]
+
+    def run_argv(self, limits: Limits, main: str = "") -> list[str]:
+        main = main or Path(self.source_name).stem
+        return [main if part == MAIN else part for part in self.run(limits)]
 
     @property
     def environment(self) -> dict[str, str]:
@@ -152,10 +171,15 @@ def _java_run(java: str) -> RunArgv:
             "-XX:MaxMetaspaceSize=64m",
             "-Xshare:auto",
             "-XX:-UsePerfData",
-            "Main",
+            MAIN,
         ]
 
     return argv
+
+
+def _java_entry(source: bytes, file_name: str | None) -> tuple[str, str]:
+    entry = java_entry(source, file_name)
+    return entry.file_name, entry.main_class
 
 
 def _node_run(limits: Limits) -> list[str]:
@@ -201,13 +225,14 @@ def build_languages() -> list[Language]:
                 "-J-XX:+UseSerialGC",
                 "-encoding",
                 "UTF-8",
-                "Main.java",
+                SOURCE,
             ),
             run=_java_run(f"{java_home}/bin/java"),
             artifacts=("*.class",),
             version_command=(f"{java_home}/bin/java", "-version"),
             toolchain=f"{java_home}/bin/javac",
             selftest_source=SUM_JAVA,
+            entry_point=_java_entry,
             processes=64,
             memory_errors=("java.lang.OutOfMemoryError",),
         ),

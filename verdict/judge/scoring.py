@@ -40,6 +40,19 @@ def interactive_verdict(run: RunResult, check: CheckResult) -> Verdict:
     return check_verdict(check)
 
 
+def internal_error_reason(run: RunResult, check: CheckResult | None) -> str:
+    """What failed when a test's verdict is IE, for staff: never empty."""
+    if check is None:
+        detail = run.message or f"the sandbox reported {run.status.value} without a message"
+        return f"sandbox: {detail}"
+    text = check.judge_message or check.message
+    if not text or text == check.message == "judge error":
+        text = f"the checker gave {check.verdict.value} without saying why"
+    if run.status != Status.OK:
+        text += f" (the program: {' '.join(filter(None, (run.status.value, run.message)))})"
+    return text
+
+
 def student_message(run: RunResult, check: CheckResult | None, verdict: Verdict) -> str:
     if run.status != Status.OK:
         return run.message
