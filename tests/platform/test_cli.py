@@ -140,7 +140,7 @@ def test_problem_import_prints_the_id(cli: typer.Typer, env: dict[str, str], ses
     again = run(cli, env, "problem", "import", str(DEMO_PACKAGES / "scored.pbm"), "--owner", "teacher")
     assert again.stdout.strip().splitlines()[-1] == problem_id and "unchanged" in again.output
     bad = run(cli, env, "problem", "import", str(FIXTURE_PACKAGES / "bad" / "no_cor.pbm"))
-    assert bad.exit_code == 1 and "no expected output" in bad.output
+    assert bad.exit_code == 1 and "no expected output" in bad.output  # not folded at the width
 
 
 @pytest.mark.unit

@@ -28,7 +28,7 @@ from verdict.platform import Platform, bootstrap
 from verdict.settings import Settings
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # an error is one line, whatever the width: grep finds it
 
 REFUSALS: tuple[type[Exception], ...] = (AccountError, PackageError, LookupError)
 """What :meth:`Runtime.unit_of_work` turns into ``error: ...`` and exit status 1."""
