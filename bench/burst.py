@@ -39,8 +39,8 @@ from verdict.accounts.models import Role, User
 from verdict.accounts.passwords import hash_password
 from verdict.courses.inginious_import import import_inginious_course
 from verdict.courses.models import Course, CourseMember, MemberRole
-from verdict.judge.grader import Grader
 from verdict.judge.packages import load_package
+from verdict.judge.preparation import prepared_grader
 from verdict.judge.sandbox import SandboxConfig
 from verdict.platform import bootstrap
 from verdict.settings import Settings
@@ -266,7 +266,7 @@ def grader_capacity(graders: int, count: int = 12) -> float:
     """Submissions per second that ``graders`` threads grade the same program at, judge only."""
     with tempfile.TemporaryDirectory(prefix="burst-capacity-") as tmp:
         problem = load_package(APLUSB)
-        grader = Grader(problem, SandboxConfig(cache_dir=Path(tmp) / "cache"))
+        grader = prepared_grader(problem, SandboxConfig(cache_dir=Path(tmp) / "cache"))
         source = ACCEPTED.encode()
         assert grader.grade(source, "GCC").verdict.value == "AC"  # warm the compile cache, as a burst does
         started = time.monotonic()

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from verdict.judge.sandbox import MiB, SandboxConfig
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VERDICT_", extra="ignore")
@@ -72,3 +74,13 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
+
+
+def sandbox_config(settings: Settings) -> SandboxConfig:
+    """The judge's sandbox as these settings configure it (workers, imports and the CLI alike)."""
+    return SandboxConfig(
+        cache_dir=(settings.data_dir / "cache").resolve(),
+        first_uid=settings.sandbox_first_uid,
+        slots=settings.sandbox_slots,
+        compile_cache_bytes=settings.compile_cache_mb * MiB,
+    )

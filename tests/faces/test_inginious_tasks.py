@@ -573,7 +573,7 @@ def test_grade_task_uses_the_source_of_a_submission_made_elsewhere(
     task = demo.task(session, "sum")
     calls: list[tuple[Any, ...]] = []
 
-    def judge(version_id: int, language: str, source: str) -> GradeResult:
+    def judge(version_id: int, language: str, source: str, variant: str | None = None) -> GradeResult:
         calls.append((version_id, language, source))
         return judged(Verdict.AC, 100)
 

@@ -14,8 +14,8 @@ from verdict.courses.quiz import PartResult, combine
 from verdict.grading import service
 from verdict.grading.engine import feedback_html, outcome_from_result
 from verdict.grading.service import NewSubmission
-from verdict.judge.grader import Grader
 from verdict.judge.packages import load_package
+from verdict.judge.preparation import prepared_grader
 from verdict.judge.sandbox import check_available
 from verdict.judge.verdicts import Verdict
 from verdict.platform import Platform
@@ -65,7 +65,7 @@ def test_judge_result_keeps_the_detail_for_staff_only(sandbox_config) -> None:  
     """At the source: the judge's per-test message says the verdict only, the staff-only
     judge_message keeps the exit code (so the task grader of the courses feature and any face
     reading the judge result get the scrubbed text too)."""
-    result = Grader(load_package(APLUSB), sandbox_config).grade(LEAKER.encode(), "Python3")
+    result = prepared_grader(load_package(APLUSB), sandbox_config).grade(LEAKER.encode(), "Python3")
     assert result.verdict == Verdict.RE
     hidden = [t for t in result.tests if not t.visible]
     assert hidden and hidden[0].verdict == Verdict.RE
@@ -81,7 +81,9 @@ def test_judge_result_keeps_the_detail_for_staff_only(sandbox_config) -> None:  
 
 def test_visible_tests_still_explain_the_failure(sandbox_config) -> None:  # type: ignore[no-untyped-def]
     """A sample is public: its exit code may be shown (the student has its input anyway)."""
-    result = Grader(load_package(APLUSB), sandbox_config).grade(b"import sys\nsys.exit(49)\n", "Python3")
+    result = prepared_grader(load_package(APLUSB), sandbox_config).grade(
+        b"import sys\nsys.exit(49)\n", "Python3"
+    )
     first = result.tests[0]
     assert first.visible and first.verdict == Verdict.RE
     assert "exit code 49" in first.message and "exit code 49" in feedback_html(result)

@@ -16,9 +16,10 @@ from verdict.judge.errors import (
     SandboxError,
     UnknownLanguage,
 )
-from verdict.judge.grader import Grader, derive_time_limit
+from verdict.judge.grader import Grader
 from verdict.judge.languages import get_language, language_for_file
 from verdict.judge.packages import load_package
+from verdict.judge.preparation import prepare
 from verdict.judge.problem import CheckerSpec, Problem, TestCase, TestKind
 from verdict.judge.sandbox import SandboxConfig
 from verdict.judge.verdicts import Verdict
@@ -88,7 +89,7 @@ def test_package_failures_found_by_the_grader_are_package_errors(tmp_path: Path)
     assert caught.value.path == str(empty)
     problem = _problem(tmp_path, CheckerSpec("std"))
     with pytest.raises(PackageError, match="no time limit given and no accepted solution"):
-        derive_time_limit(problem, SandboxConfig(cache_dir=tmp_path / "cache"))
+        prepare(problem, SandboxConfig(cache_dir=tmp_path / "cache"))
 
 
 @pytest.mark.integration

@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.support.packages import ready_grader
 from tests.support.paths import APLUSB, PROGRAMS, good_package
 from tests.support.paths import GOOD_PACKAGES as ALL_PACKAGES
 from verdict.cli import app
-from verdict.judge.grader import Grader, derive_time_limit, reference_language
+from verdict.judge.grader import Grader, reference_language
 from verdict.judge.languages import language_for_file
 from verdict.judge.packages import load_package
+from verdict.judge.preparation import prepare
 from verdict.judge.problem import TestKind
 from verdict.judge.sandbox import SandboxConfig
 from verdict.judge.verdicts import Verdict
@@ -43,8 +45,9 @@ def cli_data_dir(monkeypatch: pytest.MonkeyPatch, sandbox_config: SandboxConfig)
 
 
 @pytest.fixture(scope="module")
-def graders(sandbox_config: SandboxConfig) -> dict[Path, Grader]:
-    return {package: Grader(load_package(package), sandbox_config) for package in ALL_PACKAGES}
+def graders(sandbox_config: SandboxConfig, tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Grader]:
+    copies = tmp_path_factory.mktemp("packages")
+    return {package: ready_grader(package, copies, sandbox_config) for package in ALL_PACKAGES}
 
 
 @pytest.mark.parametrize(
@@ -109,11 +112,13 @@ def test_compiler_restriction_is_enforced(graders: dict[Path, Grader]) -> None:
     assert result.verdict == Verdict.CE and "not allowed" in result.message
 
 
-def test_time_limit_is_derived_from_the_golden_solution(sandbox_config: SandboxConfig) -> None:
+def test_time_limit_is_measured_from_the_golden_solution(sandbox_config: SandboxConfig) -> None:
     problem = load_package(good_package("scored.pbm"))
     assert problem.time_limit is None
-    limit = derive_time_limit(problem, sandbox_config)
-    assert 0.1 <= limit < 5
+    timing = prepare(problem, sandbox_config, every_solution=False).timing()
+    assert [r.file for r in timing.references] == ["solution.cc"]
+    fast, slow = timing.limit_for(".cc", "fast"), timing.limit_for(".py", "slow")
+    assert 0.5 <= fast <= slow < 5
 
 
 def test_partial_score_by_groups_is_reported(graders: dict[Path, Grader]) -> None:

@@ -15,6 +15,7 @@ from verdict.cli import app
 from verdict.judge.grader import Grader
 from verdict.judge.languages import availability, get_language
 from verdict.judge.packages import load_package
+from verdict.judge.preparation import prepared_grader
 from verdict.judge.sandbox import SandboxConfig
 from verdict.judge.verdicts import Verdict
 
@@ -34,7 +35,7 @@ def hello(sandbox_config: SandboxConfig) -> Grader:
     available, why = availability(get_language("JDK"))
     if not available:
         pytest.skip(f"Java unavailable: {why}")
-    return Grader(load_package(HELLO), sandbox_config)
+    return prepared_grader(load_package(HELLO), sandbox_config)
 
 
 def submission(name: str) -> Path:
@@ -126,7 +127,7 @@ def test_no_time_limit_and_no_accepted_solution_gives_ie_with_its_reason(
     package = tmp_path / "customval"
     shutil.copytree(CUSTOMVAL, package)
     shutil.rmtree(package / "submissions/accepted")
-    result = Grader(load_package(package), sandbox_config).grade(b"print(2)\n", "Python3")
+    result = prepared_grader(load_package(package), sandbox_config).grade(b"print(2)\n", "Python3")
     assert result.verdict == Verdict.IE
     assert result.message.startswith("cannot set the time limit: PackageError: ")
     assert "no accepted solution" in result.message

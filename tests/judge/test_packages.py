@@ -239,7 +239,6 @@ def test_jutge_epsilon() -> None:
 BAD = [
     ("missing_handler.pbm", "handler.yml", "missing handler.yml"),
     ("bad_yaml.pbm", "handler.yml", "line 4"),
-    ("no_cor.pbm", "2.inp", "2.cor"),
     ("bad_checker.pbm", "handler.yml", "unknown value 'fuzzy'"),
     ("bad_scores.pbm", "scores.yml", "prefix 'medium'"),
     ("no_tests.pbm", "no_tests.pbm", "no tests"),
@@ -500,6 +499,9 @@ def test_jutge_checkers_with_options(tmp_path: Path) -> None:
     assert problem.checker.options == {"separator1": ";", "separator2": ",", "starting": "{", "ending": "}"}
     assert not problem.checker.presentation_error
     assert (problem.compilers, problem.time_multiplier, problem.time_constant) == (["GCC"], 3.0, 0.2)
+    # Every class has its own factor; a missing constant is the previous class's × 5, then × 2.
+    classes = {name: (f.factor, round(f.constant, 6)) for name, f in problem.time_classes.items()}
+    assert classes == {"fast": (3.0, 0.2), "medium": (10.0, 1.0), "slow": (20.0, 2.0)}
     write(
         root,
         {
@@ -569,7 +571,9 @@ def test_ops_parsing() -> None:
 @pytest.mark.parametrize(
     ("changes", "culprit", "message"),
     [
-        ({"handler.yml": "handler: game\n"}, "handler.yml", "'game' problems are not supported"),
+        ({"handler.yml": "handler: game\n"}, "handler.yml", "cannot grade game problems"),
+        ({"handler.yml": "handler: circuits\n"}, "handler.yml", "cannot grade circuits problems"),
+        ({"handler.yml": "handler: chess\n"}, "handler.yml", "unknown value 'chess'"),
         (
             {"handler.yml": "handler: std\nsolution: Cobol\n", "solution.py": ""},
             "handler.yml",

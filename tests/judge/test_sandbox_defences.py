@@ -25,8 +25,9 @@ from tests.support.paths import FIXTURE_PACKAGES
 from verdict.cli import app
 from verdict.judge.bwrap import Mount
 from verdict.judge.errors import SandboxError
-from verdict.judge.grader import Grader, reference_language
+from verdict.judge.grader import reference_language
 from verdict.judge.packages import load_package
+from verdict.judge.preparation import prepared_grader
 from verdict.judge.run_watch import HOST_KILL_GRACE, HOST_WALL_GRACE
 from verdict.judge.sandbox import Limits, Sandbox, SandboxConfig, Status
 
@@ -217,7 +218,7 @@ def test_kattis_validator_links_leak_nothing(
         HOSTILE_VALIDATOR.format(secret=str(host_secret), target=str(target), target_dir=str(target_dir))
     )
     try:
-        grader = Grader(load_package(package), sandbox_config)
+        grader = prepared_grader(load_package(package), sandbox_config)
         source = package / "submissions" / "accepted" / "smallest.py"
         result = grader.grade(source.read_bytes(), reference_language(grader.problem, source))
         assert len(result.tests) > 2, result  # every test ran: the write attack was tried each time

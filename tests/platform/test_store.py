@@ -97,7 +97,7 @@ def test_archives_pack_to_the_same_blob_as_the_directory(
     tgz = make_tgz(tmp_path / "upload.tgz", aplusb)  # wrapped in aplusb/
     zipped = make_zip(tmp_path / "aplusb.zip", aplusb, prefix="")  # files at the top level
     for archive in (tgz, zipped):
-        again = _import(platform, session, archive)
+        again = _import(platform, session, archive, problem_id=first.problem.id)
         assert again.problem.id == first.problem.id
         assert not again.problem_created and not again.version_created
         assert again.version.blob_hash == first.version.blob_hash
@@ -139,6 +139,50 @@ def test_reimport_makes_a_new_version_and_old_submissions_keep_theirs(
     session.refresh(submission)
     assert submission.problem_version_id == first.version.id
     assert count(session, Blob) == 2
+
+
+@pytest.mark.integration
+def test_a_reimport_from_a_path_updates_only_the_problem_of_that_path(
+    platform: Platform, session: Session, tmp_path: Path, make_user: MakeUser
+) -> None:
+    """Two packages with the same folder name (x.pbm in two course directories) are two problems;
+    importing either path again updates its own problem, never the other one."""
+    owner = make_user("teacher", role="instructor")
+    first_path = Path(shutil.copytree(DEMO_PACKAGES / "scored.pbm", tmp_path / "course1" / "x.pbm"))
+    second_path = Path(shutil.copytree(DEMO_PACKAGES / "pe_ic.pbm", tmp_path / "course2" / "x.pbm"))
+    first = _import(platform, session, first_path, owner=owner)
+    second = _import(platform, session, second_path, owner=owner)
+    assert second.problem_created and second.problem.id != first.problem.id
+    (second_path / "problem.en.yml").write_text("title: Renamed\nauthor: Verdict Team\n")
+    again = _import(platform, session, second_path, owner=owner)
+    assert again.problem.id == second.problem.id and again.version_created
+    session.refresh(first.problem)
+    assert first.problem.current_version_id == first.version.id and first.problem.title("en") != "Renamed"
+    assert again.problem.title("en") == "Renamed"
+
+
+@pytest.mark.integration
+def test_a_language_folder_is_refused_and_the_whole_package_imports(
+    platform: Platform, session: Session, tmp_path: Path
+) -> None:
+    words = Path(shutil.copytree(FIXTURE_PACKAGES / "jutge" / "words.pbm", tmp_path / "src" / "words.pbm"))
+    with pytest.raises(PackageError, match=r"import words\.pbm itself"):
+        import_package(session, words / "en", settings=platform.settings)
+    session.rollback()
+    assert count(session, Problem) == 0
+    result = _import(platform, session, words)
+    assert result.problem.languages == ["ca", "en"] and result.problem.package_id == "words"
+    meta = result.version.meta
+    assert set(meta["timing"]) == {"ca", "en"} and meta["languages"] == ["ca", "en"]
+    assert len(meta["preparation"]["made_outputs"]) == 7
+    assert not list(words.rglob("*.cor"))  # made in the stored version, not in the teacher's files
+    root = fetch_package(session, result.version.blob_hash, platform.settings.data_dir / "cache-fetch")
+    assert sorted(p.name for p in (root / "en").glob("*.cor")) == [
+        "sample-1.cor",
+        "test-1.cor",
+        "test-2.cor",
+        "test-3.cor",
+    ]
 
 
 @pytest.mark.integration
@@ -350,7 +394,7 @@ def test_fetch_extracts_once_into_the_cache(platform: Platform, session: Session
 @pytest.mark.integration
 def test_concurrent_fetches_agree(platform: Platform, session: Session, aplusb: Path) -> None:
     blob_hash = _import(platform, session, aplusb).version.blob_hash
-    cache = platform.settings.cache_dir
+    cache = platform.settings.cache_dir / "packages"  # the import compiled into cache_dir itself
 
     def fetch(_: int) -> Path:
         with platform.sessionmaker() as own:

@@ -6,6 +6,10 @@ None of these builds the platform: they read the settings for the sandbox and no
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -17,9 +21,10 @@ from verdict.judge.compiler import compile_source, program_sandbox, run_program,
 from verdict.judge.errors import PackageError, SandboxError, UnknownLanguage
 from verdict.judge.grader import Grader, GradeResult, TestResult
 from verdict.judge.languages import Language, all_languages, availability, get_language, language_for_file
-from verdict.judge.packages import load_package
+from verdict.judge.packages import load_package, refuse_language_folder
+from verdict.judge.preparation import Preparation, prepare
 from verdict.judge.problem import Problem
-from verdict.judge.sandbox import Limits
+from verdict.judge.sandbox import Limits, SandboxConfig
 from verdict.judge.verdicts import Verdict
 
 COLOURS = {"AC": "green", "SC": "yellow", "CE": "magenta", "IE": "red"}
@@ -36,6 +41,33 @@ def load_or_exit(path: Path) -> Problem:
     except PackageError as error:
         console.print(f"[bold red]Bad package:[/] {error}")
         raise typer.Exit(2) from None
+
+
+@contextmanager
+def prepared(
+    path: Path, config: SandboxConfig, *, every_solution: bool
+) -> Iterator[tuple[Problem, Preparation]]:
+    """The package at ``path`` made ready as an import would (missing outputs made by the golden
+    solution, the references measured), in a private copy: the directory itself is left as it is.
+    A bad package exits with status 2, a failing golden solution (SE) with status 1."""
+    if not path.is_dir():
+        console.print(f"[bold red]Bad package:[/] {escape(str(path))} is not a directory")
+        raise typer.Exit(2)
+    try:
+        refuse_language_folder(path.resolve())
+    except PackageError as error:
+        console.print(f"[bold red]Bad package:[/] {escape(str(error))}")
+        raise typer.Exit(2) from None
+    with tempfile.TemporaryDirectory(prefix="verdict-package-") as tmp:
+        copy = Path(tmp) / path.resolve().name
+        shutil.copytree(path, copy)
+        problem = load_or_exit(copy)
+        try:
+            report = prepare(problem, config, every_solution=every_solution)
+        except PackageError as error:
+            console.print(f"[bold red]Cannot prepare the package:[/] {escape(str(error))}")
+            raise typer.Exit(1) from None
+        yield problem, report
 
 
 def language_of(source: Path, lang: str | None) -> Language:
@@ -164,12 +196,13 @@ def judge_command(
     ),
 ) -> None:
     """Judge SOURCE against PACKAGE with live progress and a final table."""
-    problem = load_or_exit(package)
     language = language_of(source, lang)
+    config = Runtime.of(ctx).sandbox_config()
     try:
-        result = Grader(problem, Runtime.of(ctx).sandbox_config()).grade(
-            source.read_bytes(), language, None if as_json else _progress, file_name=source.name
-        )
+        with prepared(package, config, every_solution=False) as (problem, report):
+            result = Grader(problem, config, timing=report.timing()).grade(
+                source.read_bytes(), language, None if as_json else _progress, file_name=source.name
+            )
     except SandboxError as error:
         console.print(f"[bold red]Sandbox error:[/] {error}")
         raise typer.Exit(2) from None

@@ -9,31 +9,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from verdict.cli.judge import colour, load_or_exit
+from verdict.cli.judge import colour, prepared
 from verdict.cli.runtime import Runtime, console, errors
 from verdict.cli.users import user_or_refuse
-from verdict.judge.errors import PackageError, UnknownLanguage
-from verdict.judge.grader import Grader, GradeResult, reference_language
-from verdict.judge.verdicts import Verdict
+from verdict.judge.preparation import Preparation
+from verdict.judge.problem import Problem as Package
 from verdict.problems.store import import_package
 
 app = typer.Typer(help="Problem packages: import, check.", no_args_is_help=True)
-
-
-def _agrees(expected: str, result: GradeResult, expected_score: float | None) -> bool:
-    allowed = {code.strip().upper() for code in expected.split("|")}
-    if result.verdict.value not in allowed:
-        return False
-    return expected_score is None or abs(result.score - expected_score) < 1e-6
-
-
-def _message(result: GradeResult) -> str:
-    """An internal error's reason, a compile error's first line; nothing otherwise."""
-    if result.verdict == Verdict.IE:
-        return result.message or "internal error (no reason given)"
-    if result.verdict == Verdict.CE:
-        return next(iter(result.compile_output.strip().splitlines()), result.message)[:200]
-    return ""
 
 
 @app.command("check")
@@ -41,41 +24,45 @@ def check_command(
     ctx: typer.Context,
     package: Path = typer.Argument(..., exists=True, help="Problem package directory."),
 ) -> None:
-    """Judge every bundled submission and compare with its expected verdict."""
-    problem = load_or_exit(package)
-    grader = Grader(problem, Runtime.of(ctx).sandbox_config())
-    table = Table(title=f"{problem.problem_id} ({problem.format}, {problem.type})")
-    for column in ("submission", "expected", "got", "score", "agrees", "message"):
-        table.add_column(column)
-    disagreements = 0
-    if not problem.submissions:
-        console.print("[yellow]The package bundles no submissions to check.[/]")
-    try:
-        console.print(f"time limit: {grader.time_limit:g}s")
-    except (PackageError, UnknownLanguage) as error:
-        console.print(f"[bold red]Cannot set the time limit:[/] {error}")
-        raise typer.Exit(1) from None
-    for submission in problem.submissions:
-        result = grader.grade(
-            submission.path.read_bytes(),
-            reference_language(problem, submission.path),
-            file_name=submission.path.name,
-        )
-        ok = _agrees(submission.expected, result, submission.score)
-        disagreements += not ok
-        table.add_row(
-            str(submission.path.relative_to(problem.root)),
-            submission.expected,
-            colour(result.verdict.value),
-            f"{result.score:g}/{result.max_score:g}",
-            "[green]yes[/]" if ok else "[bold red]NO[/]",
-            escape(_message(result)),
-        )
-    console.print(table)
+    """Prepare the package as an import does, then judge every bundled submission and compare
+    with its expected verdict (the golden solution first; the package itself is not changed)."""
+    with prepared(package, Runtime.of(ctx).sandbox_config(), every_solution=True) as (problem, report):
+        print_report(problem, report)
+    checks = [*report.golden, *report.solutions]
+    disagreements = sum(not check.agrees for check in checks)
     if disagreements:
         console.print(f"[bold red]{disagreements} submission(s) disagree with their expected verdict.[/]")
         raise typer.Exit(1)
     console.print("[green]Every bundled submission gets its expected verdict.[/]")
+
+
+def print_report(problem: Package, report: Preparation) -> None:
+    """The import report: tests, outputs made, limits, and each bundled solution's verdict."""
+    console.print(
+        f"{problem.problem_id} ({problem.format}, {problem.type}): {len(problem.tests)} tests, "
+        f"languages {', '.join(sorted(problem.titles)) or '-'}, checker {problem.checker.kind}"
+    )
+    if report.made_outputs:
+        console.print(f"expected outputs made by the golden solution: {len(report.made_outputs)}")
+    for variant, timing in report.timings.items():
+        limits = ", ".join(f"{name} {seconds:g}s" for name, seconds in timing.summary().items())
+        console.print(f"time limits{f' ({variant})' if variant else ''}: {limits}")
+    table = Table(title="bundled solutions")
+    for column in ("submission", "language", "expected", "got", "time", "agrees", "message"):
+        table.add_column(column)
+    for check in [*report.golden, *report.solutions]:
+        table.add_row(
+            check.file,
+            check.language or "-",
+            check.expected,
+            colour(check.verdict) if check.verdict else "not run",
+            f"{check.seconds:.2f}s",
+            "[green]yes[/]" if check.agrees else "[bold red]NO[/]",
+            escape(check.message),
+        )
+    console.print(table)
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
 
 
 @app.command("import")
@@ -96,4 +83,6 @@ def import_command(
         f"{action} {result.problem.title()!r} ({result.package.format}, {len(result.package.tests)} tests), "
         f"version {result.version.id}, blob {result.version.blob_hash[:12]}"
     )
+    for warning in result.preparation.warnings:
+        errors.print(f"[yellow]warning:[/] {escape(warning)}")
     console.print(result.problem.id, highlight=False)

@@ -21,11 +21,10 @@ from sqlalchemy.orm import Session
 
 from verdict import db
 from verdict.accounts.errors import AccountError
-from verdict.grading.engine import sandbox_config
 from verdict.judge.errors import PackageError
 from verdict.judge.sandbox import SandboxConfig
 from verdict.platform import Platform, bootstrap
-from verdict.settings import Settings
+from verdict.settings import Settings, sandbox_config
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # an error is one line, whatever the width: grep finds it

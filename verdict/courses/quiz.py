@@ -79,7 +79,11 @@ def _quiz_part(correct: bool, messages: list[str]) -> PartResult:
 
 
 def grade_program(
-    judge: Judge, version_id: int | None, part: ProgramPart, problem: Mapping[str, Any]
+    judge: Judge,
+    version_id: int | None,
+    part: ProgramPart,
+    problem: Mapping[str, Any],
+    variant: str | None = None,
 ) -> PartResult:
     if not part.source.strip():
         message = "Nothing was submitted for this part."
@@ -87,7 +91,7 @@ def grade_program(
     if version_id is None:
         message = "This part cannot be graded: the task has no test cases."
         return PartResult(Verdict.IE, 0.0, _paragraphs([message]), messages=[message])
-    judged = judge.judge(version_id, part.language, part.source)
+    judged = judge.judge(version_id, part.language, part.source, variant=variant)
     return PartResult(judged.verdict, judged.grade / 100.0, feedback_html(judged), judged=judged)
 
 
@@ -116,7 +120,9 @@ def grade_task(judge: Judge, submission: Submission) -> Outcome:
         elif kind == "match":
             results[pid] = grade_match(problem, stored.get(pid))
         elif kind in PROGRAM_TYPES:
-            results[pid] = grade_program(judge, submission.problem_version_id, parts_by_pid[pid], problem)
+            results[pid] = grade_program(
+                judge, submission.problem_version_id, parts_by_pid[pid], problem, submission.variant
+            )
     return combine(results)
 
 

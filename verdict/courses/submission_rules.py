@@ -40,6 +40,7 @@ from verdict.judge.errors import UnknownLanguage
 from verdict.judge.languages import Language, get_language, language_for_file
 from verdict.judge.packages.common import brief
 from verdict.problems.models import Problem, ProblemVersion
+from verdict.problems.store import parse_problem_ref
 from verdict.submissions.models import Submission, SubmissionStatus
 
 PENDING = (SubmissionStatus.WAITING, SubmissionStatus.GRADING)
@@ -341,5 +342,7 @@ def create_task_submission(session: Session, answers: TaskAnswers) -> Submission
             task_id=task.id,
             course_id=task.course_id,
             input=stored,
+            # A Jutge list's task is named after the problem reference: P12345_en is the en variant.
+            variant=parse_problem_ref(task.slug)[1] if problem_id is not None else None,
         ),
     )

@@ -22,25 +22,17 @@ from verdict.judge.errors import JudgeError
 from verdict.judge.grader import Grader, GradeResult, TestResult, reason
 from verdict.judge.languages import get_language
 from verdict.judge.packages import load_package
-from verdict.judge.sandbox import MiB, SandboxConfig
+from verdict.judge.preparation import prepared_grader
 from verdict.judge.supervision import Supervision
+from verdict.judge.time_limits import Timing
 from verdict.judge.verdicts import Verdict
 from verdict.problems.models import ProblemVersion
 from verdict.problems.store import fetch_package
-from verdict.settings import Settings
+from verdict.settings import Settings, sandbox_config
 from verdict.submissions.models import Submission, SubmissionStatus
 
 log = logging.getLogger(__name__)
 GRADER_CACHE_SIZE = 32
-
-
-def sandbox_config(settings: Settings) -> SandboxConfig:
-    return SandboxConfig(
-        cache_dir=(settings.data_dir / "cache").resolve(),
-        first_uid=settings.sandbox_first_uid,
-        slots=settings.sandbox_slots,
-        compile_cache_bytes=settings.compile_cache_mb * MiB,
-    )
 
 
 class GradingEngine:
@@ -66,7 +58,7 @@ class GradingEngine:
         self.name = name or owners.engine_name(self.identity)
         self.config = sandbox_config(settings)
         self.wake = wake  # called with 1 when a submission is put back to waiting
-        self._graders: OrderedDict[int, Grader] = OrderedDict()
+        self._graders: OrderedDict[tuple[int, str], Grader] = OrderedDict()
         self._supervisions: dict[int, Supervision] = {}  # grading thread id -> its supervision
         self._lock = threading.Lock()
 
@@ -147,7 +139,12 @@ class GradingEngine:
             if grader is not None:
                 return grader(self, submission)
             return outcome_from_result(
-                self.judge(submission.problem_version_id, submission.language, submission.source or "")
+                self.judge(
+                    submission.problem_version_id,
+                    submission.language,
+                    submission.source or "",
+                    variant=submission.variant,
+                )
             )
         except (JudgeError, NotGradable) as error:
             # The judge's side failed (a broken package, checker or sandbox): IE with its message.
@@ -155,28 +152,38 @@ class GradingEngine:
             log.warning("submission %s: internal error: %s", submission_id, error)
             return Outcome(SubmissionStatus.ERROR, verdict=Verdict.IE, error_reason=reason(error))
 
-    def judge(self, version_id: int | None, language: str | None, source: str) -> GradeResult:
-        """Grades source code against one problem version (the package fetched by hash)."""
+    def judge(
+        self, version_id: int | None, language: str | None, source: str, variant: str | None = None
+    ) -> GradeResult:
+        """Grades source code against one problem version (the package fetched by hash), with the
+        tests of its statement language ``variant`` when the package has one folder per language."""
         if version_id is None or not language:
             raise NotGradable("submission without problem version or language")
-        grader = self._grader(version_id)
+        grader = self._grader(version_id, variant)
         with self._lock:  # the supervision of the grading this thread runs, if any
             supervision = self._supervisions.get(threading.get_ident())
         return grader.grade(source.encode(), get_language(language), supervision=supervision)
 
-    def _grader(self, version_id: int) -> Grader:
+    def _grader(self, version_id: int, variant: str | None) -> Grader:
+        key = (version_id, variant or "")
         with self._lock:
-            if version_id in self._graders:
-                self._graders.move_to_end(version_id)
-                return self._graders[version_id]
+            if key in self._graders:
+                self._graders.move_to_end(key)
+                return self._graders[key]
         with self.sessionmaker() as session:
             version = session.get(ProblemVersion, version_id)
             if version is None:
                 raise NotGradable(f"no problem version {version_id}")
             root = fetch_package(session, version.blob_hash, self.settings.data_dir / "packages")
-        grader = Grader(load_package(root), self.config)
+            timings = dict(version.meta.get("timing") or {})
+        problem = load_package(root)
+        stored = timings.get(variant or "") or timings.get("")
+        if stored is None:  # a version imported before limits were stored: measure it once here
+            grader = prepared_grader(problem, self.config, variant)
+        else:
+            grader = Grader(problem.variant(variant), self.config, timing=Timing.from_dict(stored))
         with self._lock:
-            self._graders[version_id] = grader
+            self._graders[key] = grader
             while len(self._graders) > GRADER_CACHE_SIZE:
                 self._graders.popitem(last=False)
         return grader

@@ -39,7 +39,9 @@ class Judge(Protocol):
     @property
     def sessionmaker(self) -> sessionmaker[Session]: ...
 
-    def judge(self, version_id: int | None, language: str | None, source: str) -> GradeResult: ...
+    def judge(
+        self, version_id: int | None, language: str | None, source: str, variant: str | None = None
+    ) -> GradeResult: ...
 
 
 class SubmissionGrader(Protocol):

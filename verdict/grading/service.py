@@ -42,6 +42,7 @@ class NewSubmission:
     input: dict[str, object] | None = None
     priority: int = PRIORITY_INTERACTIVE
     problem_version_id: int | None = None  # the problem's current version, when the caller read it
+    variant: str | None = None  # the statement language submitted to (P12345_en -> "en")
 
 
 def create_submission(session: Session, new: NewSubmission) -> Submission:
@@ -62,6 +63,7 @@ def create_submission(session: Session, new: NewSubmission) -> Submission:
         course_id=new.course_id,
         exam_id=new.exam_id,
         language=new.language,
+        variant=new.variant,
         source=new.source,
         input=new.input or {},
         priority=new.priority,

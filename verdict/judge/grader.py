@@ -21,10 +21,8 @@ from verdict.judge.languages import Language, get_language, language_for_file
 from verdict.judge.problem import Problem, TestCase, TestGroup, TestKind
 from verdict.judge.sandbox import Limits, MiB, RunResult, Sandbox, SandboxConfig
 from verdict.judge.supervision import Supervision
+from verdict.judge.time_limits import Timing
 from verdict.judge.verdicts import STATUS_VERDICTS, Verdict
-
-DERIVATION_LIMIT = 10.0  # seconds allowed to the reference solutions when deriving a time limit
-MIN_DERIVED_LIMIT = 0.5  # seconds
 
 
 @dataclass
@@ -84,33 +82,46 @@ ProgressCallback = Callable[[TestResult, int, int], None]
 
 # -- the grader ----------------------------------------------------------------------------------
 class Grader:
-    """Grades submissions of one problem. Reusable: the checker is compiled once (and cached)."""
+    """Grades submissions of one problem. Reusable: the checker is compiled once (and cached).
 
-    def __init__(self, problem: Problem, config: SandboxConfig, time_limit: float | None = None) -> None:
+    The time limit is ``time_limit`` if given, else the package's own, else the one ``timing``
+    gives the submission's language (measured when the package was imported: see
+    :mod:`verdict.judge.preparation`)."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        config: SandboxConfig,
+        time_limit: float | None = None,
+        timing: Timing | None = None,
+    ) -> None:
         self.problem = problem
         self.config = config
-        self._time_limit = time_limit or problem.time_limit
+        self._fixed_limit = time_limit or problem.time_limit
+        self.timing = timing
         self._checker: Compiled | None = None
 
     # time limit -------------------------------------------------------------------------------
-    @property
-    def time_limit(self) -> float:
-        return self._derived_time_limit()
+    def time_limit_for(self, language: Language) -> float:
+        if self._fixed_limit is not None:
+            return self._fixed_limit
+        if self.timing is None:
+            raise PackageError(
+                self.problem.root, "no time limit: the package's references were never measured"
+            )
+        return self.timing.limit_for(
+            language.extensions[0] if language.extensions else "", language.time_class
+        )
 
-    def _derived_time_limit(self, supervision: Supervision | None = None) -> float:
-        if self._time_limit is None:
-            self._time_limit = derive_time_limit(self.problem, self.config, supervision)
-        return self._time_limit
-
-    def tests_seconds(self) -> float:
+    def tests_seconds(self, time_limit: float) -> float:
         """How long running every test may take by the limits: each test's wall limit, and the
         checker's when it is a program (the grading's deadline is built from this)."""
         checker = CHECKER_LIMITS.wall if self.needs_program else 0.0
-        return sum(self.limits_for(test).wall + checker for test in self.problem.tests)
+        return sum(self.limits_for(test, time_limit).wall + checker for test in self.problem.tests)
 
-    def limits_for(self, test: TestCase) -> Limits:
+    def limits_for(self, test: TestCase, time_limit: float) -> Limits:
         problem = self.problem
-        cpu = test.time_limit or self.time_limit
+        cpu = test.time_limit or time_limit
         output_mb = test.output_limit_mb or problem.output_limit_mb
         output = output_mb * MiB
         if problem.format == "jutge" and not test.output_limit_mb:
@@ -179,9 +190,15 @@ class Grader:
                 message="compile error",
                 max_score=scoring.max_score(self.problem),
             )
+        if missing := self.problem.missing_answers:
+            return GradeResult(
+                Verdict.IE,
+                message=f"test {missing[0].name} has no expected output: the package was not prepared",
+                language=language.id,
+            )
         try:
-            time_limit = self._derived_time_limit(supervision)
-        except (PackageError, UnknownLanguage) as error:
+            time_limit = self.time_limit_for(language)
+        except PackageError as error:
             return GradeResult(
                 Verdict.IE, message=f"cannot set the time limit: {reason(error)}", language=language.id
             )
@@ -197,8 +214,8 @@ class Grader:
                 )
             box = stack.enter_context(program_sandbox(compiled, self.config, supervision=supervision))
             if supervision is not None:
-                supervision.allow(self.tests_seconds())
-            tests = self._run_tests(box, compiled, checker, on_test)
+                supervision.allow(self.tests_seconds(time_limit))
+            tests = self._run_tests(box, compiled, checker, on_test, time_limit)
         result = self._summarise(tests)
         result.compile_output = compiled.output
         result.language = language.id
@@ -211,6 +228,7 @@ class Grader:
         compiled: Compiled,
         checker: CheckerProgram | None,
         on_test: ProgressCallback | None,
+        time_limit: float,
     ) -> list[TestResult]:
         results: list[TestResult] = []
         failed_groups: set[str] = set()
@@ -219,7 +237,7 @@ class Grader:
         for index, test in enumerate(self.problem.tests):
             if test.group in failed_groups:
                 continue
-            result = self._run_one(test, box, compiled, checker)
+            result = self._run_one(test, box, compiled, checker, self.limits_for(test, time_limit))
             results.append(result)
             if on_test:
                 on_test(result, index, total)
@@ -235,9 +253,8 @@ class Grader:
         return next((g for g in self.problem.groups if g.name == test.group), None)
 
     def _run_one(
-        self, test: TestCase, box: Sandbox, compiled: Compiled, checker: CheckerProgram | None
+        self, test: TestCase, box: Sandbox, compiled: Compiled, checker: CheckerProgram | None, limits: Limits
     ) -> TestResult:
-        limits = self.limits_for(test)
         check: CheckResult | None
         if self.problem.type == "interactive":
             assert checker is not None
@@ -292,37 +309,11 @@ def reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-# -- time limits from reference solutions ---------------------------------------------------------------
-def derive_time_limit(
-    problem: Problem, config: SandboxConfig, supervision: Supervision | None = None
-) -> float:
-    """Slowest accepted/golden solution's CPU time × multiplier + constant (as the formats say)."""
-    references = [s.path for s in problem.submissions if s.expected == Verdict.AC]
-    if problem.golden_solution and problem.golden_solution not in references:
-        references.insert(0, problem.golden_solution)
-    if not references:
-        raise PackageError(problem.root, "no time limit given and no accepted solution to derive one from")
-    grader = Grader(problem, config, time_limit=DERIVATION_LIMIT)
-    slowest = 0.0
-    for path in references:
-        result = grader.grade(
-            path.read_bytes(), reference_language(problem, path), supervision=supervision, file_name=path.name
-        )
-        if result.verdict != Verdict.AC:
-            raise PackageError(
-                path,
-                f"reference solution is not accepted ({result.verdict.value}: {result.cause})"
-                + "".join(f"\n{t.name}: {t.judge_message}" for t in result.tests if t.verdict != Verdict.AC),
-            )
-        slowest = max([slowest, *(t.time for t in result.tests)])
-    # A floor keeps a derived limit meaningful on a busy machine (fast references give ~0.01 s).
-    return round(max(slowest * problem.time_multiplier + problem.time_constant, MIN_DERIVED_LIMIT), 2)
-
-
+# -- bundled solutions ------------------------------------------------------------------------------
 def reference_language(problem: Problem, path: Path) -> Language:
     """The language of a bundled solution: Jutge's handler `solution` or the file extension."""
-    solution_language = getattr(problem, "solution_language", None)
-    if path == problem.golden_solution and isinstance(solution_language, str) and solution_language:
+    solution_language = problem.solution_language
+    if path == problem.golden_solution and solution_language:
         try:
             return get_language(solution_language)
         except UnknownLanguage:

@@ -81,6 +81,8 @@ class Language:
     env: tuple[tuple[str, str], ...] = ()
     memory_errors: tuple[str, ...] = ()  # stderr patterns meaning "ran out of memory"
     flags: tuple[str, ...] = field(default=())
+    # Jutge's time class: "fast", "medium" or "slow" (verdict.judge.time_limits applies it).
+    time_class: str = "fast"
     # (source, the submission's file name or None) -> (file name in the box, main name); None: the
     # fixed source_name. May raise JavaSourceError (a compile error).
     entry_point: EntryPoint | None = None
@@ -199,6 +201,7 @@ def build_languages() -> list[Language]:
         _c("G++20", "C++20 (g++)", "/usr/bin/g++", "gnu++20", SUM_CPP, (".cc", ".cpp"), SUM_CPP20),
         Language(
             id="Python3",
+            time_class="slow",
             name="Python 3",
             extensions=(".py",),
             source_name="main.py",
@@ -216,6 +219,7 @@ def build_languages() -> list[Language]:
         ),
         Language(
             id="JDK",
+            time_class="medium",
             name="Java 17",
             extensions=(".java",),
             source_name="Main.java",
@@ -238,6 +242,7 @@ def build_languages() -> list[Language]:
         ),
         Language(
             id="nodejs",
+            time_class="slow",
             name="JavaScript (Node.js)",
             extensions=(".js",),
             source_name="main.js",
@@ -277,6 +282,7 @@ def build_languages() -> list[Language]:
         ),
         Language(
             id="Perl",
+            time_class="slow",
             name="Perl 5",
             extensions=(".pl",),
             source_name="main.pl",
@@ -290,6 +296,7 @@ def build_languages() -> list[Language]:
         ),
         Language(
             id="BEEF",
+            time_class="slow",
             name="Brainf*ck (translated to C)",
             extensions=(".bf", ".b"),
             source_name="main.bf",

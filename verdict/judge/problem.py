@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from verdict.judge.time_limits import ClassFactors
+
 
 class TestKind(StrEnum):
     __test__ = False  # not a pytest test class
@@ -94,7 +96,30 @@ class Problem:
     submissions: list[BundledSubmission] = field(default_factory=list)
     continue_on_failure: bool = False  # pass-fail: run all tests even after a failure
     authors: list[str] = field(default_factory=list)
+    # Time limits and references (verdict.judge.time_limits); measured at import.
+    solution_language: str | None = None  # compiler id of the golden solution (Jutge `solution`)
+    time_classes: dict[str, ClassFactors] = field(default_factory=dict)  # empty: one class
+    # Jutge's per-language layout (x.pbm/<lang>/): this is the original language's package and
+    # ``variants`` holds every language's, each with its own tests and solutions.
+    language: str | None = None
+    variants: dict[str, Problem] = field(default_factory=dict)
 
     @property
     def samples(self) -> list[TestCase]:
         return [t for t in self.tests if t.kind == TestKind.SAMPLE]
+
+    @property
+    def missing_answers(self) -> list[TestCase]:
+        """Tests without an expected output yet (made from the golden solution at import)."""
+        return [t for t in self.tests if not t.answer_path.is_file()]
+
+    def variant(self, language: str | None) -> Problem:
+        """The package of statement language ``language`` (P12345_en), or this one."""
+        if language is None:
+            return self
+        return self.variants.get(language, self)
+
+    @property
+    def packages(self) -> list[Problem]:
+        """This package and every other language's (per-language layout), each once."""
+        return [self, *(v for v in self.variants.values() if v is not self)]

@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -56,6 +56,7 @@ class Imported:
     problem: Problem
     created: bool  # a new problem
     changed: bool  # a new version (False when the package was identical)
+    report: dict[str, Any]  # what was found: languages, tests, golden solution, limits, warnings
 
 
 # --------------------------------------------------------------------------- queries and checks
@@ -236,7 +237,38 @@ def _import(
             )
     # The tasks of the courses listing the problem carry its title.
     sync_courses_of_problem(session, result.problem.id)
-    return Imported(result.problem, result.problem_created, result.version_created)
+    return Imported(result.problem, result.problem_created, result.version_created, import_report(result))
+
+
+def import_report(result: ImportResult) -> dict[str, Any]:
+    """The import report: what the package holds and what preparing it found. Paths are the
+    package's own; timings are limits in seconds per Jutge time class."""
+    package, preparation = result.package, result.preparation
+    return {
+        "format": package.format,
+        "type": package.type,
+        "languages": sorted(package.variants or package.titles),
+        "tests": sum(len(p.tests) for p in package.packages),
+        "samples": sum(len(p.samples) for p in package.packages),
+        "checker": package.checker.kind,
+        "compilers": list(package.compilers),
+        "golden": [check.file for check in preparation.golden],
+        "made_outputs": len(preparation.made_outputs),
+        "time_limits": {
+            variant or "all": timing.summary() for variant, timing in preparation.timings.items()
+        },
+        "solutions": [
+            {
+                "file": c.file,
+                "language": c.language,
+                "expected": c.expected,
+                "verdict": c.verdict,
+                "agrees": c.agrees,
+            }
+            for c in [*preparation.golden, *preparation.solutions]
+        ],
+        "warnings": list(preparation.warnings),
+    }
 
 
 def _package_message(error: PackageError, source: Path) -> str:

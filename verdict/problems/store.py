@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 from verdict.accounts.models import User
 from verdict.accounts.passwords import hash_password
 from verdict.judge.errors import PackageError
-from verdict.judge.packages import load_package
+from verdict.judge.packages import load_package, refuse_language_folder
+from verdict.judge.preparation import Preparation, prepare
 from verdict.judge.problem import Problem as Package
 from verdict.problems.archives import (
     Budget,
@@ -40,7 +41,7 @@ from verdict.problems.archives import (
     walk_package,
 )
 from verdict.problems.models import Blob, Problem, ProblemVersion
-from verdict.settings import Settings
+from verdict.settings import Settings, sandbox_config
 
 PROBLEM_ID_RE = re.compile(r"^P\d{5}$")
 PROBLEM_REF_RE = re.compile(r"^(?P<id>[A-Z]\d{5})(?:_(?P<lang>[a-z]{2,3}))?$")  # "P12345_en"
@@ -58,6 +59,7 @@ class ImportResult:
     package: Package  # the loaded package (its paths point into a temporary copy: gone after)
     problem_created: bool
     version_created: bool  # False when the content was identical to the current version
+    preparation: Preparation  # outputs made, solutions checked, limits measured (the import report)
 
 
 # --------------------------------------------------------------------------- blobs
@@ -117,49 +119,72 @@ def import_package(
     scratch = settings.data_dir / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=scratch, prefix="import-") as tmp:
-        root, budget = _prepare(source, Path(tmp), settings)
-        entries = walk_package(root, budget)
+        root = _private_copy(source, Path(tmp), settings)
         package = load_package(root)
+        # Outputs are made in the copy, then packed with the rest: the version holds them.
+        preparation = prepare(package, sandbox_config(settings))
+        entries = walk_package(root, _budget(settings, source))
         data = pack_deterministic(root.name, entries)
     blob = put_blob(session, data)
-    problem, created = _target_problem(session, package, owner, problem_id, match_existing)
+    problem, created = _target_problem(
+        session, package, owner, problem_id, match_existing, source, record_source
+    )
     _update_problem(problem, package, languages, password, source if record_source else None)
-    version, version_created = _new_version(session, problem, blob, package, len(entries), str(source))
+    version, version_created = _new_version(
+        session, problem, blob, _meta(package, blob, len(entries), str(source), preparation)
+    )
     session.flush()
-    return ImportResult(problem, version, package, created, version_created)
+    return ImportResult(problem, version, package, created, version_created, preparation)
 
 
-def _prepare(source: Path, tmp: Path, settings: Settings) -> tuple[Path, Budget]:
-    """The package directory to read: ``source`` itself, or its safe extraction under ``tmp``."""
-    budget = Budget(settings.max_package_bytes, settings.max_package_files, str(source))
+def _budget(settings: Settings, source: Path) -> Budget:
+    return Budget(settings.max_package_bytes, settings.max_package_files, str(source))
+
+
+def _private_copy(source: Path, tmp: Path, settings: Settings) -> Path:
+    """The package to read and prepare: a copy of ``source`` under ``tmp``, whether ``source`` is a
+    directory (walked and packed under the budget, then unpacked) or an archive (safely
+    extracted). Expected outputs are written into the copy, never into the teacher's files."""
+    extracted = tmp / "x"
     if source.is_dir():
-        return source, budget
+        refuse_language_folder(source.resolve())
+        packed = pack_deterministic(source.name, walk_package(source, _budget(settings, source)))
+        safe_extract(BytesIO(packed), extracted, Budget(None, None, str(source)))
+        return package_root(extracted)
     if not source.exists():
         raise PackageError(source, "no such file or directory")
     if not is_archive(source):
         raise PackageError(source, "neither a directory nor a tar or zip archive")
-    extracted = tmp / "x" / archive_stem(source)
-    safe_extract(source, extracted, budget)
-    # The directory walk counts again, from zero, what ended up on disk.
-    return package_root(extracted), Budget(
-        settings.max_package_bytes, settings.max_package_files, str(source)
-    )
+    safe_extract(source, extracted / archive_stem(source), _budget(settings, source))
+    return package_root(extracted / archive_stem(source))
 
 
 def _target_problem(
-    session: Session, package: Package, owner: User | None, problem_id: str | None, match_existing: bool
+    session: Session,
+    package: Package,
+    owner: User | None,
+    problem_id: str | None,
+    match_existing: bool,
+    source: Path,
+    by_path: bool,
 ) -> tuple[Problem, bool]:
+    """The problem ``problem_id``; else, with ``match_existing``, the owner's problem recorded for
+    this path (``by_path``) or, for sources without a path, made from the same package id; else
+    a new one. A path import never updates a problem imported from another path, even one whose
+    package has the same name (two ``en/`` folders, two ``x.pbm`` in different directories)."""
     if problem_id is not None:
         problem = session.get(Problem, problem_id)
         if problem is None:
             raise ProblemNotFound(f"no problem {problem_id}")
         return problem, False
     if match_existing:
+        same = (
+            Problem.source_path == str(source.resolve())
+            if by_path
+            else sa.and_(Problem.package_id == package.problem_id, Problem.source_path.is_(None))
+        )
         existing = session.scalar(
-            sa.select(Problem)
-            .where(Problem.package_id == package.problem_id, _owned_by(owner))
-            .order_by(Problem.created_at.desc())
-            .limit(1)
+            sa.select(Problem).where(same, _owned_by(owner)).order_by(Problem.created_at.desc()).limit(1)
         )
         if existing is not None:
             return existing, False
@@ -200,21 +225,22 @@ def _update_problem(
 
 
 def _new_version(
-    session: Session, problem: Problem, blob: Blob, package: Package, file_count: int, source: str
+    session: Session, problem: Problem, blob: Blob, meta: dict[str, Any]
 ) -> tuple[ProblemVersion, bool]:
     current = problem.current_version
-    if current is not None and current.blob_hash == blob.hash:
+    if current is not None and current.blob_hash == blob.hash and "timing" in current.meta:
         return current, False
-    version = ProblemVersion(
-        problem=problem, blob_hash=blob.hash, meta=_meta(package, blob, file_count, source)
-    )
+    version = ProblemVersion(problem=problem, blob_hash=blob.hash, meta=meta)
     session.add(version)
     session.flush()  # the version needs its id before the problem can point at it
     problem.current_version = version
     return version, True
 
 
-def _meta(package: Package, blob: Blob, file_count: int, source: str) -> dict[str, Any]:
+def _meta(
+    package: Package, blob: Blob, file_count: int, source: str, preparation: Preparation
+) -> dict[str, Any]:
+    """What a version records: its summary, and the measured limits its graders apply."""
     return {
         "format": package.format,
         "package_id": package.problem_id,
@@ -226,6 +252,11 @@ def _meta(package: Package, blob: Blob, file_count: int, source: str) -> dict[st
         "files": file_count,
         "size": blob.size,
         "source": source,
+        "languages": sorted(package.variants) if package.variants else sorted(package.titles),
+        "checker": package.checker.kind,
+        "golden": str(package.golden_solution.relative_to(package.root)) if package.golden_solution else None,
+        "timing": {variant: timing.to_dict() for variant, timing in preparation.timings.items()},
+        "preparation": preparation.to_dict(),
     }
 
 

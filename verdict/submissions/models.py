@@ -44,6 +44,8 @@ class Submission(Base):
     course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     exam_id: Mapped[int | None] = mapped_column(sa.ForeignKey("exams.id", ondelete="SET NULL"), index=True)
     language: Mapped[str | None] = mapped_column(sa.String(50))  # compiler id, e.g. "G++17"
+    # The statement language submitted to (P12345_en): a per-language package grades with its tests.
+    variant: Mapped[str | None] = mapped_column(sa.String(10))
     source: Mapped[str | None] = mapped_column(sa.Text)  # program text, when small and textual
     source_blob_hash: Mapped[str | None] = mapped_column(sa.ForeignKey("blobs.hash", ondelete="RESTRICT"))
     input: Mapped[dict[str, Any]] = mapped_column(default=dict)  # INGInious form; files base64

@@ -17,6 +17,7 @@ from verdict.errors import NotFound, ServiceError, Unavailable
 from verdict.grading.queue import Queue
 from verdict.grading.service import NewSubmission, create_submission
 from verdict.problems.models import Problem
+from verdict.problems.store import parse_problem_ref
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +25,15 @@ log = logging.getLogger(__name__)
 def submit_to_problem(
     session: Session, queue: Queue, *, user_id: int, problem_id: str, language: str, source: str
 ) -> int:
-    """A waiting submission of ``source`` to a problem; returns its id, committed and queued.
+    """A waiting submission of ``source`` to a problem (``P12345``, or ``P12345_en`` for the tests of
+    one statement language); returns its id, committed and queued.
 
     Raises NotFound (no such problem) or Unavailable (committed, but no grader could be woken)."""
     if session.in_transaction():
         session.commit()  # end the caller's reads: the unit of work takes the write lock first
     begin_write(session)
-    problem = session.get(Problem, problem_id)
+    base, variant = parse_problem_ref(problem_id)
+    problem = session.get(Problem, base)
     if problem is None:
         session.rollback()
         raise NotFound(f"no problem {problem_id!r}")
@@ -42,6 +45,7 @@ def submit_to_problem(
             problem_version_id=problem.current_version_id,
             language=language,
             source=source,
+            variant=variant,
         ),
     )
     session.commit()

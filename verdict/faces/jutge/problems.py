@@ -18,6 +18,14 @@ Imports answer (201 for a new problem, 200 for an update)::
     languages: [ca, en]      # statement languages offered (P12345_en names one)
     created: true            # a new problem
     changed: true            # a new version (false: the package was identical)
+    report:                  # what the import found (verdict.problems.service.import_report)
+      format: jutge
+      tests: 12
+      golden: [solution.cc]  # accepted, or the import is refused with a setter error (SE)
+      made_outputs: 10       # expected outputs made by the golden solution
+      time_limits: {all: {fast: 0.5, medium: 0.5, slow: 0.8}}
+      solutions: [...]       # every bundled solution: expected and got
+      warnings: [...]        # a failing alternate solution, a language this host lacks
 """
 
 from __future__ import annotations
@@ -68,6 +76,7 @@ def imported_document(imported: service.Imported) -> dict[str, Any]:
         "languages": list(problem.languages),
         "created": imported.created,
         "changed": imported.changed,
+        "report": imported.report,
     }
 
 

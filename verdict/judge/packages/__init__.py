@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from verdict.judge.errors import PackageError
-from verdict.judge.packages.jutge import load_jutge
+from verdict.judge.packages.jutge import language_folders, load_jutge, refuse_language_folder
 from verdict.judge.packages.kattis import load_kattis
 from verdict.judge.problem import Problem
 
-__all__ = ["detect_format", "load_jutge", "load_kattis", "load_package"]
+__all__ = ["detect_format", "load_jutge", "load_kattis", "load_package", "refuse_language_folder"]
 
 
 def detect_format(path: Path | str) -> str:
@@ -30,6 +30,8 @@ def detect_format(path: Path | str) -> str:
         return "jutge"
     if has_kattis:
         return "kattis"
+    if language_folders(root):
+        return "jutge"  # one folder per statement language (x.pbm/ca/, x.pbm/en/)
     if _looks_like_jutge(root):
         raise PackageError(root / "handler.yml", "missing handler.yml")
     raise PackageError(root / "problem.yaml", "missing problem.yaml (Kattis) or handler.yml (Jutge)")

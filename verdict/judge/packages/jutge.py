@@ -1,8 +1,14 @@
-"""Loader for Jutge.org `.pbm` problem directories.
+"""Loader for Jutge.org `.pbm` problem directories, as the Jutge toolkit writes them.
 
-A .pbm keeps everything flat in one directory: handler.yml (how to judge), problem.<lang>.yml
-(titles and authors), problem.<lang>.tex statements, <name>.inp/<name>.cor tests with optional
-<name>.ops limits, solution.<ext> golden solutions and an optional scores.yml.
+A .pbm comes in one of two layouts (the toolkit's ``docs/problem-anatomy.md``):
+
+* flat: handler.yml (how to judge), problem.<lang>.yml (titles and authors), problem.<lang>.tex
+  statements, <name>.inp tests with <name>.cor expected outputs (the toolkit makes them from the
+  golden solution; when missing, the import makes them, see :mod:`verdict.judge.preparation`),
+  optional <name>.ops limits, solution.<ext> solutions and an optional scores.yml;
+* per language: one such folder per statement language (``x.pbm/ca/``, ``x.pbm/en/``), each with
+  its own tests and solutions. It is one problem with a variant per language; the original
+  language is the one whose problem.<lang>.yml names an ``author``.
 """
 
 from __future__ import annotations
@@ -29,9 +35,13 @@ from verdict.judge.problem import (
     TestGroup,
     TestKind,
 )
+from verdict.judge.time_limits import class_factors
 
 _CHECKERS = ("std", "loosy", "epsilon", "elastic", "elastic2", "external")
 _DEFAULT_EPSILON = 1e-9
+# Handlers Verdict grades; the others Jutge has are refused by name.
+_HANDLERS = ("std",)
+_KNOWN_HANDLERS = ("std", "graphic", "quiz", "game", "circuits")
 
 # Name prefixes with a meaning; "distilled" tests are shown on failure exactly like hints.
 _KIND_PREFIXES = (
@@ -55,9 +65,23 @@ _SOLUTION_EXTENSIONS = {
     "runclojure": ("clj",),
     "rust": ("rs",),
     "go": ("go",),
+    "r": ("R", "r"),
 }
-_SOURCE_EXTENSIONS = {ext for exts in _SOLUTION_EXTENSIONS.values() for ext in exts}
+# handler.yml `compilers` ids that fix the golden solution's file (the toolkit's rule).
+_COMPILER_SOLUTIONS = {
+    "RunPython": "solution.py",
+    "RunHaskell": "solution.hs",
+    "GHC": "solution.hs",
+    "RunClojure": "solution.clj",
+    "Clojure": "solution.clj",
+}
+# Every extension a solution.<ext> may have: the toolkit's languages and the other compilers'.
+_SOURCE_EXTENSIONS = {ext for exts in _SOLUTION_EXTENSIONS.values() for ext in exts} | {
+    *("js", "pl", "rb", "php", "lua", "kt", "pas", "f90", "f", "d", "adb", "ml", "erl", "scm"),
+    *("lisp", "bf", "ws", "cs", "nim", "zig", "cr", "jl", "m"),
+}
 
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 _META_FILE = re.compile(r"^problem\.([a-z]{2,3}(?:[-_][A-Za-z0-9]+)?)\.yml$")
 _STATEMENT_FILE = re.compile(r"^problem\.([a-z]{2,3}(?:[-_][A-Za-z0-9]+)?)\.(tex|md|html)$")
 _STATEMENT_PRIORITY = ("tex", "md", "html")
@@ -65,35 +89,104 @@ _TEX_TITLE = re.compile(r"\\Problem\{([^}]*)\}")
 
 
 def load_jutge(root: Path) -> Problem:
-    """Load a Jutge .pbm directory (one containing handler.yml)."""
-    handler_path = root / "handler.yml"
-    if not handler_path.is_file():
-        raise PackageError(handler_path, "missing handler.yml")
-    handler = load_mapping(handler_path)
-    if (name := handler.string("handler", "std")) != "std":
-        raise handler.error("handler", f"{brief(name)} problems are not supported (only 'std')")
+    """Load a Jutge .pbm directory in either layout."""
+    if (root / "handler.yml").is_file():
+        refuse_language_folder(root)
+        return _load_folder(root, package_id(root))
+    folders = language_folders(root)
+    if folders:
+        return _load_per_language(root, folders)
+    raise PackageError(root / "handler.yml", "missing handler.yml")
+
+
+def package_id(root: Path) -> str:
+    return root.name.removesuffix(".pbm")
+
+
+def language_folders(root: Path) -> dict[str, Path]:
+    """The ``<lang>/`` folders of a per-language package, each holding a handler.yml."""
+    if not root.is_dir():
+        return {}
+    return {
+        path.name: path
+        for path in sorted(root.iterdir())
+        if path.is_dir() and _LANGUAGE_CODE.match(path.name) and (path / "handler.yml").is_file()
+    }
+
+
+def refuse_language_folder(root: Path) -> None:
+    """A language folder imported alone would become a problem named ``en``: say what to import.
+    (Call it on the directory where it was found: a private copy has lost its parent.)"""
+    parent = root.parent
+    if not _LANGUAGE_CODE.match(root.name) or not (root / "handler.yml").is_file():
+        return
+    siblings = [name for name in language_folders(parent) if name != root.name]
+    if parent.suffix == ".pbm" or siblings:
+        raise PackageError(
+            root,
+            f"this is the '{root.name}' folder of the per-language package {parent.name}: "
+            f"import {parent.name} itself, which holds every language"
+            + (f" ({', '.join(sorted([root.name, *siblings]))})" if siblings else ""),
+        )
+
+
+def _load_per_language(root: Path, folders: dict[str, Path]) -> Problem:
+    variants = {
+        language: _load_folder(folder, package_id(root), language) for language, folder in folders.items()
+    }
+    original = next((lang for lang, v in variants.items() if v.authors), next(iter(variants)))
+    main = variants[original]
+    for variant in variants.values():
+        main.titles = {**variant.titles, **main.titles}
+        main.statements = {**variant.statements, **main.statements}
+    main.variants = variants
+    return main
+
+
+def _load_folder(root: Path, problem_id: str, language: str | None = None) -> Problem:
+    """One folder holding handler.yml: a whole flat package, or one language of a per-language one."""
+    handler = load_mapping(root / "handler.yml")
+    _check_handler(handler)
     tests = _tests(root)
     groups = _scores(root, tests)
-    golden = _golden_solution(root, handler)
+    golden, solution_language = _golden_solution(root, handler)
     statements = _statements(root)
     titles, authors = _metadata(root)
+    classes = class_factors(_numbers(handler, "time_factor"), _numbers(handler, "time_constant"))
     return Problem(
         root=root,
         format="jutge",
-        problem_id=root.name.removesuffix(".pbm"),
+        problem_id=problem_id,
         titles=titles or _tex_titles(statements),
         statements=statements,
         type="scoring" if groups else "pass-fail",
         tests=tests,
         groups=groups,
         checker=_checker(root, handler),
-        time_multiplier=_first_number(handler, "time_factor", 2.0),
-        time_constant=_first_number(handler, "time_constant", 0.1),
+        time_multiplier=classes["fast"].factor,
+        time_constant=classes["fast"].constant,
+        time_classes=classes,
         compilers=_compilers(handler),
         golden_solution=golden,
+        solution_language=solution_language,
         submissions=_solutions(root, golden),
         continue_on_failure=True,  # Jutge judges every test and reports the worst verdict
         authors=authors,
+        language=language,
+    )
+
+
+def _check_handler(handler: Fields) -> None:
+    name = handler.string("handler", "std") or "std"
+    if name in _HANDLERS:
+        return
+    if name in _KNOWN_HANDLERS:
+        raise handler.error(
+            "handler",
+            f"is {brief(name)}: Verdict cannot grade {name} problems yet (it grades {', '.join(_HANDLERS)})",
+        )
+    raise handler.error(
+        "handler", f"has unknown value {brief(name)}; Jutge's are {', '.join(_KNOWN_HANDLERS)}"
     )
 
 
@@ -133,19 +226,20 @@ def _checker(root: Path, handler: Fields) -> CheckerSpec:
     return CheckerSpec(kind=kind, options=options, source=source, presentation_error=pe)
 
 
-def _first_number(handler: Fields, key: str, default: float) -> float:
-    """time_factor/time_constant are a number or a list [fast, medium, slow]; the first applies."""
+def _numbers(handler: Fields, key: str) -> list[float] | None:
+    """time_factor/time_constant: a number or a list [fast, medium, slow] (time_limits fills gaps)."""
     value = handler.raw(key)
-    if isinstance(value, list):
-        if not value:
-            raise handler.error(key, "must not be an empty list")
-        value = value[0]
     if value is None:
-        return default
-    number = to_number(value, lambda msg: handler.error(key, msg))
-    if number < 0:
+        return None
+    values = value if isinstance(value, list) else [value]
+    if not values:
+        raise handler.error(key, "must not be an empty list")
+    if len(values) > 3:
+        raise handler.error(key, "must be a number or a list of at most three [fast, medium, slow]")
+    numbers = [to_number(v, lambda msg: handler.error(key, msg)) for v in values]
+    if any(number < 0 for number in numbers):
         raise handler.error(key, "must not be negative")
-    return number
+    return numbers
 
 
 def _compilers(handler: Fields) -> list[str]:
@@ -159,22 +253,31 @@ def _compilers(handler: Fields) -> list[str]:
     return list(words)
 
 
-def _golden_solution(root: Path, handler: Fields) -> Path:
-    """solution.<ext> in the language named by `solution` (default C++)."""
+def _golden_solution(root: Path, handler: Fields) -> tuple[Path, str | None]:
+    """solution.<ext> in the language named by `solution` (default C++), and that language.
+
+    As the toolkit: a `compilers` id such as RunPython fixes the file, and a package left at the
+    default C++ with a single solution file uses that file's language."""
     solutions = [p for p in root.glob("solution.*") if p.is_file() and p.suffix[1:] in _SOURCE_EXTENSIONS]
+    compilers = handler.raw("compilers")
+    if isinstance(compilers, str) and compilers in _COMPILER_SOLUTIONS:
+        path = root / _COMPILER_SOLUTIONS[compilers]
+        if not path.is_file():
+            raise PackageError(root, f"no golden solution: compilers {compilers} needs {path.name}")
+        return path, compilers
     language = handler.string("solution")
-    if language is None and len(solutions) == 1:
-        return solutions[0]
+    if (language is None or language.lower() == "c++") and len(solutions) == 1:
+        return solutions[0], None
     language = language or "C++"
     extensions = _SOLUTION_EXTENSIONS.get(language.lower())
     if extensions is None:
         if len(solutions) == 1:
-            return solutions[0]
+            return solutions[0], language
         raise handler.error("solution", f"names unknown language {brief(language)}")
     for ext in extensions:
         path = root / f"solution.{ext}"
         if path.is_file():
-            return path
+            return path, language
     raise PackageError(root, f"no golden solution: expected solution.{extensions[0]} for {language}")
 
 
@@ -240,14 +343,13 @@ def kind_of_test(name: str) -> TestKind:
 
 
 def _tests(root: Path) -> list[TestCase]:
-    """<name>.inp + <name>.cor pairs: samples first, then all others in natural name order."""
+    """<name>.inp tests with their <name>.cor outputs (which may be still to make, as the toolkit's
+    `make` does): samples first, then all others in natural name order."""
     tests = []
     for input_path in root.glob("*.inp"):
         if not input_path.is_file():
             continue
         answer = input_path.with_suffix(".cor")
-        if not answer.is_file():
-            raise PackageError(input_path, f"test input has no expected output {answer.name}")
         tests.append(
             _with_ops(
                 TestCase(
@@ -259,7 +361,10 @@ def _tests(root: Path) -> list[TestCase]:
             )
         )
     if not tests:
-        raise PackageError(root, "no tests: expected <name>.inp files with <name>.cor outputs")
+        raise PackageError(
+            root,
+            "no tests: expected <name>.inp files (with <name>.cor outputs, or a solution to make them)",
+        )
     return sorted(tests, key=lambda t: (t.kind != TestKind.SAMPLE, natural_key(t.name)))
 
 
