@@ -21,6 +21,7 @@ from verdict.judge.packages.common import (
     read_text,
     to_number,
 )
+from verdict.judge.packages.jutge_function import function_interface
 from verdict.judge.problem import (
     BundledSubmission,
     CheckerSpec,
@@ -94,6 +95,7 @@ def load_jutge(root: Path) -> Problem:
         submissions=_solutions(root, golden),
         continue_on_failure=True,  # Jutge judges every test and reports the worst verdict
         authors=authors,
+        function=function_interface(root, handler, golden),
     )
 
 
