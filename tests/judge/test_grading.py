@@ -22,7 +22,16 @@ from verdict.judge.verdicts import Verdict
 
 pytestmark = pytest.mark.integration
 
-PREFIX_VERDICTS = {"ac": "AC", "wa": "WA", "pe": "PE", "ic": "IC", "partial": "SC", "tle": "TLE", "re": "RE"}
+PREFIX_VERDICTS = {
+    "ac": "AC",
+    "wa": "WA",
+    "pe": "PE",
+    "ic": "IC",
+    "partial": "SC",
+    "tle": "TLE",
+    "re": "RE",
+    "ce": "CE",
+}
 
 
 def _cases() -> list[tuple[Path, Path, str]]:

@@ -15,8 +15,9 @@ from pathlib import Path
 from verdict.judge import checkers, scoring
 from verdict.judge.check_result import CheckResult
 from verdict.judge.checker_programs import CHECKER_LIMITS, CheckerProgram, compile_checker, flag_list
-from verdict.judge.compiler import Compiled, compile_source, program_sandbox, run_program, still_cached
+from verdict.judge.compiler import Compiled, program_sandbox, run_program, still_cached
 from verdict.judge.errors import CheckerError, PackageError, UnknownLanguage
+from verdict.judge.function_problems import compile_submission
 from verdict.judge.languages import Language, get_language, language_for_file
 from verdict.judge.problem import Problem, TestCase, TestGroup, TestKind
 from verdict.judge.sandbox import Limits, MiB, RunResult, Sandbox, SandboxConfig
@@ -181,7 +182,9 @@ class Grader:
                 message=f"compiler {language.id} not allowed here: use {', '.join(self.problem.compilers)}",
                 compile_output=f"compiler {language.id} not allowed for this problem",
             )
-        compiled = compile_source(language, source, self.config, supervision=supervision, file_name=file_name)
+        compiled = compile_submission(
+            self.problem, language, source, self.config, supervision=supervision, file_name=file_name
+        )
         if not compiled.ok:
             return GradeResult(
                 Verdict.CE,

@@ -103,6 +103,8 @@ class Problem:
     # ``variants`` holds every language's, each with its own tests and solutions.
     language: str | None = None
     variants: dict[str, Problem] = field(default_factory=dict)
+    # Jutge function problems (source_modifier no_main/structs): None for whole programs.
+    function: FunctionInterface | None = None
 
     @property
     def samples(self) -> list[TestCase]:
@@ -123,3 +125,26 @@ class Problem:
     def packages(self) -> list[Problem]:
         """This package and every other language's (per-language layout), each once."""
         return [self, *(v for v in self.variants.values() if v is not self)]
+
+
+# --- Jutge function problems (source_modifier, func_name, main.<ext>) ---------------------------------
+
+
+@dataclass(frozen=True)
+class FunctionInterface:
+    """A problem whose submissions are not whole programs (Jutge's ``source_modifier``): the
+    student's code is put together with the problem's ``main.<ext>`` in the submission's
+    language (see verdict.judge.function_problems)."""
+
+    modifier: str  # "no_main" (only functions are asked for) | "structs" (handled as no_main)
+    mains: dict[str, Path] = field(default_factory=dict)  # extension ("cc", "py") -> main.<ext>
+    function_name: str | None = None  # handler.yml func_name: the function the statement asks for
+    invisible_main: bool = False  # the main is not shown to students, nor quoted in compile errors
+
+    def main_for(self, extension: str) -> Path | None:
+        """The main for sources with this extension (no dot); C++'s .cc, .cpp and .cxx are one."""
+        family = CXX_EXTENSIONS if extension in CXX_EXTENSIONS else (extension,)
+        return next((self.mains[ext] for ext in family if ext in self.mains), None)
+
+
+CXX_EXTENSIONS = ("cc", "cpp", "cxx")

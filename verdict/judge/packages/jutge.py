@@ -27,6 +27,7 @@ from verdict.judge.packages.common import (
     read_text,
     to_number,
 )
+from verdict.judge.packages.jutge_function import function_interface
 from verdict.judge.problem import (
     BundledSubmission,
     CheckerSpec,
@@ -173,6 +174,7 @@ def _load_folder(root: Path, problem_id: str, language: str | None = None) -> Pr
         continue_on_failure=True,  # Jutge judges every test and reports the worst verdict
         authors=authors,
         language=language,
+        function=function_interface(root, handler, golden),
     )
 
 
