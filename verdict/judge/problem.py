@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from verdict.judge.quiz_model import Quiz
+
 
 class TestKind(StrEnum):
     __test__ = False  # not a pytest test class
@@ -94,6 +96,8 @@ class Problem:
     submissions: list[BundledSubmission] = field(default_factory=list)
     continue_on_failure: bool = False  # pass-fail: run all tests even after a failure
     authors: list[str] = field(default_factory=list)
+    # Jutge quiz problems (handler: quiz): the questions instead of tests and solutions.
+    quiz: Quiz | None = None
 
     @property
     def samples(self) -> list[TestCase]:

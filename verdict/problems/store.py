@@ -226,6 +226,7 @@ def _meta(package: Package, blob: Blob, file_count: int, source: str) -> dict[st
         "files": file_count,
         "size": blob.size,
         "source": source,
+        **({"quiz": package.quiz.to_data()} if package.quiz else {}),  # a Jutge quiz's questions
     }
 
 

@@ -21,6 +21,7 @@ from verdict.judge.packages.common import (
     read_text,
     to_number,
 )
+from verdict.judge.packages.jutge_quiz import load_quiz
 from verdict.judge.problem import (
     BundledSubmission,
     CheckerSpec,
@@ -70,18 +71,20 @@ def load_jutge(root: Path) -> Problem:
     if not handler_path.is_file():
         raise PackageError(handler_path, "missing handler.yml")
     handler = load_mapping(handler_path)
-    if (name := handler.string("handler", "std")) != "std":
-        raise handler.error("handler", f"{brief(name)} problems are not supported (only 'std')")
-    tests = _tests(root)
+    if (name := handler.string("handler", "std")) not in ("std", "quiz"):
+        raise handler.error("handler", f"{brief(name)} problems are not supported (only 'std' and 'quiz')")
+    # A quiz has questions instead of tests and no golden solution (verdict.judge.packages.jutge_quiz).
+    quiz = load_quiz(root) if name == "quiz" else None
+    tests = _tests(root) if quiz is None else []
     groups = _scores(root, tests)
-    golden = _golden_solution(root, handler)
+    golden = _golden_solution(root, handler) if quiz is None else None
     statements = _statements(root)
     titles, authors = _metadata(root)
     return Problem(
         root=root,
         format="jutge",
         problem_id=root.name.removesuffix(".pbm"),
-        titles=titles or _tex_titles(statements),
+        titles=titles or _tex_titles(statements) or ({"en": quiz.title} if quiz else {}),
         statements=statements,
         type="scoring" if groups else "pass-fail",
         tests=tests,
@@ -91,9 +94,10 @@ def load_jutge(root: Path) -> Problem:
         time_constant=_first_number(handler, "time_constant", 0.1),
         compilers=_compilers(handler),
         golden_solution=golden,
-        submissions=_solutions(root, golden),
+        submissions=_solutions(root, golden) if golden else [],
         continue_on_failure=True,  # Jutge judges every test and reports the worst verdict
         authors=authors,
+        quiz=quiz,
     )
 
 
