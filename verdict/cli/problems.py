@@ -14,9 +14,13 @@ from verdict.cli.runtime import Runtime, console, errors
 from verdict.cli.users import user_or_refuse
 from verdict.judge.errors import PackageError, UnknownLanguage
 from verdict.judge.grader import Grader, GradeResult, reference_language
+from verdict.judge.quiz_model import Quiz
+from verdict.judge.quiz_variables import QuizScriptError, run_scripts, unknown_names
+from verdict.judge.sandbox import SandboxConfig
 from verdict.judge.verdicts import Verdict
 from verdict.problems.store import import_package
 
+CHECK_SEEDS = (1, 2, 3)  # a quiz's variable scripts are run with each
 app = typer.Typer(help="Problem packages: import, check.", no_args_is_help=True)
 
 
@@ -36,13 +40,45 @@ def _message(result: GradeResult) -> str:
     return ""
 
 
+def _check_quiz(quiz: Quiz, config: SandboxConfig) -> None:
+    """Every question parsed (the package loaded), every variable script run with a few seeds."""
+    scripts = {q.file: q.script for q in quiz.questions if q.script is not None}
+    try:
+        runs = {seed: run_scripts(scripts, seed, config) for seed in CHECK_SEEDS}
+    except QuizScriptError as error:
+        console.print(f"[bold red]A variable script fails:[/] {escape(str(error))}")
+        raise typer.Exit(1) from None
+    table = Table(title=f"quiz {escape(quiz.title)} ({len(quiz.questions)} questions)")
+    for column in ("question", "type", "score", "variables", "unknown names"):
+        table.add_column(column)
+    for item in quiz.questions:
+        variables = runs[CHECK_SEEDS[0]].get(item.file, {})
+        unknown = sorted(unknown_names(item.question, variables)) if item.script is not None else []
+        table.add_row(
+            item.file,
+            item.question.type,
+            f"{item.score:g}",
+            escape(", ".join(sorted(variables)) or "-"),
+            escape(", ".join(unknown) or "-"),
+        )
+    console.print(table)
+    console.print(
+        f"[green]The quiz loads, every question parses and {len(scripts)} variable script(s) ran "
+        f"in the sandbox with seeds {', '.join(map(str, CHECK_SEEDS))}.[/]"
+    )
+
+
 @app.command("check")
 def check_command(
     ctx: typer.Context,
     package: Path = typer.Argument(..., exists=True, help="Problem package directory."),
 ) -> None:
-    """Judge every bundled submission and compare with its expected verdict."""
+    """Judge every bundled submission and compare with its expected verdict (a Jutge quiz: parse
+    every question and run every variable script in the sandbox)."""
     problem = load_or_exit(package)
+    if problem.quiz is not None:
+        _check_quiz(problem.quiz, Runtime.of(ctx).sandbox_config())
+        return
     grader = Grader(problem, Runtime.of(ctx).sandbox_config())
     table = Table(title=f"{problem.problem_id} ({problem.format}, {problem.type})")
     for column in ("submission", "expected", "got", "score", "agrees", "message"):

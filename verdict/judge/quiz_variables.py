@@ -19,13 +19,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from verdict.judge.compiler import compile_source, program_sandbox, run_program
 from verdict.judge.errors import JudgeError
 from verdict.judge.languages import Language, get_language
 from verdict.judge.packages.common import brief
+from verdict.judge.quiz_model import Question
 from verdict.judge.sandbox import Limits, MiB, SandboxConfig
 
 VARIABLE_LIMITS = Limits(cpu_time=5, memory_mb=256, output_bytes=1 * MiB, processes=4)
@@ -134,3 +135,22 @@ def substitute_all(value: Any, variables: Mapping[str, Any]) -> Any:
     if isinstance(value, dict):
         return {key: substitute_all(item, variables) for key, item in value.items()}
     return value
+
+
+def unknown_names(question: Question, variables: Mapping[str, Any]) -> set[str]:
+    """The ``$names`` written in a question that its script gives no value (a typo, most often;
+    possibly a dollar meant literally, so the check reports them rather than refusing)."""
+    names: set[str] = set()
+    for text in _strings(asdict(question)):
+        names.update(m.group(1) or m.group(2) for m in _VARIABLE.finditer(text))
+    return names - set(variables)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    return []
