@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from verdict.judge.quiz_model import FIG_DIR, Question, Quiz, QuizQuestion
+from verdict.submissions.models import Submission, SubmissionStatus
 
 QUIZ_PART_TYPES = ("fill_in", "ordering", "matching", "open")  # Jutge's; multiple_choice is shared
 TEACHER_KEY = "_teacher"  # in a submission's input: pid -> the teacher's score 0-100 of an open answer
@@ -295,3 +296,11 @@ def multiple_choice_partial(choices: Sequence[Mapping[str, Any]], chosen: Sequen
         return 1.0 if not chosen else 0.0
     picked = set(chosen)
     return max(0.0, (len(picked & correct) - len(picked - correct)) / len(correct))
+
+
+def is_pending(submission: Submission) -> bool:
+    """Graded, but with open answers waiting for a teacher."""
+    return submission.status == SubmissionStatus.DONE and any(
+        isinstance(value, list | tuple) and len(value) == 2 and value[0] == PENDING
+        for value in (submission.problems_feedback or {}).values()
+    )

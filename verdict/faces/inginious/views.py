@@ -11,6 +11,7 @@ from verdict.accounts.models import User
 from verdict.courses.access import Access
 from verdict.courses.grades import Standing, course_grade, standings
 from verdict.courses.models import Course, Registration, Task
+from verdict.courses.jutge_quiz import is_pending
 from verdict.courses.task_view import (
     ChoiceOrder,
     contact_url,
@@ -56,7 +57,10 @@ def task_view(
 
 
 def submission_status(submission: Submission) -> str:
-    """done | waiting | error: a submission queued or being graded is ``waiting``."""
+    """done | waiting | error: a submission queued or being graded is ``waiting``, and so is one
+    whose open answers wait for a teacher's grade (a Jutge quiz's: :func:`is_pending`)."""
+    if submission.status == SubmissionStatus.DONE and is_pending(submission):
+        return "waiting"
     if submission.status == SubmissionStatus.DONE:
         return "done"
     if submission.status == SubmissionStatus.ERROR:
@@ -73,6 +77,8 @@ def submission_view(submission: Submission) -> dict[str, Any]:
         "grade": float(submission.grade or 0.0) if status == "done" else 0.0,
         "input": dict(submission.input or {}),
     }
+    if is_pending(submission):
+        view["feedback"] = submission.feedback or ""
     if status == "done":
         view["result"] = submission_result(submission)
         view["feedback"] = submission.feedback or ""
