@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from verdict.accounts.models import User
 from verdict.courses.access import Access
 from verdict.courses.grades import Standing, course_grade, standings
-from verdict.courses.models import Course, Registration, Task
 from verdict.courses.jutge_quiz import is_pending
+from verdict.courses.models import Course, Registration, Task
 from verdict.courses.task_view import (
     ChoiceOrder,
     contact_url,
@@ -24,6 +24,7 @@ from verdict.faces.inginious.results import submission_result
 from verdict.submissions.models import Submission, SubmissionStatus
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+PREFIX = "/api/v0"  # as schemas.PREFIX
 
 
 def course_view(
@@ -52,8 +53,13 @@ def task_view(
         "status": standing.status,
         "grade": standing.grade,
         "context": task.context or "",
-        "problems": public_problems(task, order),
+        "problems": public_problems(task, order, figures_url(course, task)),
     }
+
+
+def figures_url(course: Course, task: Task) -> str:
+    """Where a Jutge quiz's ``FIG_DIR`` points: the task's figures route."""
+    return f"{PREFIX}/courses/{course.slug}/tasks/{task.slug}/figures"
 
 
 def submission_status(submission: Submission) -> str:
