@@ -215,9 +215,7 @@ def _matching(fields: Fields, common: dict[str, Any]) -> Question:
     left = _distinct(fields, "left", _strings(fields, "left"))
     right = _distinct(fields, "right", _strings(fields, "right"))
     if len(left) != len(right):
-        raise fields.error(
-            "right", f"has {len(right)} items and 'left' {len(left)}: they must match one to one"
-        )
+        raise fields.error("right", f"has {len(right)} items, 'left' {len(left)}: they must match one to one")
     labels = _strings(fields, "labels") if fields.has("labels") else []
     if labels and len(labels) != 2:
         raise fields.error("labels", "must be two strings: the left and right columns' labels")
