@@ -4,6 +4,7 @@ answer keeping the grade pending."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -17,7 +18,9 @@ from verdict.courses.jutge_quiz import (
     quiz_problems,
     shown_order,
 )
+from verdict.courses.models import Task
 from verdict.courses.quiz import PartResult, combine, grade_jutge_part, grade_multiple_choice
+from verdict.courses.task_view import ChoiceOrder, public_problems
 from verdict.judge.packages.jutge_quiz import load_quiz
 from verdict.judge.verdicts import Verdict
 
@@ -165,3 +168,21 @@ def test_scores_weigh_the_grade_and_an_open_answer_keeps_it_pending() -> None:
     graded.weight = 10
     done = combine({"a": right, "open-ended": graded})
     assert (done.verdict, done.grade) == (Verdict.SC, 95.0)
+
+
+def test_a_shuffled_quiz_shows_each_student_the_questions_in_an_order_of_their_own() -> None:
+    quiz = load_quiz(FIXTURE_PACKAGES / "jutge" / "quiz.pbm")
+    problems = quiz_problems(replace(quiz, shuffle=True))
+    for problem in problems.values():
+        problem.pop("_script", None)  # no sandbox here: the questions without their variables
+    problems["ordering"]["hide_score"] = True
+    task = Task(slug="P12345", problem_id="P12345", problems=problems)
+    orders = {tuple(public_problems(task, ChoiceOrder("secret", f"student{n}"))) for n in range(10)}
+    assert len(orders) > 1 and all(sorted(order) == sorted(problems) for order in orders)
+    alice = ChoiceOrder("secret", "alice")
+    assert list(public_problems(task, alice)) == list(public_problems(task, alice))
+    shown = public_problems(task, alice)
+    assert "score" not in shown["ordering"] and shown["matchings"]["score"] == 20
+    assert "_shuffled" not in shown["ordering"]
+    task.problems = {pid: {**p, "_script": None} for pid, p in PROBLEMS.items()}  # shuffle: false
+    assert list(public_problems(task, alice)) == list(PROBLEMS)

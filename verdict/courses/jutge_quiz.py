@@ -9,8 +9,15 @@ list becomes a task whose sub-problems are its questions, keyed by question file
 * FillIn -> ``fill_in``, Ordering -> ``ordering``, Matching -> ``matching``, OpenQuestion -> ``open``.
 
 Every quiz sub-problem carries its ``score`` (the weight of the question in the task's grade),
-``partial_answer`` and, under the private key ``_script``, its variable script. Keys starting with
-``_`` never reach a student (:func:`verdict.courses.task_view.public_problems`).
+``partial_answer``, ``hide_score`` (the score then left out of the view) and, under the private key
+``_script``, its variable script. Keys starting with ``_`` never reach a student
+(:func:`verdict.courses.task_view.public_problems`). A quiz with ``shuffle: true`` marks its
+sub-problems ``_shuffled``: each student sees the questions in an order of their own.
+
+Variables: each student's seed is an HMAC of their id and the problem under the server's secret
+(:meth:`~verdict.courses.task_view.ChoiceOrder.quiz_seed`); the scripts run in the sandbox each
+time the task is shown and again when it is graded (one sandboxed run for all the scripts of the
+quiz, about a tenth of a second), so the web process needs the sandbox for a quiz with scripts.
 
 Answers (form fields) and what is stored:
 
@@ -52,6 +59,7 @@ QUIZ_PART_TYPES = ("fill_in", "ordering", "matching", "open")  # Jutge's; multip
 TEACHER_KEY = "_teacher"  # in a submission's input: pid -> the teacher's score 0-100 of an open answer
 MAX_OPEN_ANSWER = 20_000
 PENDING = "pending"  # a part's verdict while it waits for a teacher
+SHUFFLED_KEY = "_shuffled"  # on every sub-problem of a quiz with ``shuffle: true`` (question order)
 
 
 # --- the task's sub-problems ------------------------------------------------------------------------
@@ -59,7 +67,11 @@ PENDING = "pending"  # a part's verdict while it waits for a teacher
 
 def quiz_problems(quiz: Quiz) -> dict[str, dict[str, Any]]:
     """The task's sub-problems, one per question in quiz.yml order, keyed by question file."""
-    return {item.file: _subproblem(item) for item in quiz.questions}
+    problems = {item.file: _subproblem(item) for item in quiz.questions}
+    if quiz.shuffle:
+        for problem in problems.values():
+            problem[SHUFFLED_KEY] = True
+    return problems
 
 
 def _subproblem(item: QuizQuestion) -> dict[str, Any]:
@@ -146,6 +158,8 @@ def public_part(problem: Mapping[str, Any], seed: str) -> dict[str, Any]:
     blank, ordering items and matching columns in the student's shown order."""
     kind = problem.get("type")
     view = {key: value for key, value in problem.items() if not str(key).startswith("_")}
+    if problem.get("hide_score"):
+        view.pop("score", None)
     if kind == "fill_in":
         view["items"] = {
             key: {name: value for name, value in item.items() if name != "correct"}

@@ -29,10 +29,11 @@ from sqlalchemy.orm import Session
 from verdict import db
 from verdict.accounts.models import User
 from verdict.courses.access import Access
-from verdict.courses.jutge_quiz import QUIZ_PART_TYPES, public_part, with_figures
+from verdict.courses.jutge_quiz import QUIZ_PART_TYPES, SHUFFLED_KEY, public_part, shown_order, with_figures
 from verdict.courses.models import Course, Task
 from verdict.courses.subproblems import ID_RE
 from verdict.courses.windows import window_of
+from verdict.errors import Unavailable
 from verdict.judge.quiz_variables import QuizScriptError, Variables, run_scripts, substitute_all
 from verdict.judge.sandbox import SandboxConfig
 
@@ -184,7 +185,11 @@ def public_problems(task: Task, order: ChoiceOrder, figures_url: str = "") -> di
     (the shown subset, in the shown order, numbered from 0: see :class:`ChoiceOrder`). Jutge quiz
     parts: the student's variables substituted, no correct answers (:func:`public_part`)."""
     shown: dict[str, dict[str, Any]] = {}
-    for pid, problem in order.personal(task, figures_url).items():
+    try:
+        personal = order.personal(task, figures_url)
+    except QuizScriptError as error:
+        raise Unavailable(f"this quiz cannot be shown: {error}") from None
+    for pid, problem in personal.items():
         if not isinstance(problem, Mapping):
             continue
         kind = problem.get("type")
@@ -202,8 +207,21 @@ def public_problems(task: Task, order: ChoiceOrder, figures_url: str = "") -> di
                 number: str(choices[index].get("text", "")) if isinstance(choices[index], Mapping) else ""
                 for number, index in order.numbered(task, pid, problem).items()
             }
+        if problem.get("hide_score"):  # a Jutge question whose score is not shown
+            view.pop("score", None)
         shown[pid] = view
-    return shown
+    return question_order(task, order, shown)
+
+
+def question_order(
+    task: Task, order: ChoiceOrder, shown: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """A Jutge quiz with ``shuffle: true`` shows its questions in an order of the student's own."""
+    problems = task.problems or {}
+    if not shown or not all(isinstance(p, Mapping) and p.get(SHUFFLED_KEY) for p in problems.values()):
+        return shown
+    pids = list(shown)
+    return {pids[i]: shown[pids[i]] for i in shown_order(len(pids), order.seed(task, "#questions"), True)}
 
 
 def problem_feedback_html(value: Any) -> str:
