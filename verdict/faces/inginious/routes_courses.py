@@ -94,9 +94,9 @@ FIGURE_TYPES[".gif"] = "image/gif"
 
 
 @router.get(
-    "/courses/{courseid}/tasks/{taskid}/figures/{name}",
+    "/courses/{courseid}/tasks/{taskid}/figures/{figure}",
     summary="An image of a Jutge quiz task",
-    description="The file a question names as `FIG_DIR/<name>`: one of the images beside the quiz's "
+    description="The file a question names as `FIG_DIR/<figure>`: one of the images beside the quiz's "
     "quiz.yml (PNG, SVG, JPEG, GIF). 404 for any other name.",
     response_model=None,
     responses={
@@ -105,12 +105,12 @@ FIGURE_TYPES[".gif"] = "image/gif"
     },
 )
 def get_figure(
-    courseid: str, taskid: str, name: str, user: CurrentUser, session: DbSession, platform: PlatformDep
+    courseid: str, taskid: str, figure: str, user: CurrentUser, session: DbSession, platform: PlatformDep
 ) -> Response:
     now = db.utcnow()
     course, access = registered_course(session, courseid, user, now)
     task = visible_task(session, course, taskid, access, now)
-    path = quiz_figure(session, task, name, platform.settings.data_dir / "packages")
+    path = quiz_figure(session, task, figure, platform.settings.data_dir / "packages")
     if path is None:
         raise NotFound("Figure not found")
     data = path.read_bytes()
