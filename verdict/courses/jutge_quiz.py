@@ -59,6 +59,7 @@ QUIZ_PART_TYPES = ("fill_in", "ordering", "matching", "open")  # Jutge's; multip
 TEACHER_KEY = "_teacher"  # in a submission's input: pid -> the teacher's score 0-100 of an open answer
 MAX_OPEN_ANSWER = 20_000
 PENDING = "pending"  # a part's verdict while it waits for a teacher
+QUIZ_KEY = "_quiz"  # on every sub-problem made from a Jutge quiz (sync may replace them)
 SHUFFLED_KEY = "_shuffled"  # on every sub-problem of a quiz with ``shuffle: true`` (question order)
 
 
@@ -83,6 +84,7 @@ def _subproblem(item: QuizQuestion) -> dict[str, Any]:
         "partial_answer": question.partial_answer,
         "hide_score": question.hide_score,
         **_typed(question),
+        QUIZ_KEY: True,
     }
     if item.script is not None:
         part["_script"] = item.script
@@ -129,6 +131,11 @@ def _typed(question: Question) -> dict[str, Any]:
             "shuffle": question.shuffle,
         }
     return {"type": "open", "placeholder": question.placeholder}
+
+
+def made_from_quiz(problems: Mapping[str, Any]) -> bool:
+    """Whether a task's sub-problems are a Jutge quiz's questions (:func:`quiz_problems`)."""
+    return bool(problems) and all(isinstance(p, Mapping) and p.get(QUIZ_KEY) for p in problems.values())
 
 
 def with_figures(value: Any, url: str) -> Any:

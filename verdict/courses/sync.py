@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from verdict.courses.jutge_quiz import quiz_problems
+from verdict.courses.jutge_quiz import made_from_quiz, quiz_problems
 from verdict.courses.models import Course, CourseList, ListItem, ListItemKind, Task
 from verdict.judge.quiz_model import quiz_from_data
 from verdict.problems.models import Problem, ProblemVersion
@@ -64,8 +64,8 @@ def sync_course_tasks(session: Session, course: Course) -> None:
             course.tasks.append(task)
         elif _is_list_task(task):
             task.name = title
-            if set(task.problems) <= {"code"} or _quiz_of(session, problem) is not None:
-                task.problems = parts
+            if set(task.problems) <= {"code"} or made_from_quiz(task.problems):
+                task.problems = parts  # what sync made follows the problem; a teacher's edits stay
             if task.accessibility is False:
                 task.accessibility = True
         task.position = position

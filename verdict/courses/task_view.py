@@ -154,7 +154,10 @@ class ChoiceOrder:
         problems: dict[str, Any] = {}
         for pid, problem in (task.problems or {}).items():
             if isinstance(problem, Mapping) and pid in variables:
-                problem = substitute_all(dict(problem), variables[pid])
+                problem = {
+                    key: value if str(key).startswith("_") else substitute_all(value, variables[pid])
+                    for key, value in problem.items()
+                }
             problems[pid] = with_figures(problem, figures_url) if figures_url else problem
         return problems
 
