@@ -124,7 +124,7 @@ GRADES_BODY = request_body(
         "application/x-www-form-urlencoded": {"type": "object", "additionalProperties": {"type": "string"}},
         "application/json": {
             "type": "object",
-            "additionalProperties": {"type": "string"},
+            "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "number"}]},
             "description": "Open question id -> its score from 0 to 100.",
         },
     }
