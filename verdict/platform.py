@@ -20,20 +20,21 @@ from sqlalchemy.orm import Session, sessionmaker
 import verdict.models  # noqa: F401  (every feature's tables registered: relationships resolve by name)
 from verdict import db
 from verdict.accounts.cache import CredentialCache
-from verdict.courses.quiz import grade_task
+from verdict.courses.quiz import TaskGrader
 from verdict.datadir import prepare_data_dir
 from verdict.grading.engine import GradingEngine
 from verdict.grading.graders import Graders, SubmissionGrader, SubmissionKind
 from verdict.grading.queue import DramatiqQueue, Queue
-from verdict.settings import Settings
+from verdict.settings import Settings, sandbox_config
 
 QueueFactory = Callable[[Settings, sessionmaker[Session], Graders], Queue]
 """How a queue is made from the platform's parts (``DramatiqQueue``, ``InProcessQueue``)."""
 
 
-def default_graders() -> dict[SubmissionKind, SubmissionGrader]:
-    """Every kind of submission that a feature grades, in every process that grades."""
-    return {SubmissionKind.TASK: grade_task}
+def default_graders(settings: Settings) -> dict[SubmissionKind, SubmissionGrader]:
+    """Every kind of submission that a feature grades, in every process that grades. Tasks need
+    the secret (Jutge quiz seeds) and the sandbox (their variable scripts)."""
+    return {SubmissionKind.TASK: TaskGrader(settings.secret_key, sandbox_config(settings))}
 
 
 @dataclass
@@ -79,7 +80,7 @@ def bootstrap(
     if migrate:
         db.upgrade(engine)
     sessions = db.make_sessionmaker(engine)
-    registry = Graders(default_graders() if graders is None else graders)
+    registry = Graders(default_graders(settings) if graders is None else graders)
     if callable(queue):
         queue = queue(settings, sessions, registry)
     return Platform(settings=settings, engine=engine, sessionmaker=sessions, queue=queue, graders=registry)

@@ -38,6 +38,7 @@ DEMO_PATH = {
     "submissionid": "1",
     "ident": "teacher:demo",
     "ref": "P55817",
+    "figure": "plus.svg",  # a Jutge quiz task's image
 }
 
 

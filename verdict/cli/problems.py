@@ -9,14 +9,46 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from verdict.cli.judge import colour, prepared
+from verdict.cli.judge import colour, load_or_exit, prepared
 from verdict.cli.runtime import Runtime, console, errors
 from verdict.cli.users import user_or_refuse
 from verdict.judge.preparation import Preparation
 from verdict.judge.problem import Problem as Package
+from verdict.judge.quiz_model import Quiz
+from verdict.judge.quiz_variables import QuizScriptError, run_scripts, unknown_names
+from verdict.judge.sandbox import SandboxConfig
 from verdict.problems.store import import_package
 
+CHECK_SEEDS = (1, 2, 3)  # a quiz's variable scripts are run with each
 app = typer.Typer(help="Problem packages: import, check.", no_args_is_help=True)
+
+
+def _check_quiz(quiz: Quiz, config: SandboxConfig) -> None:
+    """Every question parsed (the package loaded), every variable script run with a few seeds."""
+    scripts = {q.file: q.script for q in quiz.questions if q.script is not None}
+    try:
+        runs = {seed: run_scripts(scripts, seed, config) for seed in CHECK_SEEDS}
+    except QuizScriptError as error:
+        console.print(f"[bold red]A variable script fails:[/] {escape(str(error))}")
+        raise typer.Exit(1) from None
+    table = Table(title=f"quiz {escape(quiz.title)} ({len(quiz.questions)} questions)")
+    for column in ("question", "type", "score", "variables", "unknown names"):
+        table.add_column(column)
+    for item in quiz.questions:
+        variables = runs[CHECK_SEEDS[0]].get(item.file, {})
+        unknown = sorted(unknown_names(item.question, variables)) if item.script is not None else []
+        table.add_row(
+            item.file,
+            item.question.type,
+            f"{item.score:g}",
+            escape(", ".join(sorted(variables)) or "-"),
+            escape(", ".join(unknown) or "-"),
+        )
+    console.print(table)
+    console.print(
+        f"[green]The quiz loads, every question parses and {len(scripts)} variable script(s) ran "
+        f"in the sandbox with seeds {', '.join(map(str, CHECK_SEEDS))}.[/]"
+    )
 
 
 @app.command("check")
@@ -26,7 +58,12 @@ def check_command(
 ) -> None:
     """Prepare the package as an import does, then judge every bundled submission and compare
     with its expected verdict (the golden solution first; the package itself is not changed)."""
-    with prepared(package, Runtime.of(ctx).sandbox_config(), every_solution=True) as (problem, report):
+    config = Runtime.of(ctx).sandbox_config()
+    quiz = load_or_exit(package).quiz
+    if quiz is not None:  # a Jutge quiz: every question parsed, every variable script run
+        _check_quiz(quiz, config)
+        return
+    with prepared(package, config, every_solution=True) as (problem, report):
         print_report(problem, report)
     checks = [*report.golden, *report.solutions]
     disagreements = sum(not check.agrees for check in checks)

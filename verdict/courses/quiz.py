@@ -1,6 +1,11 @@
 """Grading an INGInious task: quiz parts in-process, program parts by the sandboxed judge
 against the task's problem, combined into one grade 0–100 (the grader of
-``SubmissionKind.TASK`` submissions, registered by ``verdict.platform.bootstrap``)."""
+``SubmissionKind.TASK`` submissions, registered by ``verdict.platform.bootstrap``).
+
+Jutge quiz tasks (:mod:`verdict.courses.jutge_quiz`) are graded by the same code: their
+questions are sub-problems, graded on the student's own variables (the scripts run again, in the
+sandbox, with the student's seed), each weighing its ``score``. A task with an open answer not yet
+graded by a teacher is *pending*: done, with no verdict and no grade, until a teacher grades it."""
 
 from __future__ import annotations
 
@@ -9,12 +14,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from verdict.accounts.models import User
+from verdict.courses.jutge_quiz import (
+    PENDING,
+    QUIZ_PART_TYPES,
+    TEACHER_KEY,
+    grade_part,
+    multiple_choice_partial,
+)
 from verdict.courses.models import Task
 from verdict.courses.subproblems import PROGRAM_TYPES, ProgramPart, program_parts, program_pids
+from verdict.courses.task_view import ChoiceOrder
 from verdict.grading.engine import feedback_html, test_rows
 from verdict.grading.graders import Judge, NotGradable
 from verdict.grading.service import Outcome
 from verdict.judge.grader import GradeResult
+from verdict.judge.sandbox import SandboxConfig
 from verdict.judge.verdicts import Verdict
 from verdict.submissions.models import Submission, SubmissionStatus
 
@@ -33,6 +48,8 @@ class PartResult:
     feedback: str
     judged: GradeResult | None = None
     messages: list[str] = field(default_factory=list)
+    weight: float = 1.0  # in the task's grade: a Jutge question's score, else 1
+    pending: bool = False  # an open answer waiting for a teacher
 
 
 def _paragraphs(messages: Iterable[str]) -> str:
@@ -51,6 +68,7 @@ def grade_multiple_choice(problem: Mapping[str, Any], answer: Any) -> PartResult
         correct = set(chosen) == valid_set
     else:
         correct = len(chosen) == 1 and bool(choices[chosen[0]].get("valid"))
+    partial = multiple_choice_partial(choices, chosen) if problem.get("partial_answer") else None
     messages = [str(choices[i]["feedback"]) for i in chosen if choices[i].get("feedback")]
     if correct:
         if problem.get("success_message"):
@@ -61,7 +79,10 @@ def grade_multiple_choice(problem: Mapping[str, Any], answer: Any) -> PartResult
         messages.insert(0, "Wrong answer. Make sure to select all the valid possibilities")
     else:
         messages.insert(0, "Wrong answer")
-    return _quiz_part(correct, messages)
+    result = _quiz_part(correct, messages)
+    if partial is not None and not correct:
+        result.score = partial
+    return result
 
 
 def grade_match(problem: Mapping[str, Any], answer: Any) -> PartResult:
@@ -95,14 +116,43 @@ def grade_program(
     return PartResult(judged.verdict, judged.grade / 100.0, feedback_html(judged), judged=judged)
 
 
-def grade_task(judge: Judge, submission: Submission) -> Outcome:
+def grade_jutge_part(problem: Mapping[str, Any], answer: Any, seed: str, teacher: Any) -> PartResult:
+    graded = grade_part(problem, answer, seed, teacher)
+    verdict = Verdict.AC if graded.correct else Verdict.WA if graded.score == 0 else Verdict.SC
+    return PartResult(
+        verdict, graded.score, _paragraphs(graded.messages), messages=graded.messages, pending=graded.pending
+    )
+
+
+def _weight(problem: Mapping[str, Any]) -> float:
+    score = problem.get("score")
+    return float(score) if isinstance(score, int | float) and not isinstance(score, bool) else 1.0
+
+
+@dataclass(frozen=True)
+class TaskGrader:
+    """The task grader, with what a Jutge quiz needs: the server's secret (the students' seeds)
+    and the sandbox (their variable scripts). Registered by ``verdict.platform.bootstrap``."""
+
+    secret: str = ""
+    sandbox: SandboxConfig | None = None
+
+    def __call__(self, judge: Judge, submission: Submission) -> Outcome:
+        return grade_task(judge, submission, self)
+
+
+def grade_task(judge: Judge, submission: Submission, grader: TaskGrader | None = None) -> Outcome:
     """The task grader: every sub-problem of the task graded and combined. Sandbox and package
     errors propagate (the engine records an internal error)."""
+    grader = grader or TaskGrader()
     with judge.sessionmaker() as session:
         task = session.get(Task, submission.task_id)
         if task is None:
             raise NotGradable(f"submission {submission.id}: its task is gone")
+        user = session.get(User, submission.user_id) if submission.user_id is not None else None
         session.expunge(task)
+        username = user.username if user else ""
+    order = ChoiceOrder(grader.secret, username, submission.user_id, grader.sandbox)
     stored = dict(submission.input or {})
     programs = program_pids(task)
     if len(programs) == 1 and programs[0] not in stored and submission.source is not None:
@@ -111,11 +161,15 @@ def grade_task(judge: Judge, submission: Submission) -> Outcome:
         stored[f"{programs[0]}/language"] = submission.language or ""
     parts_by_pid = {part.pid: part for part in program_parts(task, stored)}
     results: dict[str, PartResult] = {}
-    for pid, problem in (task.problems or {}).items():
+    teacher_scores = stored.get(TEACHER_KEY)
+    teacher = teacher_scores if isinstance(teacher_scores, Mapping) else {}
+    for pid, problem in order.personal(task).items():
         if not isinstance(problem, Mapping):
             continue
         kind = problem.get("type")
-        if kind == "multiple_choice":
+        if kind in QUIZ_PART_TYPES:
+            results[pid] = grade_jutge_part(problem, stored.get(pid), order.seed(task, pid), teacher.get(pid))
+        elif kind == "multiple_choice":
             results[pid] = grade_multiple_choice(problem, stored.get(pid))
         elif kind == "match":
             results[pid] = grade_match(problem, stored.get(pid))
@@ -123,6 +177,8 @@ def grade_task(judge: Judge, submission: Submission) -> Outcome:
             results[pid] = grade_program(
                 judge, submission.problem_version_id, parts_by_pid[pid], problem, submission.variant
             )
+        if pid in results:
+            results[pid].weight = _weight(problem)
     return combine(results)
 
 
@@ -141,7 +197,8 @@ def combine(results: Mapping[str, PartResult]) -> Outcome:
     if not results:
         return Outcome(SubmissionStatus.ERROR, verdict=Verdict.IE, error_reason="the task has no problems")
     parts = list(results.values())
-    grade = round(100.0 * sum(p.score for p in parts) / len(parts), 2)
+    total_weight = sum(p.weight for p in parts)
+    grade = round(100.0 * sum(p.score * p.weight for p in parts) / total_weight, 2) if total_weight else 0.0
     all_correct = all(p.verdict == Verdict.AC for p in parts)
     judged = [p.judged for p in parts if p.judged is not None]
     if len(parts) == 1 and judged:
@@ -159,6 +216,8 @@ def combine(results: Mapping[str, PartResult]) -> Outcome:
     )
     if len(parts) == 1 and judged:
         feedback = parts[0].feedback
+    if any(p.pending for p in parts):
+        return _pending(results, feedback)
     return Outcome(
         SubmissionStatus.DONE,
         verdict=verdict,
@@ -169,4 +228,16 @@ def combine(results: Mapping[str, PartResult]) -> Outcome:
         compiler_output="\n".join(j.compile_output for j in judged if j.compile_output),
         tests=test_rows(judged[0]) if len(judged) == 1 else [],
         error_reason=next((j.message for j in judged if j.verdict == Verdict.IE), ""),
+    )
+
+
+def _pending(results: Mapping[str, PartResult], feedback: str) -> Outcome:
+    """Done, but neither verdict nor grade until a teacher grades the open answers."""
+    waiting = sum(1 for p in results.values() if p.pending)
+    return Outcome(
+        SubmissionStatus.DONE,
+        feedback=f"<p><b>Pending</b>: {waiting} answer(s) wait for a teacher's grade.</p>" + feedback,
+        problems_feedback={
+            pid: [PENDING if p.pending else p.verdict.value, p.feedback] for pid, p in results.items()
+        },
     )

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from verdict import db
 from verdict.accounts.models import User
 from verdict.courses.access import Access
+from verdict.courses.jutge_quiz import QUIZ_PART_TYPES, AnswerError, parse_answer
 from verdict.courses.models import Task
 from verdict.courses.registration import accept_enrolment
 from verdict.courses.subproblems import fixed_language, program_parts, program_pids
@@ -88,6 +89,11 @@ def parse_input(
             stored[pid] = _choice_input(pid, numbered, bool(problem.get("multiple")), values)
         elif kind == "match":
             stored[pid] = _text_input(pid, values, required=True)
+        elif kind in QUIZ_PART_TYPES:  # a Jutge quiz question
+            try:
+                stored[pid] = parse_answer(pid, problem, fields)
+            except AnswerError as error:
+                raise InvalidInput(str(error)) from None
         elif kind in ("code", "code_single_line"):
             text = _text_input(pid, values, required=not problem.get("optional"))
             if kind == "code_single_line" and ("\n" in text.strip("\r\n")):

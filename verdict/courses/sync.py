@@ -1,7 +1,8 @@
 """Jutge courses seen as INGInious courses: the tasks of a course follow its lists.
 
 One task per problem of the course's lists (slug = the problem reference, a single ``code``
-sub-problem), in list order, before any other task (:func:`sync_course_tasks`). Whatever changes a
+sub-problem; for a Jutge quiz, one sub-problem per question: :mod:`verdict.courses.jutge_quiz`), in
+list order, before any other task (:func:`sync_course_tasks`). Whatever changes a
 list, a course's lists or a problem's titles calls one of these, in the same unit of work.
 """
 
@@ -13,8 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from verdict.courses.jutge_quiz import made_from_quiz, quiz_problems
 from verdict.courses.models import Course, CourseList, ListItem, ListItemKind, Task
-from verdict.problems.models import Problem
+from verdict.judge.quiz_model import quiz_from_data
+from verdict.problems.models import Problem, ProblemVersion
 from verdict.problems.store import PROBLEM_REF_RE, parse_problem_ref
 
 
@@ -54,16 +57,15 @@ def sync_course_tasks(session: Session, course: Course) -> None:
         if problem is None:  # removed since the list was written
             continue
         title = problem.title(language)
+        parts = _list_task_problems(session, problem, title)
         task = tasks.get(ref)
         if task is None:
-            task = Task(
-                slug=ref, problem_id=base, name=title, problems=_code_problem(title), accessibility=True
-            )
+            task = Task(slug=ref, problem_id=base, name=title, problems=parts, accessibility=True)
             course.tasks.append(task)
         elif _is_list_task(task):
             task.name = title
-            if set(task.problems) <= {"code"}:
-                task.problems = _code_problem(title)
+            if set(task.problems) <= {"code"} or made_from_quiz(task.problems):
+                task.problems = parts  # what sync made follows the problem; a teacher's edits stay
             if task.accessibility is False:
                 task.accessibility = True
         task.position = position
@@ -85,6 +87,20 @@ def _is_list_task(task: Task) -> bool:
         and bool(PROBLEM_REF_RE.match(task.slug))
         and parse_problem_ref(task.slug)[0] == task.problem_id
     )
+
+
+def _quiz_of(session: Session, problem: Problem) -> dict[str, Any] | None:
+    """The stored quiz of the problem's current version, if it is a Jutge quiz."""
+    if problem.current_version_id is None:
+        return None
+    version = session.get(ProblemVersion, problem.current_version_id)
+    quiz = (version.meta or {}).get("quiz") if version else None
+    return quiz if isinstance(quiz, dict) else None
+
+
+def _list_task_problems(session: Session, problem: Problem, title: str) -> dict[str, Any]:
+    quiz = _quiz_of(session, problem)
+    return quiz_problems(quiz_from_data(quiz)) if quiz is not None else _code_problem(title)
 
 
 def _code_problem(title: str) -> dict[str, Any]:

@@ -7,6 +7,9 @@ sees, and the public view of their sub-problems.
   ``valid``, per-choice ``feedback``, ``success_message`` or ``error_message`` (those are feedback).
 * Multiple-choice choices are shown in an order, and as a subset, that only the server can compute
   (:class:`ChoiceOrder`).
+* A Jutge quiz task (:mod:`verdict.courses.jutge_quiz`) is shown with the student's own variables
+  substituted: its scripts run in the sandbox with the student's seed
+  (:meth:`ChoiceOrder.quiz_seed`), and ``FIG_DIR`` is replaced by the URL of the task's figures.
 """
 
 from __future__ import annotations
@@ -26,9 +29,13 @@ from sqlalchemy.orm import Session
 from verdict import db
 from verdict.accounts.models import User
 from verdict.courses.access import Access
+from verdict.courses.jutge_quiz import QUIZ_PART_TYPES, SHUFFLED_KEY, public_part, shown_order, with_figures
 from verdict.courses.models import Course, Task
 from verdict.courses.subproblems import ID_RE
 from verdict.courses.windows import window_of
+from verdict.errors import Unavailable
+from verdict.judge.quiz_variables import QuizScriptError, Variables, run_scripts, substitute_all
+from verdict.judge.sandbox import SandboxConfig
 
 # Keys of a sub-problem that only the grader may see.
 PRIVATE_KEYS = {
@@ -115,6 +122,44 @@ class ChoiceOrder:
 
     secret: str
     username: str
+    user_id: int | None = None  # the seed of a Jutge quiz's variables (with the problem)
+    sandbox: SandboxConfig | None = None  # where a Jutge quiz's variable scripts run
+
+    def quiz_seed(self, task: Task) -> int:
+        """The seed of the student's variables in the task's quiz: an HMAC under the server's
+        secret of the student's id and the problem (the same problem in two courses gives a
+        student the same numbers; other students cannot compute it). 31 bits, as the toolkit's
+        seeds are plain integers. Changing the secret key changes every student's numbers."""
+        message = f"quiz#{task.problem_id or task.slug}#{self.user_id}".encode()
+        digest = hmac.new(self.secret.encode(), message, hashlib.sha256).digest()
+        return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+    def variables(self, task: Task) -> dict[str, Variables]:
+        """pid -> the student's variables, for every sub-problem with a variable script."""
+        scripts = {
+            pid: str(problem["_script"])
+            for pid, problem in (task.problems or {}).items()
+            if isinstance(problem, Mapping) and problem.get("_script")
+        }
+        if not scripts:
+            return {}
+        if self.sandbox is None or self.user_id is None:
+            raise QuizScriptError("this quiz has variable scripts, and no sandbox is configured to run them")
+        return run_scripts(scripts, self.quiz_seed(task), self.sandbox)
+
+    def personal(self, task: Task, figures_url: str = "") -> dict[str, Any]:
+        """The task's sub-problems with the student's variables substituted (answers included:
+        for the grader, and for :func:`public_problems` to strip)."""
+        variables = self.variables(task)
+        problems: dict[str, Any] = {}
+        for pid, problem in (task.problems or {}).items():
+            if isinstance(problem, Mapping) and pid in variables:
+                problem = {
+                    key: value if str(key).startswith("_") else substitute_all(value, variables[pid])
+                    for key, value in problem.items()
+                }
+            problems[pid] = with_figures(problem, figures_url) if figures_url else problem
+        return problems
 
     def seed(self, task: Task, pid: str) -> str:
         message = f"{self.username}#{task.slug}#{pid}".encode()
@@ -137,15 +182,23 @@ def _renumbered(problem: Mapping[str, Any]) -> bool:
     return isinstance(limit, int) and limit > 0
 
 
-def public_problems(task: Task, order: ChoiceOrder) -> dict[str, dict[str, Any]]:
+def public_problems(task: Task, order: ChoiceOrder, figures_url: str = "") -> dict[str, dict[str, Any]]:
     """The sub-problems as a student may see them: no match ``answer``, no multiple-choice
     ``valid``, per-choice ``feedback`` or success/error messages; choices as position → text
-    (the shown subset, in the shown order, numbered from 0: see :class:`ChoiceOrder`)."""
+    (the shown subset, in the shown order, numbered from 0: see :class:`ChoiceOrder`). Jutge quiz
+    parts: the student's variables substituted, no correct answers (:func:`public_part`)."""
     shown: dict[str, dict[str, Any]] = {}
-    for pid, problem in (task.problems or {}).items():
+    try:
+        personal = order.personal(task, figures_url)
+    except QuizScriptError as error:
+        raise Unavailable(f"this quiz cannot be shown: {error}") from None
+    for pid, problem in personal.items():
         if not isinstance(problem, Mapping):
             continue
         kind = problem.get("type")
+        if kind in QUIZ_PART_TYPES:
+            shown[pid] = public_part(problem, order.seed(task, pid))
+            continue
         view = {
             key: copy.deepcopy(value)
             for key, value in problem.items()
@@ -157,8 +210,21 @@ def public_problems(task: Task, order: ChoiceOrder) -> dict[str, dict[str, Any]]
                 number: str(choices[index].get("text", "")) if isinstance(choices[index], Mapping) else ""
                 for number, index in order.numbered(task, pid, problem).items()
             }
+        if problem.get("hide_score"):  # a Jutge question whose score is not shown
+            view.pop("score", None)
         shown[pid] = view
-    return shown
+    return question_order(task, order, shown)
+
+
+def question_order(
+    task: Task, order: ChoiceOrder, shown: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """A Jutge quiz with ``shuffle: true`` shows its questions in an order of the student's own."""
+    problems = task.problems or {}
+    if not shown or not all(isinstance(p, Mapping) and p.get(SHUFFLED_KEY) for p in problems.values()):
+        return shown
+    pids = list(shown)
+    return {pids[i]: shown[pids[i]] for i in shown_order(len(pids), order.seed(task, "#questions"), True)}
 
 
 def problem_feedback_html(value: Any) -> str:

@@ -60,7 +60,8 @@ class Preparation:
     timings: dict[str, Timing] = field(default_factory=dict)  # variant language ("" flat) -> timing
 
     def timing(self, variant: str | None = None) -> Timing:
-        return self.timings.get(variant or "") or next(iter(self.timings.values()))
+        """The variant's timing (a quiz has none: an empty one)."""
+        return self.timings.get(variant or "") or next(iter(self.timings.values()), Timing())
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -76,6 +77,8 @@ def prepare(problem: Problem, config: SandboxConfig, *, every_solution: bool = T
     private copy), check the golden and bundled solutions and measure the references.
     Without ``every_solution``, only the golden and the accepted solutions are run."""
     report = Preparation()
+    if problem.quiz is not None:  # questions, not programs: nothing to run or measure
+        return report
     variants = problem.variants or {"": problem}
     for name, package in variants.items():
         _prepare_one(package, config, report, f"{name}/" if problem.variants else "", every_solution)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from verdict.judge.quiz_model import Quiz
 from verdict.judge.time_limits import ClassFactors
 
 
@@ -105,6 +106,8 @@ class Problem:
     variants: dict[str, Problem] = field(default_factory=dict)
     # Jutge function problems (source_modifier no_main/structs): None for whole programs.
     function: FunctionInterface | None = None
+    # Jutge quiz problems (handler: quiz): the questions instead of tests and solutions.
+    quiz: Quiz | None = None
 
     @property
     def samples(self) -> list[TestCase]:

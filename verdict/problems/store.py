@@ -257,6 +257,7 @@ def _meta(
         "golden": str(package.golden_solution.relative_to(package.root)) if package.golden_solution else None,
         "timing": {variant: timing.to_dict() for variant, timing in preparation.timings.items()},
         "preparation": preparation.to_dict(),
+        **({"quiz": package.quiz.to_data()} if package.quiz else {}),  # a Jutge quiz's questions
     }
 
 

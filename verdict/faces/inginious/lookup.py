@@ -14,6 +14,7 @@ from verdict.courses.models import Course, Task
 from verdict.courses.task_view import ChoiceOrder, get_course, get_task, task_visible
 from verdict.errors import NotFound, PermissionDenied
 from verdict.platform import Platform
+from verdict.settings import sandbox_config
 
 MAX_ID = 2**63 - 1  # the largest id a database integer column holds
 
@@ -50,7 +51,10 @@ def visible_task(session: Session, course: Course, taskid: str, access: Access, 
 
 
 def choice_order(platform: Platform, user: User) -> ChoiceOrder:
-    return ChoiceOrder(platform.settings.secret_key, user.username)
+    """What one student is shown: choice orders, and a Jutge quiz's variables (run in the sandbox)."""
+    return ChoiceOrder(
+        platform.settings.secret_key, user.username, user.id, sandbox_config(platform.settings)
+    )
 
 
 def parse_id(text: str) -> int | None:

@@ -9,7 +9,9 @@ from starlette.responses import Response
 from verdict import db
 from verdict.courses.access import courses_for
 from verdict.courses.grades import standings
+from verdict.courses.quiz_figures import quiz_figure
 from verdict.courses.task_view import visible_tasks
+from verdict.errors import NotFound
 from verdict.faces.inginious import schemas
 from verdict.faces.inginious.lookup import choice_order, registered_course, visible_course, visible_task
 from verdict.faces.inginious.negotiation import render
@@ -85,3 +87,36 @@ def get_task(
     task = visible_task(session, course, taskid, access, now)
     standing = standings(session, user, [task])[task.id]
     return render(request, {task.slug: task_view(task, course, user, standing, order)})
+
+
+FIGURE_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+FIGURE_TYPES[".gif"] = "image/gif"
+
+
+@router.get(
+    "/courses/{courseid}/tasks/{taskid}/figures/{figure}",
+    summary="An image of a Jutge quiz task",
+    description="The file a question names as `FIG_DIR/<figure>`: one of the images beside the quiz's "
+    "quiz.yml (PNG, SVG, JPEG, GIF). 404 for any other name.",
+    response_model=None,
+    responses={
+        200: {"content": {t: {} for t in FIGURE_TYPES.values()}},
+        **schemas.error_responses(401, 403, 404),
+    },
+)
+def get_figure(
+    courseid: str, taskid: str, figure: str, user: CurrentUser, session: DbSession, platform: PlatformDep
+) -> Response:
+    now = db.utcnow()
+    course, access = registered_course(session, courseid, user, now)
+    task = visible_task(session, course, taskid, access, now)
+    path = quiz_figure(session, task, figure, platform.settings.data_dir / "packages")
+    if path is None:
+        raise NotFound("Figure not found")
+    data = path.read_bytes()
+    # An SVG may carry scripts: never let a browser run it as a page of this site.
+    headers = {
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return Response(data, media_type=FIGURE_TYPES[path.suffix.lower()], headers=headers)

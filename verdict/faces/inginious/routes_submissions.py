@@ -11,15 +11,16 @@ from starlette.responses import Response
 
 from verdict import db
 from verdict.courses.grades import user_submissions
+from verdict.courses.open_answers import grade_open_answers
 from verdict.courses.submission_rules import Answer, TaskAnswers
-from verdict.errors import NotFound
+from verdict.errors import InvalidInput, NotFound
 from verdict.faces.inginious import schemas
 from verdict.faces.inginious.forms import submission_fields
 from verdict.faces.inginious.lookup import choice_order, parse_id, registered_course, visible_task
 from verdict.faces.inginious.negotiation import render
 from verdict.faces.inginious.views import submission_view
 from verdict.submissions.models import Submission
-from verdict.submissions.service import submit_to_task
+from verdict.submissions.service import submit_to_task, wake_for
 from verdict.web.deps import CurrentUser, DbSession, PlatformDep
 from verdict.web.openapi import request_body
 
@@ -116,3 +117,54 @@ def post_submission(
     )
     submission_id = submit_to_task(session, platform.queue, answers)
     return render(request, {"submissionid": str(submission_id)})
+
+
+GRADES_BODY = request_body(
+    {
+        "application/x-www-form-urlencoded": {"type": "object", "additionalProperties": {"type": "string"}},
+        "application/json": {
+            "type": "object",
+            "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "number"}]},
+            "description": "Open question id -> its score from 0 to 100.",
+        },
+    }
+)
+
+
+@router.post(
+    "/courses/{courseid}/tasks/{taskid}/submissions/{submissionid}/grades",
+    summary="Grade the open answers of a submission (staff)",
+    description="A Jutge quiz submission with open questions is pending until a teacher grades "
+    "them: one field per open question id, its score from 0 to 100. The submission is graded "
+    "again with these scores (poll it). 400 for an unknown question or a bad score, 403 when not "
+    "staff of the course, 404 for an unknown course, task or submission.",
+    response_model=None,
+    responses={**schemas.ok(schemas.SubmissionCreated), **schemas.error_responses(400, 401, 403, 404)},
+    openapi_extra=GRADES_BODY,
+)
+def post_open_grades(
+    request: Request,
+    courseid: str,
+    taskid: str,
+    submissionid: str,
+    user: CurrentUser,
+    session: DbSession,
+    platform: PlatformDep,
+    fields: Annotated[dict[str, list[Answer]], Depends(submission_fields)],
+) -> Response:
+    now = db.utcnow()
+    course, access = registered_course(session, courseid, user, now)
+    task = visible_task(session, course, taskid, access, now)
+    number = parse_id(submissionid)
+    if number is None:
+        raise NotFound("Submission not found")
+    scores = {pid: _text(pid, values) for pid, values in fields.items()}
+    submission_id = grade_open_answers(session, task, number, scores, access)
+    wake_for(platform.queue, submission_id)
+    return render(request, {"submissionid": str(submission_id)})
+
+
+def _text(pid: str, values: list[Answer]) -> str:
+    if len(values) != 1 or not isinstance(values[0], str):
+        raise InvalidInput(f"give one score for {pid!r}")
+    return values[0]

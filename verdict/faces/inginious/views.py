@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from verdict.accounts.models import User
 from verdict.courses.access import Access
 from verdict.courses.grades import Standing, course_grade, standings
+from verdict.courses.jutge_quiz import is_pending
 from verdict.courses.models import Course, Registration, Task
 from verdict.courses.task_view import (
     ChoiceOrder,
@@ -23,6 +24,7 @@ from verdict.faces.inginious.results import submission_result
 from verdict.submissions.models import Submission, SubmissionStatus
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+PREFIX = "/api/v0"  # as schemas.PREFIX
 
 
 def course_view(
@@ -51,12 +53,20 @@ def task_view(
         "status": standing.status,
         "grade": standing.grade,
         "context": task.context or "",
-        "problems": public_problems(task, order),
+        "problems": public_problems(task, order, figures_url(course, task)),
     }
 
 
+def figures_url(course: Course, task: Task) -> str:
+    """Where a Jutge quiz's ``FIG_DIR`` points: the task's figures route."""
+    return f"{PREFIX}/courses/{course.slug}/tasks/{task.slug}/figures"
+
+
 def submission_status(submission: Submission) -> str:
-    """done | waiting | error: a submission queued or being graded is ``waiting``."""
+    """done | waiting | error: a submission queued or being graded is ``waiting``, and so is one
+    whose open answers wait for a teacher's grade (a Jutge quiz's: :func:`is_pending`)."""
+    if submission.status == SubmissionStatus.DONE and is_pending(submission):
+        return "waiting"
     if submission.status == SubmissionStatus.DONE:
         return "done"
     if submission.status == SubmissionStatus.ERROR:
@@ -73,6 +83,8 @@ def submission_view(submission: Submission) -> dict[str, Any]:
         "grade": float(submission.grade or 0.0) if status == "done" else 0.0,
         "input": dict(submission.input or {}),
     }
+    if is_pending(submission):
+        view["feedback"] = submission.feedback or ""
     if status == "done":
         view["result"] = submission_result(submission)
         view["feedback"] = submission.feedback or ""

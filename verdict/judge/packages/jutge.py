@@ -28,6 +28,7 @@ from verdict.judge.packages.common import (
     to_number,
 )
 from verdict.judge.packages.jutge_function import function_interface
+from verdict.judge.packages.jutge_quiz import load_quiz
 from verdict.judge.problem import (
     BundledSubmission,
     CheckerSpec,
@@ -41,7 +42,7 @@ from verdict.judge.time_limits import class_factors
 _CHECKERS = ("std", "loosy", "epsilon", "elastic", "elastic2", "external")
 _DEFAULT_EPSILON = 1e-9
 # Handlers Verdict grades; the others Jutge has are refused by name.
-_HANDLERS = ("std",)
+_HANDLERS = ("std", "quiz")
 _KNOWN_HANDLERS = ("std", "graphic", "quiz", "game", "circuits")
 
 # Name prefixes with a meaning; "distilled" tests are shown on failure exactly like hints.
@@ -147,10 +148,11 @@ def _load_per_language(root: Path, folders: dict[str, Path]) -> Problem:
 def _load_folder(root: Path, problem_id: str, language: str | None = None) -> Problem:
     """One folder holding handler.yml: a whole flat package, or one language of a per-language one."""
     handler = load_mapping(root / "handler.yml")
-    _check_handler(handler)
-    tests = _tests(root)
+    # A quiz has questions instead of tests and no golden solution (verdict.judge.packages.jutge_quiz).
+    quiz = load_quiz(root) if _handler(handler) == "quiz" else None
+    tests = _tests(root) if quiz is None else []
     groups = _scores(root, tests)
-    golden, solution_language = _golden_solution(root, handler)
+    golden, solution_language = _golden_solution(root, handler) if quiz is None else (None, None)
     statements = _statements(root)
     titles, authors = _metadata(root)
     classes = class_factors(_numbers(handler, "time_factor"), _numbers(handler, "time_constant"))
@@ -158,7 +160,7 @@ def _load_folder(root: Path, problem_id: str, language: str | None = None) -> Pr
         root=root,
         format="jutge",
         problem_id=problem_id,
-        titles=titles or _tex_titles(statements),
+        titles=titles or _tex_titles(statements) or ({"en": quiz.title} if quiz else {}),
         statements=statements,
         type="scoring" if groups else "pass-fail",
         tests=tests,
@@ -170,18 +172,20 @@ def _load_folder(root: Path, problem_id: str, language: str | None = None) -> Pr
         compilers=_compilers(handler),
         golden_solution=golden,
         solution_language=solution_language,
-        submissions=_solutions(root, golden),
+        submissions=_solutions(root, golden) if golden else [],
         continue_on_failure=True,  # Jutge judges every test and reports the worst verdict
         authors=authors,
         language=language,
         function=function_interface(root, handler, golden),
+        quiz=quiz,
     )
 
 
-def _check_handler(handler: Fields) -> None:
+def _handler(handler: Fields) -> str:
+    """The `handler` key, if Verdict grades that kind of problem."""
     name = handler.string("handler", "std") or "std"
     if name in _HANDLERS:
-        return
+        return name
     if name in _KNOWN_HANDLERS:
         raise handler.error(
             "handler",
