@@ -19,6 +19,7 @@ from types import MappingProxyType
 from verdict.judge.bwrap import Mount
 from verdict.judge.errors import UnknownLanguage
 from verdict.judge.java_source import java_entry
+from verdict.judge.python_libraries import library_env, library_mounts
 from verdict.judge.sandbox import Limits
 
 BF2C = Path(__file__).with_name("bf2c.py")
@@ -211,7 +212,9 @@ def build_languages() -> list[Language]:
             artifacts=("main.py",),
             version_command=("/usr/bin/python3", "--version"),
             toolchain="/usr/bin/python3",
-            env=(("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONIOENCODING", "utf-8")),
+            # Jutge's libraries (yogi, easyinput, turtle_pil, PIL): see verdict.judge.python_libraries.
+            mounts=library_mounts(),
+            env=(("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONIOENCODING", "utf-8"), *library_env()),
             memory_errors=("MemoryError",),
         ),
         Language(
