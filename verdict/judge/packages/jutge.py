@@ -12,6 +12,7 @@ import shlex
 from pathlib import Path
 
 from verdict.judge.errors import PackageError
+from verdict.judge.packages import jutge_graphic
 from verdict.judge.packages.common import (
     Fields,
     brief,
@@ -70,8 +71,8 @@ def load_jutge(root: Path) -> Problem:
     if not handler_path.is_file():
         raise PackageError(handler_path, "missing handler.yml")
     handler = load_mapping(handler_path)
-    if (name := handler.string("handler", "std")) != "std":
-        raise handler.error("handler", f"{brief(name)} problems are not supported (only 'std')")
+    if (name := handler.string("handler", "std")) not in ("std", jutge_graphic.HANDLER):
+        raise handler.error("handler", f"{brief(name)} problems are not supported (only 'std', 'graphic')")
     tests = _tests(root)
     groups = _scores(root, tests)
     golden = _golden_solution(root, handler)
@@ -94,6 +95,7 @@ def load_jutge(root: Path) -> Problem:
         submissions=_solutions(root, golden),
         continue_on_failure=True,  # Jutge judges every test and reports the worst verdict
         authors=authors,
+        graphic=jutge_graphic.graphic_spec(handler) if name == jutge_graphic.HANDLER else None,
     )
 
 
