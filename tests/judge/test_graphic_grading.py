@@ -40,6 +40,18 @@ if side == 100:
         left(90)
     done()
 """
+# output.png as something else than a file: a link to a host file, a directory, a FIFO. None is
+# followed or read (verdict.judge.boxfs), and each is removed before the next test's run.
+NOT_A_FILE = """\
+import os
+side = int(input())
+if side == 100:
+    os.symlink("/etc/passwd", "output.png")
+elif side == 50:
+    os.mkdir("output.png")
+else:
+    os.mkfifo("output.png")
+"""
 LOOPS = "from turtle_pil import *\nwhile True:\n    forward(1)\n"
 ALIASED = """\
 import turtle
@@ -126,6 +138,14 @@ def test_an_image_left_by_an_earlier_test_does_not_count(grader: Grader) -> None
         "1": Verdict.WA,
     }
     assert outcomes(result)["sample-2"][1] == "no image: the program did not write output.png"
+
+
+def test_an_output_png_that_is_not_a_file_is_no_image(grader: Grader) -> None:
+    result = grade(grader, NOT_A_FILE)
+    assert [t.verdict for t in result.tests] == [Verdict.WA] * 3
+    for test in result.tests[:2]:
+        assert test.message == "no image: the program did not write output.png", test.name
+    assert "root:" not in repr(result)
 
 
 def test_crashes_and_endless_drawings_are_execution_errors(grader: Grader) -> None:

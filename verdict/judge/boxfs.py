@@ -109,9 +109,10 @@ class BoxFiles:
             if error.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR, errno.EXDEV, errno.ENXIO):
                 return None
             raise
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # before fdopen, which refuses a directory
+            os.close(fd)
+            return None
         with os.fdopen(fd, "rb", buffering=0) as file:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return None
             return _read_capped(file, limit)
 
     def write(self, name: str, source: bytes | BinaryIO, mode: int) -> None:
