@@ -10,8 +10,8 @@ for images of different sizes, and otherwise asks ImageMagick's ``compare -metri
 found empirically in five minutes), WA beyond; it also writes a difference image,
 ``<test>.dif.png``.
 
-Here, the same rules on Pillow, in the host, on bounded input (the image is the untrusted
-program's output):
+Here, those rules on Pillow, in the host, on bounded input (the image is the untrusted program's
+output), with the two departures said under Verdicts:
 
 - The file is read from the box with a cap (MAX_IMAGE_BYTES), decoded as PNG only (the name says
   PNG; no other decoder is exposed), and refused beyond MAX_IMAGE_PIXELS before any pixel is
