@@ -25,7 +25,8 @@ from pathlib import Path
 from verdict.judge.bwrap import Mount
 
 TARGET = "/opt/python"
-DISTRIBUTIONS = ("yogi", "easyinput", "future", "turtle-pil", "pillow")
+# pytokr is on Jutge's Python image too (jutge-dockerfiles' Dockerfile.python): bound once installed.
+DISTRIBUTIONS = ("yogi", "easyinput", "future", "turtle-pil", "pillow", "pytokr")
 
 
 def _top_level_paths(distribution: importlib.metadata.Distribution) -> list[Path]:
