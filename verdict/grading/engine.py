@@ -228,7 +228,9 @@ def feedback_html(result: GradeResult) -> str:
     if shown:
         lines.append("<ul>")
         for test in shown:
-            lines.append(f"<li>{html.escape(_student_line(test, result.tests.index(test)))}</li>")
+            lines.append(
+                f"<li>{html.escape(_student_line(test, result.tests.index(test)))}{_image(test)}</li>"
+            )
         lines.append("</ul>")
     return "\n".join(lines)
 
@@ -239,6 +241,13 @@ def _student_line(test: TestResult, index: int) -> str:
     if test.visible or test.revealed:
         return f"{test.name}: {test.verdict.value} {test.message}".rstrip()
     return f"hidden test {index + 1}: {test.verdict.value}"
+
+
+def _image(test: TestResult) -> str:
+    """A graphic test's difference image (a PNG data URL the judge made), for a visible test."""
+    if not test.image or not (test.visible or test.revealed):
+        return ""
+    return f'<br><img alt="difference with the expected image" src="{html.escape(test.image)}">'
 
 
 def student_message(test: TestResult) -> str:

@@ -109,9 +109,10 @@ class BoxFiles:
             if error.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR, errno.EXDEV, errno.ENXIO):
                 return None
             raise
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # before fdopen, which refuses a directory
+            os.close(fd)
+            return None
         with os.fdopen(fd, "rb", buffering=0) as file:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return None
             return _read_capped(file, limit)
 
     def write(self, name: str, source: bytes | BinaryIO, mode: int) -> None:
@@ -137,6 +138,15 @@ class BoxFiles:
             os.mkdir(leaf, mode, dir_fd=dir_fd)
             with self.directory(name) as fd:
                 os.fchmod(fd, mode)
+
+    def remove(self, name: str) -> None:
+        """Removes /box/<name> if it is there (a link is unlinked, not followed)."""
+        parent, leaf = _split(name)
+        try:
+            with self.directory(parent) as dir_fd:
+                self._remove_entry(dir_fd, leaf)
+        except (FileNotFoundError, NotADirectoryError):
+            return
 
     def list_files(self, name: str) -> list[str]:
         with self.directory(name) as fd, os.scandir(fd) as entries:
@@ -209,6 +219,11 @@ class SlotFiles:
         """An empty directory /box/<name> the programs may write into."""
         with fs_identity(self.uid):
             self.box.fresh_dir(name, 0o777)
+
+    def remove(self, name: str) -> None:
+        """Removes /box/<name> if it is there: a file a program wrote in an earlier run."""
+        with fs_identity(self.uid):
+            self.box.remove(name)
 
     def list_files(self, name: str = "") -> list[str]:
         """Names of the regular files directly in /box/<name>."""

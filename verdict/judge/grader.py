@@ -12,7 +12,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from verdict.judge import checkers, scoring
+from verdict.judge import checkers, graphic, scoring
 from verdict.judge.check_result import CheckResult
 from verdict.judge.checker_programs import CHECKER_LIMITS, CheckerProgram, compile_checker, flag_list
 from verdict.judge.compiler import Compiled, program_sandbox, run_program, still_cached
@@ -40,6 +40,7 @@ class TestResult:
     score: float | None = None
     visible: bool = False  # sample/public: the student may see input and expected output
     revealed: bool = False  # a failed hint test: shown to the student
+    image: str = ""  # graphic problems: the difference image, a PNG data URL (verdict.judge.graphic)
 
 
 @dataclass
@@ -264,14 +265,18 @@ class Grader:
             run, interaction = checker.interact(test, box, compiled, limits)
             check, verdict = interaction, scoring.interactive_verdict(run, interaction)
         else:
+            if self.problem.graphic is not None:
+                graphic.clear_image(box, self.problem.graphic)
             run = run_program(box, compiled, limits, stdin=test.input_path)
-            check = self._check(test, run, checker) if run.ok else None
+            check = self._check(test, run, checker, box) if run.ok else None
             verdict = scoring.check_verdict(check) if run.ok else STATUS_VERDICTS[run.status]
         message = scoring.student_message(run, check, verdict)
         judge_message = check.judge_message if check else run.message
         if verdict == Verdict.IE:
             judge_message = scoring.internal_error_reason(run, check)
         revealed = test.kind == TestKind.HINT and verdict != Verdict.AC
+        # A graphic check's difference image shows the expected image: only for tests one may see.
+        image = check.image if isinstance(check, graphic.ImageCheck) and (test.visible or revealed) else ""
         if not (test.visible or revealed):
             message, judge_message = scoring.hidden_messages(message, judge_message, verdict)
         return TestResult(
@@ -286,9 +291,14 @@ class Grader:
             score=check.score if check else None,
             visible=test.visible,
             revealed=revealed,
+            image=image,
         )
 
-    def _check(self, test: TestCase, run: RunResult, checker: CheckerProgram | None) -> CheckResult:
+    def _check(
+        self, test: TestCase, run: RunResult, checker: CheckerProgram | None, box: Sandbox
+    ) -> CheckResult:
+        if self.problem.graphic is not None:  # the image the program wrote, not its stdout
+            return graphic.check_image(self.problem.graphic, box, test.answer_path)
         if checker is not None:
             return checker.check(test, run.stdout)
         return checkers.check(self.problem.checker, run.stdout, test.answer_path.read_bytes())

@@ -21,6 +21,7 @@ from verdict.judge.errors import UnknownLanguage
 from verdict.judge.java_source import java_entry
 from verdict.judge.python_libraries import library_env, library_mounts
 from verdict.judge.sandbox import Limits
+from verdict.judge.turtle_alias import turtle_mounts
 
 BF2C = Path(__file__).with_name("bf2c.py")
 C_FLAGS = ["-D_JUDGE_", "-DNDEBUG", "-O2"]
@@ -216,7 +217,7 @@ def build_languages() -> list[Language]:
             version_command=("/usr/bin/python3", "--version"),
             toolchain="/usr/bin/python3",
             # Jutge's libraries (yogi, easyinput, turtle_pil, PIL): see verdict.judge.python_libraries.
-            mounts=library_mounts(),
+            mounts=(*library_mounts(), *turtle_mounts()),  # import turtle: verdict.judge.turtle_alias
             env=(("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONIOENCODING", "utf-8"), *library_env()),
             memory_errors=("MemoryError",),
         ),

@@ -18,12 +18,13 @@ import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from verdict.judge import graphic
 from verdict.judge.compiler import compile_source, program_sandbox, run_program
 from verdict.judge.errors import JudgeError, PackageError, UnknownLanguage
 from verdict.judge.grader import Grader, GradeResult, reason, reference_language
 from verdict.judge.languages import Language, availability
 from verdict.judge.problem import BundledSubmission, Problem, TestCase
-from verdict.judge.sandbox import Limits, MiB, SandboxConfig
+from verdict.judge.sandbox import Limits, MiB, Sandbox, SandboxConfig
 from verdict.judge.time_limits import ClassFactors, Reference, Timing
 from verdict.judge.verdicts import Verdict
 
@@ -133,6 +134,8 @@ def make_outputs(package: Problem, golden: Path, config: SandboxConfig) -> list[
     made = []
     with program_sandbox(compiled, config) as box:
         for test in package.missing_answers:
+            if package.graphic is not None:
+                graphic.clear_image(box, package.graphic)
             run = run_program(box, compiled, _making_limits(package, test), stdin=test.input_path)
             if not run.ok:
                 raise SetterError(
@@ -141,9 +144,23 @@ def make_outputs(package: Problem, golden: Path, config: SandboxConfig) -> list[
                     f"and the golden solution {golden.name} fails on it "
                     f"({run.status.value}{': ' + run.message if run.message else ''})",
                 )
-            test.answer_path.write_bytes(run.stdout)
+            test.answer_path.write_bytes(_output(package, box, golden, test, run.stdout))
             made.append(test.name)
     return made
+
+
+def _output(package: Problem, box: Sandbox, golden: Path, test: TestCase, stdout: bytes) -> bytes:
+    """What the test expects: the golden solution's standard output, or for a graphic problem the
+    image it wrote (the toolkit renames output.png to <test>.cor)."""
+    if package.graphic is None:
+        return stdout
+    image = box.read_file(package.graphic.image_name, graphic.MAX_IMAGE_BYTES + 1)
+    if image is None or len(image) > graphic.MAX_IMAGE_BYTES:
+        raise SetterError(
+            golden,
+            f"setter error (SE): the golden solution wrote no {package.graphic.image_name} on test {test.name}",
+        )
+    return image
 
 
 def _making_limits(package: Problem, test: TestCase) -> Limits:

@@ -72,6 +72,15 @@ class BundledSubmission:
     score: float | None = None  # expected score, when the package says
 
 
+@dataclass(frozen=True)
+class GraphicSpec:
+    """A graphic problem (Jutge ``handler: graphic``): the program draws an image file, judged by
+    `verdict.judge.graphic` against each test's expected image (its answer file, a PNG)."""
+
+    image_name: str = "output.png"  # what the program writes in its working directory
+    tolerance: float | None = None  # Jutge handler.yml `tolerance`: normalized RMSE still AC
+
+
 @dataclass
 class Problem:
     """A loaded problem package. Paths point into the package directory (read-only)."""
@@ -108,6 +117,8 @@ class Problem:
     function: FunctionInterface | None = None
     # Jutge quiz problems (handler: quiz): the questions instead of tests and solutions.
     quiz: Quiz | None = None
+    # Graphic problems (Jutge handler: graphic): None for problems judged on standard output.
+    graphic: GraphicSpec | None = None
 
     @property
     def samples(self) -> list[TestCase]:

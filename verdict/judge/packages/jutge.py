@@ -18,6 +18,7 @@ import shlex
 from pathlib import Path
 
 from verdict.judge.errors import PackageError
+from verdict.judge.packages import jutge_graphic
 from verdict.judge.packages.common import (
     Fields,
     brief,
@@ -42,7 +43,7 @@ from verdict.judge.time_limits import class_factors
 _CHECKERS = ("std", "loosy", "epsilon", "elastic", "elastic2", "external")
 _DEFAULT_EPSILON = 1e-9
 # Handlers Verdict grades; the others Jutge has are refused by name.
-_HANDLERS = ("std", "quiz")
+_HANDLERS = ("std", "quiz", jutge_graphic.HANDLER)
 _KNOWN_HANDLERS = ("std", "graphic", "quiz", "game", "circuits")
 
 # Name prefixes with a meaning; "distilled" tests are shown on failure exactly like hints.
@@ -149,7 +150,8 @@ def _load_folder(root: Path, problem_id: str, language: str | None = None) -> Pr
     """One folder holding handler.yml: a whole flat package, or one language of a per-language one."""
     handler = load_mapping(root / "handler.yml")
     # A quiz has questions instead of tests and no golden solution (verdict.judge.packages.jutge_quiz).
-    quiz = load_quiz(root) if _handler(handler) == "quiz" else None
+    name = _handler(handler)
+    quiz = load_quiz(root) if name == "quiz" else None
     tests = _tests(root) if quiz is None else []
     groups = _scores(root, tests)
     golden, solution_language = _golden_solution(root, handler) if quiz is None else (None, None)
@@ -178,6 +180,7 @@ def _load_folder(root: Path, problem_id: str, language: str | None = None) -> Pr
         language=language,
         function=function_interface(root, handler, golden),
         quiz=quiz,
+        graphic=jutge_graphic.graphic_spec(handler) if name == jutge_graphic.HANDLER else None,
     )
 
 
