@@ -156,9 +156,9 @@ def _output(package: Problem, box: Sandbox, golden: Path, test: TestCase, stdout
         return stdout
     image = box.read_file(package.graphic.image_name, graphic.MAX_IMAGE_BYTES + 1)
     if image is None or len(image) > graphic.MAX_IMAGE_BYTES:
+        name = package.graphic.image_name
         raise SetterError(
-            golden,
-            f"setter error (SE): the golden solution wrote no {package.graphic.image_name} on test {test.name}",
+            golden, f"setter error (SE): the golden solution wrote no {name} on test {test.name}"
         )
     return image
 
