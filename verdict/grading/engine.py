@@ -33,6 +33,7 @@ from verdict.submissions.models import Submission, SubmissionStatus
 
 log = logging.getLogger(__name__)
 GRADER_CACHE_SIZE = 32
+IE_FOR_STUDENTS = "The judge could not grade this submission: the staff can see why. It is not your fault."
 
 
 class GradingEngine:
@@ -149,7 +150,7 @@ class GradingEngine:
         except (JudgeError, NotGradable) as error:
             # The judge's side failed (a broken package, checker or sandbox): IE with its message.
             # Anything else is a bug: _grade_into records it as IE too, with its traceback logged.
-            log.warning("submission %s: internal error: %s", submission_id, error)
+            log.warning("submission %s: internal error: %s", submission_id, reason(error), exc_info=True)
             return Outcome(SubmissionStatus.ERROR, verdict=Verdict.IE, error_reason=reason(error))
 
     def judge(
@@ -224,6 +225,10 @@ def feedback_html(result: GradeResult) -> str:
     ]
     if result.verdict == Verdict.CE:
         lines.append(f"<pre>{html.escape(result.compile_output[:8000])}</pre>")
+    if (
+        result.verdict == Verdict.IE
+    ):  # the reason (error_reason) is for staff: it may name the package's files
+        lines.append(f"<p>{html.escape(IE_FOR_STUDENTS)}</p>")
     shown = [t for t in result.tests if t.visible or t.revealed or t.verdict != Verdict.AC]
     if shown:
         lines.append("<ul>")
