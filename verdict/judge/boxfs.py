@@ -138,6 +138,12 @@ class BoxFiles:
             with self.directory(name) as fd:
                 os.fchmod(fd, mode)
 
+    def remove(self, name: str) -> None:
+        """Removes /box/<name> if it is there (a link is removed, not followed)."""
+        parent, leaf = _split(name)
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError), self.directory(parent) as dir_fd:
+            self._remove_entry(dir_fd, leaf)
+
     def list_files(self, name: str) -> list[str]:
         with self.directory(name) as fd, os.scandir(fd) as entries:
             return sorted(entry.name for entry in entries if entry.is_file(follow_symlinks=False))
@@ -209,6 +215,10 @@ class SlotFiles:
         """An empty directory /box/<name> the programs may write into."""
         with fs_identity(self.uid):
             self.box.fresh_dir(name, 0o777)
+
+    def remove(self, name: str) -> None:
+        with fs_identity(self.uid):
+            self.box.remove(name)
 
     def list_files(self, name: str = "") -> list[str]:
         """Names of the regular files directly in /box/<name>."""

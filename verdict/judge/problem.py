@@ -94,6 +94,9 @@ class Problem:
     submissions: list[BundledSubmission] = field(default_factory=list)
     continue_on_failure: bool = False  # pass-fail: run all tests even after a failure
     authors: list[str] = field(default_factory=list)
+    # Kattis multi-pass (issue 12): the validator may write nextpass.in to run the submission again
+    multi_pass: bool = False
+    validation_passes: int = 1  # at most this many runs per test (limits.validation_passes)
 
     @property
     def samples(self) -> list[TestCase]:

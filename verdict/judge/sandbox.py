@@ -284,6 +284,9 @@ class Sandbox:
     def fresh_dir(self, name: str) -> None:
         self.files.fresh_dir(name)
 
+    def remove(self, name: str) -> None:
+        self.files.remove(name)
+
     def list_files(self, name: str = "") -> list[str]:
         return self.files.list_files(name)
 
