@@ -44,7 +44,8 @@ def check_command(
     """Judge every bundled submission and compare with its expected verdict."""
     problem = load_or_exit(package)
     grader = Grader(problem, Runtime.of(ctx).sandbox_config())
-    table = Table(title=f"{problem.problem_id} ({problem.format}, {problem.type})")
+    kind = f"{problem.type}, multi-pass" if problem.multi_pass else problem.type
+    table = Table(title=f"{problem.problem_id} ({problem.format}, {kind})")
     for column in ("submission", "expected", "got", "score", "agrees", "message"):
         table.add_column(column)
     disagreements = 0
