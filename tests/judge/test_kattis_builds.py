@@ -1,6 +1,7 @@
 """Kattis validators built as problemtools builds them and multi-pass problems, through the real
-sandbox: the hilo fixture (2023-07 interactive, C++ validator with its own validate.h), the
-remember fixture (multi-pass), and broken copies of them whose internal errors say why."""
+sandbox: the hilo fixture (2023-07 interactive, C++ validator with its own validate.h), hilo2025
+(the same in the 2025-09 layout), the remember fixture (multi-pass), and broken copies of them
+whose internal errors say why."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.integration
 KATTIS = FIXTURE_PACKAGES / "kattis"
 HILO = KATTIS / "hilo"
 REMEMBER = KATTIS / "remember"
+HILO_2025 = KATTIS / "hilo2025"
 CUSTOMVAL = KATTIS / "customval"
 HILO_VALIDATOR = "output_validator/hilo_validator"
 
@@ -29,6 +31,10 @@ HILO_VALIDATOR = "output_validator/hilo_validator"
 @pytest.fixture(autouse=True)
 def cli_data_dir(monkeypatch: pytest.MonkeyPatch, sandbox_config: SandboxConfig) -> None:
     monkeypatch.setenv("VERDICT_DATA_DIR", str(sandbox_config.cache_dir.parent / "data"))
+    # An interactive grading holds two sandboxes at once (validator and program). With the CLI's
+    # default of 2 slots, machine-wide, another process holding one makes both wait for the
+    # other's until the slot timeout: give the CLI the tests' 8.
+    monkeypatch.setenv("VERDICT_SANDBOX_SLOTS", str(sandbox_config.slots))
 
 
 def copy(tmp_path: Path, source: Path) -> Path:
@@ -37,7 +43,7 @@ def copy(tmp_path: Path, source: Path) -> Path:
     return target
 
 
-@pytest.mark.parametrize("package", [HILO, REMEMBER], ids=lambda p: p.name)
+@pytest.mark.parametrize("package", [HILO, REMEMBER, HILO_2025], ids=lambda p: p.name)
 def test_problem_check_agrees_with_every_bundled_submission(package: Path) -> None:
     outcome = CliRunner().invoke(app, ["problem", "check", str(package)], env={"COLUMNS": "250"})
     assert outcome.exit_code == 0, outcome.output

@@ -54,6 +54,13 @@ def test_hilo_is_a_2023_07_interactive_problem_with_its_validator_subfolder() ->
     }
 
 
+def test_hilo2025_is_the_2025_09_layout() -> None:
+    problem = load_package(KATTIS / "hilo2025")
+    assert problem.type == "interactive" and problem.time_limit == 1.0
+    assert problem.checker.source == problem.root / "output_validator"  # the folder is the program
+    assert problem.authors == ["Verdict Team"] and set(problem.statements) == {"en"}
+
+
 def test_remember_is_multi_pass_with_its_passes() -> None:
     problem = load_package(KATTIS / "remember")
     assert problem.multi_pass and problem.validation_passes == 2 and problem.type == "pass-fail"
