@@ -98,6 +98,9 @@ def test_a_failing_build_script_says_why(tmp_path: Path, sandbox_config: Sandbox
     result = Grader(load_package(package), sandbox_config, time_limit=2).grade(b"print(1)\n", "Python3")
     assert result.verdict == Verdict.IE
     assert "build script failed" in result.message and "no compiler for this" in result.message
+    (folder / "build").write_text("true\n")  # builds nothing, and there is no run script
+    result = Grader(load_package(package), sandbox_config, time_limit=2).grade(b"print(1)\n", "Python3")
+    assert result.verdict == Verdict.IE and "the build script made no run program" in result.message
 
 
 # -- multi-pass ----------------------------------------------------------------------------------------

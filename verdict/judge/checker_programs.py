@@ -33,6 +33,7 @@ CHECKER_NAMES = ("main", "validator", "checker", "interactor", "validate", "chec
 BUILD_SCRIPTS = ("build", "run")
 NEXT_PASS = "nextpass.in"  # multi-pass: the input of the submission's next run
 NEXT_PASS_CAP = 64 * MiB
+NEEDS_RUN = "test -f run || { echo 'the build script made no run program' >&2; exit 1; }"
 
 
 def checker_main_file(source: Path) -> Path:
@@ -129,7 +130,7 @@ def script_language(main_script: str) -> Language:
         name="build/run scripts",
         extensions=(),
         source_name=main_script,
-        compile=("/bin/sh", "-c", f"{build} && test -f run && chmod +x run"),
+        compile=("/bin/sh", "-c", f"{build} && {{ {NEEDS_RUN}; }} && chmod +x run"),
         run=lambda limits: ["./run"],
         artifacts=("*",),
         version_command=("/bin/sh", "-c", "echo sh"),

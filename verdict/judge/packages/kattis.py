@@ -2,8 +2,12 @@
 
 Three generations of the format are in the wild and problem archives mix them freely, so one loader
 reads them all: legacy (no `problem_format_version`, `validation: custom ...`, `validator_flags`,
-`limits.time_multiplier`), 2023-07 (`type` list, `time_multipliers`, `output_validators/`) and
-2025-09 (`limits.time_limit`, `output_validator/`, `test_group.yaml`, `statement/`).
+`limits.time_multiplier`, `output_validators/`), 2023-07 (`type` list, `time_multipliers`,
+`output_validator/`) and 2025-09 (`limits.time_limit`, `test_group.yaml`, `statement/`).
+
+Problem types: pass-fail, scoring, interactive and multi-pass (alone or combined, e.g.
+``[interactive, multi-pass]``, with `limits.validation_passes`); submit-answer is refused.
+`languages:` takes problemtools' language ids. Interactive and multi-pass tests may omit .ans.
 """
 
 from __future__ import annotations
@@ -287,10 +291,10 @@ def _find_output_validator(root: Path) -> Path | None:
     are read: files (or scripts) directly inside make the folder the program; otherwise its one
     entry is."""
     single = root / "output_validator"
-    if single.is_dir():
-        entries = _visible(single)
-        if any(p.is_file() for p in entries) or not entries:
-            return single if entries else None
+    entries = _visible(single) if single.is_dir() else []
+    if any(p.is_file() for p in entries):
+        return single
+    if entries:
         return _only_program(single, entries)
     multi = root / "output_validators"
     if not multi.is_dir():
