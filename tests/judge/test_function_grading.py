@@ -17,18 +17,19 @@ from verdict.judge.function_problems import compile_submission
 from verdict.judge.grader import Grader, GradeResult
 from verdict.judge.languages import availability, get_language
 from verdict.judge.packages import load_package
+from verdict.judge.preparation import prepared_grader
 from verdict.judge.sandbox import Limits, SandboxConfig
 from verdict.judge.verdicts import Verdict
 
 pytestmark = pytest.mark.integration
 
-FUNCTION_PACKAGES = ["func_c.pbm", "func_cpp.pbm", "func_java.pbm", "func_py.pbm"]
+FUNCTIONS = ["func_c.pbm", "func_cpp.pbm", "func_java.pbm", "func_py.pbm"]
 LANGUAGES = {"func_c": "GCC", "func_cpp": "G++17", "func_java": "JDK", "func_py": "Python3"}
 
 
 @pytest.fixture(scope="module")
 def graders(sandbox_config: SandboxConfig) -> dict[str, Grader]:
-    return {name: Grader(load_package(good_package(name)), sandbox_config) for name in FUNCTION_PACKAGES}
+    return {name: prepared_grader(load_package(good_package(name)), sandbox_config) for name in FUNCTIONS}
 
 
 def grade(graders: dict[str, Grader], package: str, source: bytes | Path, language: str = "") -> GradeResult:
@@ -42,7 +43,7 @@ def grade(graders: dict[str, Grader], package: str, source: bytes | Path, langua
     return graders[package].grade(source, lang)
 
 
-@pytest.mark.parametrize("package", FUNCTION_PACKAGES)
+@pytest.mark.parametrize("package", FUNCTIONS)
 def test_the_golden_solution_is_accepted_on_every_test(graders: dict[str, Grader], package: str) -> None:
     problem = graders[package].problem
     assert problem.golden_solution is not None
@@ -137,7 +138,9 @@ def test_structs_is_no_main_for_c(tmp_path: Path, sandbox_config: SandboxConfig)
     root = tmp_path / "structs.pbm"
     shutil.copytree(good_package("func_c.pbm"), root)
     (root / "handler.yml").write_text("handler: std\nsolution: C\nsource_modifier: structs\n")
-    result = Grader(load_package(root), sandbox_config).grade((root / "solution.c").read_bytes(), "GCC")
+    result = prepared_grader(load_package(root), sandbox_config).grade(
+        (root / "solution.c").read_bytes(), "GCC"
+    )
     assert result.verdict == Verdict.AC, result.compile_output
 
 
@@ -172,14 +175,14 @@ def test_rust_function_problems_include_the_submission(tmp_path: Path, sandbox_c
     }
     for name, text in files.items():
         (root / name).write_text(text)
-    grader = Grader(load_package(root), sandbox_config)
+    grader = prepared_grader(load_package(root), sandbox_config)
     accepted = grader.grade((root / "solution.rs").read_bytes(), language)
     assert accepted.verdict == Verdict.AC, accepted.compile_output
     broken = grader.grade(b"fn double(x: i64) -> i64 {\n    2 * y\n}\n", language)
     assert broken.verdict == Verdict.CE and "program.rs:2:" in broken.compile_output, broken.compile_output
 
 
-@pytest.mark.parametrize("package", FUNCTION_PACKAGES)
+@pytest.mark.parametrize("package", FUNCTIONS)
 def test_problem_check_agrees_on_every_fixture(
     package: str, sandbox_config: SandboxConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -20,6 +20,7 @@ from verdict.judge import graphic
 from verdict.judge.compiler import program_sandbox, run_program
 from verdict.judge.grader import Grader, GradeResult
 from verdict.judge.packages import load_package
+from verdict.judge.preparation import prepared_grader
 from verdict.judge.python_libraries import TARGET
 from verdict.judge.sandbox import Limits, SandboxConfig
 from verdict.judge.verdicts import Verdict
@@ -62,7 +63,7 @@ print(turtle.__file__, turtle.window_width(), forward.__module__)
 
 @pytest.fixture(scope="module")
 def grader(sandbox_config: SandboxConfig) -> Grader:
-    return Grader(load_package(PACKAGE), sandbox_config)
+    return prepared_grader(load_package(PACKAGE), sandbox_config)
 
 
 def grade(grader: Grader, source: str | Path) -> GradeResult:

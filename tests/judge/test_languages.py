@@ -105,6 +105,8 @@ def test_the_registry_indexes_what_it_was_given() -> None:
     assert registry.for_file("a.c") is gcc and registry.for_file("B.GHOST") is ghost  # first claimant
     assert list(registry) == [gcc, ghost] and len(registry) == 2
     with pytest.raises(UnknownLanguage, match="known: GCC, Ghost"):
+        registry.get("klingon")
+    with pytest.raises(UnknownLanguage, match="Kattis language 'cobol'"):  # problemtools has it, we don't
         registry.get("cobol")
 
 

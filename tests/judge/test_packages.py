@@ -19,7 +19,7 @@ from tests.support.paths import GOOD_PACKAGES as GOOD
 from verdict.judge.errors import PackageError
 from verdict.judge.packages import detect_format, load_package
 from verdict.judge.packages.jutge import parse_ops
-from verdict.judge.packages.kattis import parse_validator_flags
+from verdict.judge.packages.kattis import NO_ANSWER, parse_validator_flags
 from verdict.judge.problem import Problem, TestCase, TestKind
 
 
@@ -56,7 +56,7 @@ def test_every_fixture_loads_with_consistent_paths(package: Path) -> None:
     assert (problem.statements and problem.tests) or problem.quiz, "a quiz has questions instead"
     assert len(set(names(problem))) == len(problem.tests)
     for test in problem.tests:
-        assert test.input_path.is_file() and test.answer_path.is_file()
+        assert test.input_path.is_file() and (test.answer_path.is_file() or test.answer_path == NO_ANSWER)
     kinds = [t.kind for t in problem.tests]
     assert kinds == sorted(kinds, key=lambda k: k != TestKind.SAMPLE), "samples come first"
     assert all(s.path.exists() for s in problem.submissions)
@@ -396,7 +396,8 @@ def test_scoring_groups_default_points_and_natural_order(tmp_path: Path) -> None
         ("limits: {memory: lots}\n", {}, "problem.yaml", "'limits.memory' must be a number"),
         ("limits: {memory: 1.5}\n", {}, "problem.yaml", "whole number"),
         ("limits: {time_limit: -1}\n", {}, "problem.yaml", "must be positive"),
-        ("type: multi-pass\n", {}, "problem.yaml", "not supported"),
+        ("type: multi-pass\n", {}, "problem.yaml", "a multi-pass problem needs"),
+        ("type: submit-answer\n", {}, "problem.yaml", "not supported"),
         ("type: pass-fail scoring\n", {}, "problem.yaml", "cannot be both"),
         ("validation: fancy\n", {}, "problem.yaml", "must start with 'default' or 'custom'"),
         ("validation: default interactive\n", {}, "problem.yaml", "takes no options"),

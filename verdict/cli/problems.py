@@ -75,8 +75,9 @@ def check_command(
 
 def print_report(problem: Package, report: Preparation) -> None:
     """The import report: tests, outputs made, limits, and each bundled solution's verdict."""
+    kind = f"{problem.type}, multi-pass" if problem.multi_pass else problem.type
     console.print(
-        f"{problem.problem_id} ({problem.format}, {problem.type}): {len(problem.tests)} tests, "
+        f"{problem.problem_id} ({problem.format}, {kind}): {len(problem.tests)} tests, "
         f"languages {', '.join(sorted(problem.titles)) or '-'}, checker {problem.checker.kind}"
     )
     if report.made_outputs:

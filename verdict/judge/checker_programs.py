@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from verdict.judge.check_result import CheckResult
@@ -20,7 +21,7 @@ from verdict.judge.checker_protocols import (
 )
 from verdict.judge.compiler import Compiled, compile_source, run_limits
 from verdict.judge.errors import CheckerError, PackageError, UnknownLanguage
-from verdict.judge.languages import language_for_file
+from verdict.judge.languages import Language, language_for_file
 from verdict.judge.problem import TestCase
 from verdict.judge.sandbox import Limits, MiB, RunResult, Sandbox, SandboxConfig, Status, wait_runs
 from verdict.judge.supervision import Supervision
@@ -28,7 +29,11 @@ from verdict.judge.verdicts import Verdict
 
 CHECKER_LIMITS = Limits(cpu_time=10, wall_time=30, memory_mb=1024, processes=32, output_bytes=MiB)
 FEEDBACK_DIR = "feedback"
-CHECKER_NAMES = ("validator", "checker", "interactor", "validate", "check", "interact", "main")
+CHECKER_NAMES = ("main", "validator", "checker", "interactor", "validate", "check", "interact")
+BUILD_SCRIPTS = ("build", "run")
+NEXT_PASS = "nextpass.in"  # multi-pass: the input of the submission's next run
+NEXT_PASS_CAP = 64 * MiB
+NEEDS_RUN = "test -f run || { echo 'the build script made no run program' >&2; exit 1; }"
 
 
 def checker_main_file(source: Path) -> Path:
@@ -44,24 +49,98 @@ def checker_main_file(source: Path) -> Path:
         candidates.append(path)
     if not candidates:
         raise PackageError(source, "no checker program found")
-    named = [p for p in candidates if p.stem.lower() in CHECKER_NAMES]
+    # problemtools' rule: main.* first, else (ours) a conventional name, else the first file.
+    named = sorted(
+        (p for p in candidates if p.stem.lower() in CHECKER_NAMES),
+        key=lambda p: CHECKER_NAMES.index(p.stem.lower()),
+    )
     return (named or candidates)[0]
 
 
 def compile_checker(source: Path, config: SandboxConfig, supervision: Supervision | None = None) -> Compiled:
+    """Build a checker from its file, or from its whole directory as problemtools does.
+
+    A directory with a `build` or `run` script is built by the script (`run` is then the
+    program). Otherwise every file of the directory goes into the box (headers such as
+    validate.h or testlib.h are found beside the source) and, for C and C++, every source file
+    of the main file's language is compiled together. A failed build raises CheckerError with
+    the compiler's message: never an internal error that says nothing."""
+    if source.is_dir() and any((source / name).is_file() for name in BUILD_SCRIPTS):
+        return _build_with_scripts(source, config, supervision)
     main = checker_main_file(source)
     language = language_for_file(main)
-    extra = (
-        {p.name: p.read_bytes() for p in main.parent.iterdir() if p.is_file() and p != main}
-        if source.is_dir()
-        else {}
-    )
+    extra = _directory_files(source, main) if source.is_dir() else {}
+    language = _with_all_sources(language, [name for name in extra if _is_source_of(name, language)])
     compiled = compile_source(
         language, main.read_bytes(), config, extra_files=extra, supervision=supervision, file_name=main.name
     )
     if not compiled.ok:
-        raise CheckerError(f"{main}: checker does not compile: {compiled.output[:2000]}")
+        raise CheckerError(f"{main}: checker does not compile: {_build_message(compiled)}")
     return compiled
+
+
+def _directory_files(source: Path, main: Path) -> dict[str, bytes]:
+    """Every file below the checker's directory but its main file, by path relative to it."""
+    return {
+        str(path.relative_to(source)): path.read_bytes()
+        for path in sorted(source.rglob("*"))
+        if path.is_file() and path != main and not path.name.startswith(".")
+    }
+
+
+def _is_source_of(name: str, language: Language) -> bool:
+    try:
+        return language_for_file(name).toolchain == language.toolchain and language.compile is not None
+    except UnknownLanguage:
+        return False
+
+
+def _with_all_sources(language: Language, others: list[str]) -> Language:
+    """A C or C++ language whose compile line names the main source and every other one, with
+    the box as include path (problemtools compiles ``{files}``). Other languages are unchanged:
+    an interpreter finds its modules beside the main file."""
+    command = language.compile
+    if command is None or language.source_name not in command or not command[0].endswith(("gcc", "g++")):
+        return language
+    at = command.index(language.source_name)
+    compile_line = (*command[:at], "-I.", language.source_name, *others, *command[at + 1 :])
+    return replace(language, compile=compile_line)
+
+
+def _build_with_scripts(source: Path, config: SandboxConfig, supervision: Supervision | None) -> Compiled:
+    """A checker directory with `build` and/or `run` (the spec's scripts): `build` runs in the
+    box, then `run` is the program, and every file left at the top of the box is kept."""
+    script = next(name for name in BUILD_SCRIPTS if (source / name).is_file())
+    main = source / script
+    extra = _directory_files(source, main)
+    compiled = compile_source(
+        script_language(script), main.read_bytes(), config, extra_files=extra, supervision=supervision
+    )
+    if not compiled.ok:
+        raise CheckerError(f"{source}: the checker's build script failed: {_build_message(compiled)}")
+    return compiled
+
+
+def script_language(main_script: str) -> Language:
+    """How a checker with build/run scripts is built and run (sh runs `build`, and `run` is made
+    executable: archives lose the executable bit the spec asks for)."""
+    build = "[ ! -f build ] || /bin/sh ./build" if main_script == "build" else "true"
+    return Language(
+        id="kattis-build-run",
+        name="build/run scripts",
+        extensions=(),
+        source_name=main_script,
+        compile=("/bin/sh", "-c", f"{build} && {{ {NEEDS_RUN}; }} && chmod +x run"),
+        run=lambda limits: ["./run"],
+        artifacts=("*",),
+        version_command=("/bin/sh", "-c", "echo sh"),
+        toolchain="/bin/sh",
+    )
+
+
+def _build_message(compiled: Compiled) -> str:
+    text = compiled.output.strip() or f"the build failed ({compiled.status}) without a message"
+    return text[:2000]
 
 
 class CheckerProgram:
@@ -73,16 +152,29 @@ class CheckerProgram:
         self.kind = kind
         self.flags = flags
 
-    def _put_test(self, test: TestCase) -> None:
-        self.box.put("t/input", test.input_path)
+    def _put_test(self, test: TestCase, pass_input: bytes | None = None) -> None:
+        """The test's files; a later pass of a multi-pass problem (pass_input given) has its own
+        input and keeps the feedback directory, where the validator may keep its state."""
+        self.box.put("t/input", test.input_path if pass_input is None else pass_input)
         self.box.put("t/answer", test.answer_path)
-        self.box.fresh_dir(f"t/{FEEDBACK_DIR}")
+        if pass_input is None:
+            self.box.fresh_dir(f"t/{FEEDBACK_DIR}")
+
+    def next_pass_input(self) -> bytes | None:
+        """What the validator wrote to nextpass.in (multi-pass: run the submission again on it),
+        taken out of the feedback directory; None when it asked for no other pass."""
+        name = f"t/{FEEDBACK_DIR}/{NEXT_PASS}"
+        data = self.box.read_file(name, NEXT_PASS_CAP + 1)
+        self.box.remove(name)
+        if data is not None and len(data) > NEXT_PASS_CAP:
+            raise CheckerError(f"the validator's {NEXT_PASS} is larger than {NEXT_PASS_CAP // MiB} MiB")
+        return data
 
     def _argv(self, *args: str) -> list[str]:
         return [*self.compiled.run_argv(CHECKER_LIMITS), *args]
 
-    def check(self, test: TestCase, output: bytes) -> CheckResult:
-        self._put_test(test)
+    def check(self, test: TestCase, output: bytes, pass_input: bytes | None = None) -> CheckResult:
+        self._put_test(test, pass_input)
         if self.kind == "kattis-custom":
             result = self._run(
                 self._argv("/box/t/input", "/box/t/answer", f"/box/t/{FEEDBACK_DIR}/", *self.flags),
@@ -115,10 +207,15 @@ class CheckerProgram:
         return outcome
 
     def interact(
-        self, test: TestCase, program_box: Sandbox, program: Compiled, limits: Limits
+        self,
+        test: TestCase,
+        program_box: Sandbox,
+        program: Compiled,
+        limits: Limits,
+        pass_input: bytes | None = None,
     ) -> tuple[RunResult, CheckResult]:
         """Kattis interactive: the validator's stdout is the program's stdin and vice versa."""
-        self._put_test(test)
+        self._put_test(test, pass_input)
         to_program_r, to_program_w = os.pipe()
         to_validator_r, to_validator_w = os.pipe()
         limits = run_limits(program.language, limits)

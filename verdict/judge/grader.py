@@ -19,6 +19,7 @@ from verdict.judge.compiler import Compiled, program_sandbox, run_program, still
 from verdict.judge.errors import CheckerError, PackageError, UnknownLanguage
 from verdict.judge.function_problems import compile_submission
 from verdict.judge.languages import Language, get_language, language_for_file
+from verdict.judge.multipass import PassOutcome, run_passes
 from verdict.judge.problem import Problem, TestCase, TestGroup, TestKind
 from verdict.judge.sandbox import Limits, MiB, RunResult, Sandbox, SandboxConfig
 from verdict.judge.supervision import Supervision
@@ -159,7 +160,9 @@ class Grader:
             return
         compiled = self.checker_compiled(supervision)
         kind = "kattis-custom" if self.problem.type == "interactive" else self.problem.checker.kind
-        flags = flag_list(self.problem.checker.options.get("flags"))
+        options = self.problem.checker.options
+        # Kattis validators get output_validator_flags/args ("args"); Jutge and testlib "flags".
+        flags = flag_list(options.get("args", options.get("flags")))
         with program_sandbox(compiled, self.config, supervision=supervision) as box:
             yield CheckerProgram(compiled, box, kind, flags)
 
@@ -259,17 +262,14 @@ class Grader:
     def _run_one(
         self, test: TestCase, box: Sandbox, compiled: Compiled, checker: CheckerProgram | None, limits: Limits
     ) -> TestResult:
-        check: CheckResult | None
-        if self.problem.type == "interactive":
-            assert checker is not None
-            run, interaction = checker.interact(test, box, compiled, limits)
-            check, verdict = interaction, scoring.interactive_verdict(run, interaction)
+        def one_pass(pass_input: bytes | None) -> PassOutcome:
+            return self._one_pass(test, box, compiled, checker, limits, pass_input)
+
+        if self.problem.multi_pass and checker is not None:
+            outcome = run_passes(one_pass, checker.next_pass_input, self.problem.validation_passes)
         else:
-            if self.problem.graphic is not None:
-                graphic.clear_image(box, self.problem.graphic)
-            run = run_program(box, compiled, limits, stdin=test.input_path)
-            check = self._check(test, run, checker, box) if run.ok else None
-            verdict = scoring.check_verdict(check) if run.ok else STATUS_VERDICTS[run.status]
+            outcome = one_pass(None)
+        run, check, verdict = outcome.run, outcome.check, outcome.verdict
         message = scoring.student_message(run, check, verdict)
         judge_message = check.judge_message if check else run.message
         if verdict == Verdict.IE:
@@ -294,13 +294,40 @@ class Grader:
             image=image,
         )
 
+    def _one_pass(
+        self,
+        test: TestCase,
+        box: Sandbox,
+        compiled: Compiled,
+        checker: CheckerProgram | None,
+        limits: Limits,
+        pass_input: bytes | None,
+    ) -> PassOutcome:
+        """One run on the test (pass_input: a multi-pass problem's later input) and its check."""
+        if self.problem.type == "interactive":
+            assert checker is not None
+            run, interaction = checker.interact(test, box, compiled, limits, pass_input)
+            return PassOutcome(run, interaction, scoring.interactive_verdict(run, interaction))
+        stdin = test.input_path if pass_input is None else pass_input
+        if self.problem.graphic is not None:
+            graphic.clear_image(box, self.problem.graphic)
+        run = run_program(box, compiled, limits, stdin=stdin)
+        check = self._check(test, run, checker, box, pass_input) if run.ok else None
+        verdict = scoring.check_verdict(check) if check is not None else STATUS_VERDICTS[run.status]
+        return PassOutcome(run, check, verdict)
+
     def _check(
-        self, test: TestCase, run: RunResult, checker: CheckerProgram | None, box: Sandbox
+        self,
+        test: TestCase,
+        run: RunResult,
+        checker: CheckerProgram | None,
+        box: Sandbox,
+        pass_input: bytes | None = None,
     ) -> CheckResult:
         if self.problem.graphic is not None:  # the image the program wrote, not its stdout
             return graphic.check_image(self.problem.graphic, box, test.answer_path)
         if checker is not None:
-            return checker.check(test, run.stdout)
+            return checker.check(test, run.stdout, pass_input)
         return checkers.check(self.problem.checker, run.stdout, test.answer_path.read_bytes())
 
     def _summarise(self, tests: list[TestResult]) -> GradeResult:

@@ -1,5 +1,9 @@
 """Languages as data: how to compile and run each one, named with Jutge's compiler ids.
 
+Kattis's language ids (problemtools' ``config/languages.yaml``: ``cpp``, ``python3``, ``kotlin``...)
+are accepted wherever a compiler id is (`KATTIS_LANGUAGES`), and the file names its ``files``
+globs claim (``*.C``, ``*.c++``, ``*.py3``, ``*.kt``) are recognised.
+
 Every command runs inside the sandbox (compilers included). Paths are absolute because the
 runner execs without a PATH search. A language whose toolchain is missing is listed as
 unavailable with the reason, never an error.
@@ -19,6 +23,7 @@ from types import MappingProxyType
 from verdict.judge.bwrap import Mount
 from verdict.judge.errors import UnknownLanguage
 from verdict.judge.java_source import java_entry
+from verdict.judge.kotlin_source import kotlin_entry
 from verdict.judge.python_libraries import library_env, library_mounts
 from verdict.judge.sandbox import Limits
 from verdict.judge.turtle_alias import turtle_mounts
@@ -50,6 +55,10 @@ SUM_RUST = (
     "use std::io::Read;\nfn main(){let mut s=String::new();std::io::stdin().read_to_string(&mut s)"
     ".unwrap();let v:Vec<i64>=s.split_whitespace().map(|x|x.parse().unwrap()).collect();"
     'println!("{}",v[0]+v[1]);}\n'
+)
+SUM_KOTLIN = (
+    'fun main() {\n    val (a, b) = readLine()!!.trim().split(Regex("\\\\s+")).map { it.toLong() }\n'
+    "    println(a + b)\n}\n"
 )
 SUM_PERL = 'my ($a, $b) = split " ", <STDIN>;\nprint $a + $b, "\\n";\n'
 # Brainf*ck has no numbers: the self-test reads one character and prints it incremented.
@@ -186,6 +195,45 @@ def _java_entry(source: bytes, file_name: str | None) -> tuple[str, str]:
     return entry.file_name, entry.main_class
 
 
+def _kotlin_entry(source: bytes, file_name: str | None) -> tuple[str, str]:
+    entry = kotlin_entry(source, file_name)
+    return entry.file_name, entry.main_class
+
+
+def _kotlin_run(java: str) -> RunArgv:
+    """The JVM's command, with the jar kotlinc made (the Kotlin runtime included) as class path."""
+    jvm = _java_run(java)
+
+    def argv(limits: Limits) -> list[str]:
+        command = jvm(limits)
+        return [*command[:-1], "-cp", "main.jar", *command[-1:]]
+
+    return argv
+
+
+def _kotlin_language(java_home: str) -> Language:
+    """Kotlin on the JVM. kotlinc is seldom installed: without it the language is listed as
+    unavailable (the catalogue says why), and its main-class rule is still used and tested."""
+    kotlinc = shutil.which("kotlinc") or "/usr/bin/kotlinc"
+    return Language(
+        id="Kotlin",
+        name="Kotlin (JVM)",
+        extensions=(".kt",),
+        source_name="Main.kt",
+        compile=(kotlinc, SOURCE, "-include-runtime", "-d", "main.jar"),
+        run=_kotlin_run(f"{java_home}/bin/java"),
+        artifacts=("main.jar",),
+        version_command=(kotlinc, "-version"),
+        toolchain=kotlinc,
+        selftest_source=SUM_KOTLIN,
+        entry_point=_kotlin_entry,
+        processes=64,
+        compile_processes=128,
+        env=(("JAVA_HOME", java_home),),
+        memory_errors=("java.lang.OutOfMemoryError",),
+    )
+
+
 def _node_run(limits: Limits) -> list[str]:
     return ["/usr/bin/node", f"--max-old-space-size={max(limits.memory_mb * 3 // 4, 16)}", "main.js"]
 
@@ -197,7 +245,9 @@ def build_languages() -> list[Language]:
     rust = _rust_sysroot()
     return [
         _c("GCC", "C11 (gcc)", "/usr/bin/gcc", "gnu11", SUM_C, (".c",), SUM_C, ("-lm",)),
-        _c("G++", "C++17 (g++)", "/usr/bin/g++", "gnu++17", SUM_CPP, (".cc", ".cpp", ".cxx"), SUM_CPP),
+        _c(
+            "G++", "C++17 (g++)", "/usr/bin/g++", "gnu++17", SUM_CPP, (".cc", ".cpp", ".cxx", ".c++"), SUM_CPP
+        ),
         _c("G++11", "C++11 (g++)", "/usr/bin/g++", "gnu++11", SUM_CPP, (".cc", ".cpp"), SUM_CPP),
         _c("G++17", "C++17 (g++)", "/usr/bin/g++", "gnu++17", SUM_CPP, (".cc", ".cpp"), SUM_CPP),
         _c("G++20", "C++20 (g++)", "/usr/bin/g++", "gnu++20", SUM_CPP, (".cc", ".cpp"), SUM_CPP20),
@@ -205,7 +255,7 @@ def build_languages() -> list[Language]:
             id="Python3",
             time_class="slow",
             name="Python 3",
-            extensions=(".py",),
+            extensions=(".py", ".py3"),
             source_name="main.py",
             compile=(
                 "/usr/bin/python3",
@@ -244,6 +294,7 @@ def build_languages() -> list[Language]:
             processes=64,
             memory_errors=("java.lang.OutOfMemoryError",),
         ),
+        _kotlin_language(java_home),
         Language(
             id="nodejs",
             time_class="slow",
@@ -342,10 +393,49 @@ ALIASES = {
     "CPP20": "G++20",
     "C++17": "G++17",
     "C++20": "G++20",
+    "KOTLIN": "Kotlin",
+    "KT": "Kotlin",
 }
 
+# problemtools' language ids (config/languages.yaml) -> the compiler ids of ours they allow, the
+# first being the one a submission in that language gets. Ids with no compiler here name the Jutge
+# compiler they would be (Go, GHC...): allowed by a problem, they refuse every other language.
+KATTIS_LANGUAGES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "c": ("GCC",),
+        "cpp": ("G++17", "G++", "G++11", "G++20"),
+        "java": ("JDK",),
+        "kotlin": ("Kotlin",),
+        "python3": ("Python3",),
+        "javascript": ("nodejs",),
+        "rust": ("Rust",),
+        "go": ("Go",),
+        "haskell": ("GHC",),
+        "ruby": ("Ruby",),
+        "php": ("PHP",),
+        "pascal": ("FPC",),
+        "csharp": ("CSharp",),
+        "python2": ("Python2",),
+        "scala": ("Scala",),
+        "ocaml": ("OCaml",),
+        "lisp": ("CommonLisp",),
+        "prolog": ("Prolog",),
+        "fsharp": ("FSharp",),
+        "objectivec": ("ObjectiveC",),
+        "cobol": ("Cobol",),
+    }
+)
 
-PREFERRED_BY_EXTENSION = {".cc": "G++17", ".cpp": "G++17", ".cxx": "G++17"}
+
+def kattis_compilers(name: str) -> tuple[str, ...]:
+    """The compiler ids a Kattis language id allows (``cpp`` → every g++); unknown ids are kept
+    as they are (then they match no compiler of ours)."""
+    return KATTIS_LANGUAGES.get(name.lower(), (name,))
+
+
+PREFERRED_BY_EXTENSION = {".cc": "G++17", ".cpp": "G++17", ".cxx": "G++17", ".c++": "G++17"}
+# Kattis's C++ glob includes ``*.C``: the only extension whose case matters.
+CASE_SENSITIVE_EXTENSIONS = {".C": "G++17"}
 
 
 class LanguageRegistry:
@@ -370,17 +460,25 @@ class LanguageRegistry:
         return len(self.by_id)
 
     def get(self, name: str) -> Language:
-        """A language by compiler id (case-insensitive) or common alias."""
+        """A language by compiler id (case-insensitive), common alias or Kattis language id."""
         if name in self.by_id:
             return self.by_id[name]
         key = ALIASES.get(name.upper(), name).upper()
         if key in self._folded:
             return self._folded[key]
+        kattis = KATTIS_LANGUAGES.get(name.lower())
+        if kattis is not None:
+            if kattis[0].upper() in self._folded:
+                return self._folded[kattis[0].upper()]
+            raise UnknownLanguage(f"Kattis language {name!r} ({kattis[0]}) is not offered here")
         raise UnknownLanguage(f"unknown language {name!r}; known: {', '.join(sorted(self.by_id))}")
 
     def for_file(self, path: Path | str) -> Language:
         """Guess the language from a file name (the first language claiming the extension)."""
-        language = self._by_extension.get(Path(path).suffix.lower())
+        suffix = Path(path).suffix
+        if suffix in CASE_SENSITIVE_EXTENSIONS and CASE_SENSITIVE_EXTENSIONS[suffix] in self.by_id:
+            return self.by_id[CASE_SENSITIVE_EXTENSIONS[suffix]]
+        language = self._by_extension.get(suffix.lower())
         if language is None:
             raise UnknownLanguage(f"cannot tell the language of {Path(path).name!r}; pass --lang")
         return language

@@ -119,6 +119,9 @@ class Problem:
     quiz: Quiz | None = None
     # Graphic problems (Jutge handler: graphic): None for problems judged on standard output.
     graphic: GraphicSpec | None = None
+    # Kattis multi-pass (issue 12): the validator may write nextpass.in to run the submission again
+    multi_pass: bool = False
+    validation_passes: int = 1  # at most this many runs per test (limits.validation_passes)
 
     @property
     def samples(self) -> list[TestCase]:
@@ -127,7 +130,7 @@ class Problem:
     @property
     def missing_answers(self) -> list[TestCase]:
         """Tests without an expected output yet (made from the golden solution at import)."""
-        return [t for t in self.tests if not t.answer_path.is_file()]
+        return [t for t in self.tests if not t.answer_path.exists()]
 
     def variant(self, language: str | None) -> Problem:
         """The package of statement language ``language`` (P12345_en), or this one."""

@@ -30,7 +30,12 @@ def check_verdict(check: CheckResult | None) -> Verdict:
 
 def interactive_verdict(run: RunResult, check: CheckResult) -> Verdict:
     """Kattis order: over time first; a validator's rejection beats the program's crash (it
-    often crashes because the validator hung up); then the program's failure; then acceptance."""
+    often crashes because the validator hung up); then the program's failure; then acceptance.
+
+    problemtools goes by which of the two ended first: a program that crashed before the
+    validator rejected is a run-time error. Measured here (issue 12), that order is a race on a
+    busy machine, wrong about one time in ten either way (a WA submission became RE), so a
+    rejection always wins: a crash before the right answer is WA; after it, RE."""
     if run.status in (Status.TIME_LIMIT, Status.WALL_LIMIT):
         return Verdict.TLE
     if check.verdict == Verdict.WA:

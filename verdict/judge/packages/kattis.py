@@ -2,17 +2,23 @@
 
 Three generations of the format are in the wild and problem archives mix them freely, so one loader
 reads them all: legacy (no `problem_format_version`, `validation: custom ...`, `validator_flags`,
-`limits.time_multiplier`), 2023-07 (`type` list, `time_multipliers`, `output_validators/`) and
-2025-09 (`limits.time_limit`, `output_validator/`, `test_group.yaml`, `statement/`).
+`limits.time_multiplier`, `output_validators/`), 2023-07 (`type` list, `time_multipliers`,
+`output_validator/`) and 2025-09 (`limits.time_limit`, `test_group.yaml`, `statement/`).
+
+Problem types: pass-fail, scoring, interactive and multi-pass (alone or combined, e.g.
+``[interactive, multi-pass]``, with `limits.validation_passes`); submit-answer is refused.
+`languages:` takes problemtools' language ids. Interactive and multi-pass tests may omit .ans.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from verdict.judge.errors import PackageError
+from verdict.judge.languages import kattis_compilers
 from verdict.judge.packages.common import Fields, brief, load_mapping, natural_key, read_text, to_number
 from verdict.judge.problem import (
     BundledSubmission,
@@ -26,7 +32,10 @@ from verdict.judge.problem import (
 _LEGACY_VERSIONS = ("legacy", "legacy-icpc")
 _MODERN_VERSION = re.compile(r"^(\d{4}-\d{2}(-draft)?|draft)$")
 _KNOWN_TYPES = ("pass-fail", "scoring", "interactive", "multi-pass", "submit-answer")
-_UNSUPPORTED_TYPES = ("multi-pass", "submit-answer")
+_UNSUPPORTED_TYPES = ("submit-answer",)
+_DEFAULT_VALIDATION_PASSES = 2  # the spec's default for limits.validation_passes
+# The answer file of an interactive or multi-pass test that has no .ans: the validator reads it empty.
+NO_ANSWER = Path(os.devnull)
 
 _SUBMISSION_VERDICTS = {
     "accepted": "AC",
@@ -56,6 +65,7 @@ class _Kind:
 
     scoring: bool
     interactive: bool
+    multi_pass: bool
     custom: bool | None  # None: decided by the presence of an output validator (2023-07 and later)
 
 
@@ -79,7 +89,8 @@ def load_kattis(root: Path) -> Problem:
     config = load_mapping(config_path)
     legacy = _is_legacy(config)
     kind = _problem_kind(config)
-    tests, groups, secret = _read_data(root, kind.scoring)
+    answers_optional = kind.interactive or kind.multi_pass
+    tests, groups, secret = _read_data(root, kind.scoring, answers_optional)
     checker = _checker(root, config, kind, _validator_flags(config, secret))
     statements = _statements(root)
     problem = Problem(
@@ -96,6 +107,8 @@ def load_kattis(root: Path) -> Problem:
         submissions=_submissions(root),
         continue_on_failure=secret.on_reject == "continue",
         authors=_authors(config),
+        compilers=_languages(config),
+        multi_pass=kind.multi_pass,
     )
     _apply_limits(problem, config, legacy)
     return problem
@@ -125,13 +138,19 @@ def _problem_kind(config: Fields) -> _Kind:
     if "pass-fail" in types and "scoring" in types:
         raise config.error("type", "cannot be both pass-fail and scoring")
     scoring, interactive, custom = "scoring" in types, "interactive" in types, None
+    multi_pass = "multi-pass" in types
     validation = config.words("validation")
     if validation is not None:
         custom = _validation_is_custom(config, validation)
         interactive = interactive or "interactive" in validation
-    if interactive and custom is False:
-        raise config.error("validation", "must be custom for an interactive problem")
-    return _Kind(scoring=scoring, interactive=interactive, custom=True if interactive else custom)
+    if (interactive or multi_pass) and custom is False:
+        raise config.error("validation", "must be custom for an interactive or multi-pass problem")
+    return _Kind(
+        scoring=scoring,
+        interactive=interactive,
+        multi_pass=multi_pass,
+        custom=True if interactive or multi_pass else custom,
+    )
 
 
 def _validation_is_custom(config: Fields, words: list[str]) -> bool:
@@ -166,6 +185,32 @@ def _apply_limits(problem: Problem, config: Fields, legacy: bool) -> None:
         problem.memory_limit_mb = memory
     if output is not None:
         problem.output_limit_mb = output
+    if problem.multi_pass:
+        problem.validation_passes = _validation_passes(limits)
+
+
+def _validation_passes(limits: Fields) -> int:
+    """How many times a multi-pass submission may run on one test (the spec's default is 2)."""
+    value = limits.positive("validation_passes", _DEFAULT_VALIDATION_PASSES) or _DEFAULT_VALIDATION_PASSES
+    if value != int(value) or value < 2:
+        raise limits.error("validation_passes", f"must be a whole number of at least 2, got {value:g}")
+    return int(value)
+
+
+def _languages(config: Fields) -> list[str]:
+    """`languages:` (problemtools' language ids, or `all`) as the compiler ids allowed here.
+
+    A Kattis id we do not offer (``cobol``) is kept as it is: naming no compiler of ours, it
+    refuses every submission with a clear message rather than letting any language in."""
+    words = config.words("languages")
+    if not words or words == ["all"]:
+        return []
+    allowed: list[str] = []
+    for word in words:
+        for compiler in kattis_compilers(word):
+            if compiler not in allowed:
+                allowed.append(compiler)
+    return allowed
 
 
 def _mebibytes(limits: Fields, key: str) -> int | None:
@@ -238,17 +283,33 @@ def _people(credits: Fields, key: str) -> list[str]:
 
 
 def _find_output_validator(root: Path) -> Path | None:
-    """output_validator/ is the program itself (2025-09); output_validators/ holds one program."""
+    """The validator program: output_validator/ (2023-07 and later) or output_validators/ (legacy).
+
+    The specs say output_validator/ is the program itself (its files, perhaps `build`/`run`
+    scripts); problemtools reads it as a folder of programs, one per entry, as it reads the legacy
+    output_validators/, and its own examples (guess) ship `output_validator/guess_validator/`. Both
+    are read: files (or scripts) directly inside make the folder the program; otherwise its one
+    entry is."""
     single = root / "output_validator"
-    if single.is_dir():
+    entries = _visible(single) if single.is_dir() else []
+    if any(p.is_file() for p in entries):
         return single
+    if entries:
+        return _only_program(single, entries)
     multi = root / "output_validators"
     if not multi.is_dir():
         return None
-    programs = sorted((p for p in multi.iterdir() if not p.name.startswith(".")), key=lambda p: p.name)
+    return _only_program(multi, _visible(multi))
+
+
+def _visible(folder: Path) -> list[Path]:
+    return sorted((p for p in folder.iterdir() if not p.name.startswith(".")), key=lambda p: p.name)
+
+
+def _only_program(folder: Path, programs: list[Path]) -> Path | None:
     if len(programs) > 1:
         names = ", ".join(p.name for p in programs)
-        raise PackageError(multi, f"more than one output validator ({names}); only one is supported")
+        raise PackageError(folder, f"more than one output validator ({names}); only one is supported")
     return programs[0] if programs else None
 
 
@@ -261,7 +322,13 @@ def _checker(root: Path, config: Fields, kind: _Kind, flags: list[tuple[Path, li
             options.update(parse_validator_flags(words, path))
         return CheckerSpec(kind="kattis-default", options=options)
     if validator is None:
-        what = "an interactive problem" if kind.interactive else "custom validation"
+        what = (
+            "an interactive problem"
+            if kind.interactive
+            else "a multi-pass problem"
+            if kind.multi_pass
+            else "custom validation"
+        )
         raise PackageError(config.path, f"{what} needs output_validators/<name>/ or output_validator/")
     args = [word for _, words in flags for word in words]
     return CheckerSpec(kind="kattis-custom", options={"args": args} if args else {}, source=validator)
@@ -307,41 +374,48 @@ def _flag_number(flag: str, word: str | None, path: Path) -> float:
 # --- test data --------------------------------------------------------------------------------------
 
 
-def _read_data(root: Path, scoring: bool) -> tuple[list[TestCase], list[TestGroup], _Settings]:
-    """Samples then secret tests; for scoring problems, secret's sub-directories become groups."""
+def _read_data(
+    root: Path, scoring: bool, answers_optional: bool = False
+) -> tuple[list[TestCase], list[TestGroup], _Settings]:
+    """Samples then secret tests; for scoring problems, secret's sub-directories become groups.
+
+    Interactive and multi-pass tests may come without .ans (problemtools' guess example has
+    none): their validator then reads an empty answer file."""
     data = root / "data"
     top = _settings(data, _Settings())
     tests: list[TestCase] = []
     sample = data / "sample"
     if sample.is_dir():
-        tests += _collect(sample, "sample", TestKind.SAMPLE, "", _settings(sample, top))
+        tests += _collect(sample, "sample", TestKind.SAMPLE, "", _settings(sample, top), answers_optional)
     secret_dir = data / "secret"
     secret = _settings(secret_dir, top)
     groups: list[TestGroup] = []
     if secret_dir.is_dir():
-        secret_tests, groups = _secret(secret_dir, secret, scoring)
+        secret_tests, groups = _secret(secret_dir, secret, scoring, answers_optional)
         tests += secret_tests
     if not tests:
         raise PackageError(data, "no test cases (expected data/sample/*.in and data/secret/*.in with .ans)")
     return tests, groups, secret
 
 
-def _secret(secret_dir: Path, settings: _Settings, scoring: bool) -> tuple[list[TestCase], list[TestGroup]]:
+def _secret(
+    secret_dir: Path, settings: _Settings, scoring: bool, answers_optional: bool
+) -> tuple[list[TestCase], list[TestGroup]]:
     if not scoring:
-        return _collect(secret_dir, "secret", TestKind.SECRET, "", settings), []
+        return _collect(secret_dir, "secret", TestKind.SECRET, "", settings, answers_optional), []
     tests: list[TestCase] = []
     members: dict[str, tuple[_Settings, list[TestCase]]] = {}
     for child in _entries(secret_dir):
         if child.is_dir():
             name = f"secret/{child.name}"
             sub = _settings(child, settings)
-            found = _collect(child, name, TestKind.SECRET, name, sub)
+            found = _collect(child, name, TestKind.SECRET, name, sub, answers_optional)
             if not found:
                 raise PackageError(child, "test group has no test cases")
             members[name] = (sub, found)
             tests += found
         else:
-            test = _test_case(child, "secret", TestKind.SECRET, "secret")
+            test = _test_case(child, "secret", TestKind.SECRET, "secret", answers_optional)
             members.setdefault("secret", (settings, []))[1].append(test)
             tests.append(test)
     return tests, [_group(name, sub, found) for name, (sub, found) in members.items()]
@@ -365,21 +439,26 @@ def _entries(directory: Path) -> list[Path]:
     return sorted(items, key=lambda p: natural_key(p.name if p.is_dir() else p.stem))
 
 
-def _collect(directory: Path, rel: str, kind: TestKind, group: str, settings: _Settings) -> list[TestCase]:
+def _collect(
+    directory: Path, rel: str, kind: TestKind, group: str, settings: _Settings, answers_optional: bool
+) -> list[TestCase]:
     """All tests below directory, depth first; nested groups' settings files are checked as well."""
     tests = []
     for child in _entries(directory):
         if child.is_dir():
-            tests += _collect(child, f"{rel}/{child.name}", kind, group, _settings(child, settings))
+            sub = _settings(child, settings)
+            tests += _collect(child, f"{rel}/{child.name}", kind, group, sub, answers_optional)
         else:
-            tests.append(_test_case(child, rel, kind, group))
+            tests.append(_test_case(child, rel, kind, group, answers_optional))
     return tests
 
 
-def _test_case(input_path: Path, rel: str, kind: TestKind, group: str) -> TestCase:
+def _test_case(input_path: Path, rel: str, kind: TestKind, group: str, answers_optional: bool) -> TestCase:
     answer = input_path.with_suffix(".ans")
     if not answer.is_file():
-        raise PackageError(input_path, f"test input has no answer file {answer.name}")
+        if not answers_optional:
+            raise PackageError(input_path, f"test input has no answer file {answer.name}")
+        answer = NO_ANSWER
     interaction = input_path.with_suffix(".interaction")
     return TestCase(
         name=f"{rel}/{input_path.stem}",
