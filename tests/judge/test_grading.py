@@ -66,8 +66,10 @@ def test_fixture_submission_gets_expected_verdict(
     graders: dict[Path, Grader], package: Path, source: Path, expected: str
 ) -> None:
     grader = graders[package]
+    # A Kattis submission's file name is its Java class; Jutge names every solution solution.<ext>.
+    file_name = source.name if grader.problem.format == "kattis" else None
     result = grader.grade(
-        source.read_bytes(), reference_language(grader.problem, source), file_name=source.name
+        source.read_bytes(), reference_language(grader.problem, source), file_name=file_name
     )
     assert result.verdict.value in expected.split("|"), (result.verdict, result.message, result.tests)
     if result.verdict == Verdict.SC:

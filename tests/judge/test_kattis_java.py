@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from tests.support.paths import FIXTURE_PACKAGES
 from verdict.cli import app
+from verdict.judge.errors import PackageError
 from verdict.judge.grader import Grader
 from verdict.judge.languages import availability, get_language
 from verdict.judge.packages import load_package
@@ -121,16 +122,18 @@ def test_a_checker_that_does_not_compile_gives_ie_with_its_reason(
     assert "checker does not compile" in result.message and "SyntaxError" in result.message
 
 
-def test_no_time_limit_and_no_accepted_solution_gives_ie_with_its_reason(
+def test_no_time_limit_and_no_accepted_solution_is_refused_and_never_graded(
     tmp_path: Path, sandbox_config: SandboxConfig
 ) -> None:
     package = tmp_path / "customval"
     shutil.copytree(CUSTOMVAL, package)
     shutil.rmtree(package / "submissions/accepted")
-    result = prepared_grader(load_package(package), sandbox_config).grade(b"print(2)\n", "Python3")
-    assert result.verdict == Verdict.IE
+    with pytest.raises(PackageError, match="no time limit given and no accepted solution"):
+        prepared_grader(load_package(package), sandbox_config)  # as an import refuses it
+    result = Grader(load_package(package), sandbox_config).grade(b"print(2)\n", "Python3")
+    assert result.verdict == Verdict.IE  # a grader without measured references says why
     assert result.message.startswith("cannot set the time limit: PackageError: ")
-    assert "no accepted solution" in result.message
+    assert "never measured" in result.message
 
 
 def test_judge_prints_the_ie_reason_and_json_carries_it(tmp_path: Path) -> None:
