@@ -113,6 +113,7 @@ def test_the_reference_curl_commands(
     updated = load_document(
         curl("-F", "file=@problem.tgz", "-X", "POST", address=f"problems/{mine}/update-upload")
     )
+    assert updated.pop("report")["golden"] == ["solution.py"]  # the import report
     assert updated == {
         "problem": mine,
         "title": "Divisors in any order",
