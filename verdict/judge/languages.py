@@ -61,6 +61,13 @@ SUM_KOTLIN = (
     "    println(a + b)\n}\n"
 )
 SUM_PERL = 'my ($a, $b) = split " ", <STDIN>;\nprint $a + $b, "\\n";\n'
+SUM_RUBY = "a, b = STDIN.read.split.map(&:to_i)\nputs a + b\n"
+SUM_PHP = '<?php\nfscanf(STDIN, "%d %d", $a, $b);\necho $a + $b, "\\n";\n'
+SUM_LUA = 'local a, b = io.read("n", "n")\nprint(string.format("%d", a + b))\n'
+# Fixed form, as Jutge's GFortran reads .f files: statements from column 7.
+SUM_FORTRAN = (
+    "      PROGRAM SUM\n      INTEGER*8 A, B\n      READ(*,*) A, B\n      WRITE(*,'(I0)') A+B\n      END\n"
+)
 # Brainf*ck has no numbers: the self-test reads one character and prints it incremented.
 SELFTEST_BF = ",+.\n"
 
@@ -139,6 +146,27 @@ def _c(
         selftest_source=selftest,
         memory_errors=("std::bad_alloc",),
         flags=(std,),
+    )
+
+
+def _interpreted(
+    id: str, name: str, ext: str, check: tuple[str, ...], interpreter: tuple[str, ...], selftest: str
+) -> Language:
+    """A slow-class interpreted language whose syntax check counts as compiling (a syntax error is
+    CE, as Jutge's driver makes it for Ruby, PHP and Lua)."""
+    source = f"main{ext}"
+    return Language(
+        id=id,
+        name=name,
+        extensions=(ext,),
+        source_name=source,
+        compile=(*check, source),
+        run=lambda limits: [*interpreter, source],
+        artifacts=(source,),
+        version_command=(interpreter[0], "-v"),
+        toolchain=interpreter[0],
+        selftest_source=selftest,
+        time_class="slow",
     )
 
 
@@ -251,6 +279,23 @@ def build_languages() -> list[Language]:
         _c("G++11", "C++11 (g++)", "/usr/bin/g++", "gnu++11", SUM_CPP, (".cc", ".cpp"), SUM_CPP),
         _c("G++17", "C++17 (g++)", "/usr/bin/g++", "gnu++17", SUM_CPP, (".cc", ".cpp"), SUM_CPP),
         _c("G++20", "C++20 (g++)", "/usr/bin/g++", "gnu++20", SUM_CPP, (".cc", ".cpp"), SUM_CPP20),
+        _c("Clang", "C11 (clang)", "/usr/bin/clang", "gnu11", SUM_C, (".c",), SUM_C, ("-lm",)),
+        _c("Clang++17", "C++17 (clang++)", "/usr/bin/clang++", "c++17", SUM_CPP, (".cc", ".cpp"), SUM_CPP),
+        Language(
+            id="GFortran",
+            name="Fortran (gfortran)",
+            extensions=(".f", ".for"),
+            source_name="main.f",
+            compile=("/usr/bin/gfortran", *C_FLAGS, "-o", "main", "main.f"),
+            run=lambda limits: ["./main"],
+            artifacts=("main",),
+            version_command=("/usr/bin/gfortran", "--version"),
+            toolchain="/usr/bin/gfortran",
+            selftest_source=SUM_FORTRAN,
+        ),
+        _interpreted("Ruby", "Ruby", ".rb", ("/usr/bin/ruby", "-c"), ("/usr/bin/ruby",), SUM_RUBY),
+        _interpreted("PHP", "PHP", ".php", ("/usr/bin/php", "--syntax-check"), ("/usr/bin/php",), SUM_PHP),
+        _interpreted("Lua", "Lua 5.4", ".lua", ("/usr/bin/luac5.4", "-p"), ("/usr/bin/lua5.4",), SUM_LUA),
         Language(
             id="Python3",
             time_class="slow",
