@@ -1,4 +1,4 @@
-"""Clang, GFortran, Ruby, PHP and Lua as Jutge grades them: a syntax error is CE with the
+"""Clang, GFortran, GObjC, GDC, Ruby, PHP and Lua as Jutge grades them: a syntax error is CE with the
 interpreter's message (its syntax check is the compile step), a crash at run time is RE."""
 
 from __future__ import annotations
@@ -31,6 +31,16 @@ PROGRAMS = {
         "      PROGRAM S\n      INTEGER*8 A, B\n      READ(*,*) A, B\n      WRITE(*,'(I0)') A+B\n      END\n",
         "      PROGRAM S\n      X = (1 + \n      END\n",
         "      PROGRAM S\n      CALL ABORT()\n      END\n",
+    ),
+    "GObjC": (
+        '#include <stdio.h>\nint main(void){long a,b;scanf("%ld %ld",&a,&b);printf("%ld\\n",a+b);return 0;}\n',
+        "int main(void) { return 0 }\n",
+        "#include <stdlib.h>\nint main(void){abort();}\n",
+    ),
+    "GDC": (
+        'import std.stdio;\nvoid main(){long a,b;readf(" %d %d", &a, &b);writeln(a+b);}\n',
+        "void main() { int x = }\n",
+        "void main(){ int[] a; a[3] = 1; }\n",
     ),
     "Ruby": ("a, b = STDIN.read.split.map(&:to_i)\nputs a + b\n", "def f(\n", "raise 'boom'\n"),
     "PHP": (
@@ -71,6 +81,8 @@ def test_time_classes_follow_jutge() -> None:
         "Clang": "fast",
         "Clang++17": "fast",
         "GFortran": "fast",
+        "GObjC": "fast",
+        "GDC": "fast",
         "Ruby": "slow",
         "PHP": "slow",
         "Lua": "slow",

@@ -68,6 +68,7 @@ SUM_LUA = 'local a, b = io.read("n", "n")\nprint(string.format("%d", a + b))\n'
 SUM_FORTRAN = (
     "      PROGRAM SUM\n      INTEGER*8 A, B\n      READ(*,*) A, B\n      WRITE(*,'(I0)') A+B\n      END\n"
 )
+SUM_D = 'import std.stdio;\nvoid main(){long a,b;readf(" %d %d", &a, &b);writeln(a+b);}\n'
 # Brainf*ck has no numbers: the self-test reads one character and prints it incremented.
 SELFTEST_BF = ",+.\n"
 
@@ -147,6 +148,17 @@ def _c(
         memory_errors=("std::bad_alloc",),
         flags=(std,),
     )
+
+
+def _gcc_part(program: str) -> str:
+    """Where gcc keeps one of its front ends (cc1obj...), or the bare name when it has none."""
+    try:
+        found = subprocess.run(
+            ["/usr/bin/gcc", f"-print-prog-name={program}"], capture_output=True, text=True, timeout=30
+        ).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return program
+    return found or program
 
 
 def _interpreted(
@@ -292,6 +304,30 @@ def build_languages() -> list[Language]:
             version_command=("/usr/bin/gfortran", "--version"),
             toolchain="/usr/bin/gfortran",
             selftest_source=SUM_FORTRAN,
+        ),
+        Language(
+            id="GObjC",
+            name="Objective-C (gcc)",
+            extensions=(".m",),
+            source_name="main.m",
+            compile=("/usr/bin/gcc", *C_FLAGS, "-o", "main", "main.m"),
+            run=lambda limits: ["./main"],
+            artifacts=("main",),
+            version_command=("/usr/bin/gcc", "--version"),
+            toolchain=_gcc_part("cc1obj"),  # gcc without gobjc has no Objective-C front end
+            selftest_source=SUM_C,
+        ),
+        Language(
+            id="GDC",
+            name="D (gdc)",
+            extensions=(".d",),
+            source_name="main.d",
+            compile=("/usr/bin/gdc", *C_FLAGS, "-o", "main", "main.d"),
+            run=lambda limits: ["./main"],
+            artifacts=("main",),
+            version_command=("/usr/bin/gdc", "--version"),
+            toolchain="/usr/bin/gdc",
+            selftest_source=SUM_D,
         ),
         _interpreted("Ruby", "Ruby", ".rb", ("/usr/bin/ruby", "-c"), ("/usr/bin/ruby",), SUM_RUBY),
         _interpreted("PHP", "PHP", ".php", ("/usr/bin/php", "--syntax-check"), ("/usr/bin/php",), SUM_PHP),
