@@ -33,7 +33,8 @@ PROGRAMS = {
         "      PROGRAM S\n      CALL ABORT()\n      END\n",
     ),
     "GObjC": (
-        '#include <stdio.h>\nint main(void){long a,b;scanf("%ld %ld",&a,&b);printf("%ld\\n",a+b);return 0;}\n',
+        '#include <stdio.h>\nint main(void){long a,b;scanf("%ld %ld",&a,&b);'
+        'printf("%ld\\n",a+b);return 0;}\n',
         "int main(void) { return 0 }\n",
         "#include <stdlib.h>\nint main(void){abort();}\n",
     ),
