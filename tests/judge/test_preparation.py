@@ -122,3 +122,16 @@ def test_a_language_folder_imported_alone_is_refused_with_what_to_import() -> No
 def test_a_package_never_prepared_cannot_be_graded(sandbox_config: SandboxConfig) -> None:
     result = Grader(load_package(LARGER), sandbox_config).grade(MAX_C, "GCC")
     assert result.verdict == Verdict.IE and "no expected output" in result.message
+
+
+def test_a_bundled_submission_must_get_its_expected_score(
+    tmp_path: Path, sandbox_config: SandboxConfig
+) -> None:
+    """@EXPECTED_SCORE@ is checked as the verdict is: a partial submission scoring otherwise disagrees."""
+    package = Path(shutil.copytree(FIXTURE_PACKAGES / "kattis" / "groups", tmp_path / "src" / "groups"))
+    partial = package / "submissions" / "partially_accepted" / "float_formula.py"
+    partial.write_text(partial.read_text().replace("@EXPECTED_SCORE@: 30", "@EXPECTED_SCORE@: 70"))
+    _, report = prepared_copy(package, tmp_path, sandbox_config, every_solution=True)
+    [check] = [c for c in report.solutions if c.file.endswith("float_formula.py")]
+    assert check.verdict == "SC" and not check.agrees and check.message == "score 30, expected 70"
+    assert any("float_formula.py: expected SC, got SC (score 30, expected 70)" in w for w in report.warnings)

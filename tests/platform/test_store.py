@@ -21,6 +21,7 @@ from tests.support.paths import APLUSB, DEMO_PACKAGES, FIXTURE_PACKAGES
 from tests.support.users import MakeUser
 from verdict.judge.errors import PackageError
 from verdict.judge.packages import load_package
+from verdict.judge.time_limits import Timing
 from verdict.models import Blob, Problem, ProblemVersion, Submission
 from verdict.platform import Platform
 from verdict.problems.store import (
@@ -412,3 +413,27 @@ def test_fetch_refuses_bad_hashes(platform: Platform, session: Session) -> None:
         fetch_package(session, "../../etc", platform.settings.cache_dir)
     with pytest.raises(ProblemNotFound):
         fetch_package(session, "0" * 64, platform.settings.cache_dir)
+
+
+@pytest.mark.integration
+def test_workers_apply_the_stored_limits_of_the_variant_or_the_original_language(
+    platform: Platform, session: Session, tmp_path: Path
+) -> None:
+    """No worker measures again: the limit is the stored one, per variant, and a submission naming
+    no variant gets the original language's (ca, whose problem.ca.yml names the author)."""
+    words = Path(shutil.copytree(FIXTURE_PACKAGES / "jutge" / "words.pbm", tmp_path / "src" / "words.pbm"))
+    version = _import(platform, session, words).version
+    # Distinctive stored times: measuring again (~0.01 s, the 0.5 s floor) would give other limits.
+    timings = {name: dict(data) for name, data in version.meta["timing"].items()}
+    for name, seconds in (("ca", 0.7), ("en", 0.9)):
+        timings[name]["references"] = [{**r, "seconds": seconds} for r in timings[name]["references"]]
+    version.meta = {**version.meta, "timing": timings}
+    session.commit()
+    stored = {name: Timing.from_dict(data) for name, data in timings.items()}
+    assert stored["ca"].limit_for(".py", "slow") != stored["en"].limit_for(".py", "slow")
+    engine = platform.grading_engine()
+    source = "import sys\nprint(len(sys.stdin.read().split()))\n"
+    for variant, timing_of in (("en", "en"), (None, "ca")):
+        result = engine.judge(version.id, "Python3", source, variant=variant)
+        assert result.verdict.value == "AC", result
+        assert result.time_limit == stored[timing_of].limit_for(".py", "slow")

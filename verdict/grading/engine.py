@@ -178,7 +178,8 @@ class GradingEngine:
             root = fetch_package(session, version.blob_hash, self.settings.data_dir / "packages")
             timings = dict(version.meta.get("timing") or {})
         problem = load_package(root)
-        stored = timings.get(variant or "") or timings.get("")
+        # A per-language package's timings are per variant; no variant is its original language.
+        stored = timings.get(variant or problem.language or "") or timings.get(problem.language or "")
         if stored is None:  # a version imported before limits were stored: measure it once here
             grader = prepared_grader(problem, self.config, variant)
         else:

@@ -102,6 +102,8 @@ class Grader:
         self.config = config
         self._fixed_limit = time_limit or problem.time_limit
         self.timing = timing
+        # A stored package never changes: which tests lack an expected output is known once.
+        self._missing_answers = problem.missing_answers
         self._checker: Compiled | None = None
 
     # time limit -------------------------------------------------------------------------------
@@ -197,7 +199,7 @@ class Grader:
                 message="compile error",
                 max_score=scoring.max_score(self.problem),
             )
-        if missing := self.problem.missing_answers:
+        if missing := self._missing_answers:
             return GradeResult(
                 Verdict.IE,
                 message=f"test {missing[0].name} has no expected output: the package was not prepared",

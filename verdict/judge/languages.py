@@ -124,29 +124,52 @@ class Language:
         return dict(self.env)
 
 
+def _native(
+    id: str,
+    name: str,
+    compiler: str,
+    ext: tuple[str, ...],
+    selftest: str,
+    *,
+    options: tuple[str, ...] = (),
+    libs: tuple[str, ...] = (),  # after the source, as the linker wants
+    toolchain: str | None = None,
+    memory_errors: tuple[str, ...] = (),
+    flags: tuple[str, ...] = (),
+) -> Language:
+    """A language compiled to ./main with Jutge's flags (``-D_JUDGE_ -DNDEBUG -O2``) by a gcc-like
+    driver: C, C++, Fortran, Objective-C, D."""
+    source = f"main{ext[0]}"
+    return Language(
+        id=id,
+        name=name,
+        extensions=ext,
+        source_name=source,
+        compile=(compiler, *C_FLAGS, *options, "-o", "main", source, *libs),
+        run=lambda limits: ["./main"],
+        artifacts=("main",),
+        version_command=(compiler, "--version"),
+        toolchain=toolchain or compiler,
+        selftest_source=selftest,
+        memory_errors=memory_errors,
+        flags=flags,
+    )
+
+
 def _c(
     id: str,
     name: str,
     compiler: str,
     std: str,
-    source: str,
     ext: tuple[str, ...],
     selftest: str,
     libs: tuple[str, ...] = (),
 ) -> Language:
-    return Language(
-        id=id,
-        name=name,
-        extensions=ext,
-        source_name=f"main{ext[0]}",
-        compile=(compiler, *C_FLAGS, f"-std={std}", "-o", "main", f"main{ext[0]}", *libs),
-        run=lambda limits: ["./main"],
-        artifacts=("main",),
-        version_command=(compiler, "--version"),
-        toolchain=compiler,
-        selftest_source=selftest,
-        memory_errors=("std::bad_alloc",),
-        flags=(std,),
+    """C and C++, with a language standard."""
+    memory = ("std::bad_alloc",)
+    std_flag = (f"-std={std}",)
+    return _native(
+        id, name, compiler, ext, selftest, options=std_flag, libs=libs, memory_errors=memory, flags=(std,)
     )
 
 
@@ -284,51 +307,17 @@ def build_languages() -> list[Language]:
     java_home = _java_home()
     rust = _rust_sysroot()
     return [
-        _c("GCC", "C11 (gcc)", "/usr/bin/gcc", "gnu11", SUM_C, (".c",), SUM_C, ("-lm",)),
-        _c(
-            "G++", "C++17 (g++)", "/usr/bin/g++", "gnu++17", SUM_CPP, (".cc", ".cpp", ".cxx", ".c++"), SUM_CPP
-        ),
-        _c("G++11", "C++11 (g++)", "/usr/bin/g++", "gnu++11", SUM_CPP, (".cc", ".cpp"), SUM_CPP),
-        _c("G++17", "C++17 (g++)", "/usr/bin/g++", "gnu++17", SUM_CPP, (".cc", ".cpp"), SUM_CPP),
-        _c("G++20", "C++20 (g++)", "/usr/bin/g++", "gnu++20", SUM_CPP, (".cc", ".cpp"), SUM_CPP20),
-        _c("Clang", "C11 (clang)", "/usr/bin/clang", "gnu11", SUM_C, (".c",), SUM_C, ("-lm",)),
-        _c("Clang++17", "C++17 (clang++)", "/usr/bin/clang++", "c++17", SUM_CPP, (".cc", ".cpp"), SUM_CPP),
-        Language(
-            id="GFortran",
-            name="Fortran (gfortran)",
-            extensions=(".f", ".for"),
-            source_name="main.f",
-            compile=("/usr/bin/gfortran", *C_FLAGS, "-o", "main", "main.f"),
-            run=lambda limits: ["./main"],
-            artifacts=("main",),
-            version_command=("/usr/bin/gfortran", "--version"),
-            toolchain="/usr/bin/gfortran",
-            selftest_source=SUM_FORTRAN,
-        ),
-        Language(
-            id="GObjC",
-            name="Objective-C (gcc)",
-            extensions=(".m",),
-            source_name="main.m",
-            compile=("/usr/bin/gcc", *C_FLAGS, "-o", "main", "main.m"),
-            run=lambda limits: ["./main"],
-            artifacts=("main",),
-            version_command=("/usr/bin/gcc", "--version"),
-            toolchain=_gcc_part("cc1obj"),  # gcc without gobjc has no Objective-C front end
-            selftest_source=SUM_C,
-        ),
-        Language(
-            id="GDC",
-            name="D (gdc)",
-            extensions=(".d",),
-            source_name="main.d",
-            compile=("/usr/bin/gdc", *C_FLAGS, "-o", "main", "main.d"),
-            run=lambda limits: ["./main"],
-            artifacts=("main",),
-            version_command=("/usr/bin/gdc", "--version"),
-            toolchain="/usr/bin/gdc",
-            selftest_source=SUM_D,
-        ),
+        _c("GCC", "C11 (gcc)", "/usr/bin/gcc", "gnu11", (".c",), SUM_C, ("-lm",)),
+        _c("G++", "C++17 (g++)", "/usr/bin/g++", "gnu++17", (".cc", ".cpp", ".cxx", ".c++"), SUM_CPP),
+        _c("G++11", "C++11 (g++)", "/usr/bin/g++", "gnu++11", (".cc", ".cpp"), SUM_CPP),
+        _c("G++17", "C++17 (g++)", "/usr/bin/g++", "gnu++17", (".cc", ".cpp"), SUM_CPP),
+        _c("G++20", "C++20 (g++)", "/usr/bin/g++", "gnu++20", (".cc", ".cpp"), SUM_CPP20),
+        _c("Clang", "C11 (clang)", "/usr/bin/clang", "gnu11", (".c",), SUM_C, ("-lm",)),
+        _c("Clang++17", "C++17 (clang++)", "/usr/bin/clang++", "c++17", (".cc", ".cpp"), SUM_CPP),
+        _native("GFortran", "Fortran (gfortran)", "/usr/bin/gfortran", (".f", ".for"), SUM_FORTRAN),
+        # gcc without gobjc has no Objective-C front end: its cc1obj tells whether it is there.
+        _native("GObjC", "Objective-C (gcc)", "/usr/bin/gcc", (".m",), SUM_C, toolchain=_gcc_part("cc1obj")),
+        _native("GDC", "D (gdc)", "/usr/bin/gdc", (".d",), SUM_D),
         _interpreted("Ruby", "Ruby", ".rb", ("/usr/bin/ruby", "-c"), ("/usr/bin/ruby",), SUM_RUBY),
         _interpreted("PHP", "PHP", ".php", ("/usr/bin/php", "--syntax-check"), ("/usr/bin/php",), SUM_PHP),
         _interpreted("Lua", "Lua 5.4", ".lua", ("/usr/bin/luac5.4", "-p"), ("/usr/bin/lua5.4",), SUM_LUA),
@@ -502,7 +491,7 @@ KATTIS_LANGUAGES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "lisp": ("CommonLisp",),
         "prolog": ("Prolog",),
         "fsharp": ("FSharp",),
-        "objectivec": ("ObjectiveC",),
+        "objectivec": ("GObjC",),
         "cobol": ("Cobol",),
     }
 )

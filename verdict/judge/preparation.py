@@ -249,7 +249,7 @@ def _check_other(
         log.warning("checking %s failed: %s", name, reason(error), exc_info=True)
         report.warnings.append(f"{name}: not checked: {reason(error)}")
         return SolutionCheck(name, language.id, submission.expected, verdict="IE", message=reason(error))
-    check = _check(package, submission.path, language, submission.expected, result, prefix)
+    check = _check(package, submission.path, language, submission.expected, result, prefix, submission.score)
     if not check.agrees:
         report.warnings.append(
             f"{name}: expected {submission.expected}, got {result.verdict.value}"
@@ -265,10 +265,21 @@ def _grade(path: Path, language: Language, grader: Grader) -> GradeResult:
 
 
 def _check(
-    package: Problem, path: Path, language: Language, expected: str, result: GradeResult, prefix: str
+    package: Problem,
+    path: Path,
+    language: Language,
+    expected: str,
+    result: GradeResult,
+    prefix: str,
+    expected_score: float | None = None,
 ) -> SolutionCheck:
+    """How a bundled solution fared: it agrees when it got one of the expected verdicts and, when
+    the package says which, the expected score."""
     allowed = {code.strip().upper() for code in expected.split("|")}
+    score_agrees = expected_score is None or abs(result.score - expected_score) < 1e-6
     message = result.message if result.verdict in (Verdict.IE, Verdict.CE) else ""
+    if not score_agrees:
+        message = f"score {result.score:g}, expected {expected_score:g}"
     if result.verdict == Verdict.CE and result.compile_output.strip():
         message = result.compile_output.strip().splitlines()[0][:200]
     return SolutionCheck(
@@ -278,7 +289,7 @@ def _check(
         verdict=result.verdict.value,
         seconds=max((t.time for t in result.tests), default=0.0),
         message=message,
-        agrees=result.verdict.value in allowed,
+        agrees=result.verdict.value in allowed and score_agrees,
     )
 
 
