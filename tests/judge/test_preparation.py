@@ -135,3 +135,16 @@ def test_a_bundled_submission_must_get_its_expected_score(
     [check] = [c for c in report.solutions if c.file.endswith("float_formula.py")]
     assert check.verdict == "SC" and not check.agrees and check.message == "score 30, expected 70"
     assert any("float_formula.py: expected SC, got SC (score 30, expected 70)" in w for w in report.warnings)
+
+
+def test_no_variant_means_the_original_language_whatever_its_folder_order(
+    tmp_path: Path, sandbox_config: SandboxConfig
+) -> None:
+    package = Path(shutil.copytree(WORDS, tmp_path / "src" / "words.pbm"))
+    (package / "ca" / "problem.ca.yml").write_text(
+        "title: Comptar paraules\ntranslator: Equip\noriginal_language: en\n"
+    )
+    (package / "en" / "problem.en.yml").write_text("title: Counting words\nauthor: Verdict Team\n")
+    problem, report = prepared_copy(package, tmp_path, sandbox_config)
+    assert problem.language == "en" and report.original == "en"
+    assert report.timing() is report.timings["en"] and report.timing("ca") is report.timings["ca"]

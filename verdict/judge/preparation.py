@@ -59,10 +59,11 @@ class Preparation:
     solutions: list[SolutionCheck] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, Timing] = field(default_factory=dict)  # variant language ("" flat) -> timing
+    original: str = ""  # a per-language package's original language: no variant means this one
 
     def timing(self, variant: str | None = None) -> Timing:
         """The variant's timing (a quiz has none: an empty one)."""
-        return self.timings.get(variant or "") or next(iter(self.timings.values()), Timing())
+        return self.timings.get(variant or self.original) or next(iter(self.timings.values()), Timing())
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -77,7 +78,7 @@ def prepare(problem: Problem, config: SandboxConfig, *, every_solution: bool = T
     """Make the missing expected outputs (written into the package directory, which must be a
     private copy), check the golden and bundled solutions and measure the references.
     Without ``every_solution``, only the golden and the accepted solutions are run."""
-    report = Preparation()
+    report = Preparation(original=problem.language or "")  # None for flat packages
     if problem.quiz is not None:  # questions, not programs: nothing to run or measure
         return report
     variants = problem.variants or {"": problem}
@@ -104,7 +105,7 @@ def prepared_grader(problem: Problem, config: SandboxConfig, variant: str | None
 def _prepare_one(
     package: Problem, config: SandboxConfig, report: Preparation, prefix: str, every_solution: bool
 ) -> None:
-    golden = _golden(package)
+    golden = package.golden_solution  # Kattis has none: its accepted submissions are all references
     if package.missing_answers:
         if golden is None:
             missing = package.missing_answers[0]
@@ -115,11 +116,6 @@ def _prepare_one(
     if golden is not None:
         report.golden.append(_check_golden(package, golden, config, prefix))
     _check_others(package, golden, config, report, prefix, every_solution)
-
-
-def _golden(package: Problem) -> Path | None:
-    """Jutge's golden solution. Kattis has none: its accepted submissions are all references."""
-    return package.golden_solution
 
 
 # -- expected outputs --------------------------------------------------------------------------------
