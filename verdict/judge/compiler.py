@@ -226,8 +226,22 @@ def _remove_entry(entry: Path) -> None:
 def _run_compiler(box: Sandbox, language: Language, limits: Limits, source_name: str) -> RunResult:
     if language.compile is None:
         return RunResult(Status.OK, exit_code=0)
-    limits = replace(limits, processes=max(limits.processes, language.compile_processes))
-    return box.run(language.compile_argv(source_name), limits=limits, env=language.environment)
+    return box.run(
+        language.compile_argv(source_name), limits=compile_limits(language, limits), env=language.environment
+    )
+
+
+def compile_limits(language: Language, limits: Limits) -> Limits:
+    """The compile's limits, raised where the language's compiler needs more (JVM threads,
+    Kotlin's and Crystal's slow compilers)."""
+    cpu = max(limits.cpu_time, language.compile_cpu_seconds or 0)
+    return replace(
+        limits,
+        processes=max(limits.processes, language.compile_processes),
+        cpu_time=cpu,
+        wall_time=max(limits.wall, 2 * cpu),
+        memory_mb=max(limits.memory_mb, language.compile_memory_mb or 0),
+    )
 
 
 def _compiler_output(result: RunResult) -> str:
