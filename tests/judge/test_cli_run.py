@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from verdict.cli import app
+from verdict.judge.languages import all_languages
 from verdict.judge.sandbox import SandboxConfig
 
 pytestmark = pytest.mark.integration
@@ -70,6 +72,27 @@ def test_unknown_language_is_a_clear_error(cli: CliRunner, tmp_path: Path) -> No
     assert result.exit_code == 2
     assert "unknown language 'Klingon'" in result.output
     assert "GCC" in result.output  # the known ones are listed
+
+
+def test_languages_json_for_scripts(cli: CliRunner) -> None:
+    """--json: every id with its availability, version, time class and (with the check) the
+    self-test's result, here run for two ids in the real sandbox."""
+    result = cli.invoke(app, ["languages", "--json", "--lang", "GCC", "--lang", "python3"])
+    assert result.exit_code == 0, result.output
+    rows = {row["id"]: row for row in json.loads(result.output)}
+    assert set(rows) == {"GCC", "Python3"}
+    assert rows["GCC"]["time_class"] == "fast" and rows["Python3"]["time_class"] == "slow"
+    for row in rows.values():
+        assert row["available"] and row["version"] and row["reason"] is None
+        assert row["self_test"] == "passed"
+    assert rows["GCC"]["compile"][:4] == ["/usr/bin/gcc", "-D_JUDGE_", "-DNDEBUG", "-O2"]
+    everything = json.loads(cli.invoke(app, ["languages", "--json", "--no-check"]).output)
+    assert len(everything) == len(all_languages())
+    for row in everything:
+        assert row["self_test"] is None
+        assert row["available"] == (row["reason"] is None), row
+    bad = cli.invoke(app, ["languages", "--lang", "Klingon"])
+    assert bad.exit_code == 2 and "unknown language 'Klingon'" in bad.output
 
 
 def test_languages_without_check(cli: CliRunner) -> None:

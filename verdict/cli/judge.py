@@ -129,33 +129,53 @@ def run_command(
 def languages_command(
     ctx: typer.Context,
     check: bool = typer.Option(True, help="Compile and run each language's self-test."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list for scripts instead of a table."),
+    only: list[str] = typer.Option([], "--lang", help="Only these compiler ids (repeatable)."),
 ) -> None:
-    """List languages with availability, versions and self-test results."""
+    """List the compiler ids: availability, version, time class and self-test result."""
     config = Runtime.of(ctx).sandbox_config()
+    try:
+        chosen = [get_language(name) for name in only] if only else list(all_languages().values())
+    except UnknownLanguage as error:
+        raise typer.BadParameter(str(error)) from None
+    rows = [_language_row(language, config, check) for language in chosen]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
     table = Table(title="Languages")
-    for column in ("id", "name", "available", "version", "self-test"):
+    for column in ("id", "name", "available", "version", "time class", "self-test"):
         table.add_column(column)
-    for language in all_languages().values():
-        if check:
-            outcome = self_test(language, config)
-            verdict = "passed" if outcome.passed else (outcome.detail or "failed")
-            table.add_row(
-                language.id,
-                language.name,
-                "yes" if outcome.available else "no",
-                outcome.version,
-                verdict if outcome.available else outcome.detail,
-            )
-        else:
-            available, version = availability(language)
-            table.add_row(
-                language.id,
-                language.name,
-                "yes" if available else "no",
-                version if available else "",
-                "" if available else version,
-            )
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            str(row["name"]),
+            "yes" if row["available"] else "no",
+            escape(str(row["version"] or "")),
+            str(row["time_class"]),
+            escape(str(row["self_test"] if row["available"] else row["reason"])),
+        )
     console.print(table)
+
+
+def _language_row(language: Language, config: SandboxConfig, check: bool) -> dict[str, object]:
+    """What `verdict languages` says of one language (the --json form's item)."""
+    available, version = availability(language)
+    row: dict[str, object] = {
+        "id": language.id,
+        "name": language.name,
+        "available": available,
+        "version": version if available else None,
+        "reason": None if available else version,
+        "time_class": language.time_class,
+        "extensions": list(language.extensions),
+        "compile": list(language.compile) if language.compile else None,
+        "run": language.run_argv(Limits()),
+        "self_test": None,
+    }
+    if available and check:
+        outcome = self_test(language, config)
+        row["self_test"] = "passed" if outcome.passed else f"failed: {outcome.detail}"
+    return row
 
 
 def _progress(result: TestResult, index: int, total: int) -> None:
