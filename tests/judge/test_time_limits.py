@@ -44,11 +44,11 @@ def test_the_reference_is_chosen_as_jutges_driver_does() -> None:
         Reference("solution.py", "Python3", 0.9),
     )
     assert timing.reference_for(".py").file == "solution.py"  # the same extension
-    assert timing.reference_for(".c").file == "solution.cc"  # a fast language: the C++ one
-    assert timing.reference_for(".kt").file == "solution.java"  # a medium one: the Java one
-    assert timing.reference_for(".rb").file == "solution.cc"  # anything else: C++ first
+    assert timing.reference_for(".c", "fast").file == "solution.cc"  # a fast language: the C++ one
+    assert timing.reference_for(".kt", "medium").file == "solution.java"  # a medium one: the Java one
+    assert timing.reference_for(".rb", "slow").file == "solution.cc"  # anything else: C++ first
     only_python = _timing(Reference("solution.py", "Python3", 0.3))
-    assert only_python.reference_for(".c").file == "solution.py"
+    assert only_python.reference_for(".c", "fast").file == "solution.py"
 
 
 def test_a_limit_is_the_reference_time_times_the_class_factor_plus_the_constant() -> None:

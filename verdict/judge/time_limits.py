@@ -35,9 +35,6 @@ MIN_LIMIT = 0.5  # seconds: a fast reference (~0.01 s) would otherwise give a li
 MEDIUM_OVER_FAST = 5.0
 SLOW_OVER_MEDIUM = 2.0
 
-# Jutge's driver falls back through these extensions when no solution shares the submission's.
-_FAST_EXTENSIONS = frozenset({"ada", "c", "cc", "cpp", "cxx", "d", "f", "f90", "go", "hs", "pas", "rs"})
-_MEDIUM_EXTENSIONS = frozenset({"bas", "cs", "java", "scm", "kt"})
 _CPP_EXTENSIONS = ("cc", "cpp", "cxx")
 
 
@@ -92,21 +89,23 @@ class Timing:
             return self.fixed
         if not self.references:
             raise ValueError("no reference solution was measured")
-        reference = self.reference_for(extension)
+        reference = self.reference_for(extension, time_class)
         factors = self.classes.get(time_class) or self.classes["fast"]
         return round(max(reference.seconds * factors.factor + factors.constant, self.minimum), 2)
 
-    def reference_for(self, extension: str) -> Reference:
-        """Jutge's choice of the solution to measure a submission against."""
+    def reference_for(self, extension: str, time_class: str = "slow") -> Reference:
+        """Jutge's choice of the solution to measure a submission against: the one in its own
+        language, else by its language's time class (fast: C++ then Java; medium: Java), else
+        the C++, the Java, the Python solution, the golden one."""
         by_extension = {PurePosixPath(r.file).suffix.lstrip("."): r for r in reversed(self.references)}
         extension = extension.lstrip(".")
         if extension in by_extension:
             return by_extension[extension]
         cpp = next((by_extension[e] for e in _CPP_EXTENSIONS if e in by_extension), None)
         java = by_extension.get("java")
-        if extension in _FAST_EXTENSIONS and cpp is not None:
+        if time_class == "fast" and cpp is not None:
             return cpp
-        if extension in _FAST_EXTENSIONS | _MEDIUM_EXTENSIONS and java is not None:
+        if time_class in ("fast", "medium") and java is not None:
             return java
         return cpp or java or by_extension.get("py") or self.references[0]
 
