@@ -17,10 +17,12 @@ import pytest
 from tests.support.paths import FIXTURE_PACKAGES, PROGRAMS, good_package
 from tests.support.paths import GOOD_PACKAGES as GOOD
 from verdict.judge.errors import PackageError
+from verdict.judge.grader import Grader
 from verdict.judge.packages import detect_format, load_package
 from verdict.judge.packages.jutge import parse_ops
 from verdict.judge.packages.kattis import NO_ANSWER, parse_validator_flags
-from verdict.judge.problem import Problem, TestCase, TestKind
+from verdict.judge.problem import Problem, TestCase, TestKind, TestOps
+from verdict.judge.sandbox import SandboxConfig
 
 
 def load(name: str) -> Problem:
@@ -570,6 +572,20 @@ def test_ops_parsing() -> None:
     ]:
         with pytest.raises(PackageError, match=message):
             parse_ops(text, Path("t.ops"))
+
+
+@pytest.mark.unit
+def test_jutge_ops_per_compiler_override_the_tests_own(tmp_path: Path) -> None:
+    """Jutge's driver reads <test>.ops, then <test>.<compiler>.ops for that compiler alone."""
+    root = jutge(tmp_path, **{"b.ops": "--maxtime 2\n", "b.JDK.ops": "--maxtime 5 --maxmem 512\n"})
+    [test] = [t for t in load_package(root).tests if t.name == "b"]
+    assert test.compiler_ops == {"JDK": TestOps(5.0, 512, None)}
+    assert test.for_compiler("JDK") == TestOps(5.0, 512, None)
+    assert test.for_compiler("GCC") == TestOps(2.0, None, None)
+    grader = Grader(load_package(root), SandboxConfig(cache_dir=tmp_path / "cache"))
+    assert grader.limits_for(test, 1.0, "JDK").cpu_time == 5.0
+    assert grader.limits_for(test, 1.0, "JDK").memory_mb == 512
+    assert grader.limits_for(test, 1.0, "GCC").cpu_time == 2.0
 
 
 @pytest.mark.unit

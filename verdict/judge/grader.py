@@ -118,24 +118,26 @@ class Grader:
             language.extensions[0] if language.extensions else "", language.time_class
         )
 
-    def tests_seconds(self, time_limit: float) -> float:
+    def tests_seconds(self, time_limit: float, compiler: str = "") -> float:
         """How long running every test may take by the limits: each test's wall limit, and the
         checker's when it is a program (the grading's deadline is built from this)."""
         checker = CHECKER_LIMITS.wall if self.needs_program else 0.0
-        return sum(self.limits_for(test, time_limit).wall + checker for test in self.problem.tests)
+        return sum(self.limits_for(test, time_limit, compiler).wall + checker for test in self.problem.tests)
 
-    def limits_for(self, test: TestCase, time_limit: float) -> Limits:
+    def limits_for(self, test: TestCase, time_limit: float, compiler: str = "") -> Limits:
+        """One test's limits for a compiler id (Jutge's <test>.<compiler>.ops apply to it alone)."""
         problem = self.problem
-        cpu = test.time_limit or time_limit
-        output_mb = test.output_limit_mb or problem.output_limit_mb
+        ops = test.for_compiler(compiler)
+        cpu = ops.time_limit or time_limit
+        output_mb = ops.output_limit_mb or problem.output_limit_mb
         output = output_mb * MiB
-        if problem.format == "jutge" and not test.output_limit_mb:
+        if problem.format == "jutge" and not ops.output_limit_mb:
             # Jutge caps output near twice the expected size; never below 1 MiB here.
             output = max(2 * test.answer_path.stat().st_size, MiB)
         return Limits(
             cpu_time=cpu,
             wall_time=cpu * 3 + 1,
-            memory_mb=test.memory_limit_mb or problem.memory_limit_mb,
+            memory_mb=ops.memory_limit_mb or problem.memory_limit_mb,
             output_bytes=output,
             file_size_bytes=max(output, 16 * MiB),
         )
@@ -223,7 +225,7 @@ class Grader:
                 )
             box = stack.enter_context(program_sandbox(compiled, self.config, supervision=supervision))
             if supervision is not None:
-                supervision.allow(self.tests_seconds(time_limit))
+                supervision.allow(self.tests_seconds(time_limit, language.id))
             tests = self._run_tests(box, compiled, checker, on_test, time_limit)
         result = self._summarise(tests)
         result.compile_output = compiled.output
@@ -246,7 +248,8 @@ class Grader:
         for index, test in enumerate(self.problem.tests):
             if test.group in failed_groups:
                 continue
-            result = self._run_one(test, box, compiled, checker, self.limits_for(test, time_limit))
+            limits = self.limits_for(test, time_limit, compiled.language.id)
+            result = self._run_one(test, box, compiled, checker, limits)
             results.append(result)
             if on_test:
                 on_test(result, index, total)

@@ -18,6 +18,16 @@ class TestKind(StrEnum):
     SECRET = "secret"  # never exposed
 
 
+@dataclass(frozen=True)
+class TestOps:
+    """A test's limit overrides (Jutge's .ops: --maxtime, --maxmem, --maxoutput); None: not set."""
+
+    __test__ = False  # not a pytest test class
+    time_limit: float | None = None
+    memory_limit_mb: int | None = None
+    output_limit_mb: int | None = None
+
+
 @dataclass
 class TestCase:
     __test__ = False  # not a pytest test class
@@ -30,6 +40,17 @@ class TestCase:
     time_limit: float | None = None  # per-test override (Jutge .ops --maxtime)
     memory_limit_mb: int | None = None  # per-test override (Jutge .ops --maxmem)
     output_limit_mb: int | None = None  # per-test override (Jutge .ops --maxoutput)
+    # Jutge's <test>.<compiler id>.ops: the same overrides for one compiler, after the test's own.
+    compiler_ops: dict[str, TestOps] = field(default_factory=dict)
+
+    def for_compiler(self, compiler: str) -> TestOps:
+        """The test's limits as one compiler gets them (its own .ops override the test's)."""
+        own = self.compiler_ops.get(compiler, TestOps())
+        return TestOps(
+            own.time_limit if own.time_limit is not None else self.time_limit,
+            own.memory_limit_mb if own.memory_limit_mb is not None else self.memory_limit_mb,
+            own.output_limit_mb if own.output_limit_mb is not None else self.output_limit_mb,
+        )
 
     @property
     def visible(self) -> bool:

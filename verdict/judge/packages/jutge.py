@@ -13,6 +13,7 @@ A .pbm comes in one of two layouts (the toolkit's ``docs/problem-anatomy.md``):
 
 from __future__ import annotations
 
+import glob
 import re
 import shlex
 from pathlib import Path
@@ -37,6 +38,7 @@ from verdict.judge.problem import (
     TestCase,
     TestGroup,
     TestKind,
+    TestOps,
 )
 from verdict.judge.time_limits import class_factors
 
@@ -378,16 +380,32 @@ def _tests(root: Path) -> list[TestCase]:
 
 
 def _with_ops(test: TestCase) -> TestCase:
-    """Apply <name>.ops: `--maxtime cpu [lim [clock]] --maxmem mb [stack] --maxoutput mb ...`."""
-    path = test.input_path.with_suffix(".ops")
-    if not path.is_file():
-        return test
-    options = parse_ops(read_text(path), path)
-    test.time_limit = options.get("maxtime")
-    maxmem, maxoutput = options.get("maxmem"), options.get("maxoutput")
-    test.memory_limit_mb = int(maxmem) if maxmem is not None else None
-    test.output_limit_mb = int(maxoutput) if maxoutput is not None else None
+    """Apply <name>.ops (`--maxtime cpu [lim [clock]] --maxmem mb [stack] --maxoutput mb ...`), and
+    keep each <name>.<compiler id>.ops, which Jutge's driver reads after it for that compiler."""
+    own = _ops_file(test.input_path.with_suffix(".ops"))
+    test.time_limit, test.memory_limit_mb, test.output_limit_mb = (
+        own.time_limit,
+        own.memory_limit_mb,
+        own.output_limit_mb,
+    )
+    stem = test.input_path.stem
+    for path in test.input_path.parent.glob(f"{glob.escape(stem)}.*.ops"):
+        compiler = path.name[len(stem) + 1 : -len(".ops")]
+        if "." not in compiler and not path.with_name(f"{stem}.{compiler}.inp").exists():
+            test.compiler_ops[compiler] = _ops_file(path)
     return test
+
+
+def _ops_file(path: Path) -> TestOps:
+    if not path.is_file():
+        return TestOps()
+    options = parse_ops(read_text(path), path)
+    maxmem, maxoutput = options.get("maxmem"), options.get("maxoutput")
+    return TestOps(
+        options.get("maxtime"),
+        int(maxmem) if maxmem is not None else None,
+        int(maxoutput) if maxoutput is not None else None,
+    )
 
 
 def parse_ops(text: str, path: Path) -> dict[str, float]:
