@@ -308,10 +308,15 @@ def program_sandbox(
 
 
 def run_limits(language: Language, limits: Limits) -> Limits:
-    """The run's limits, with the processes the language's runtime needs (JVM threads)."""
-    if limits.processes >= language.processes:
+    """The run's limits, with the processes (JVM threads) and open files (R) the language's
+    runtime needs."""
+    if limits.processes >= language.processes and limits.open_files >= language.open_files:
         return limits
-    return replace(limits, processes=language.processes)
+    return replace(
+        limits,
+        processes=max(limits.processes, language.processes),
+        open_files=max(limits.open_files, language.open_files),
+    )
 
 
 def run_program(

@@ -44,6 +44,7 @@ class Language:
     selftest_output: str = "5"
     processes: int = 16  # minimum processes/threads a run needs (JVM, node)
     compile_processes: int = 64
+    open_files: int = 0  # minimum open files a run needs (R refuses to start below ~170)
     # The compile's own limits where a compiler needs more than `compiler.COMPILE_LIMITS` gives
     # (Kotlin's and Crystal's slow compilers); None keeps the default.
     compile_cpu_seconds: float | None = None

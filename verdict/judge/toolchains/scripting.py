@@ -1,8 +1,34 @@
-"""Interpreted languages of Jutge's slow class: Perl, Ruby, PHP, Lua and JavaScript (nodejs). The
-syntax check is the compile step, so a syntax error is CE as Jutge's driver makes it."""
+"""Interpreted languages of Jutge's slow class: Perl, Ruby, PHP, Lua, JavaScript (nodejs) and R.
+
+How jutge-driver-std decides CE, language by language, and what we do:
+
+* Perl: ``perl -c``; the program compiles only when its stderr is exactly "program.pl syntax OK",
+  so a compile-time warning (``use warnings`` and a redeclared variable) is CE too. Same here: a
+  small sh script runs ``perl -c`` and fails unless that is all it said.
+* Ruby: ``ruby -c`` must print "Syntax OK"; it does exactly when it exits 0.
+* PHP: ``php --syntax-check`` must print "No syntax errors detected"; it does exactly when it
+  exits 0. PHP runs with Debian's /etc/php mounted, as on Jutge's host: its CLI php.ini sends
+  warnings to stderr (not into the program's output) and its conf.d loads ctype, iconv, posix...
+  Departure: ``memory_limit`` is the run's memory limit (Jutge's php.ini has none), so that PHP's
+  own "Allowed memory size exhausted" is the MLE it means.
+* Lua: ``luac`` compiles to bytecode (program.luac) and ``lua`` runs the bytecode, as Jutge does.
+* nodejs: Jutge has no check (compile returns True), so there a syntax error is EE on every test.
+  Departure: we keep ``node --check`` as the compile step, so a syntax error is CE with node's
+  message naming the line (the score is 0 either way; CE tells the student why). The heap is
+  sized from the memory limit (``--max-old-space-size``) so that running out of it is V8's
+  "heap out of memory", which is MLE; Jutge gives node a fixed 1 GB.
+* R: Jutge wraps the program in a function and sources it with Rscript (codetools' checkUsage
+  writes to stdout, which it discards): only a parse error reaches stderr, and that is CE. We
+  parse the program with R's own ``parse()`` (codetools is not in r-base-core, and the message
+  then names main.R's own lines). Jutge runs it through executer.R, which SIGKILLs R on an
+  error; we run ``Rscript main.R`` directly: an error exits 1, which is RE (EE to Jutge alike).
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from verdict.judge.bwrap import Mount
 from verdict.judge.sandbox import Limits
 from verdict.judge.toolchains.base import Language, interpreted
 
@@ -14,45 +40,116 @@ SUM_PERL = 'my ($a, $b) = split " ", <STDIN>;\nprint $a + $b, "\\n";\n'
 SUM_RUBY = "a, b = STDIN.read.split.map(&:to_i)\nputs a + b\n"
 SUM_PHP = '<?php\nfscanf(STDIN, "%d %d", $a, $b);\necho $a + $b, "\\n";\n'
 SUM_LUA = 'local a, b = io.read("n", "n")\nprint(string.format("%d", a + b))\n'
+SUM_R = 'x <- scan(file("stdin"), quiet = TRUE)\ncat(sum(x), "\\n", sep = "")\n'
+
+# Jutge's Perl check: anything perl -c says besides "syntax OK" (an error or a warning) is CE.
+PERL_CHECK = (
+    'out=$(/usr/bin/perl -c main.pl 2>&1 >/dev/null); [ "$out" = "main.pl syntax OK" ] && exit 0; '
+    'printf "%s\\n" "$out" >&2; exit 1'
+)
+R_PARSE = 'invisible(parse(file = "main.R"))'
 
 
 def _node_run(limits: Limits) -> list[str]:
     return ["/usr/bin/node", f"--max-old-space-size={max(limits.memory_mb * 3 // 4, 16)}", "main.js"]
 
 
+def _php_run(limits: Limits) -> list[str]:
+    return ["/usr/bin/php", "-d", f"memory_limit={limits.memory_mb}M", "main.php"]
+
+
 def build() -> list[Language]:
-    return [
-        interpreted("Ruby", "Ruby", ".rb", ("/usr/bin/ruby", "-c"), ("/usr/bin/ruby",), SUM_RUBY),
-        interpreted("PHP", "PHP", ".php", ("/usr/bin/php", "--syntax-check"), ("/usr/bin/php",), SUM_PHP),
-        interpreted("Lua", "Lua 5.4", ".lua", ("/usr/bin/luac5.4", "-p"), ("/usr/bin/lua5.4",), SUM_LUA),
-        Language(
-            id="nodejs",
-            time_class="slow",
-            name="JavaScript (Node.js)",
-            extensions=(".js",),
-            source_name="main.js",
-            compile=("/usr/bin/node", "--check", "main.js"),
-            run=_node_run,
-            artifacts=("main.js",),
-            version_command=("/usr/bin/node", "--version"),
-            toolchain="/usr/bin/node",
-            selftest_source=SUM_JS,
-            processes=32,
-            memory_errors=("heap out of memory",),
-            aliases=("JAVASCRIPT", "NODE", "JS"),
-        ),
-        Language(
-            id="Perl",
-            time_class="slow",
-            name="Perl 5",
-            extensions=(".pl",),
-            source_name="main.pl",
-            compile=("/usr/bin/perl", "-c", "main.pl"),
-            run=lambda limits: ["/usr/bin/perl", "main.pl"],
-            artifacts=("main.pl",),
-            version_command=("/usr/bin/perl", "-e", "print $^V"),
-            toolchain="/usr/bin/perl",
-            selftest_source=SUM_PERL,
-            memory_errors=("Out of memory",),
-        ),
-    ]
+    return [_ruby(), _php(), _lua(), _node(), _perl(), _r()]
+
+
+def _ruby() -> Language:
+    ruby = interpreted("Ruby", "Ruby", ".rb", ("/usr/bin/ruby", "-c"), ("/usr/bin/ruby",), SUM_RUBY)
+    # "failed to allocate memory (NoMemoryError)" where malloc fails before the cgroup kills.
+    return replace(ruby, memory_errors=("failed to allocate memory",))
+
+
+def _php() -> Language:
+    php = interpreted("PHP", "PHP", ".php", ("/usr/bin/php", "--syntax-check"), ("/usr/bin/php",), SUM_PHP)
+    return replace(
+        php,
+        run=_php_run,
+        mounts=(Mount("/etc/php"),),
+        memory_errors=("Allowed memory size of",),
+    )
+
+
+def _lua() -> Language:
+    return Language(
+        id="Lua",
+        time_class="slow",
+        name="Lua 5.4",
+        extensions=(".lua",),
+        source_name="main.lua",
+        compile=("/usr/bin/luac5.4", "-o", "main.luac", "main.lua"),
+        run=lambda limits: ["/usr/bin/lua5.4", "main.luac"],
+        artifacts=("main.luac",),
+        version_command=("/usr/bin/lua5.4", "-v"),
+        toolchain="/usr/bin/lua5.4",
+        selftest_source=SUM_LUA,
+        memory_errors=("not enough memory",),
+    )
+
+
+def _node() -> Language:
+    return Language(
+        id="nodejs",
+        time_class="slow",
+        name="JavaScript (Node.js)",
+        extensions=(".js",),
+        source_name="main.js",
+        compile=("/usr/bin/node", "--check", "main.js"),
+        run=_node_run,
+        artifacts=("main.js",),
+        version_command=("/usr/bin/node", "--version"),
+        toolchain="/usr/bin/node",
+        selftest_source=SUM_JS,
+        processes=32,
+        memory_errors=("heap out of memory",),
+        aliases=("JAVASCRIPT", "NODE", "JS"),
+    )
+
+
+def _perl() -> Language:
+    return Language(
+        id="Perl",
+        time_class="slow",
+        name="Perl 5",
+        extensions=(".pl",),
+        source_name="main.pl",
+        compile=("/usr/bin/sh", "-c", PERL_CHECK),
+        run=lambda limits: ["/usr/bin/perl", "main.pl"],
+        artifacts=("main.pl",),
+        version_command=("/usr/bin/perl", "-e", "print $^V"),
+        toolchain="/usr/bin/perl",
+        selftest_source=SUM_PERL,
+        memory_errors=("Out of memory",),
+    )
+
+
+def _r() -> Language:
+    return Language(
+        id="R",
+        time_class="slow",
+        name="R",
+        extensions=(".R", ".r"),
+        source_name="main.R",
+        compile=("/usr/bin/Rscript", "-e", R_PARSE),
+        run=lambda limits: ["/usr/bin/Rscript", "main.R"],
+        artifacts=("main.R",),
+        version_command=("/usr/bin/R", "--version"),
+        toolchain="/usr/bin/Rscript",
+        selftest_source=SUM_R,
+        # R_HOME/etc links into /etc/R (Renviron: the library paths R starts with).
+        mounts=(Mount("/etc/R"),),
+        # R wants 1024 open files and dies when it cannot have 167 (Jutge gives it --maxfiles=500).
+        open_files=512,
+        # A BLAS alternative (OpenBLAS) may start a thread per core: room for them, and one is enough.
+        processes=32,
+        env=(("OMP_NUM_THREADS", "1"), ("OPENBLAS_NUM_THREADS", "1")),
+        memory_errors=("cannot allocate vector",),
+    )
