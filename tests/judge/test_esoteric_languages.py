@@ -148,6 +148,10 @@ def test_mono_runs_within_256_mb(compile_program: Compile, sandbox_config: Sandb
     assert result.ok and result.stdout.strip() == b"12", (result.status, result.stderr[-500:])
 
 
+def test_kattis_csharp_is_mono() -> None:
+    assert get_language("csharp").id == "MonoCS"
+
+
 def test_mono_compile_error_shows_mcs(compile_program: Compile) -> None:
     compiled = compile_program("class P { static void Main() { int x = } }", "MonoCS", ok=False)
     assert "error CS" in compiled.output

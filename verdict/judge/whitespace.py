@@ -27,6 +27,7 @@ import re
 import sys
 from typing import BinaryIO
 
+# Part of the compile cache's key: change it with anything that changes what --check accepts.
 VERSION = "Whitespace 0.3 (Verdict's interpreter, 1)"
 
 # Opcodes. Their order is the dispatch order of `run` (the most frequent first).

@@ -4,7 +4,10 @@ Mono (MonoCS) and Verilog (Icarus).
 What departs from Jutge's driver:
 - BEEF runs Debian's ``beef``, the interpreter Jutge runs, on the source as it is (Jutge copies it to
   /tmp first, a workaround of its own sandbox). Beef has no compile step, so unbalanced brackets are
-  an execution error (EE: beef refuses to start), as on Jutge: BEEF has no CE.
+  an execution error (EE: beef refuses to start), as on Jutge: BEEF has no CE. Beef's semantics
+  are Jutge's by construction: byte cells that wrap, a tape without bounds either way, a read at
+  the end of input stores 0, '!' ends the code (what follows is the program's input), and output
+  goes through GLib as text (a NUL byte is dropped, a byte above 127 becomes "[Invalid UTF-8] \\xff").
 - WS runs our own interpreter (`verdict.judge.whitespace`), Debian having no Whitespace package;
   Jutge runs the reference ``wspace``. A parse error is found by a parse-only compile step, so it is
   CE, where Jutge (no compile step) gives EE when execution reaches the bad instruction.
