@@ -49,10 +49,12 @@ SUM_ADA = (
 CXX_SUFFIXES = (".cc", ".cpp", ".cxx", ".c++")
 # P1++: the driver's flags for beginners; any of these warnings fails the compile.
 BEGINNERS_WARNINGS = ("-Wall", "-Wextra", "-Werror", "-Wno-sign-compare", "-Wshadow")
-# A C++ program that runs out of heap throws this; a D program, that.
+# What a program says when an allocation fails (where RLIMIT_AS, not the cgroup, stops it): C++'s
+# exception, gfortran's ALLOCATE, D's error, GNAT's STORAGE_ERROR message when `new` fails.
 CXX_MEMORY_ERRORS = ("std::bad_alloc",)
+FORTRAN_MEMORY_ERRORS = ("Allocation would exceed memory limit",)
 D_MEMORY_ERRORS = ("OutOfMemoryError",)
-ADA_MEMORY_ERRORS = ("heap exhausted",)  # GNAT's STORAGE_ERROR message when new fails
+ADA_MEMORY_ERRORS = ("heap exhausted",)
 
 
 def c_language(
@@ -119,7 +121,9 @@ def gnat() -> Language:
 
 
 def build() -> list[Language]:
-    # No -std where the driver gives none: the compiler's default (gcc 12: gnu17 and gnu++17).
+    # No -std where the driver gives none (GCC, Clang, G++, P1++): the compiler's default, gnu17
+    # for gcc 12 and clang 14, gnu++17 for g++ 12. A numbered id is ISO, as the driver's
+    # -std=c++11 and -std=c++17: no GNU extensions (typeof), no later library (make_unique).
     return [
         c_language("GCC", "C (gcc)", "/usr/bin/gcc", (".c",), SUM_C, libs=("-lm",), aliases=("C",)),
         c_language("G++", "C++ (g++)", "/usr/bin/g++", CXX_SUFFIXES, SUM_CPP),
@@ -159,7 +163,14 @@ def build() -> list[Language]:
             SUM_CPP,
             options=("-std=c++17",),
         ),
-        native("GFortran", "Fortran (gfortran)", "/usr/bin/gfortran", (".f", ".for"), SUM_FORTRAN),
+        native(
+            "GFortran",
+            "Fortran (gfortran)",
+            "/usr/bin/gfortran",
+            (".f", ".for"),
+            SUM_FORTRAN,
+            memory_errors=FORTRAN_MEMORY_ERRORS,
+        ),
         f2c(),
         # gcc without gobjc has no Objective-C front end: its cc1obj tells whether it is there.
         native(
