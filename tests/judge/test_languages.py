@@ -1,16 +1,16 @@
-"""Languages through the real sandbox: every self-test, Java under the memory limit, the
-compile cache and compile errors."""
+"""Languages through the real sandbox: every self-test, the compile cache and compile errors (the
+JVM's memory, threads and stack: `test_jvm_languages`)."""
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from verdict.judge import languages as languages_module
-from verdict.judge.compiler import Compiled, compile_source, program_sandbox, run_program, self_test
+from verdict.judge.compiler import compile_source, self_test
 from verdict.judge.errors import UnknownLanguage
 from verdict.judge.languages import (
     Language,
@@ -21,9 +21,7 @@ from verdict.judge.languages import (
     language_for_file,
     languages,
 )
-from verdict.judge.sandbox import Limits, SandboxConfig, Status
-
-MiB = 1024 * 1024
+from verdict.judge.sandbox import SandboxConfig
 
 
 @pytest.mark.integration
@@ -108,46 +106,6 @@ def test_the_registry_indexes_what_it_was_given() -> None:
         registry.get("klingon")
     with pytest.raises(UnknownLanguage, match="Kattis language 'cobol'"):  # problemtools has it, we don't
         registry.get("cobol")
-
-
-# -- Java under the memory limit (cgroup, not RLIMIT_AS) ---------------------------------------
-JAVA_HOG = """import java.util.*;
-public class Main { public static void main(String[] a) {
-    List<long[]> keep = new ArrayList<>();
-    for (int i = 0; i < 1000; i++) keep.add(new long[1 << 20]);  // 8 GB in 8 MB arrays
-    System.out.println(keep.size()); } }
-"""
-JAVA_NORMAL = """import java.util.*;
-public class Main { public static void main(String[] a) {
-    Scanner in = new Scanner(System.in); int n = in.nextInt();
-    long[] v = new long[n]; long s = 0; for (int i = 0; i < n; i++) { v[i] = i; s += v[i]; }
-    Map<Integer, Integer> m = new HashMap<>(); for (int i = 0; i < 100000; i++) m.put(i, i);
-    System.out.println(s + " " + m.size()); } }
-"""
-
-
-@pytest.mark.integration
-def test_java_over_the_memory_limit(
-    compile_program: Callable[..., Compiled], sandbox_config: SandboxConfig
-) -> None:
-    compiled = compile_program(JAVA_HOG, "JDK")
-    with program_sandbox(compiled, sandbox_config) as box:
-        result = run_program(box, compiled, Limits(cpu_time=5, memory_mb=256))
-    assert result.status == Status.MEMORY_LIMIT, (result, result.stderr[:500])
-
-
-@pytest.mark.integration
-def test_java_runs_within_256_mb(
-    compile_program: Callable[..., Compiled], sandbox_config: SandboxConfig
-) -> None:
-    compiled = compile_program(JAVA_NORMAL, "JDK")
-    with program_sandbox(compiled, sandbox_config) as box:
-        limits = Limits(cpu_time=5, memory_mb=256)
-        for _ in range(2):  # the second run meets the page cache the first one left
-            result = run_program(box, compiled, limits, stdin=b"1000000\n")
-            assert result.ok, (result, result.stderr[:500])
-            assert result.stdout == b"499999500000 100000\n"
-            assert result.memory_bytes < 260 * MiB
 
 
 # -- compile cache and compile errors ---------------------------------------------------------
