@@ -10,7 +10,7 @@ ghc compiles with ``-main-is mainjutgeorg`` before it runs.
     check SOURCE        the compile step: SOURCE with the expression "testing", as Jutge's driver
                         checks it; ghc's exit status and messages are the compile's.
     run SOURCE HEAP_MB  one test: the expressions come on standard input; an expression that does not
-                        compile ends the run with "Cannot test" (Jutge's EE), exit status 1; else the
+                        compile ends the run with "Cannot test" (Jutge's EE), exit status 86; else the
                         program runs with its heap bounded (``+RTS -M``) and an empty input.
 
 Blank lines of the input are skipped, as Jutge's toolkit does (its old driver printed ``()``).
@@ -25,7 +25,7 @@ import sys
 GHC = "/usr/bin/ghc"
 WORK = "work"
 JUDGE = "judge.hs"
-CANNOT_TEST = 1
+CANNOT_TEST = 86  # the exit status that says "Cannot test" (our run messages quote no stderr)
 
 
 def read_text(path: str) -> str:

@@ -104,6 +104,7 @@ def _runhaskell() -> Language:
         env=GHC_ENV,
         memory_errors=GHC_MEMORY_ERRORS,
         time_class="slow",
+        problem_files=("judge.hs",),
     )
 
 
