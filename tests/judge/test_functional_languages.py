@@ -75,6 +75,8 @@ def test_file_extensions_choose_ghc_and_guile() -> None:
     assert language_for_file("program.erl").id == "Erlang"
     assert language_for_file("program.lisp").id == "CLISP"
     assert get_language("Haskell").id == "GHC"  # the toolkit's id
+    # Kattis's language ids
+    assert [get_language(name).id for name in ("haskell", "ocaml", "lisp")] == ["GHC", "OCaml", "CLISP"]
 
 
 @pytest.mark.unit
