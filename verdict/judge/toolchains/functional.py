@@ -7,13 +7,17 @@ Where this departs from Jutge's driver:
   limit: a program that exhausts it gets GHC's own "Heap exhausted" (MLE), not the cgroup's kill.
 * RunHaskell builds and compiles each test's program at run time, inside the test's run, from the
   expressions on its standard input (see `verdict.judge.runhaskell`): the test's time and memory
-  count ghc's work too, where Jutge's driver compiled before starting the clock.
+  count ghc's work too (about 0.5 s of CPU and 130 MB here), where Jutge's driver compiled
+  before starting the clock. The time limit follows, since the golden solution runs the same way.
 * Guile gets a syntax check (``compile-file``) as its compile step, so that an unreadable program
   is CE as for every other language here; Jutge's driver had no check (it ran the file as it came).
 * OCaml is not in jutge-driver-std; its id is the one Jutge's own tests use (``OCaml``), compiled
   natively by ocamlopt.
 * Erlang keeps Jutge's file name (``program.erl``, so the module is ``program``) and runs with one
   scheduler, no async threads and no crash dump (the box is small).
+* Chicken runs with ``-:hm<heap>`` (its heap bounded as GHC's). Stalin is told the machine's
+  architecture (its wrapper asks dpkg-architecture, which the sandbox lacks), and its C links
+  with Debian's Boehm GC (``-lgc``), which Jutge's ``gcc -O2 program.c -lm`` left implicit.
 * Time classes outside Jutge's list (problem-anatomy.md): OCaml, Chicken and Stalin are native
   code (fast); RunHaskell compiles at run time, so it is slow.
 
