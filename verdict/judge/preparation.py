@@ -122,7 +122,8 @@ def _prepare_one(
 def make_outputs(package: Problem, golden: Path, config: SandboxConfig) -> list[str]:
     """Run the golden solution on every test lacking its expected output and store the output."""
     language = _language_or_refuse(package, golden)
-    compiled = compile_source(language, golden.read_bytes(), config, file_name=golden.name)
+    extra = language.files_from(package.root) or None  # RunHaskell's judge.hs
+    compiled = compile_source(language, golden.read_bytes(), config, extra_files=extra, file_name=golden.name)
     if not compiled.ok:
         raise SetterError(
             golden, f"the golden solution does not compile (CE): {compiled.output.strip()[:500]}"

@@ -62,6 +62,15 @@ class Language:
     # Why the language cannot be offered on any host of ours (no Debian 12 or PyPI toolchain);
     # None when only the host decides (its toolchain installed or not).
     unavailable: str | None = None
+    # Files of the problem's package put beside the source when the package has them, for the
+    # compile and the runs (RunHaskell's judge.hs).
+    problem_files: tuple[str, ...] = ()
+
+    def files_from(self, package: Path) -> dict[str, bytes]:
+        """The `problem_files` this problem package has, by name."""
+        return {
+            name: (package / name).read_bytes() for name in self.problem_files if (package / name).is_file()
+        }
 
     def entry(self, source: bytes, file_name: str | None = None) -> tuple[str, str]:
         """The source's file name in the box and the main name to run (``{main}`` in run)."""
