@@ -1,7 +1,8 @@
 """Compilation inside the sandbox, with a cache keyed by what determines the result.
 
-The cache key hashes (source, language id, compile command, toolchain version): a resubmission
-or a rejudge of the same code skips compiling. Compile errors are cached too.
+The cache key hashes (source, language id, compile command, the compiler's mounts and environment,
+toolchain version): a resubmission or a rejudge of the same code skips compiling. Compile errors
+are cached too.
 
 Each compile stages its entry in a directory of its own, renamed into place at the end, so
 concurrent compiles of one source never see each other's half-written files. The cache is
@@ -80,6 +81,9 @@ def cache_key(
     for part in (
         language.id,
         json.dumps(language.compile),
+        # What the compiler sees besides the source: its mounts and environment.
+        json.dumps([[m.source, m.target] for m in language.mounts]),
+        json.dumps(language.env),
         toolchain_version(language) or "",
         *(entry or (language.source_name, "")),
     ):
