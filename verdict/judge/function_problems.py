@@ -83,9 +83,9 @@ _LANGUAGE_NAMES = {
     "rs": "Rust",
     "R": "R",
 }
-# Languages whose submissions are never functions: RunPython runs each test's input as code.
-_WHOLE_PROGRAMS_ONLY = {"RunPython": "RunPython runs each test's input as code after the program"}
 RUN_PYTHON = "RunPython"
+# Languages whose submissions are never functions, and why.
+_WHOLE_PROGRAMS_ONLY = {RUN_PYTHON: "RunPython runs each test's input as code after the program"}
 JUDGE_PY = "judge.py"  # a RunPython problem's code, run between the program and each test's
 
 
@@ -224,7 +224,8 @@ PYTHON_PROGRAM = f"""\
 # A Jutge function problem: the submission ({STUDENT}.py), then the problem's main.py, run in this
 # one namespace as Jutge's concatenation does, each compiled under its own file name.
 __name__ = "__jutge__"
-__import__("sys").modules[__name__] = __import__("sys").modules["__main__"]  # no name left behind
+# A module by that name (dataclasses look it up), and no `sys` left in the submission's namespace:
+__import__("sys").modules[__name__] = __import__("sys").modules["__main__"]
 exec(compile(open("{STUDENT}.py", "rb").read(), "{STUDENT}.py", "exec"))
 exec(compile(open("main.py", "rb").read(), "main.py", "exec"))
 """.encode()
