@@ -43,7 +43,9 @@ def label(path: Path) -> str:
 
 
 def corpus_folders() -> list[Path]:
-    return sorted(p for p in CORPUS.iterdir() if p.is_dir() and p != HELLO)
+    """The compiler ids' folders: not the problems (``*.pbm``: hello.pbm, and function.pbm, which
+    tests/judge/test_function_languages.py grades)."""
+    return sorted(p for p in CORPUS.iterdir() if p.is_dir() and p.suffix != ".pbm")
 
 
 def corpus_files() -> list[object]:

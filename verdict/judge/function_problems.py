@@ -25,13 +25,22 @@ Here, one compile whose messages name the student's lines, per language:
   The submission's file is named after its public class (`verdict.judge.java_source`), whatever
   name it came with (on Jutge, ``program.java``, a public class is a compile error), and
   ``Solution.java`` when it has none (``Main.java`` is the problem's).
-- Python: ``program.py`` (the submission) and ``main.py`` are both compiled (checked) under their
-  own names; the program run, ``jutge_program.py``, sets ``__name__ = "__jutge__"`` and executes
-  the two in its one namespace, as Jutge's concatenation does, each compiled with its own file
-  name, so tracebacks name the student's lines too.
+- Python: ``program.py`` (the submission) and ``main.py`` are both checked under their own names,
+  by the language's own check given the two files (Python3's ``py_compile``; MyPy's helper, which
+  type-checks their concatenation as Jutge's MyPy does and gives each message its own file's name
+  and line: `verdict.judge.python_check`). The program run, ``jutge_program.py``, sets
+  ``__name__ = "__jutge__"`` (registered as a module, which dataclasses and pickle look up) and
+  executes the two in its one namespace, as Jutge's concatenation does, each compiled with its own
+  file name, so tracebacks name the student's lines too. RunPython, whose tests are code to run,
+  has no function problems (Jutge's RunPython ignores the modifier): its submission is refused.
 - Haskell: the concatenation, with ``{-# LINE #-}`` pragmas naming each part's own lines.
 - Rust: ``main.rs`` is the problem's main with ``include!("program.rs");`` at its end: rustc names
   the included file's lines, and the main's own are unchanged.
+- R: as jutge-driver-std, the submission then ``main.R``, concatenated, and only ``no_main`` (its
+  R ignores ``structs``). The concatenation is the language's own source (``main.R``), compiled
+  (checked) and run by the R language's own commands, whatever they are; R has no line directive,
+  so a message names ``main.R`` (Jutge's ``program.R``), at the submission's own line numbers
+  since it comes first.
 
 A language for which the problem has no main is a compile error that names the languages it has.
 """
@@ -63,9 +72,20 @@ _MODIFIERS = {
     "java": ("no_main",),
     "haskell": ("no_main",),
     "rust": ("no_main",),
+    "r": ("no_main",),
 }
-_LANGUAGE_NAMES = {"c": "C", "cc": "C++", "java": "Java", "py": "Python", "hs": "Haskell", "rs": "Rust"}
-PYTHON_CHECK = "import sys\nfor name in sys.argv[1:]:\n    compile(open(name, 'rb').read(), name, 'exec')\n"
+_LANGUAGE_NAMES = {
+    "c": "C",
+    "cc": "C++",
+    "java": "Java",
+    "py": "Python",
+    "hs": "Haskell",
+    "rs": "Rust",
+    "R": "R",
+}
+RUN_PYTHON = "RunPython"
+# Languages whose submissions are never functions, and why.
+_WHOLE_PROGRAMS_ONLY = {RUN_PYTHON: "RunPython runs each test's input as code after the program"}
 
 
 @dataclass(frozen=True)
@@ -94,7 +114,14 @@ def compile_submission(
     submission put together with the problem's main (see the module's docstring)."""
     interface = problem.function
     if interface is None or not applies(interface, language):
-        return compile_source(language, source, config, supervision=supervision, file_name=file_name)
+        return compile_source(
+            language,
+            source,
+            config,
+            extra_files=language.files_from(problem.root),  # RunPython's judge.py, RunHaskell's judge.hs
+            supervision=supervision,
+            file_name=file_name,
+        )
     try:
         assembly = assemble(interface, language, source)
     except NoMainForLanguage as error:
@@ -110,10 +137,12 @@ def compile_submission(
 
 def family(language: Language) -> str | None:
     """Which assembly a language takes, from its source's extension (None: it has none)."""
+    if language.id in _WHOLE_PROGRAMS_ONLY:
+        return None
     extension = _extension(language)
     if extension in ("c", *CXX_EXTENSIONS):
         return "c"
-    return {"py": "python", "java": "java", "hs": "haskell", "rs": "rust"}.get(extension)
+    return {"py": "python", "java": "java", "hs": "haskell", "rs": "rust", "R": "r"}.get(extension)
 
 
 def applies(interface: FunctionInterface, language: Language) -> bool:
@@ -139,6 +168,8 @@ def assemble(interface: FunctionInterface, language: Language, source: bytes) ->
         return _python_assembly(language, source, main)
     if kind == "haskell":
         return _haskell_assembly(language, source, main)
+    if kind == "r":
+        return Assembly(language, concatenated(source, main), {})
     return _rust_assembly(language, source, main)
 
 
@@ -170,6 +201,11 @@ def haskell_program(student: bytes, main: bytes) -> bytes:
     )
 
 
+def concatenated(student: bytes, main: bytes) -> bytes:
+    """The submission then the problem's main (R's assembly, as jutge-driver-std's)."""
+    return _ended(student) + _ended(main)
+
+
 def rust_program(main: bytes) -> bytes:
     """The crate root compiled: the problem's main, then the submission included at its end."""
     return _ended(main) + f'include!("{STUDENT}.rs");\n'.encode()
@@ -179,6 +215,8 @@ PYTHON_PROGRAM = f"""\
 # A Jutge function problem: the submission ({STUDENT}.py), then the problem's main.py, run in this
 # one namespace as Jutge's concatenation does, each compiled under its own file name.
 __name__ = "__jutge__"
+# A module by that name (dataclasses look it up), and no `sys` left in the submission's namespace:
+__import__("sys").modules[__name__] = __import__("sys").modules["__main__"]
 exec(compile(open("{STUDENT}.py", "rb").read(), "{STUDENT}.py", "exec"))
 exec(compile(open("main.py", "rb").read(), "main.py", "exec"))
 """.encode()
@@ -245,11 +283,16 @@ def _java_function_entry(source: bytes, file_name: str | None) -> tuple[str, str
 
 @functools.cache
 def python_variant(language: Language) -> Language:
-    """Both files checked by compiling them; jutge_program.py runs them."""
+    """Both files checked by the language's check (its source's name in the argv becomes the two
+    names); jutge_program.py runs them."""
+    check = language.compile or ()
+    files = (f"{STUDENT}.py", "main.py")
     return replace(
         language,
         source_name=f"{STUDENT}.py",
-        compile=(language.toolchain, "-c", PYTHON_CHECK, f"{STUDENT}.py", "main.py"),
+        compile=tuple(
+            part for word in check for part in (files if word == language.source_name else (word,))
+        ),
         run=_renamed_run(language.run, language.source_name, f"{ASSEMBLED}.py"),
         artifacts=(f"{STUDENT}.py",),  # main.py and jutge_program.py are kept as extra files
     )
@@ -276,6 +319,12 @@ def _no_main_message(interface: FunctionInterface, language: Language) -> str:
         f"{_LANGUAGE_NAMES.get(ext, ext)} (main.{ext})" for ext in interface.mains if ext in _LANGUAGE_NAMES
     )
     wanted = f" {interface.function_name}" if interface.function_name else ""
+    if language.id in _WHOLE_PROGRAMS_ONLY:
+        return (
+            f"this problem asks for the function{wanted}, called by the problem's own main program: "
+            f"{_WHOLE_PROGRAMS_ONLY[language.id]}: it cannot be used here (the problem has a main in "
+            f"{offered or 'no language'})"
+        )
     return (
         f"this problem asks for the function{wanted}, called by the problem's own main program, "
         f"which it has only in {offered or 'no language'}: {language.name} cannot be used here"

@@ -15,7 +15,7 @@ from pathlib import Path
 from verdict.judge import checkers, graphic, scoring
 from verdict.judge.check_result import CheckResult
 from verdict.judge.checker_programs import CHECKER_LIMITS, CheckerProgram, compile_checker, flag_list
-from verdict.judge.compiler import Compiled, compile_source, program_sandbox, run_program, still_cached
+from verdict.judge.compiler import Compiled, program_sandbox, run_program, still_cached
 from verdict.judge.errors import CheckerError, PackageError, UnknownLanguage
 from verdict.judge.function_problems import compile_submission
 from verdict.judge.languages import Language, get_language, language_for_file
@@ -190,14 +190,9 @@ class Grader:
                 message=f"compiler {language.id} not allowed here: use {', '.join(self.problem.compilers)}",
                 compile_output=f"compiler {language.id} not allowed for this problem",
             )
-        if extra := language.files_from(self.problem.root):  # RunHaskell's judge.hs
-            compiled = compile_source(
-                language, source, self.config, extra_files=extra, supervision=supervision, file_name=file_name
-            )
-        else:
-            compiled = compile_submission(
-                self.problem, language, source, self.config, supervision=supervision, file_name=file_name
-            )
+        compiled = compile_submission(
+            self.problem, language, source, self.config, supervision=supervision, file_name=file_name
+        )
         if not compiled.ok:
             return GradeResult(
                 Verdict.CE,

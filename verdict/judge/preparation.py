@@ -19,8 +19,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from verdict.judge import graphic
-from verdict.judge.compiler import compile_source, program_sandbox, run_program
+from verdict.judge.compiler import program_sandbox, run_program
 from verdict.judge.errors import JudgeError, PackageError, UnknownLanguage
+from verdict.judge.function_problems import compile_submission
 from verdict.judge.grader import Grader, GradeResult, reason, reference_language
 from verdict.judge.languages import Language, availability
 from verdict.judge.problem import BundledSubmission, Problem, TestCase
@@ -122,8 +123,8 @@ def _prepare_one(
 def make_outputs(package: Problem, golden: Path, config: SandboxConfig) -> list[str]:
     """Run the golden solution on every test lacking its expected output and store the output."""
     language = _language_or_refuse(package, golden)
-    extra = language.files_from(package.root) or None  # RunHaskell's judge.hs
-    compiled = compile_source(language, golden.read_bytes(), config, extra_files=extra, file_name=golden.name)
+    # As a submission is compiled: a function problem's golden solution is only its functions.
+    compiled = compile_submission(package, language, golden.read_bytes(), config, file_name=golden.name)
     if not compiled.ok:
         raise SetterError(
             golden, f"the golden solution does not compile (CE): {compiled.output.strip()[:500]}"

@@ -22,7 +22,7 @@ from verdict.judge.problem import FunctionInterface
 
 SOURCE_MODIFIERS = ("none", "no_main", "structs")
 # main.<ext> files a function problem may have: the extensions of the languages it can assemble.
-MAIN_EXTENSIONS = ("c", "cc", "cpp", "cxx", "java", "py", "hs", "rs")
+MAIN_EXTENSIONS = ("c", "cc", "cpp", "cxx", "java", "py", "hs", "rs", "R")
 
 
 def function_interface(root: Path, handler: Fields, golden: Path | None) -> FunctionInterface | None:
