@@ -46,8 +46,13 @@ SUM_RUST = (
     ".unwrap();let v:Vec<i64>=s.split_whitespace().map(|x|x.parse().unwrap()).collect();"
     'println!("{}",v[0]+v[1]);}\n'
 )
-SUM_GO = 'package main\n\nimport "fmt"\n\nfunc main() {\n\tvar a, b int64\n\tfmt.Scan(&a, &b)\n\tfmt.Println(a + b)\n}\n'
-SUM_NIM = "import strutils\n\nlet v = stdin.readLine().splitWhitespace()\necho parseInt(v[0]) + parseInt(v[1])\n"
+SUM_GO = (
+    'package main\n\nimport "fmt"\n\nfunc main() {\n\tvar a, b int64\n\tfmt.Scan(&a, &b)\n'
+    "\tfmt.Println(a + b)\n}\n"
+)
+SUM_NIM = (
+    "import strutils\n\nlet v = stdin.readLine().splitWhitespace()\necho parseInt(v[0]) + parseInt(v[1])\n"
+)
 SUM_CRYSTAL = "a, b = STDIN.gets.not_nil!.split.map(&.to_i64)\nputs a + b\n"
 SUM_PASCAL = "program Sum;\nvar a, b: Int64;\nbegin\n  Read(a, b);\n  WriteLn(a + b);\nend.\n"
 SUM_ZIG = """const std = @import("std");
@@ -169,7 +174,8 @@ def _crystal() -> Language:
         compile_cpu_seconds=120,
         compile_memory_mb=2048,
         env=(("CRYSTAL_CACHE_DIR", f"{BOX_CACHE}/crystal"),),
-        memory_errors=("Out of memory", "OutOfMemory"),
+        # Boehm's collector, when the heap cannot grow (Crystal 1.6 itself has no message for it).
+        memory_errors=("GC Warning: Out of", "GC Warning: Failed to expand heap"),
     )
 
 
@@ -203,7 +209,7 @@ def zig_directory() -> str | None:
     spec = importlib.util.find_spec("ziglang")
     if spec is None or not spec.submodule_search_locations:
         return None
-    directory = Path(list(spec.submodule_search_locations)[0])
+    directory = Path(next(iter(spec.submodule_search_locations)))
     if not (directory / "zig").exists() or not world_traversable(directory):
         return None
     return str(directory)
