@@ -19,15 +19,18 @@ What departs from Jutge's driver, and why:
 - **Nim**: ``nim c`` as Jutge (a debug build, with Nim's run-time checks), its nimcache in the
   box; /etc/nim (its configuration) is mounted.
 - **Crystal**: ``crystal build`` as Jutge, its cache in the box; Crystal's compiler is slow, so its
-  compile limits are raised.
+  compile limits are raised. Boehm's collector marks with one thread (GC_MARKERS=1). Crystal 1.6
+  does not check the collector's NULL: a single allocation larger than the machine can give is an
+  "Invalid memory access" (RE), not MLE; growing past the limit is the cgroup's kill (MLE).
 - **FPC**: Jutge's flags (``-Sd -Co -Cr -Ct -Ci -v0``: Delphi mode, overflow, range, stack and I/O
   checks, errors only); /etc/fpc.cfg (the unit paths) is mounted. FPC writes its errors to stdout:
   shown, as every compiler's stdout and stderr are.
 - **Zig** is no Jutge compiler id (neither jutge-driver-std nor jutge-toolkit has one): the id is
   "Zig", from PyPI's ``ziglang`` (the package's directory is mounted at /opt/zig). It is compiled
   ``-O ReleaseSafe``: optimised, with Zig's safety checks (overflow, bounds) kept, so that they are
-  run-time errors as FPC's -Cr and Nim's checks are. Its caches are in the box, so every compile
-  builds compiler_rt again (about 20 s of CPU): its compile limits are raised.
+  run-time errors as FPC's -Cr and Nim's checks are. A compile costs 15-20 s of CPU (LLVM on the
+  program and the part of std it uses, and compiler_rt built again: the caches are in the box, so
+  they start empty): its compile limits are raised.
 """
 
 from __future__ import annotations
@@ -173,7 +176,9 @@ def _crystal() -> Language:
         selftest_source=SUM_CRYSTAL,
         compile_cpu_seconds=120,
         compile_memory_mb=2048,
-        env=(("CRYSTAL_CACHE_DIR", f"{BOX_CACHE}/crystal"),),
+        # GC_MARKERS: Boehm's collector marks with one thread per core otherwise, past the run's
+        # thread limit on a large host.
+        env=(("CRYSTAL_CACHE_DIR", f"{BOX_CACHE}/crystal"), ("GC_MARKERS", "1")),
         # Boehm's collector, when the heap cannot grow (Crystal 1.6 itself has no message for it).
         memory_errors=("GC Warning: Out of", "GC Warning: Failed to expand heap"),
     )
