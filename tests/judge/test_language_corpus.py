@@ -35,6 +35,11 @@ LABELS = {
     "EE-output": Verdict.OLE,
 }
 REQUIRED = ("AC", "WA", "PE", "CE", "EE-time")
+# Corpora graded against a problem of their own, by their language's own test module: RunHaskell's
+# tests are expressions, which an empty hello-world input cannot be (test_functional_languages).
+OWN_PROBLEM = {"RunHaskell": FIXTURES / "runhaskell" / "RunHaskell"}
+# Required labels a language cannot produce, and why.
+IMPOSSIBLE = {"RunHaskell": {"PE": "its output is made by print, one value a line"}}
 
 
 def label(path: Path) -> str:
@@ -63,6 +68,25 @@ def test_every_corpus_folder_is_a_compiler_id_and_every_file_a_label() -> None:
         assert folder.name in known, f"{folder.name} is no compiler id"
         for path in folder.iterdir():
             assert label(path) in LABELS, f"{path}: the label must be one of {', '.join(LABELS)}"
+
+
+@pytest.mark.integration
+def test_every_available_language_has_its_corpus() -> None:
+    """The proof is owed for every id this host can run (CI installs every toolchain): AC, WA, PE,
+    CE (unless the language has no compile step, as Jutge's BEEF) and EE by time."""
+    folders = {folder.name: folder for folder in corpus_folders()} | OWN_PROBLEM
+    missing = {}
+    for language in all_languages().values():
+        if not availability(language)[0]:
+            continue
+        folder = folders.get(language.id)
+        labels = {label(path) for path in folder.iterdir()} if folder else set()
+        owed = set(REQUIRED) - set(IMPOSSIBLE.get(language.id, {}))
+        if language.compile is None:
+            owed.discard("CE")
+        if owed - labels:
+            missing[language.id] = sorted(owed - labels)
+    assert missing == {}
 
 
 @pytest.fixture(scope="module")
