@@ -197,3 +197,26 @@ def test_fpc_shows_its_errors_written_to_stdout(sandbox_config: SandboxConfig) -
     compiled = compile_source(get_language("FPC"), source, sandbox_config)
     assert not compiled.ok
     assert "main.pas(4," in compiled.output and "Incompatible types" in compiled.output, compiled.output
+
+
+# Code the compiler itself runs: Nim's staticExec and a Crystal macro's backticks run shell commands
+# while compiling. They run in the compile's sandbox: as the slot's unprivileged uid, seeing none of
+# the host's files (this checkout is not mounted).
+COMPILE_TIME_PROBE = "id -u; ls /work /root 2>&1 | head -1"
+COMPILE_TIME_CODE = {
+    "Nim": f'const probe = staticExec("{COMPILE_TIME_PROBE}")\necho probe\n',
+    "Crystal": f"puts {{{{ `{COMPILE_TIME_PROBE}`.stringify }}}}\n",
+}
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("language_id", sorted(COMPILE_TIME_CODE))
+def test_code_run_by_the_compiler_stays_in_the_sandbox(
+    compile_program: Callable[..., Compiled], sandbox_config: SandboxConfig, language_id: str
+) -> None:
+    needs(language_id)
+    result = compiled_run(compile_program, sandbox_config, COMPILE_TIME_CODE[language_id], language_id)
+    assert result.ok, (result, result.stderr[:500])
+    uid, listing = result.stdout.decode().strip().splitlines()[:2]
+    assert int(uid) != 0
+    assert "No such file or directory" in listing
