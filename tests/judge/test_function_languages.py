@@ -12,16 +12,14 @@ together, as Jutge's MyPy does: a type error that only the main reveals is a com
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tests.support.paths import FIXTURES
 from verdict.judge import function_problems as fp
-from verdict.judge.errors import UnknownLanguage
 from verdict.judge.grader import Grader, GradeResult
-from verdict.judge.languages import Language, availability, get_language
+from verdict.judge.languages import Language, all_languages, availability, get_language
 from verdict.judge.packages import load_package
 from verdict.judge.preparation import prepare, prepared_grader
 from verdict.judge.sandbox import SandboxConfig
@@ -31,19 +29,15 @@ FUNCTION = FIXTURES / "languages" / "function.pbm"
 SOLUTIONS = FUNCTION / "solutions"
 # jutge-driver-std's compilers that honour no_main, then Verdict's own (Rust).
 COMPILERS = (
-    *("GCC", "Clang", "G++", "G++11", "G++17", "P1++", "Clang++17"),
+    *("GCC", "Clang", "G++", "G++11", "G++17", "G++20", "P1++", "Clang++17"),
     *("JDK", "Python3", "MyPy", "GHC", "R", "Rust"),
 )
 MAINS = ("main.c", "main.cc", "main.java", "main.py", "main.hs", "main.R", "main.rs")
 
 
 def language_or_skip(compiler: str) -> Language:
-    """The compiler's language; skips when this host cannot offer it, or (while the families are
-    merged one by one) when this registry does not have it yet."""
-    try:
-        language = get_language(compiler)
-    except UnknownLanguage:
-        pytest.skip(f"{compiler} is not in this registry yet")
+    """The compiler's language; skips when this host cannot offer it."""
+    language = get_language(compiler)
     available, why = availability(language)
     if not available:
         pytest.skip(f"{compiler} unavailable: {why}")
@@ -87,12 +81,19 @@ def test_the_problem_has_a_main_per_language_and_a_solution_per_compiler() -> No
 
 
 @pytest.mark.unit
+def test_the_languages_with_function_problems_are_jutges() -> None:
+    """jutge-driver-std's no_main compilers (C, C++, Java, Python, Haskell, R) and Rust here; every
+    other id, RunPython and RunHaskell included, takes whole programs only."""
+    with_functions = {language.id for language in all_languages().values() if language.function_assembly}
+    assert with_functions == set(COMPILERS)
+
+
+@pytest.mark.unit
 def test_r_is_assembled_as_jutges_driver_does() -> None:
     """R: the submission then main.R, one source under the R language's own file name."""
     problem = load_package(FUNCTION)
     assert problem.function is not None
-    # Any language whose source is main.R (the R family's is merged separately).
-    r = replace(get_language("Python3"), id="R", source_name="main.R", compile=None)
+    r = get_language("R")
     assembly = fp.assemble(problem.function, r, b"digits <- function(n) 1")
     assert assembly.language is r and not assembly.extra_files
     assert assembly.source == b"digits <- function(n) 1\n" + (FUNCTION / "main.R").read_bytes()

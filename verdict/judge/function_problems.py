@@ -55,7 +55,7 @@ from pathlib import Path
 from verdict.judge.compiler import Compiled, compile_source
 from verdict.judge.java_source import java_entry
 from verdict.judge.languages import SOURCE, Language, RunArgv
-from verdict.judge.problem import CXX_EXTENSIONS, FunctionInterface, Problem
+from verdict.judge.problem import FunctionInterface, Problem
 from verdict.judge.sandbox import Limits, SandboxConfig
 from verdict.judge.supervision import Supervision
 
@@ -136,13 +136,8 @@ def compile_submission(
 
 
 def family(language: Language) -> str | None:
-    """Which assembly a language takes, from its source's extension (None: it has none)."""
-    if language.id in _WHOLE_PROGRAMS_ONLY:
-        return None
-    extension = _extension(language)
-    if extension in ("c", *CXX_EXTENSIONS):
-        return "c"
-    return {"py": "python", "java": "java", "hs": "haskell", "rs": "rust", "R": "r"}.get(extension)
+    """Which assembly a language takes (None: it has none), as the language says."""
+    return language.function_assembly
 
 
 def applies(interface: FunctionInterface, language: Language) -> bool:

@@ -59,6 +59,10 @@ class Language:
     # fixed source_name. May raise JavaSourceError (a compile error).
     entry_point: EntryPoint | None = None
     aliases: tuple[str, ...] = ()  # other names a submission or a problem may give (case-insensitive)
+    # How a function problem's submission (Jutge's no_main) is put together with the problem's
+    # main, for the ids whose Jutge compiler supports it: "c" (C and C++), "java", "python",
+    # "haskell", "rust" or "r" (verdict.judge.function_problems); None: a whole program only.
+    function_assembly: str | None = None
     # Why the language cannot be offered on any host of ours (no Debian 12 or PyPI toolchain);
     # None when only the host decides (its toolchain installed or not).
     unavailable: str | None = None
@@ -103,6 +107,7 @@ def native(
     memory_errors: tuple[str, ...] = (),
     flags: tuple[str, ...] = (),
     aliases: tuple[str, ...] = (),
+    function_assembly: str | None = None,
 ) -> Language:
     """A language compiled to ./main with Jutge's flags (``-D_JUDGE_ -DNDEBUG -O2``) by a gcc-like
     driver: C, C++, Fortran, Objective-C, D."""
@@ -121,6 +126,7 @@ def native(
         memory_errors=memory_errors,
         flags=flags,
         aliases=aliases,
+        function_assembly=function_assembly,
     )
 
 

@@ -79,6 +79,7 @@ def c_language(
         memory_errors=CXX_MEMORY_ERRORS if compiler.endswith("++") else (),
         flags=options,
         aliases=aliases,
+        function_assembly="c",
     )
 
 

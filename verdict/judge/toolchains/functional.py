@@ -73,6 +73,7 @@ def _runhaskell_run(limits: Limits) -> list[str]:
 def _ghc() -> Language:
     return Language(
         id="GHC",
+        function_assembly="haskell",
         name="Haskell (GHC)",
         extensions=(".hs", ".lhs"),
         source_name="main.hs",  # verdict.judge.function_problems swaps it for its assembled module

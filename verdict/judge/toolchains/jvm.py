@@ -149,6 +149,7 @@ def _kotlin_entry(source: bytes, file_name: str | None) -> tuple[str, str]:
 def _jdk(home: str) -> Language:
     return Language(
         id="JDK",
+        function_assembly="java",
         time_class="medium",  # Jutge's class for Java
         name="Java 17",
         extensions=(".java",),

@@ -41,6 +41,7 @@ def build() -> list[Language]:
 def python3() -> Language:
     return Language(
         id="Python3",
+        function_assembly="python",
         time_class="slow",
         name="Python 3",
         extensions=(".py", ".py3"),
@@ -62,6 +63,7 @@ def mypy() -> Language:
     reads typeshed's stubs and Jutge's typed libraries, such as yogi, found on PYTHONPATH)."""
     return Language(
         id="MyPy",
+        function_assembly="python",
         time_class="slow",
         name="Python 3 with MyPy type checking",
         extensions=(".py", ".py3"),  # Python3 claims them first: MyPy is asked for by its id

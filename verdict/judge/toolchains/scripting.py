@@ -134,6 +134,7 @@ def _perl() -> Language:
 def _r() -> Language:
     return Language(
         id="R",
+        function_assembly="r",
         time_class="slow",
         name="R",
         extensions=(".R", ".r"),

@@ -97,6 +97,7 @@ def _rust(sysroot: str | None) -> Language:
     elsewhere = sysroot is not None and sysroot != "/usr"
     return Language(
         id="Rust",
+        function_assembly="rust",
         name="Rust",
         extensions=(".rs",),
         source_name="main.rs",
