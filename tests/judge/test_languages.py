@@ -25,7 +25,9 @@ from verdict.judge.sandbox import SandboxConfig
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("language_id", sorted(all_languages()))
+@pytest.mark.parametrize(
+    "language_id", sorted(i for i, language in all_languages().items() if not language.unavailable)
+)
 def test_self_test(language_id: str, sandbox_config: SandboxConfig) -> None:
     language = all_languages()[language_id]
     outcome = self_test(language, sandbox_config)
@@ -33,6 +35,20 @@ def test_self_test(language_id: str, sandbox_config: SandboxConfig) -> None:
         pytest.skip(f"{language_id} toolchain missing: {outcome.detail}")
     assert outcome.passed, outcome.detail
     assert outcome.version
+
+
+@pytest.mark.integration
+def test_ids_no_toolchain_offers_say_why(sandbox_config: SandboxConfig) -> None:
+    """Jutge's ids that Debian 12 and PyPI cannot give us are listed, never offered, with the reason."""
+    offered_nowhere = [language for language in all_languages().values() if language.unavailable]
+    assert {"FBC", "Julia", "Codon"} <= {language.id for language in offered_nowhere}
+    for language in offered_nowhere:
+        outcome = self_test(language, sandbox_config)
+        assert not outcome.available and not outcome.passed
+        assert outcome.detail == language.unavailable and availability(language) == (
+            False,
+            language.unavailable,
+        )
 
 
 @pytest.mark.integration
