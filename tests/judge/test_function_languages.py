@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.languages import offered
 from tests.support.paths import FIXTURES
 from verdict.judge import function_problems as fp
 from verdict.judge.grader import Grader, GradeResult
-from verdict.judge.languages import Language, all_languages, availability, get_language
+from verdict.judge.languages import all_languages, get_language
 from verdict.judge.packages import load_package
 from verdict.judge.preparation import prepare, prepared_grader
 from verdict.judge.sandbox import SandboxConfig
@@ -33,15 +34,6 @@ COMPILERS = (
     *("JDK", "Python3", "MyPy", "GHC", "R", "Rust"),
 )
 MAINS = ("main.c", "main.cc", "main.java", "main.py", "main.hs", "main.R", "main.rs")
-
-
-def language_or_skip(compiler: str) -> Language:
-    """The compiler's language; skips when this host cannot offer it."""
-    language = get_language(compiler)
-    available, why = availability(language)
-    if not available:
-        pytest.skip(f"{compiler} unavailable: {why}")
-    return language
 
 
 def solution(kind: str, compiler: str) -> Path:
@@ -60,7 +52,7 @@ def grader(sandbox_config: SandboxConfig) -> Grader:
 
 
 def grade(grader: Grader, compiler: str, source: Path | bytes) -> GradeResult:
-    language = language_or_skip(compiler)
+    language = offered(compiler)
     if isinstance(source, Path):
         return grader.grade(source.read_bytes(), language, file_name=source.name)
     return grader.grade(source, language)

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.languages import offered
 from verdict.judge import python_check
 from verdict.judge.compiler import compile_source, program_sandbox, run_program
 from verdict.judge.grader import Grader, GradeResult
-from verdict.judge.languages import Language, availability, get_language, language_for_file
+from verdict.judge.languages import get_language, language_for_file
 from verdict.judge.packages import load_package
 from verdict.judge.preparation import prepared_grader
 from verdict.judge.sandbox import Limits, SandboxConfig
@@ -29,17 +30,9 @@ JUTGE_MYPY_FLAGS = (
 )
 
 
-def language_or_skip(compiler: str) -> Language:
-    language = get_language(compiler)
-    available, why = availability(language)
-    if not available:
-        pytest.skip(f"{compiler} unavailable: {why}")
-    return language
-
-
 def compile_and_run(config: SandboxConfig, compiler: str, source: str, stdin: str = "") -> tuple[str, str]:
     """(compile output, or the run's stdout and stderr joined) of a source in the sandbox."""
-    compiled = compile_source(language_or_skip(compiler), source.encode(), config)
+    compiled = compile_source(offered(compiler), source.encode(), config)
     if not compiled.ok:
         return compiled.output, ""
     with program_sandbox(compiled, config) as box:
@@ -140,7 +133,7 @@ RUN_PACKAGE = {
 
 @pytest.fixture(scope="module")
 def squares(tmp_path_factory: pytest.TempPathFactory, sandbox_config: SandboxConfig) -> Grader:
-    language_or_skip("RunPython")
+    offered("RunPython")
     root = tmp_path_factory.mktemp("runpython") / "squares.pbm"
     root.mkdir()
     for name, text in RUN_PACKAGE.items():

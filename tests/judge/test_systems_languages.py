@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.support.languages import offered
 from verdict.judge.compiler import Compiled, compile_source, program_sandbox, run_program
-from verdict.judge.languages import availability, get_language
+from verdict.judge.languages import get_language
 from verdict.judge.sandbox import Limits, RunResult, SandboxConfig, Status
 from verdict.judge.toolchains import systems
 
@@ -80,12 +81,6 @@ RUST_PROGRAMS = (
 )
 
 
-def needs(language_id: str) -> None:
-    available, why = availability(get_language(language_id))
-    if not available:
-        pytest.skip(f"{language_id} unavailable: {why}")
-
-
 def compiled_run(
     compile_program: Callable[..., Compiled],
     config: SandboxConfig,
@@ -139,7 +134,7 @@ def test_zig_comes_from_pypi_and_is_mounted() -> None:
 def test_go_allocating_a_gigabyte_under_256_mb_is_mle(
     compile_program: Callable[..., Compiled], sandbox_config: SandboxConfig
 ) -> None:
-    needs("Go")
+    offered("Go")
     result = compiled_run(compile_program, sandbox_config, GO_GIGABYTE, "Go")
     assert result.status == Status.MEMORY_LIMIT, (result, result.stderr[:500])
 
@@ -149,7 +144,7 @@ def test_go_keeps_150_mb_live_under_256_mb(
     compile_program: Callable[..., Compiled], sandbox_config: SandboxConfig
 ) -> None:
     """GOMEMLIMIT makes the collector run before the heap doubles past the limit."""
-    needs("Go")
+    offered("Go")
     result = compiled_run(compile_program, sandbox_config, GO_CHURN, "Go")
     assert result.ok, (result, result.stderr[:500])
     assert result.stdout == b"20100\n"
@@ -161,7 +156,7 @@ def test_go_keeps_150_mb_live_under_256_mb(
 def test_a_runtimes_own_out_of_memory_is_mle(
     compile_program: Callable[..., Compiled], sandbox_config: SandboxConfig, language_id: str
 ) -> None:
-    needs(language_id)
+    offered(language_id)
     result = compiled_run(compile_program, sandbox_config, HUGE_ALLOCATION[language_id], language_id)
     assert result.status == Status.MEMORY_LIMIT, (result, result.stderr[:500])
     assert any(pattern.encode() in result.stderr for pattern in get_language(language_id).memory_errors)
@@ -174,7 +169,7 @@ def test_compile_caches_neither_leak_nor_break(
 ) -> None:
     """Each compile is a fresh sandbox: its build cache is gone after it, only the program is kept,
     and the next compile (another program, or the same one again) starts clean and works."""
-    needs(language_id)
+    offered(language_id)
     language = get_language(language_id)
     nonce = f"// {time.time_ns()}\n"  # not in the judge's compile cache: really compiled
     outputs = []
@@ -192,7 +187,7 @@ def test_compile_caches_neither_leak_nor_break(
 
 @pytest.mark.integration
 def test_fpc_shows_its_errors_written_to_stdout(sandbox_config: SandboxConfig) -> None:
-    needs("FPC")
+    offered("FPC")
     source = b"program Bad;\nvar n: Integer;\nbegin\n  n := 'one';\n  WriteLn(n);\nend.\n"
     compiled = compile_source(get_language("FPC"), source, sandbox_config)
     assert not compiled.ok
@@ -214,7 +209,7 @@ COMPILE_TIME_CODE = {
 def test_code_run_by_the_compiler_stays_in_the_sandbox(
     compile_program: Callable[..., Compiled], sandbox_config: SandboxConfig, language_id: str
 ) -> None:
-    needs(language_id)
+    offered(language_id)
     result = compiled_run(compile_program, sandbox_config, COMPILE_TIME_CODE[language_id], language_id)
     assert result.ok, (result, result.stderr[:500])
     uid, listing = result.stdout.decode().strip().splitlines()[:2]
