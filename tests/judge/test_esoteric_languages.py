@@ -182,7 +182,7 @@ def test_verilog_syntax_error_is_a_compile_error(compile_program: Compile) -> No
 
 # -- the ids that cannot be offered ---------------------------------------------------------------
 
-UNAVAILABLE = ("FBC", "Julia", "Codon", "GPC", "P2C", "GCJ", "Typescript", "PRO2", "MakePRO2")
+UNAVAILABLE = ("FBC", "Julia", "Codon", "GPC", "P2C", "GCJ", "PRO2", "MakePRO2")
 
 
 @pytest.mark.parametrize("language_id", UNAVAILABLE)

@@ -82,7 +82,7 @@ _COMPILER_SOLUTIONS = {
 }
 # Every extension a solution.<ext> may have: the toolkit's languages and the other compilers'.
 _SOURCE_EXTENSIONS = {ext for exts in _SOLUTION_EXTENSIONS.values() for ext in exts} | {
-    *("js", "pl", "rb", "php", "lua", "kt", "pas", "f90", "f", "d", "adb", "ml", "erl", "scm"),
+    *("js", "ts", "pl", "rb", "php", "lua", "kt", "pas", "f90", "f", "d", "adb", "ml", "erl", "scm"),
     *("lisp", "bf", "ws", "cs", "nim", "zig", "cr", "jl", "m"),
 }
 

