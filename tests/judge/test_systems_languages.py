@@ -102,7 +102,7 @@ def test_commands_are_jutges() -> None:
     assert argv["Nim"][1] == "c" and argv["Nim"][-2:] == ["-o:main", "main.nim"]
     assert argv["Crystal"][1:] == ["build", "-o", "main", "main.cr"]
     assert argv["FPC"][1:] == ["-Sd", "-Co", "-Cr", "-Ct", "-Ci", "-v0", "main.pas", "-omain"]
-    assert argv["Zig"][1:] == ["build-exe", "-O", "ReleaseSafe", "-femit-bin=main", "main.zig"]
+    assert argv["Zig"][1:] == ["build-exe", "-O", "ReleaseSafe", "-fstrip", "-femit-bin=main", "main.zig"]
     assert all(get_language(name).time_class == "fast" for name in FAMILY)
 
 

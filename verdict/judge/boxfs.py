@@ -152,6 +152,13 @@ class BoxFiles:
         with self.directory(name) as fd, os.scandir(fd) as entries:
             return sorted(entry.name for entry in entries if entry.is_file(follow_symlinks=False))
 
+    def list_tree(self, name: str) -> list[str]:
+        """Paths, relative to /box/<name>, of the regular files anywhere under it (no link is
+        followed: a link to a directory is skipped as any other link). Meant for trees that our
+        own code made (a compile seed): a directory swapped for a link meanwhile is an error."""
+        with self.directory(name) as fd:
+            return _walk(fd, "")
+
     def exists(self, name: str) -> bool:
         """Whether /box/<name> is there (a link counts, without being followed)."""
         parent, leaf = _split(name)
@@ -230,6 +237,11 @@ class SlotFiles:
         with fs_identity(self.uid):
             return self.box.list_files(name)
 
+    def list_tree(self, name: str) -> list[str]:
+        """Paths, relative to /box/<name>, of the regular files anywhere under it."""
+        with fs_identity(self.uid):
+            return self.box.list_tree(name)
+
     def exists(self, name: str) -> bool:
         with fs_identity(self.uid):
             return self.box.exists(name)
@@ -249,6 +261,24 @@ def _open_dir(parent_fd: int, part: str, create: bool) -> int:
     BoxFiles._remove_entry(parent_fd, part)
     os.mkdir(part, 0o755, dir_fd=parent_fd)
     return openat2(parent_fd, part, os.O_RDONLY | os.O_DIRECTORY)
+
+
+def _walk(dir_fd: int, prefix: str) -> list[str]:
+    with os.scandir(dir_fd) as entries:
+        listing = sorted(
+            (e.name, e.is_file(follow_symlinks=False), e.is_dir(follow_symlinks=False)) for e in entries
+        )
+    found = []
+    for name, is_file, is_dir in listing:
+        if is_file:
+            found.append(prefix + name)
+        elif is_dir:
+            child = openat2(dir_fd, name, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                found += _walk(child, f"{prefix}{name}/")
+            finally:
+                os.close(child)
+    return found
 
 
 def _read_capped(file: BinaryIO, limit: int) -> bytes:

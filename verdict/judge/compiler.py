@@ -4,6 +4,12 @@ The cache key hashes (source, language id, compile command, the compiler's mount
 toolchain version): a resubmission or a rejudge of the same code skips compiling. Compile errors
 are cached too.
 
+A compiler that keeps a cache of its own, which every compile in a fresh sandbox would build again
+from nothing (Zig's compiler_rt), gets it filled from a seed (``Language.compile_seed``): the
+cache that a compile of the language's self-test, our own fixed source, left in the sandbox. It is
+built once per cache directory and toolchain (keyed as a compile is), under a lock, published by a
+rename, and copied into each compile's box: the student's compile writes only its own copy.
+
 Each compile stages its entry in a directory of its own, renamed into place at the end, so
 concurrent compiles of one source never see each other's half-written files. The cache is
 bounded (``SandboxConfig.compile_cache_bytes``): past the bound, the least recently used entries
@@ -13,10 +19,13 @@ bounded (``SandboxConfig.compile_cache_bytes``): past the bound, the least recen
 from __future__ import annotations
 
 import errno
+import fcntl
 import fnmatch
 import hashlib
 import json
+import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -42,9 +51,14 @@ COMPILE_LIMITS = Limits(
     open_files=256,
 )
 MAX_ARTIFACT_BYTES = 64 * MiB
+COMPILE_BOX_MB = 512
+MAX_SEED_BYTES = 256 * MiB
 STAGING_SUFFIX = ".tmp"
 # An entry used this recently is never evicted: a grading may be copying it into a sandbox.
 EVICTION_GRACE = 60.0
+
+log = logging.getLogger(__name__)
+_FAILED_SEEDS: set[Path] = set()
 
 
 @dataclass
@@ -120,6 +134,7 @@ def compile_source(
     entry = cache / key[:2] / key
     if use_cache and (hit := _cached(language, entry)) is not None:
         return hit
+    seed = compile_seed(language, config, supervision)
     started = time.perf_counter()
     if supervision is not None:
         supervision.allow(limits.wall)
@@ -128,7 +143,9 @@ def compile_source(
     # threads compiling the same source must not share a staging directory (audit M5).
     staging = Path(tempfile.mkdtemp(prefix=f"{key}.", suffix=STAGING_SUFFIX, dir=entry.parent))
     try:
-        with Sandbox(config, language.mounts, box_mb=512) as box, watched(supervision, box):
+        with Sandbox(config, language.mounts, box_mb=COMPILE_BOX_MB) as box, watched(supervision, box):
+            if seed is not None:
+                _plant_seed(box, language, seed)
             box.put(source_name, source)
             for name, data in (extra_files or {}).items():
                 box.put(name, data)
@@ -153,6 +170,86 @@ def compile_source(
         status=result.status.value,
         main=main,
     )
+
+
+def compile_seed(
+    language: Language, config: SandboxConfig, supervision: Supervision | None = None
+) -> Path | None:
+    """The seed of the language's compiler cache on this cache directory, built now if it is not
+    there yet (other processes wait for it on a lock); None when the language has none or it
+    could not be built (the compile then starts from an empty cache, as without a seed)."""
+    if language.compile_seed is None:
+        return None
+    seeds = config.cache_dir / "seeds" / re.sub(r"[^A-Za-z0-9_.+-]", "_", language.id)
+    # Keyed as a compile of the self-test is: a new toolchain version, flag or mount is a new seed.
+    seed = seeds / cache_key(language, language.selftest_source.encode())
+    if seed.is_dir():
+        return seed
+    if seed in _FAILED_SEEDS:  # tried once by this process: not one more cold compile per compile
+        return None
+    seeds.mkdir(parents=True, exist_ok=True)
+    with open(seeds / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not seed.is_dir():
+            _build_seed(language, config, seed, supervision)
+    if not seed.is_dir():
+        _FAILED_SEEDS.add(seed)
+        return None
+    return seed
+
+
+def _build_seed(
+    language: Language, config: SandboxConfig, seed: Path, supervision: Supervision | None
+) -> None:
+    """Compiles the self-test in the sandbox and keeps the cache it wrote; seeds of other
+    toolchain versions are removed."""
+    staging = Path(tempfile.mkdtemp(prefix=f"{seed.name}.", suffix=STAGING_SUFFIX, dir=seed.parent))
+    try:
+        limits = compile_limits(language, COMPILE_LIMITS)
+        if supervision is not None:
+            supervision.allow(limits.wall)
+        with Sandbox(config, language.mounts, box_mb=COMPILE_BOX_MB) as box, watched(supervision, box):
+            box.put(language.source_name, language.selftest_source.encode())
+            result = _run_compiler(box, language, COMPILE_LIMITS, language.source_name)
+            if not result.ok:
+                log.warning("no %s compile seed: %s", language.id, _compiler_output(result)[:500])
+                return
+            problem = _take_tree(box, language.compile_seed or "", staging)
+            if problem:
+                log.warning("no %s compile seed: %s", language.id, problem)
+                return
+        os.rename(staging, seed)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for other in seed.parent.iterdir():
+        if other != seed and not other.name.startswith("."):
+            _remove_entry(other)
+
+
+def _take_tree(box: Sandbox, name: str, target: Path) -> str:
+    """Copies the box's directory to the host; why not, when it cannot be a seed ("" when done)."""
+    if not box.exists(name):
+        return f"the compiler left no /box/{name}"
+    total = 0
+    for relative in box.files.list_tree(name):
+        data = box.get(f"{name}/{relative}", MAX_SEED_BYTES + 1)
+        total += len(data)
+        if total > MAX_SEED_BYTES:
+            return f"/box/{name} holds more than {MAX_SEED_BYTES} bytes"
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return ""
+
+
+def _plant_seed(box: Sandbox, language: Language, seed: Path) -> None:
+    """The seed copied into the box where the compiler keeps its cache. If the seed went away
+    meanwhile (a newer toolchain's replaced it), the compile starts from an empty cache."""
+    target = language.compile_seed or ""
+    try:
+        box.put_tree(seed, target)
+    except FileNotFoundError:
+        box.remove(target)
 
 
 def _cached(language: Language, entry: Path) -> Compiled | None:

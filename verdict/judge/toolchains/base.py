@@ -49,6 +49,10 @@ class Language:
     # (Kotlin's and Crystal's slow compilers); None keeps the default.
     compile_cpu_seconds: float | None = None
     compile_memory_mb: int | None = None
+    # Where in the box (relative to it) the compiler keeps a cache that each compile, in a fresh
+    # sandbox, would otherwise build again from nothing (Zig's compiler_rt): filled from a seed
+    # that a compile of `selftest_source` (our own) left there (`verdict.judge.compiler`).
+    compile_seed: str | None = None
     mounts: tuple[Mount, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
     memory_errors: tuple[str, ...] = ()  # stderr patterns meaning "ran out of memory"
