@@ -4,16 +4,18 @@
 Per available compiler id, the program is its labelled corpus's AC submission
 (tests/fixtures/languages/<Id>/AC.*), or its self-test when it has none. Printed per language:
 the median wall time of a compile in a fresh sandbox (no compile cache) and of the same compile
-command run bare in a temporary directory, then the median wall time of one run in an already
-set-up sandbox (one test of a grading) and of the same command run bare, with the ratios.
-Bare commands see the host paths the sandbox mounts elsewhere (a mount's target is replaced by
-its source), so both sides run the same toolchain with the same arguments and environment.
+command run bare in a temporary directory (a compiler's own cache seeded alike, as Zig's), then
+the median wall time of one run in an already set-up sandbox (one test of a grading) and of the
+same command run bare, with the ratios. Bare commands see host paths for the sandbox's (a mount's
+target is replaced by its source, /box by the temporary directory), so both sides run the same
+toolchain with the same arguments and environment.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -26,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from verdict.judge.compiler import COMPILE_LIMITS, compile_source, program_sandbox, run_program
+from verdict.judge.compiler import COMPILE_LIMITS, compile_seed, compile_source, program_sandbox, run_program
 from verdict.judge.languages import Language, all_languages, availability, get_language
 from verdict.judge.sandbox import Limits, SandboxConfig, check_available
 
@@ -67,19 +69,20 @@ def median_seconds(action: Callable[[], object], times: int) -> float:
     return statistics.median(samples)
 
 
-def on_host(language: Language, part: str) -> str:
-    """An argv or environment string with the sandbox's mount targets turned to host paths."""
+def on_host(language: Language, part: str, work: Path) -> str:
+    """An argv or environment string with the sandbox's paths turned to host paths: mount targets
+    to their sources, the box (caches the compiler keeps there) to the bare run's directory."""
     for mount in language.mounts:
         if mount.target and mount.target in part:
             part = part.replace(mount.target, mount.source)
-    return part
+    return re.sub(r"(?<![\w/])/box(?=/|$)", str(work), part)
 
 
 def bare(
     language: Language, argv: list[str], cwd: Path, stdin: bytes = b""
 ) -> subprocess.CompletedProcess[bytes]:
-    env = {"PATH": "/usr/bin:/bin", **{k: on_host(language, v) for k, v in language.environment.items()}}
-    command = [on_host(language, part) for part in argv]
+    env = {"PATH": "/usr/bin:/bin", **{k: on_host(language, v, cwd) for k, v in language.environment.items()}}
+    command = [on_host(language, part, cwd) for part in argv]
     return subprocess.run(command, cwd=cwd, env=env, input=stdin, capture_output=True, timeout=120)
 
 
@@ -96,9 +99,13 @@ def bench_language(language: Language, config: SandboxConfig, compiles: int, run
         work = Path(tmp)
         os.chmod(work, 0o755)
 
+        seed = compile_seed(language, config)  # as in the box: the compiler's own cache, seeded
+
         def compile_bare() -> None:
             for entry in work.iterdir():
                 shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+            if seed is not None and language.compile_seed:
+                shutil.copytree(seed, work / language.compile_seed)
             (work / source_name).write_bytes(program.source)
             if language.compile:
                 bare(language, language.compile_argv(source_name), work)
