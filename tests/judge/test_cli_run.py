@@ -100,3 +100,4 @@ def test_languages_without_check(cli: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     for language_id in ("GCC", "G++17", "Python3", "JDK", "BEEF"):
         assert language_id in result.output
+    assert "not run" in result.output and "None" not in result.output

@@ -152,7 +152,7 @@ def languages_command(
             "yes" if row["available"] else "no",
             escape(str(row["version"] or "")),
             str(row["time_class"]),
-            escape(str(row["self_test"] if row["available"] else row["reason"])),
+            escape(str((row["self_test"] or "not run") if row["available"] else row["reason"])),
         )
     console.print(table)
 
