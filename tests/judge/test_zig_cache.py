@@ -76,20 +76,39 @@ def test_a_seeded_compile_does_not_build_compiler_rt_again(config: SandboxConfig
     assert warm.cpu_time < 0.8 * cold.cpu_time, (warm.cpu_time, cold.cpu_time)
 
 
+# The seed's mechanics, shown with a compiler that is a shell line: it keeps a cache the way Zig
+# does (built when missing, a build's stamp in it) and changes the cache on every compile, as a
+# student's compile might, so that a change reaching the host's seed would show.
+SEEDED_SHELL = (
+    "/bin/sh",
+    "-c",
+    "mkdir -p .cache/rt && { [ -f .cache/rt/lib ] || date +%s%N > .cache/rt/lib; }"
+    " && echo touched >> .cache/rt/log && cp main.c main",
+)
+
+
+def seeded_language(config: SandboxConfig) -> Language:
+    gcc = offered("GCC")
+    return replace(gcc, id="Seeded", compile=SEEDED_SHELL, compile_seed=".cache/rt")
+
+
 def test_concurrent_compiles_build_one_seed_that_students_cannot_change(config: SandboxConfig) -> None:
-    zig = offered("Zig")
+    language = seeded_language(config)
     seeds: list[Path | None] = []
-    workers = [threading.Thread(target=lambda: seeds.append(compile_seed(zig, config))) for _ in range(2)]
+    workers = [
+        threading.Thread(target=lambda: seeds.append(compile_seed(language, config))) for _ in range(4)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    assert seeds[0] is not None and seeds == [seeds[0]] * 2
+    assert seeds[0] is not None and seeds == [seeds[0]] * 4
     # Built once under the lock, in a staging directory renamed into place: nothing else is left.
     assert sorted(path.name for path in seeds[0].parent.iterdir()) == [".lock", seeds[0].name]
     before = tree(seeds[0])
+    assert set(before) == {"lib", "log"}
     # A student's compile writes into its own copy: the seed is as it was.
-    compiled = compile_source(zig, (CORPUS / "WA.zig").read_bytes(), config, use_cache=False)
+    compiled = compile_source(language, b"int main(void) { return 0; }\n", config, use_cache=False)
     assert compiled.ok, compiled.output
     assert tree(seeds[0]) == before
 
@@ -97,9 +116,9 @@ def test_concurrent_compiles_build_one_seed_that_students_cannot_change(config: 
 def test_another_toolchain_gets_its_own_seed(config: SandboxConfig) -> None:
     """The seed is keyed as a compile is (toolchain version, flags, mounts, environment): another
     key builds a new seed, and the old one is removed."""
-    zig = offered("Zig")
-    first = compile_seed(zig, config)
-    other = replace(zig, env=(*zig.env, ("ZIG_DEBUG_COLOR", "off")))
+    language = seeded_language(config)
+    first = compile_seed(language, config)
+    other = replace(language, env=(*language.env, ("SEED_FLAVOUR", "other")))
     second = compile_seed(other, config)
     assert first is not None and second is not None and first != second
     assert not first.exists() and second.is_dir()
