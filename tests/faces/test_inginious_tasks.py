@@ -481,7 +481,7 @@ def test_register(session: Session, demo: Demo, make_user: MakeUser) -> None:
     course.registration = Registration.PASSWORD
     course.registration_password_hash = hash_password("opensesame")
     dave = make_user("dave")
-    with pytest.raises(PermissionDenied, match="wrong registration password"):
+    with pytest.raises(PermissionDenied, match="Invalid registration password"):
         register(session, course, dave, "nope")
     assert register(session, course, dave, "opensesame") is not None
     course.registration = Registration.CLOSED

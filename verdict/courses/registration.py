@@ -1,38 +1,84 @@
 """Joining and leaving a course as a student.
 
-Two ways in, one per face, both kept:
+The ways in, each kept where its face asks:
 
 * :func:`register` (INGInious): open registration, or with the course's password. It creates the
   membership when there is none, links an invitation made by email before the account existed,
   and accepts it. Staff need no membership.
+* :func:`register_student` / :func:`unregister_student`: the same as use cases that own their
+  unit of work (``POST /api/v0/courses/{courseid}/register`` and ``.../unregister``).
 * :func:`accept_invitation` (Jutge ``POST .../accept``): says yes to an invitation the teacher
   made (by naming the student's email); it never creates a membership and takes no password.
 
 Working in a course (submitting to one of its tasks) accepts the invitation too
 (:func:`accept_enrolment`, issue 10, M3).
+
+:func:`register_student` is the use case behind ``POST /api/v0/courses/{courseid}/register``: it
+owns its unit of work, and guesses of a course's password are slowed down as logins are
+(:class:`~verdict.accounts.service.RateLimits`: five free, then a doubling wait up to five
+minutes), per student and course. The failures are kept in the login attempts table under a key
+with capitals (``Registration:<course id>:<user id>``), which no typed login can produce (login
+keys are lower-cased), and without an address, so that they never slow down anybody's login.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from verdict import db
-from verdict.accounts.models import User
+from verdict.accounts.errors import LoginRateLimited
+from verdict.accounts.models import LoginAttempt, User
 from verdict.accounts.passwords import verify_password
-from verdict.courses.access import course_access
+from verdict.accounts.service import DEFAULT_RATE_LIMITS, RateLimits, check_rate_limit
+from verdict.courses.access import Access, course_access
 from verdict.courses.models import Course, CourseMember, MemberRole, Registration
-from verdict.errors import PermissionDenied
+from verdict.errors import PermissionDenied, ServiceError
+
+CLOSED = "Registration to this course is closed"
+NOT_ACCESSIBLE = "This course is not accessible now"
+WRONG_PASSWORD = "Invalid registration password"
+NO_UNREGISTER = "This course does not allow unregistering"
+
+
+class TooManyAttempts(ServiceError):
+    """Too many wrong registration passwords lately: 429, with when to try again."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+@dataclass(frozen=True)
+class Registered:
+    """The outcome of a registration that succeeded."""
+
+    created: bool  # a new membership; False when already registered (or staff, who need none)
 
 
 def register(
-    session: Session, course: Course, user: User, password: str | None = None, now: datetime | None = None
+    session: Session,
+    course: Course,
+    user: User,
+    password: str | None = None,
+    now: datetime | None = None,
+    *,
+    password_checked: bool = False,
 ) -> CourseMember | None:
     """Register ``user`` as a student of ``course`` (open registration, or with its password).
 
-    Returns the membership (None for staff, who need none). Raises PermissionDenied.
+    Returns the membership (None for staff, who need none). Raises PermissionDenied. Flushes; the
+    caller commits. ``password_checked``: the caller verified the password already (outside the
+    transaction, as :func:`register_student` does).
     """
     access = course_access(session, course, user, now)
     if access.staff:
@@ -48,11 +94,13 @@ def register(
         session.flush()
         return existing
     if not access.can_register:
-        raise PermissionDenied("registration to this course is closed")
-    if course.registration == Registration.PASSWORD and not verify_password(
-        course.registration_password_hash, password or ""
+        raise PermissionDenied(CLOSED)
+    if (
+        course.registration == Registration.PASSWORD
+        and not password_checked
+        and not verify_password(course.registration_password_hash, password or "")
     ):
-        raise PermissionDenied("wrong registration password")
+        raise PermissionDenied(WRONG_PASSWORD)
     if existing is not None:  # invited by email before the account existed
         existing.user_id = user.id
         member = existing
@@ -62,6 +110,91 @@ def register(
     member.accepted_at = member.accepted_at or now or db.utcnow()
     session.flush()
     return member
+
+
+def register_student(
+    session: Session,
+    course: Course,
+    user: User,
+    password: str | None,
+    *,
+    now: datetime | None = None,
+    limits: RateLimits = DEFAULT_RATE_LIMITS,
+) -> Registered:
+    """Register ``user`` to ``course`` as INGInious's register page does, committed.
+
+    Registering again is a success that changes nothing (a teacher's pending invitation is
+    accepted). Raises PermissionDenied (403: registration closed, course not accessible, wrong
+    password) or TooManyAttempts (429). Like :func:`verdict.accounts.service.authenticate`, the
+    argon2 check runs outside any transaction, then the outcome is written in a short write
+    transaction: a wrong password is recorded (and nothing else), a right one registers.
+    """
+    now = now or db.utcnow()
+    access = course_access(session, course, user, now)
+    if not access.registered:
+        _check_can_register(access)
+        if course.registration == Registration.PASSWORD and not access.staff:
+            _check_password(session, course, user, password, now, limits)
+    session.commit()  # end the reads: the unit of work takes the write lock first
+    db.begin_write(session)
+    try:
+        # Checked again under the lock: a concurrent request may have registered meanwhile.
+        created = session.scalar(_own_membership(course, user)) is None and not access.staff
+        register(session, course, user, now=now, password_checked=True)
+        _forget_failures(session, course, user)
+        session.commit()
+    except ServiceError:
+        session.rollback()
+        raise
+    return Registered(created=created)
+
+
+def _check_can_register(access: Access) -> None:
+    if not access.open:
+        raise PermissionDenied(NOT_ACCESSIBLE)
+    if not access.can_register:
+        raise PermissionDenied(CLOSED)
+
+
+def _own_membership(course: Course, user: User) -> sa.Select[int]:
+    return sa.select(CourseMember.id).where(
+        CourseMember.course_id == course.id, CourseMember.user_id == user.id
+    )
+
+
+def _attempts_key(course: Course, user: User) -> str:
+    return f"Registration:{course.id}:{user.id}"  # capitals: never a (lower-cased) login key
+
+
+def _check_password(
+    session: Session, course: Course, user: User, password: str | None, now: datetime, limits: RateLimits
+) -> None:
+    key = _attempts_key(course, user)
+    try:
+        check_rate_limit(session, key, "", now=now, limits=limits)
+    except LoginRateLimited as error:
+        raise TooManyAttempts(
+            f"too many wrong registration passwords: wait {error.retry_after} seconds before trying again",
+            error.retry_after,
+        ) from None
+    stored_hash = course.registration_password_hash
+    session.commit()  # nothing is held while argon2 runs
+    if verify_password(stored_hash, password or ""):
+        return
+    db.begin_write(session)
+    try:
+        session.execute(sa.delete(LoginAttempt).where(LoginAttempt.created_at <= now - limits.window))
+        session.add(LoginAttempt(username=key, ip="", created_at=now))
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    raise PermissionDenied(WRONG_PASSWORD)
+
+
+def _forget_failures(session: Session, course: Course, user: User) -> None:
+    # Registered: earlier guesses no longer matter (the student knows the password now).
+    session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == _attempts_key(course, user)))
 
 
 def accept_enrolment(session: Session, course_id: int, user: User, now: datetime | None) -> None:
@@ -78,9 +211,24 @@ def accept_enrolment(session: Session, course_id: int, user: User, now: datetime
     )
 
 
+def unregister_student(session: Session, course: Course, user: User) -> None:
+    """The student leaves ``course`` (where it allows it), committed; not registered is fine.
+    Staff are not students: PermissionDenied, as for a course that does not allow it."""
+    session.commit()  # end the caller's reads: the unit of work takes the write lock first
+    db.begin_write(session)
+    try:
+        if course_access(session, course, user).staff:
+            raise PermissionDenied("Course staff are not students: there is nothing to unregister from")
+        unregister(session, course, user)
+        session.commit()
+    except ServiceError:
+        session.rollback()
+        raise
+
+
 def unregister(session: Session, course: Course, user: User) -> None:
     if not course.allow_unregister:
-        raise PermissionDenied("this course does not allow unregistering")
+        raise PermissionDenied(NO_UNREGISTER)
     session.execute(
         sa.delete(CourseMember).where(
             CourseMember.course_id == course.id,

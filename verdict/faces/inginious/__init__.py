@@ -1,7 +1,9 @@
 """The INGInious face: the INGInious REST API v0 at ``/api/v0/...`` over Verdict's courses,
 tasks and submissions. Routes in :mod:`.routes_auth`, :mod:`.routes_courses` and
 :mod:`.routes_submissions`; request bodies decoded in :mod:`.forms`; courses and tasks found (with
-INGInious's 404/403) in :mod:`.lookup`; shapes in :mod:`.views`; JSON/YAML in :mod:`.negotiation`.
+INGInious's 404/403) in :mod:`.lookup`; registering to a course in :mod:`.routes_registration`
+(not in the reference: INGInious registers on a web page); shapes in :mod:`.views`; JSON/YAML in
+:mod:`.negotiation`.
 The rules live in :mod:`verdict.courses` (access, windows, task view, submission rules, grades,
 quiz grading), the unit of work of a submission in :mod:`verdict.submissions.service`, and the
 course import in :mod:`verdict.courses.inginious_import`.
@@ -51,13 +53,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from verdict.faces.inginious import routes_auth, routes_courses, routes_submissions
+from verdict.faces.inginious import routes_auth, routes_courses, routes_registration, routes_submissions
 from verdict.faces.inginious.forms import submission_body_cap
 from verdict.faces.inginious.negotiation import render_error
 from verdict.faces.inginious.schemas import PREFIX
 from verdict.web.deps import body_limits, error_routes
 
-ROUTERS = (routes_auth.router, routes_courses.router, routes_submissions.router)
+ROUTERS = (routes_auth.router, routes_courses.router, routes_registration.router, routes_submissions.router)
 
 
 def install(app: FastAPI) -> None:
@@ -69,4 +71,5 @@ def install(app: FastAPI) -> None:
     # Bodies: an anonymous login is a few kB; a submission carries files (base64 in JSON).
     limits = body_limits(app)
     limits.cap("POST", PREFIX + "/authentication", lambda settings: settings.max_login_bytes)
+    limits.cap("POST", PREFIX + "/courses/{courseid}/register", lambda settings: settings.max_login_bytes)
     limits.cap("POST", PREFIX + "/courses/{courseid}/tasks/{taskid}/submissions", submission_body_cap)

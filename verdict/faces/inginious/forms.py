@@ -72,6 +72,49 @@ async def _login_body(request: Request) -> dict[str, object]:
         return {}
 
 
+# --------------------------------------------------------------------------- registration
+
+
+REGISTER_PASSWORD_FIELDS = ("password", "register_password")  # ours, and INGInious's page's name
+
+
+async def registration_password(request: Request, user: CurrentUser) -> str | None:
+    """The registration password of a register body (form fields or JSON; ``password``, or
+    ``register_password`` as INGInious's register page names it), or None when there is none.
+    A ``courseid`` (or ``register_courseid``) field, optional, must name the course of the address."""
+    del user  # declared so that authentication is checked before the body is read
+    fields = await _registration_body(request)
+    for name in ("courseid", "register_courseid"):
+        value = fields.get(name)
+        if value is not None and value != request.path_params.get("courseid"):
+            raise InvalidInput(f"{name}: {str(value)[:60]!r} is not the course of the address", field=name)
+    for name in REGISTER_PASSWORD_FIELDS:
+        value = fields.get(name)
+        if value is None:
+            continue
+        if not is_text(value):
+            raise InvalidInput(f"{name}: expected text", field=name)
+        return value
+    return None
+
+
+async def _registration_body(request: Request) -> dict[str, object]:
+    # The body was capped (Settings.max_login_bytes) by verdict.web.body_limits as it arrived.
+    try:
+        if "json" in request.headers.get("content-type", ""):
+            body = await request.body()
+            data = json.loads(body) if body.strip() else {}
+            if not isinstance(data, dict):
+                raise InvalidInput("the JSON body must be an object")
+            return data
+        form = await read_form(request, max_files=0, max_fields=MAX_FORM_FIELDS, max_part_size=4096)
+    except (BodyTooLarge, InvalidInput):
+        raise
+    except Exception as error:  # malformed JSON, starlette's MultiPartException and parser errors
+        raise InvalidInput(f"malformed body: {error}") from None
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
 # --------------------------------------------------------------------------- submissions
 
 

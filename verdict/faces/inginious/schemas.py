@@ -75,6 +75,11 @@ class SubmissionInfo(BaseModel):
     problems_feedback: dict[str, str] | None = Field(None, description="Only when done: problem id → HTML.")
 
 
+class RegistrationStatus(BaseModel):
+    status: Literal["success"]
+    is_registered: bool = Field(description="Whether the user is now registered to the course.")
+
+
 class SubmissionCreated(BaseModel):
     submissionid: str
 
@@ -85,6 +90,7 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         401: "Not authenticated (session cookie, HTTP Basic or bearer token).",
         403: "Not allowed.",
         404: "No such course, task or submission.",
+        429: "Too many failed attempts: wait the `Retry-After` seconds.",
         500: "No grader available.",
     }
     return {code: {"model": Error, "description": descriptions[code]} for code in codes}
