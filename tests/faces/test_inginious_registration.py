@@ -5,6 +5,7 @@ is graded; closed registration, wrong passwords, guessing, bad bodies and the Op
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from verdict import db
 from verdict.accounts import service as accounts
 from verdict.accounts.models import LoginAttempt, User
 from verdict.accounts.passwords import hash_password
-from verdict.courses.models import CourseMember, MemberRole, Registration
+from verdict.courses.models import Course, CourseMember, MemberRole, Registration
 from verdict.courses.registration import TooManyAttempts, register_student
 from verdict.errors import PermissionDenied
 from verdict.platform import Platform
@@ -272,3 +273,33 @@ def test_openapi_lists_registration(client: TestClient) -> None:
     assert {"password", "register_password", "courseid"} <= set(body["properties"])
     unregister = paths[f"{API}/courses/{{courseid}}/unregister"]["post"]
     assert unregister["summary"] and {"200", "403", "404"} <= set(unregister["responses"])
+
+
+@pytest.mark.integration
+def test_concurrent_registrations_make_one_membership(platform: Platform, demo: Demo) -> None:
+    outcomes: list[bool] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def register_once() -> None:
+        with platform.sessionmaker() as session:
+            course = session.get(Course, demo.course.id)
+            carol = session.get(User, demo.carol.id)
+            assert course is not None and carol is not None
+            start.wait()
+            try:
+                outcomes.append(register_student(session, course, carol, None).created)
+            except BaseException as error:  # reported below
+                failures.append(error)
+
+    threads = [threading.Thread(target=register_once) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures and sorted(outcomes) == [False, False, False, True]
+    with platform.sessionmaker() as session:
+        count = sa.select(sa.func.count()).where(
+            CourseMember.course_id == demo.course.id, CourseMember.user_id == demo.carol.id
+        )
+        assert session.scalar(count) == 1

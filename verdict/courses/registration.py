@@ -138,7 +138,7 @@ def register_student(
     session.commit()  # end the reads: the unit of work takes the write lock first
     db.begin_write(session)
     try:
-        # Checked again under the lock: a concurrent request may have registered meanwhile.
+        # Checked again in the write transaction: a concurrent request may have registered.
         created = session.scalar(_own_membership(course, user)) is None and not access.staff
         register(session, course, user, now=now, password_checked=True)
         _forget_failures(session, course, user)
@@ -146,6 +146,12 @@ def register_student(
     except ServiceError:
         session.rollback()
         raise
+    except sa.exc.IntegrityError:
+        # PostgreSQL (no write lock up front): a concurrent request inserted the same membership.
+        session.rollback()
+        if session.scalar(_own_membership(course, user)) is None:
+            raise
+        return Registered(created=False)
     return Registered(created=created)
 
 

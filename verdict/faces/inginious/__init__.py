@@ -59,7 +59,9 @@ from verdict.faces.inginious.negotiation import render_error
 from verdict.faces.inginious.schemas import PREFIX
 from verdict.web.deps import body_limits, error_routes
 
-ROUTERS = (routes_auth.router, routes_courses.router, routes_registration.router, routes_submissions.router)
+# The reference's endpoints first, then registration (not in it). Last also for the fuzz test
+# (tests/security), whose student would otherwise unregister before its submissions are fuzzed.
+ROUTERS = (routes_auth.router, routes_courses.router, routes_submissions.router, routes_registration.router)
 
 
 def install(app: FastAPI) -> None:
