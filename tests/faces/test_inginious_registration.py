@@ -25,6 +25,7 @@ from verdict.accounts.passwords import hash_password
 from verdict.courses.models import Course, CourseMember, MemberRole, Registration
 from verdict.courses.registration import TooManyAttempts, register_student
 from verdict.errors import PermissionDenied
+from verdict.faces.jutge.yaml_io import load_document
 from verdict.platform import Platform
 
 API = "/api/v0"
@@ -125,6 +126,35 @@ def test_staff_and_registered_students_need_nothing(client: TestClient, session:
     registered(post(client, REGISTER, demo.carol), 200)
     member = membership(session, demo, demo.carol)
     assert member is not None and member.accepted
+
+
+@pytest.mark.e2e
+def test_the_teacher_still_enrols_and_unenrols_through_the_jutge_services(
+    client: TestClient, session: Session, platform: Platform, demo: Demo
+) -> None:
+    """A registered student is one of the course's students in the teacher's Jutge document:
+    the teacher unenrols them by leaving them out, and enrols them again by naming them."""
+    carol = demo.carol
+    registered(post(client, REGISTER, carol), 201)
+    document = load_document(
+        client.get("/services/courses/teacher:demo", headers=basic(demo.teacher)).content
+    )
+    assert carol.email in document["students"]
+
+    def put_students(students: list[str]) -> None:
+        body = yaml.safe_dump({**document, "students": students})
+        response = client.put("/services/courses", content=body, headers=basic(demo.teacher))
+        assert response.status_code == 200, response.text
+
+    put_students([email for email in document["students"] if email != carol.email])
+    assert membership(session, demo, carol) is None
+    assert error(submit_quiz(client, carol), 403) == "You are not registered to this course"
+    put_students(document["students"])  # named again: invited, and working in the course accepts
+    member = membership(session, demo, carol)
+    assert member is not None and not member.accepted
+    done = submit_and_grade(client, platform, carol)
+    accepted = membership(session, demo, carol)
+    assert done["result"] == "success" and accepted is not None and accepted.accepted
 
 
 # --------------------------------------------------------------------------- password
