@@ -131,16 +131,19 @@ def register_student(
     """
     now = now or db.utcnow()
     access = course_access(session, course, user, now)
+    checked = False
     if not access.registered:
         _check_can_register(access)
-        if course.registration == Registration.PASSWORD and not access.staff:
+        if course.registration == Registration.PASSWORD:
             _check_password(session, course, user, password, now, limits)
+            checked = True
     session.commit()  # end the reads: the unit of work takes the write lock first
     db.begin_write(session)
     try:
         # Checked again in the write transaction: a concurrent request may have registered.
         created = session.scalar(_own_membership(course, user)) is None and not access.staff
-        register(session, course, user, now=now, password_checked=True)
+        # Unchecked (registered a moment ago) and unenrolled since: register() asks for it.
+        register(session, course, user, password, now, password_checked=checked)
         _forget_failures(session, course, user)
         session.commit()
     except ServiceError:
