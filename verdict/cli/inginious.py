@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 import yaml
+from rich.markup import escape
 from rich.table import Table
 
 from verdict.accounts.service import get_user
@@ -66,6 +67,9 @@ def import_inginious(
 
     verb = "created" if report.created else "updated"
     console.print(f"course [bold]{report.course_id}[/bold] ({report.title}) {verb}, owner {user.username}")
+    console.print(f"descriptor: {report.descriptor}")
+    for section in report.sections:  # the table of contents: its order is the tasks' order
+        console.print(f"section {escape(section)}")
     table = Table("task", "status", "problems", "grading", "notes", show_lines=True)
     for task in report.tasks:
         status = {"imported": "[green]imported[/]", "skipped": "[yellow]skipped[/]"}.get(
