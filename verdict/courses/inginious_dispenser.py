@@ -111,7 +111,7 @@ def _read_sections(sections: Any, path: list[str], dispenser: Dispenser, where: 
             for task_id in tasks:
                 if task_id in dispenser.order:
                     raise DispenserError(f"{where}: task {task_id!r} is listed twice")
-            dispenser.order += tasks
+                dispenser.order.append(task_id)
             dispenser.sections.append(f"{' > '.join(title)}: {', '.join(tasks) or '(empty)'}")
         else:
             raise DispenserError(
