@@ -16,10 +16,12 @@ import yaml
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from tests.support.paths import FIXTURES
 from tests.support.users import MakeUser, basic
 from verdict.accounts.models import User
+from verdict.cli import app
 from verdict.courses.inginious_import import CourseReport, InginiousImportError, import_inginious_course
 from verdict.courses.models import Course, CourseMember, Evaluate, MemberRole, Task
 from verdict.courses.windows import parse_window
@@ -167,6 +169,25 @@ def test_task_file_normalisations(
     assert exam.limits == {"hard_time": 60.0}  # 3 x INGInious's default time, 20 s
     window = parse_window(exam.accessibility)
     assert window.start is not None and window.end is not None and window.end < window.start
+
+
+@pytest.mark.integration
+def test_the_command_reads_taskset_yaml(
+    cli_env: dict[str, str], session: Session, make_user: MakeUser, tmp_path: Path
+) -> None:
+    make_user("teacher", role="instructor")  # the first admin of taskset.yaml: the owner
+    result = CliRunner().invoke(
+        app, ["course", "import-inginious", str(EDITOR)], env={**cli_env, "COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "course editor (Editor course) created, owner teacher" in result.output
+    assert "descriptor: taskset.yaml" in result.output
+    assert "section Week 1 > Basics: hello, upload" in result.output
+    assert list(tasks_of(session)) == [*OPEN_TASKS, "exam", "draft"]
+    path = editor_copy(tmp_path)
+    (path / "taskset.yaml").write_text("name: No admins\n")
+    nobody = CliRunner().invoke(app, ["course", "import-inginious", str(path)], env=cli_env)
+    assert nobody.exit_code == 2 and "taskset.yaml names no admin" in nobody.output
 
 
 # --------------------------------------------------------------------------- through the API

@@ -298,7 +298,7 @@ def test_command(
 
 def test_command_errors(cli: typer.Typer, env: dict[str, str], teacher: User, tmp_path: Path) -> None:
     missing = CliRunner().invoke(cli, ["course", "import-inginious", str(tmp_path)], env=env)
-    assert missing.exit_code == 2 and "no course.yaml" in missing.output
+    assert missing.exit_code == 2 and "no course descriptor" in missing.output
     nobody = CliRunner().invoke(cli, ["course", "import-inginious", str(DEMO), "--owner", "nobody"], env=env)
     assert nobody.exit_code == 2 and "no user 'nobody'" in nobody.output
     path = demo_copy(tmp_path)

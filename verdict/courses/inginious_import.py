@@ -1,4 +1,7 @@
-"""Import an INGInious course directory: ``course.yaml`` and one folder per task with ``task.yaml``.
+"""Import an INGInious course directory: a descriptor and one folder per task with ``task.yaml``.
+
+The descriptor is the first of ``taskset.yaml``, ``course.yaml`` and ``course.json`` (INGInious's
+older JSON form, same keys) found, as INGInious looks for them; "course.yaml" below means it.
 
 What becomes of it:
 
@@ -9,10 +12,16 @@ What becomes of it:
   (``false`` closes it; ``true`` or a date range opens it — a range is not kept, reported),
   ``registration_password`` (registration by password), ``allow_unregister``, ``admins`` and
   ``tutors`` (usernames of existing accounts; unknown ones are reported). ``groups`` and access
-  control lists are not imported (reported).
+  control lists are not imported (reported). ``task_dispenser`` / ``dispenser_data``: the table of
+  contents orders the tasks and its ``config`` sets each task's accessibility (closed when it
+  gives none), weight, submission limit and evaluation (:mod:`verdict.courses.inginious_dispenser`);
+  section titles are in the report (:attr:`CourseReport.sections`).
 * ``task.yaml``: ``name``, ``context``, ``author``, ``contact_url``, ``problems``, ``limits`` (or
   ``environment_parameters.limits``), ``weight``, ``submission_limit``, ``accessible`` (or
-  ``accessibility``), ``evaluate``, ``order``.
+  ``accessibility``), ``evaluate``, ``order``, with INGInious's normalisations: an empty
+  ``hard_time`` is 3 x ``time``, a soft deadline after the hard one is the hard one, an end before
+  the start loads (the task never opens), ``problems: {}`` is a task without questions. ``is_lti``
+  and ``allow_preview`` are not honoured: the report says so.
 * Quiz parts (``multiple_choice``, ``match``) are graded in-process: they always import.
 * Program parts (``code``, ``code_single_line``, ``file``) are graded in INGInious by the task's
   ``run`` script in a container, which Verdict does not run. They are graded by the judge instead,

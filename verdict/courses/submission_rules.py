@@ -4,7 +4,9 @@ waiting submission they become.
 * :func:`check_can_submit`: the course and the task open, one waiting submission per user and
   task, submission limits ``{amount, period}`` (staff exempt from all but the waiting one);
 * :func:`parse_input`: the answers checked against the sub-problems, as stored. Answers arrive
-  decoded (text, or an :class:`Upload`): reading HTTP bodies is the face's job;
+  decoded (text, or an :class:`Upload`): reading HTTP bodies is the face's job. As INGInious: an
+  empty answer to a required code problem is refused, a text problem takes no file, and a file
+  problem without ``allowed_exts`` takes INGInious's default extensions (:data:`DEFAULT_ALLOWED_EXTS`);
 * :func:`create_task_submission`: both, then the waiting row. The unit of work around it (write
   lock, commit, waking a grader) is :func:`verdict.submissions.service.submit_to_task`.
 
