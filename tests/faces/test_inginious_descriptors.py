@@ -272,3 +272,24 @@ def test_input_checks_use_up_no_submission(
     accepted = post(client, "hello", alice, data={"answer": "print('hello')"})
     assert accepted.status_code == 200, accepted.text
     assert submissions(session, "hello") == 1
+
+
+@pytest.mark.integration
+def test_a_bad_dispenser_setting_fails_its_task_only(
+    session: Session, platform: Platform, make_user: MakeUser, tmp_path: Path
+) -> None:
+    path = editor_copy(tmp_path)
+    descriptor = yaml.safe_load((path / "taskset.yaml").read_text())
+    descriptor["dispenser_data"]["config"]["hello"]["weight"] = -1
+    descriptor["dispenser_data"]["config"]["quiz"]["accessibility"] = {"start": "someday"}
+    descriptor["dispenser_data"]["config"]["intro"]["group_submission"] = True
+    (path / "taskset.yaml").write_text(yaml.safe_dump(descriptor))
+    report = import_course(session, platform, make_user("teacher", role="instructor"), path)
+    by_id = {task.task_id: task for task in report.tasks}
+    assert by_id["hello"].status == by_id["quiz"].status == "error"
+    assert "weight: must be at least 0 (as set by the course's dispenser config)" in by_id["hello"].notes[-1]
+    assert "invalid date 'someday'" in by_id["quiz"].notes[-1]
+    assert by_id["upload"].status == "imported"
+    assert (
+        "taskset.yaml: dispenser_data.config: intro: group_submission True is not imported" in report.warnings
+    )

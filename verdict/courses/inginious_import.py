@@ -318,10 +318,16 @@ def _import_task(
     report.name = text_value(config.get("name")) or task_id
     problems = _problems(config, folder, report)
     _report_unsupported(config, report)
-    config = _with_dispenser_settings(config, place.dispenser.settings(task_id), report)
+    dispensed = place.dispenser.settings(task_id)
+    config = _with_dispenser_settings(config, dispensed, report)
 
     # Every value is checked before anything is stored, so that a broken task changes nothing.
-    task_config = read_task_config(config, folder, name=report.name, position=place.rank)
+    try:
+        task_config = read_task_config(config, folder, name=report.name, position=place.rank)
+    except TaskImportError as error:
+        if dispensed is None:
+            raise
+        raise TaskImportError(f"{error} (as set by the course's dispenser config)") from None
     if place.dispenser.order:  # the table of contents orders the tasks, not task.yaml's order
         task_config = replace(task_config, position=place.rank)
 
