@@ -6,22 +6,28 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
+from rich.markup import escape
 from rich.table import Table
 
 from verdict.accounts.service import get_user
 from verdict.cli.runtime import Runtime, console, errors
-from verdict.courses.inginious_import import InginiousImportError, import_inginious_course
+from verdict.courses.inginious_import import (
+    DESCRIPTORS,
+    InginiousImportError,
+    find_descriptor,
+    import_inginious_course,
+    read_descriptor,
+)
 from verdict.judge.errors import PackageError
 
 app = typer.Typer(help="Courses.", no_args_is_help=True)
 
 
-def _first_admin(path: Path) -> str | None:
-    """The first admin that course.yaml names, if it names one."""
+def _first_admin(descriptor: Path) -> str | None:
+    """The first admin that the course's descriptor names, if it names one."""
     try:
-        admins = (yaml.safe_load((path / "course.yaml").read_text(encoding="utf-8")) or {}).get("admins")
-    except (yaml.YAMLError, AttributeError):
+        admins = read_descriptor(descriptor).get("admins")
+    except InginiousImportError:
         return None
     return str(admins[0]) if isinstance(admins, list) and admins else None
 
@@ -29,9 +35,15 @@ def _first_admin(path: Path) -> str | None:
 @app.command("import-inginious")
 def import_inginious(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="The course directory (course.yaml + task folders).")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="The course directory (taskset.yaml, course.yaml or course.json + task folders)."
+        ),
+    ],
     owner: Annotated[
-        str | None, typer.Option(help="Owner's username (default: the first admin of course.yaml).")
+        str | None,
+        typer.Option(help="Owner's username (default: the first admin of the course's descriptor)."),
     ] = None,
     course_id: Annotated[
         str | None, typer.Option("--id", help="Course id (default: the directory name).")
@@ -43,14 +55,17 @@ def import_inginious(
     Kattis/Jutge package next to task.yaml; without one, only the quiz parts are imported and the
     report says what needs test cases. Exits with 1 when a task could not be imported.
     """
-    if not (path / "course.yaml").is_file():
-        errors.print(f"[red]error:[/red] {path}: no course.yaml (not an INGInious course directory)")
-        raise typer.Exit(2)
+    try:
+        descriptor = find_descriptor(path)
+    except InginiousImportError:
+        names = ", ".join(DESCRIPTORS)
+        errors.print(f"[red]error:[/red] {path}: no course descriptor ({names}): not an INGInious course")
+        raise typer.Exit(2) from None
     platform = Runtime.of(ctx).platform()
     with platform.session_scope() as session:
-        login = owner if owner is not None else _first_admin(path)
+        login = owner if owner is not None else _first_admin(descriptor)
         if login is None:
-            errors.print("[red]error:[/red] course.yaml names no admin: give --owner USERNAME")
+            errors.print(f"[red]error:[/red] {descriptor.name} names no admin: give --owner USERNAME")
             raise typer.Exit(2)
         user = get_user(session, login)
         if user is None:
@@ -66,6 +81,9 @@ def import_inginious(
 
     verb = "created" if report.created else "updated"
     console.print(f"course [bold]{report.course_id}[/bold] ({report.title}) {verb}, owner {user.username}")
+    console.print(f"descriptor: {report.descriptor}")
+    for section in report.sections:  # the table of contents: its order is the tasks' order
+        console.print(f"section {escape(section)}")
     table = Table("task", "status", "problems", "grading", "notes", show_lines=True)
     for task in report.tasks:
         status = {"imported": "[green]imported[/]", "skipped": "[yellow]skipped[/]"}.get(

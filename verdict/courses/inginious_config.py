@@ -19,6 +19,7 @@ from verdict.courses.models import Evaluate, Task
 from verdict.courses.subproblems import ID_RE, PROBLEM_TYPES
 from verdict.courses.windows import normalise_accessibility
 
+DEFAULT_INGINIOUS_TIME = 20.0  # seconds of CPU time when limits.time is not given
 _YAML_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -148,8 +149,11 @@ def _check_multiple_choice(problem: dict[str, Any], where: str) -> None:
     limit = problem.get("limit", 0)
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
         raise TaskImportError(f"{where}: 'limit' must be a whole number >= 0")
-    if not problem["multiple"] and not any(c["valid"] for c in clean):
-        raise TaskImportError(f"{where}: a single-answer choice needs a valid choice")
+    # INGInious refuses a choice problem without a valid choice, single or multiple answer: with
+    # none, an empty multiple answer would be the right one and score 100.
+    if not any(c["valid"] for c in clean):
+        kind = "multiple-answer" if problem["multiple"] else "single-answer"
+        raise TaskImportError(f"{where}: a {kind} choice needs a valid choice")
 
 
 def _check_file_problem(problem: dict[str, Any], where: str) -> None:
@@ -238,6 +242,11 @@ def _limits(config: dict[str, Any], folder: Path) -> dict[str, float]:
         raise TaskImportError(f"{folder / 'task.yaml'}: limits: expected a mapping")
     clean = {}
     for key in ("time", "hard_time", "memory", "output"):
-        if limits.get(key) is not None:
-            clean[key] = _number(limits[key], f"limits.{key}", folder, minimum=0.0)
+        value = limits.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue  # the INGInious editor writes hard_time: '' for "the default"
+        clean[key] = _number(value, f"limits.{key}", folder, minimum=0.0)
+    if "hard_time" in limits and "hard_time" not in clean:
+        # Given empty: INGInious's default wall time, 3 x the CPU time (its default 20 s).
+        clean["hard_time"] = 3 * clean.get("time", DEFAULT_INGINIOUS_TIME)
     return clean

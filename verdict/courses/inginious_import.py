@@ -1,4 +1,7 @@
-"""Import an INGInious course directory: ``course.yaml`` and one folder per task with ``task.yaml``.
+"""Import an INGInious course directory: a descriptor and one folder per task with ``task.yaml``.
+
+The descriptor is the first of ``taskset.yaml``, ``course.yaml`` and ``course.json`` (INGInious's
+older JSON form, same keys) found, as INGInious looks for them; "course.yaml" below means it.
 
 What becomes of it:
 
@@ -9,10 +12,16 @@ What becomes of it:
   (``false`` closes it; ``true`` or a date range opens it — a range is not kept, reported),
   ``registration_password`` (registration by password), ``allow_unregister``, ``admins`` and
   ``tutors`` (usernames of existing accounts; unknown ones are reported). ``groups`` and access
-  control lists are not imported (reported).
+  control lists are not imported (reported). ``task_dispenser`` / ``dispenser_data``: the table of
+  contents orders the tasks and its ``config`` sets each task's accessibility (closed when it
+  gives none), weight, submission limit and evaluation (:mod:`verdict.courses.inginious_dispenser`);
+  section titles are in the report (:attr:`CourseReport.sections`).
 * ``task.yaml``: ``name``, ``context``, ``author``, ``contact_url``, ``problems``, ``limits`` (or
   ``environment_parameters.limits``), ``weight``, ``submission_limit``, ``accessible`` (or
-  ``accessibility``), ``evaluate``, ``order``.
+  ``accessibility``), ``evaluate``, ``order``, with INGInious's normalisations: an empty
+  ``hard_time`` is 3 x ``time``, a soft deadline after the hard one is the hard one, an end before
+  the start loads (the task never opens), ``problems: {}`` is a task without questions. ``is_lti``
+  and ``allow_preview`` are not honoured: the report says so.
 * Quiz parts (``multiple_choice``, ``match``) are graded in-process: they always import.
 * Program parts (``code``, ``code_single_line``, ``file``) are graded in INGInious by the task's
   ``run`` script in a container, which Verdict does not run. They are graded by the judge instead,
@@ -32,11 +41,12 @@ What becomes of it:
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +63,7 @@ from verdict.courses.inginious_config import (
     read_task_config,
     text_value,
 )
+from verdict.courses.inginious_dispenser import Dispenser, DispenserError, read_dispenser
 from verdict.courses.models import Course, CourseMember, MemberRole, Registration, Task
 from verdict.courses.subproblems import ID_RE, PROGRAM_TYPES
 from verdict.courses.windows import normalise_accessibility
@@ -65,6 +76,7 @@ ANSWER_SUFFIXES = (".ans", ".out", ".cor", ".expected")
 DEFAULT_TIME_LIMIT = 2.0  # seconds per test
 DEFAULT_MEMORY_MB = 256
 MAX_COURSE_ID = 100  # Course.name
+DESCRIPTORS = ("taskset.yaml", "course.yaml", "course.json")  # INGInious's order of preference
 
 
 class InginiousImportError(ValueError):
@@ -89,6 +101,8 @@ class CourseReport:
     created: bool
     tasks: list[TaskReport] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    descriptor: str = "course.yaml"  # the file read: taskset.yaml, course.yaml or course.json
+    sections: list[str] = field(default_factory=list)  # the table of contents: "Title > Sub: task, task"
 
     @property
     def errors(self) -> list[TaskReport]:
@@ -104,14 +118,20 @@ def import_inginious_course(
     reported (status ``error``) and skipped.
     """
     root = Path(path)
-    config = load_mapping(root / "course.yaml", InginiousImportError)
+    descriptor = find_descriptor(root)
+    config = read_descriptor(descriptor)
     course_id = course_id or root.resolve().name
     if not ID_RE.match(course_id) or len(course_id) > MAX_COURSE_ID:
         raise InginiousImportError(
             f"invalid course id {course_id!r}: 1-{MAX_COURSE_ID} letters, digits, '_', '-' or '.' (use --id)"
         )
+    try:
+        dispenser = read_dispenser(config, descriptor.name)
+    except DispenserError as error:
+        raise InginiousImportError(str(error)) from None
     course, created = _course(session, course_id, owner)
-    report = CourseReport(course_id, "", created)
+    report = CourseReport(course_id, "", created, descriptor=descriptor.name, sections=dispenser.sections)
+    report.warnings += dispenser.warnings
     _apply_course_config(session, course, config, report)
     report.title = course.title
     session.flush()
@@ -119,7 +139,7 @@ def import_inginious_course(
     existing = {
         task.slug: task for task in session.scalars(sa.select(Task).where(Task.course_id == course.id))
     }
-    folders = sorted(child for child in root.iterdir() if child.is_dir() and (child / "task.yaml").is_file())
+    folders = _task_folders(root, dispenser, report)
     seen = set()
     for position, folder in enumerate(folders):
         task_report = TaskReport(folder.name)
@@ -127,7 +147,14 @@ def import_inginious_course(
         seen.add(folder.name)
         try:
             _import_task(
-                session, course, folder, position, existing.get(folder.name), owner, settings, task_report
+                session,
+                course,
+                folder,
+                TaskPlace(position, dispenser),
+                existing.get(folder.name),
+                owner,
+                settings,
+                task_report,
             )
         except (TaskImportError, PackageError) as error:
             task_report.status = "error"
@@ -141,6 +168,53 @@ def import_inginious_course(
 
 
 # --------------------------------------------------------------------------- course
+
+
+def find_descriptor(root: Path) -> Path:
+    """The course's descriptor, in the order INGInious looks for one."""
+    for name in DESCRIPTORS:
+        if (root / name).is_file():
+            return root / name
+    raise InginiousImportError(
+        f"{root / 'course.yaml'}: missing (an INGInious course directory has a descriptor: "
+        f"{', '.join(DESCRIPTORS)})"
+    )
+
+
+def read_descriptor(path: Path) -> dict[str, Any]:
+    if path.suffix != ".json":
+        return load_mapping(path, InginiousImportError)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError, OSError) as problem:
+        raise InginiousImportError(f"{path}: cannot be read: {problem}") from None
+    if not isinstance(data, dict):
+        raise InginiousImportError(f"{path}: expected an object of keys to values")
+    return data
+
+
+def _task_folders(root: Path, dispenser: Dispenser, report: CourseReport) -> list[Path]:
+    """The task folders, in the table of contents' order (then the others, by name)."""
+    folders = sorted(child for child in root.iterdir() if child.is_dir() and (child / "task.yaml").is_file())
+    names = {folder.name for folder in folders}
+    for task_id in dispenser.order:
+        if task_id not in names:
+            report.warnings.append(f"the table of contents lists {task_id!r}, which has no task folder")
+    if dispenser.order:
+        for folder in folders:
+            if folder.name not in dispenser.order:
+                closed = (
+                    " (closed: no accessibility in the dispenser config)"
+                    if dispenser.config is not None
+                    else ""
+                )
+                report.warnings.append(
+                    f"task {folder.name!r} is in no section of the table of contents{closed}"
+                )
+    unlisted = len(dispenser.order)
+    return sorted(
+        folders, key=lambda f: (dispenser.position(f.name) if f.name in dispenser.order else unlisted, f.name)
+    )
 
 
 def _course(session: Session, course_id: str, owner: User) -> tuple[Course, bool]:
@@ -169,7 +243,7 @@ def _apply_course_config(
     try:
         course.accessible = normalise_accessibility(config.get("accessible", True))
     except (TypeError, ValueError) as error:
-        raise InginiousImportError(f"course.yaml: accessible: {error}") from None
+        raise InginiousImportError(f"{report.descriptor}: accessible: {error}") from None
     password = config.get("registration_password")
     registration = config.get("registration", True)
     if registration is False or str(registration).strip().lower() == "false":
@@ -184,7 +258,7 @@ def _apply_course_config(
     course.allow_unregister = bool(config.get("allow_unregister", True))
     for key in ("groups", "registration_ac", "registration_ac_list", "lti", "tags"):
         if config.get(key):
-            report.warnings.append(f"course.yaml: {key!r} is not imported")
+            report.warnings.append(f"{report.descriptor}: {key!r} is not imported")
     for key, role in (("admins", MemberRole.ADMIN), ("tutors", MemberRole.TUTOR)):
         names = config.get(key) or []
         if isinstance(names, str):
@@ -219,11 +293,19 @@ def _add_staff(
 # --------------------------------------------------------------------------- tasks
 
 
+@dataclass(frozen=True)
+class TaskPlace:
+    """Where a task sits: its rank among the folders, and the course's dispenser."""
+
+    rank: int
+    dispenser: Dispenser
+
+
 def _import_task(
     session: Session,
     course: Course,
     folder: Path,
-    position: int,
+    place: TaskPlace,
     task: Task | None,
     owner: User,
     settings: Settings,
@@ -235,9 +317,19 @@ def _import_task(
     config = load_mapping(folder / "task.yaml", TaskImportError)
     report.name = text_value(config.get("name")) or task_id
     problems = _problems(config, folder, report)
+    _report_unsupported(config, report)
+    dispensed = place.dispenser.settings(task_id)
+    config = _with_dispenser_settings(config, dispensed, report)
 
     # Every value is checked before anything is stored, so that a broken task changes nothing.
-    task_config = read_task_config(config, folder, name=report.name, position=position)
+    try:
+        task_config = read_task_config(config, folder, name=report.name, position=place.rank)
+    except TaskImportError as error:
+        if dispensed is None:
+            raise
+        raise TaskImportError(f"{error} (as set by the course's dispenser config)") from None
+    if place.dispenser.order:  # the table of contents orders the tasks, not task.yaml's order
+        task_config = replace(task_config, position=place.rank)
 
     programs = [pid for pid, p in problems.items() if p["type"] in PROGRAM_TYPES]
     source = _test_source(folder)
@@ -261,10 +353,13 @@ def _import_task(
         report.notes.append(f"{source.name}: ignored (the task has no code problem)")
     if has_script and not programs:
         report.notes.append("run script ignored: the quiz is graded in-process")
-    if not problems:
+    if not problems and report.dropped:
         report.status = "skipped"
         report.notes.append("nothing left to import: task skipped")
         return
+    if not problems:
+        report.grading = "no problem: nothing to grade"
+        report.notes.append("no problem: a task without questions (INGInious loads it too)")
 
     if task is None:
         task = Task(course_id=course.id, slug=task_id)
@@ -280,9 +375,9 @@ def _import_task(
 
 def _problems(config: dict[str, Any], folder: Path, report: TaskReport) -> dict[str, dict[str, Any]]:
     """The task's supported sub-problems, checked; the others are reported as left out."""
-    raw_problems = config.get("problems")
-    if not isinstance(raw_problems, dict) or not raw_problems:
-        raise TaskImportError(f"{folder / 'task.yaml'}: 'problems' must be a non-empty mapping")
+    raw_problems = config.get("problems", {})
+    if not isinstance(raw_problems, dict):  # problems: {} is a task without questions, as in INGInious
+        raise TaskImportError(f"{folder / 'task.yaml'}: 'problems' must be a mapping of id to problem")
     problems: dict[str, dict[str, Any]] = {}
     for key, raw in raw_problems.items():
         pid = str(key)
@@ -296,6 +391,38 @@ def _problems(config: dict[str, Any], folder: Path, report: TaskReport) -> dict[
             continue
         problems[pid] = problem
     return problems
+
+
+LEGACY_SETTINGS = ("accessible", "accessibility", "weight", "submission_limit", "evaluate")
+
+
+def _with_dispenser_settings(
+    config: dict[str, Any], settings: dict[str, Any] | None, report: TaskReport
+) -> dict[str, Any]:
+    """task.yaml's values with the dispenser's settings in place of its own, when it has some."""
+    if settings is None:
+        return config
+    ignored = [key for key in LEGACY_SETTINGS if key in config]
+    if ignored:
+        report.notes.append(
+            f"task.yaml's {', '.join(ignored)} not used: the course's dispenser config sets them"
+        )
+    kept = {key: value for key, value in config.items() if key not in LEGACY_SETTINGS}
+    if settings["accessible"] is False:
+        report.notes.append("closed by the course's dispenser: hidden from students")
+    return {**kept, **settings}
+
+
+def _report_unsupported(config: dict[str, Any], report: TaskReport) -> None:
+    """Task settings Verdict cannot honour: said, never dropped silently."""
+    if config.get("is_lti"):
+        report.notes.append(
+            "is_lti: LTI is not supported: the task is served to the course's registered students only"
+        )
+    if "allow_preview" in config:
+        report.notes.append(
+            f"allow_preview: {config['allow_preview']!r} not imported: a task is seen from its start date"
+        )
 
 
 # --------------------------------------------------------------------------- test cases

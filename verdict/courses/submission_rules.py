@@ -4,7 +4,9 @@ waiting submission they become.
 * :func:`check_can_submit`: the course and the task open, one waiting submission per user and
   task, submission limits ``{amount, period}`` (staff exempt from all but the waiting one);
 * :func:`parse_input`: the answers checked against the sub-problems, as stored. Answers arrive
-  decoded (text, or an :class:`Upload`): reading HTTP bodies is the face's job;
+  decoded (text, or an :class:`Upload`): reading HTTP bodies is the face's job. As INGInious: an
+  empty answer to a required code problem is refused, a text problem takes no file, and a file
+  problem without ``allowed_exts`` takes INGInious's default extensions (:data:`DEFAULT_ALLOWED_EXTS`);
 * :func:`create_task_submission`: both, then the waiting row. The unit of work around it (write
   lock, commit, waking a grader) is :func:`verdict.submissions.service.submit_to_task`.
 
@@ -45,6 +47,9 @@ from verdict.problems.store import parse_problem_ref
 from verdict.submissions.models import Submission, SubmissionStatus
 
 PENDING = (SubmissionStatus.WAITING, SubmissionStatus.GRADING)
+# INGInious's allowed_file_extensions, for a file problem that names none (its frontend default).
+DEFAULT_ALLOWED_EXTS = (".c", ".cpp", ".java", ".oz", ".zip", ".tar.gz", ".tar.bz2", ".txt")
+NOT_ALLOWED = "You are not allowed to submit for this task"  # INGInious's 403 message, as it words it
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,9 @@ def parse_input(
                 raise InvalidInput(str(error)) from None
         elif kind in ("code", "code_single_line"):
             text = _text_input(pid, values, required=not problem.get("optional"))
+            if not text and not problem.get("optional"):
+                # INGInious refuses an empty answer to a required code box (400): no submission used.
+                raise InvalidInput(f"problem {pid!r}: the answer is empty, and it is required")
             if kind == "code_single_line" and ("\n" in text.strip("\r\n")):
                 raise InvalidInput(f"problem {pid!r} takes a single line")
             stored[pid] = text
@@ -131,11 +139,8 @@ def _text_input(pid: str, values: list[Answer], *, required: bool) -> str:
         if required:
             raise InvalidInput(f"missing input for problem {pid!r}")
         return ""
-    if isinstance(value, Upload):
-        try:
-            return value.data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidInput(f"problem {pid!r}: the text is not UTF-8") from None
+    if isinstance(value, Upload):  # INGInious reads text answers from the form's fields only
+        raise InvalidInput(f"problem {pid!r} takes text, not a file upload")
     return value
 
 
@@ -172,8 +177,8 @@ def _file_input(
     if isinstance(value, str):
         raise InvalidInput(f"problem {pid!r} takes a file upload (multipart/form-data)")
     name = value.filename.replace("\\", "/").rsplit("/", 1)[-1]
-    allowed = [str(ext).lower() for ext in problem.get("allowed_exts") or []]
-    if allowed and not any(name.lower().endswith(ext) for ext in allowed):
+    allowed = [str(ext).lower() for ext in problem.get("allowed_exts") or DEFAULT_ALLOWED_EXTS]
+    if not any(name.lower().endswith(ext) for ext in allowed):
         raise InvalidInput(
             f"problem {pid!r}: {name!r} has none of the allowed extensions {', '.join(allowed)}"
         )
@@ -228,6 +233,8 @@ def check_can_submit(
         if not access.open:
             raise PermissionDenied("this course is not accessible now")
         window = window_of(task.accessibility)
+        if window.never:  # closed (by task.yaml or the course's dispenser)
+            raise PermissionDenied(NOT_ALLOWED)
         if not window.has_started(now):
             raise PermissionDenied("this task is not open yet")
         if not window.is_open(now):

@@ -7,6 +7,7 @@ and ``"START/SOFT/END"`` (:func:`parse_window`). Naive dates are UTC; a date alo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -72,6 +73,8 @@ def normalise_accessibility(value: Any) -> bool | str:
         return True
     if isinstance(value, bool):
         return value
+    if isinstance(value, Mapping):
+        return _from_period(value)
     if isinstance(value, datetime | date):
         value = _date_text(value)
     if not isinstance(value, str):
@@ -85,6 +88,33 @@ def normalise_accessibility(value: Any) -> bool | str:
     return text
 
 
+def _from_period(period: Mapping[Any, Any]) -> bool | str:
+    """INGInious's newer form, ``{start, soft_end, end}`` (its task dispensers' config), as a
+    "START/SOFT/END" value. Year 1 and year 9999 are its unbounded ends; a start in year 9999 is
+    how it writes a closed task."""
+    unknown = set(map(str, period)) - {"start", "soft_end", "end"}
+    if unknown:
+        raise ValueError(
+            f"invalid accessibility {dict(period)!r}: unknown key(s) {', '.join(sorted(unknown))}"
+        )
+    parts: list[str | None] = []
+    for key in ("start", "soft_end", "end"):
+        raw = period.get(key)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            parts.append(None)
+            continue
+        if not isinstance(raw, str | date):
+            raise TypeError(f"invalid accessibility {key}: {raw!r} is not a date")
+        moment = raw if isinstance(raw, date) else parse_date(raw)
+        if moment.year >= 9999 and key == "start":
+            return False
+        parts.append(None if moment.year <= 1 or moment.year >= 9999 else _date_text(moment))
+    if parts == [None, None, None]:
+        return True
+    start, soft, end = ("" if part is None else part for part in parts)
+    return normalise_accessibility(f"{start}/{soft}/{end}" if soft else f"{start}/{end}")
+
+
 def _date_text(value: date) -> str:
     if isinstance(value, datetime):
         return value.strftime(DISPLAY_FORMAT)
@@ -95,7 +125,7 @@ def parse_window(value: Any) -> Window:
     """The window of an accessibility value; ValueError for a malformed one.
 
     ``"START"`` opens at START; ``"/END"`` closes at END; ``"START/END"``; ``"START/SOFT/END"``
-    with SOFT the deadline shown. Empty parts are unbounded.
+    with SOFT the deadline shown (clamped to END). Empty parts are unbounded.
     """
     if value is None or value is True:
         return ALWAYS
@@ -112,10 +142,10 @@ def parse_window(value: Any) -> Window:
     start = dates[0]
     end = dates[-1] if len(dates) > 1 else None
     soft = dates[1] if len(dates) == 3 else None
-    if start and end and end < start:
-        raise ValueError(f"invalid accessibility {value!r}: ends before it starts")
-    if soft and ((start and soft < start) or (end and soft > end)):
-        raise ValueError(f"invalid accessibility {value!r}: the soft deadline is outside the window")
+    # INGInious's normalisations (its AccessibleTime): a soft deadline after the hard one is the
+    # hard one; an end before the start is kept, so the task shows from its start but never opens.
+    if soft and end and soft > end:
+        soft = end
     return Window(start=start, end=end, soft_end=soft)
 
 

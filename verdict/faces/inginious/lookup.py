@@ -1,6 +1,6 @@
 """Finding what an INGInious address names, with INGInious's answers when it cannot be had:
 404 for an unknown course, 403 for a course one is not registered to (or that is closed), 404 for
-a task one may not see yet — in that order."""
+a task one may not see yet (403 when posting a submission to it, as INGInious) — in that order."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from verdict.accounts.models import User
 from verdict.courses.access import Access, course_access
 from verdict.courses.models import Course, Task
+from verdict.courses.submission_rules import NOT_ALLOWED
 from verdict.courses.task_view import ChoiceOrder, get_course, get_task, task_visible
 from verdict.errors import NotFound, PermissionDenied
 from verdict.platform import Platform
@@ -47,6 +48,17 @@ def visible_task(session: Session, course: Course, taskid: str, access: Access, 
     task = get_task(session, course, taskid)
     if task is None or not task_visible(task, access, now):
         raise NotFound("Task not found")
+    return task
+
+
+def submittable_task(session: Session, course: Course, taskid: str, access: Access, now: datetime) -> Task:
+    """The task a submission is posted to: 404 when there is none, 403 when the student may not
+    see it (closed, or not started): INGInious answers so, having found the task."""
+    task = get_task(session, course, taskid)
+    if task is None:
+        raise NotFound("Task not found")
+    if not task_visible(task, access, now):
+        raise PermissionDenied(NOT_ALLOWED)
     return task
 
 

@@ -16,7 +16,13 @@ from verdict.courses.submission_rules import Answer, TaskAnswers
 from verdict.errors import InvalidInput, NotFound
 from verdict.faces.inginious import schemas
 from verdict.faces.inginious.forms import submission_fields
-from verdict.faces.inginious.lookup import choice_order, parse_id, registered_course, visible_task
+from verdict.faces.inginious.lookup import (
+    choice_order,
+    parse_id,
+    registered_course,
+    submittable_task,
+    visible_task,
+)
 from verdict.faces.inginious.negotiation import render
 from verdict.faces.inginious.views import submission_view
 from verdict.submissions.models import Submission
@@ -105,7 +111,7 @@ def post_submission(
 ) -> Response:
     now = db.utcnow()
     course, access = registered_course(session, courseid, user, now)
-    task = visible_task(session, course, taskid, access, now)
+    task = submittable_task(session, course, taskid, access, now)
     answers = TaskAnswers(
         task=task,
         user=user,
