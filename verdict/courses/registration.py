@@ -80,9 +80,22 @@ def register(
     caller commits. ``password_checked``: the caller verified the password already (outside the
     transaction, as :func:`register_student` does).
     """
+    return _join(session, course, user, password, now, password_checked)[0]
+
+
+def _join(
+    session: Session,
+    course: Course,
+    user: User,
+    password: str | None,
+    now: datetime | None,
+    password_checked: bool,
+) -> tuple[CourseMember | None, bool]:
+    """:func:`register`'s work: the membership, and whether this call made the user a member (what
+    a concurrent registration may have done between a caller's check and this write)."""
     access = course_access(session, course, user, now)
     if access.staff:
-        return None
+        return None, False
     existing = session.scalar(
         sa.select(CourseMember).where(
             CourseMember.course_id == course.id,
@@ -92,7 +105,7 @@ def register(
     if existing is not None and existing.user_id == user.id:
         existing.accepted_at = existing.accepted_at or now or db.utcnow()  # registering says yes
         session.flush()
-        return existing
+        return existing, False
     if not access.can_register:
         raise PermissionDenied(CLOSED)
     if (
@@ -109,7 +122,7 @@ def register(
         session.add(member)
     member.accepted_at = member.accepted_at or now or db.utcnow()
     session.flush()
-    return member
+    return member, True
 
 
 def register_student(
@@ -140,10 +153,10 @@ def register_student(
     session.commit()  # end the reads: the unit of work takes the write lock first
     db.begin_write(session)
     try:
-        # Checked again in the write transaction: a concurrent request may have registered.
-        created = session.scalar(_own_membership(course, user)) is None and not access.staff
-        # Unchecked (registered a moment ago) and unenrolled since: register() asks for it.
-        register(session, course, user, password, now, password_checked=checked)
+        # Whether this call made the membership is known only by the write itself: a concurrent
+        # request may register between any read of ours and it. Unchecked (registered a moment
+        # ago) and unenrolled since: the password is asked for there.
+        created = _join(session, course, user, password, now, checked)[1]
         _forget_failures(session, course, user)
         session.commit()
     except ServiceError:
