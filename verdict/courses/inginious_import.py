@@ -53,6 +53,7 @@ from verdict.courses.inginious_config import (
     read_task_config,
     text_value,
 )
+from verdict.courses.inginious_run import RUN_KEY, find_run_script, store_run_script_task
 from verdict.courses.models import Course, CourseMember, MemberRole, Registration, Task
 from verdict.courses.subproblems import ID_RE, PROGRAM_TYPES
 from verdict.courses.windows import normalise_accessibility
@@ -243,7 +244,11 @@ def _import_task(
     source = _test_source(folder)
     has_script = any((folder / name).is_file() for name in ("run", "run.py", "run.sh"))
     problem_id = None
-    if programs and source is not None:
+    run_script = find_run_script(folder) if programs and source is None else None
+    if run_script is not None:  # graded by its run script (verdict.courses.inginious_run)
+        run_entry = store_run_script_task(settings.data_dir, course.slug, folder, run_script)
+        report.grading = f"run script: {run_script}, run in the sandbox"
+    elif programs and source is not None:
         problem_id = _import_tests(
             session, course, folder, source, task, report, owner, settings, task_config.limits
         )
@@ -272,6 +277,8 @@ def _import_task(
     task_config.apply(task)
     task.problem_id = problem_id
     task.problems = problems
+    if run_script is not None:
+        task.limits = {**task.limits, RUN_KEY: run_entry}
     report.problems = list(problems)
     if not report.grading:
         report.grading = "quiz, graded in-process"

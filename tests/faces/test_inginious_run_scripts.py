@@ -1,0 +1,179 @@
+"""INGInious tasks graded by their run scripts (verdict.courses.inginious_run, in the sandbox by
+verdict.judge.inginious_run): the fixture course tests/fixtures/inginious/scripts imported, each
+task submitted through ``POST /api/v0/courses/scripts/tasks/{t}/submissions`` and read back with
+``GET``, with the grade, result, feedback and problems_feedback that the script set. A hostile
+script is contained."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.support.inginious import grade_all
+from tests.support.paths import FIXTURES
+from tests.support.users import MakeUser, basic
+from verdict.accounts.models import User
+from verdict.courses.inginious_import import CourseReport, import_inginious_course
+from verdict.courses.inginious_run import RUN_KEY, find_run_script, script_limits
+from verdict.courses.models import Course, CourseMember, MemberRole, Task
+from verdict.judge.sandbox import check_available
+from verdict.platform import Platform
+
+SCRIPTS = FIXTURES / "inginious" / "scripts"
+API = "/api/v0/courses/scripts"
+JAVA_MAX = "static int max(int[] v) { int m = v[0]; for (int x : v) m = Math.max(m, x); return m; }"
+
+
+@pytest.fixture
+def student(session: Session, platform: Platform, make_user: MakeUser) -> tuple[User, CourseReport]:
+    reason = check_available()
+    if reason:
+        pytest.skip(f"sandbox unavailable: {reason}")
+    teacher = make_user("teacher", role="instructor")
+    alice = make_user("alice")
+    report = import_inginious_course(session, SCRIPTS, settings=platform.settings, owner=teacher)
+    session.commit()
+    course = session.scalar(sa.select(Course).where(Course.slug == "scripts"))
+    assert course is not None
+    session.add(
+        CourseMember(course_id=course.id, user_id=alice.id, email=alice.email, role=MemberRole.STUDENT)
+    )
+    session.commit()
+    return alice, report
+
+
+def graded(
+    client: TestClient, platform: Platform, user: User, task: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    response = client.post(f"{API}/tasks/{task}/submissions", headers=basic(user), data=data)
+    assert response.status_code == 200, response.text
+    submission_id = response.json()["submissionid"]
+    assert grade_all(platform) == [int(submission_id)]
+    [done] = client.get(f"{API}/tasks/{task}/submissions/{submission_id}", headers=basic(user)).json()
+    assert done["status"] == "done", done
+    return {key: done[key] for key in ("grade", "result", "feedback", "problems_feedback")}
+
+
+@pytest.mark.unit
+def test_run_script_lookup(tmp_path: Path) -> None:
+    """The task's run, then run.py, then run.sh, then the course's common/ (INGInious's order)."""
+    course = tmp_path / "course"
+    task = course / "task"
+    task.mkdir(parents=True)
+    assert find_run_script(task) is None
+    (course / "common").mkdir()
+    (course / "common" / "run.py").write_text("")
+    assert find_run_script(task) == "common/run.py"
+    for name in ("run.sh", "run.py", "run"):
+        (task / name).write_text("")
+        assert find_run_script(task) == f"task/{name}"
+
+
+@pytest.mark.unit
+def test_script_limits() -> None:
+    """An empty hard_time is 3 × time, as INGInious's task editor means it."""
+    assert script_limits({"time": 10, "hard_time": "", "memory": 200}).wall == 30
+    assert script_limits({"time": 10, "hard_time": 12}).wall == 12
+    limits = script_limits({})
+    assert (limits.time, limits.wall, limits.memory_mb) == (30, 90, 100)
+
+
+@pytest.mark.e2e
+def test_import(session: Session, student: tuple[User, CourseReport]) -> None:
+    _, report = student
+    grading = {task.task_id: (task.status, task.grading) for task in report.tasks}
+    assert not report.errors, report.errors
+    assert grading["bash_double"] == ("imported", "run script: task/run, run in the sandbox")
+    assert grading["python_whole"] == ("imported", "run script: task/run.py, run in the sandbox")
+    assert grading["native_whole"][1].startswith("judge: problem")
+    task = session.scalar(sa.select(Task).where(Task.slug == "bash_double"))
+    assert task is not None and task.limits[RUN_KEY] == {"script": "task/run"}
+    assert sorted(task.problems) == ["code", "why"]
+
+
+@pytest.mark.e2e
+def test_bash_run_script(client: TestClient, platform: Platform, student: tuple[User, CourseReport]) -> None:
+    alice, _ = student
+    right = graded(client, platform, alice, "bash_double", {"code": "return 2 * n", "why": "doubling"})
+    assert right == {
+        "grade": 100.0,
+        "result": "success",
+        "feedback": "<pre>All 3 values are right, alice.</pre>",
+        "problems_feedback": {"why": "<pre>You wrote: doubling</pre>", "code": "<pre>double is right</pre>"},
+    }
+    wrong = graded(client, platform, alice, "bash_double", {"code": "return n", "why": "<b>x</b>"})
+    assert wrong == {
+        "grade": 25.0,
+        "result": "failed",
+        "feedback": "<pre>Wrong values.\nYour program said: 0\n1\n21</pre>",
+        "problems_feedback": {
+            "why": "<pre>You wrote: &lt;b&gt;x&lt;/b&gt;</pre>",
+            "code": "<pre>double is wrong</pre>",
+        },
+    }
+
+
+@pytest.mark.e2e
+def test_python_run_script(
+    client: TestClient, platform: Platform, student: tuple[User, CourseReport]
+) -> None:
+    alice, _ = student
+    right = graded(client, platform, alice, "python_double", {"code": "return 2 * n"})
+    assert right["grade"] == 100.0 and right["result"] == "success"
+    assert right["feedback"] == "<pre>3 of 3 values right for alice.</pre>"
+    assert right["problems_feedback"] == {
+        "code": "<pre>Your code:\n\n.. code-block:: python\n\n\treturn 2 * n\n\n</pre>"
+    }
+    wrong = graded(client, platform, alice, "python_double", {"code": "return n + 1"})
+    assert (wrong["grade"], wrong["result"]) == (33.33, "failed")
+    assert wrong["feedback"] == "<pre>1 of 3 values right for alice.</pre>"
+
+
+@pytest.mark.e2e
+def test_java_method_in_a_template(
+    client: TestClient, platform: Platform, student: tuple[User, CourseReport]
+) -> None:
+    alice, _ = student
+    right = graded(client, platform, alice, "java_method", {"method": JAVA_MAX})
+    assert right == {
+        "grade": 100.0,
+        "result": "success",
+        "feedback": "<pre>max works.</pre>",
+        "problems_feedback": {"method": "<pre>Right on 2 arrays.</pre>"},
+    }
+    broken = graded(
+        client, platform, alice, "java_method", {"method": "static int max(int[] v) { return v[0] }"}
+    )
+    assert (broken["grade"], broken["result"]) == (0.0, "failed")
+    assert "error: &#x27;;&#x27; expected" in broken["problems_feedback"]["method"]
+
+
+@pytest.mark.e2e
+def test_whole_programs(client: TestClient, platform: Platform, student: tuple[User, CourseReport]) -> None:
+    alice, _ = student
+    for task in ("bash_whole", "python_whole"):
+        right = graded(client, platform, alice, task, {"code": "print(2 * int(input()))"})
+        assert right["result"] == "success" and right["grade"] == 100.0
+        assert right["problems_feedback"] == {"code": "<pre>3 of 3 cases passed</pre>"}
+        wrong = graded(client, platform, alice, task, {"code": "print(14)"})
+        assert (wrong["result"], wrong["grade"]) == ("failed", 33.0)
+
+
+@pytest.mark.e2e
+def test_a_hostile_run_script_is_contained(
+    client: TestClient, platform: Platform, student: tuple[User, CourseReport]
+) -> None:
+    """It cannot read /etc/shadow nor see the host's files, write outside its box (not even the
+    container API), reach the network or fork without bound; its endless loop is a timeout, and
+    the grade it set before is void."""
+    alice, _ = student
+    outcome = graded(client, platform, alice, "hostile", {"code": "anything"})
+    assert (outcome["result"], outcome["grade"]) == ("timeout", 0.0)
+    assert outcome["feedback"] == (
+        "<pre>shadow:denied;work:absent;usr:refused;api:refused;passwd:refused;network:no;forks:capped;</pre>"
+    )
