@@ -177,3 +177,38 @@ def test_a_hostile_run_script_is_contained(
     assert outcome["feedback"] == (
         "<pre>shadow:denied;work:absent;usr:refused;api:refused;passwd:refused;network:no;forks:capped;</pre>"
     )
+
+
+@pytest.mark.e2e
+def test_run_student_from_bash(
+    client: TestClient, platform: Platform, student: tuple[User, CourseReport]
+) -> None:
+    """run_student runs the command in a second sandbox: stdin, stdout, stderr and the return value
+    proxied; 253 timed out, 252 out of memory, 254 proxy error (--share-network refused); the
+    student's files come back through student/, and the student sees nothing else of the script's
+    box: not the task, not the input, not the socket."""
+    alice, _ = student
+    outcome = graded(client, platform, alice, "student_bash", {"code": "print(2 * int(input()))"})
+    assert outcome["result"] == "success"
+    assert outcome["problems_feedback"] == {
+        "probes": "<pre>double:42 rc:0;timeout:253;memory:252;network:254;exit:7;file:made by the student;"
+        "task:hidden;input:hidden;socket:hidden;stderr:oops;</pre>"
+    }
+
+
+@pytest.mark.e2e
+def test_run_student_simple_from_python(
+    client: TestClient, platform: Platform, student: tuple[User, CourseReport]
+) -> None:
+    alice, _ = student
+    right = graded(client, platform, alice, "student_python", {"code": "print(2 * int(input()))"})
+    assert (right["result"], right["grade"], right["feedback"]) == (
+        "success",
+        100.0,
+        "<pre>3 of 3 cases passed</pre>",
+    )
+    looping = graded(client, platform, alice, "student_python", {"code": "while True: pass"})
+    assert (looping["result"], looping["grade"]) == ("failed", 0.0)
+    assert looping["problems_feedback"] == {
+        "code": "<pre>Timed out on 7. Timed out on 14. Timed out on 21. </pre>"
+    }

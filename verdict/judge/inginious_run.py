@@ -29,6 +29,7 @@ from typing import Any
 
 from verdict.judge.bwrap import Mount
 from verdict.judge.errors import SandboxError
+from verdict.judge.inginious_student import SOCKET_NAME, SOCKET_TARGET, StudentRunner
 from verdict.judge.sandbox import Limits, RunResult, Sandbox, SandboxConfig, Status
 
 API_SOURCE = Path(__file__).parent / "inginious_box" / "python"
@@ -47,6 +48,7 @@ COMMANDS = (
     "rst-code",
     "rst-image",
     "rst-indent",
+    "run_student",
 )
 INPUT_DIR = ".__input"
 OUTPUT_DIR = ".__output"
@@ -147,27 +149,39 @@ def script_argv(host_script: Path, box_path: str) -> list[str]:
 def run_script(config: SandboxConfig, job: ScriptJob) -> ScriptOutcome:
     """Runs the job's script in a new sandbox and reads the feedback it left. SandboxError when
     the sandbox itself fails (an internal error, not the script's)."""
-    mounts = [Mount(str(api_dir(config)), API_TARGET)]
+    limits = job.limits
+    students = StudentRunner(config, limits.time, limits.wall, limits.memory_mb)
+    try:
+        return _run_script(config, job, students)
+    finally:
+        students.close()
+
+
+def _run_script(config: SandboxConfig, job: ScriptJob, students: StudentRunner) -> ScriptOutcome:
+    mounts = [Mount(str(api_dir(config)), API_TARGET), students.mount]
     with Sandbox(config, mounts=mounts, box_mb=BOX_MB) as box:
         box.put_tree(job.task_dir, "task")
         if job.common_dir is not None and job.common_dir.is_dir():
             box.put_tree(job.common_dir, "course/common")
         box.put(f"{INPUT_DIR}/__inputdata.json", json.dumps(_input_data(box, job)).encode())
         box.fresh_dir(OUTPUT_DIR)
-        box.fresh_dir("task/student")
-        run = box.run(
-            script_argv(job.script, _box_path(job)),
-            limits=_limits(job.limits),
-            env={
-                "PATH": f"{API_TARGET}/bin:/usr/local/bin:/usr/bin:/bin",
-                "PYTHONPATH": f"{API_TARGET}/python",
-                "HOME": "/box/task",
-                "INGINIOUS_INPUT": f"/box/{INPUT_DIR}/__inputdata.json",
-                "INGINIOUS_OUTPUT": f"/box/{FEEDBACK_FILE}",
-                "PYTHONDONTWRITEBYTECODE": "1",
-            },
-            cwd="/box/task",
-        )
+        if not box.exists("task/student"):  # a task may ship files there
+            box.fresh_dir("task/student")
+        with students.serving(box):
+            run = box.run(
+                script_argv(job.script, _box_path(job)),
+                limits=_limits(job.limits),
+                env={
+                    "PATH": f"{API_TARGET}/bin:/usr/local/bin:/usr/bin:/bin",
+                    "PYTHONPATH": f"{API_TARGET}/python",
+                    "HOME": "/box/task",
+                    "INGINIOUS_INPUT": f"/box/{INPUT_DIR}/__inputdata.json",
+                    "INGINIOUS_OUTPUT": f"/box/{FEEDBACK_FILE}",
+                    "PYTHONDONTWRITEBYTECODE": "1",
+                    "INGINIOUS_SOCKET": f"{SOCKET_TARGET}/{SOCKET_NAME}",
+                },
+                cwd="/box/task",
+            )
         raw = box.read_file(FEEDBACK_FILE, FEEDBACK_LIMIT)
     return outcome_of(run, raw)
 

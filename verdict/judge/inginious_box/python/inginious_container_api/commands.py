@@ -174,3 +174,34 @@ COMMANDS = {
 
 def main(name):
     COMMANDS[name](sys.argv[1:])
+
+
+def run_student_command(argv):
+    """``run_student [--time S] [--hard-time S] [--memory MB] [--share-network] CMD...``."""
+    from inginious_container_api import run_student
+
+    parser = argparse.ArgumentParser("run_student")
+    parser.add_argument("--container", default=None)
+    parser.add_argument("--time", type=int, default=0)
+    parser.add_argument("--hard-time", type=int, default=0)
+    parser.add_argument("--memory", type=int, default=0)
+    parser.add_argument("--share-network", action="store_true")
+    parser.add_argument("--run-as-root", action="store_true")
+    parser.add_argument("--teardown-script", default="")
+    parser.add_argument("cmd", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    sys.exit(
+        run_student.run_student(
+            " ".join(args.cmd),
+            time_limit=args.time,
+            hard_time_limit=args.hard_time,
+            memory_limit=args.memory,
+            share_network=args.share_network,
+            stdin=sys.stdin.fileno(),
+            stdout=sys.stdout,
+            stderr=sys.stderr,
+        )
+    )
+
+
+COMMANDS["run_student"] = run_student_command
