@@ -19,7 +19,13 @@ from tests.support.paths import FIXTURES
 from tests.support.users import MakeUser, basic
 from verdict.accounts.models import User
 from verdict.courses.inginious_import import CourseReport, import_inginious_course
-from verdict.courses.inginious_run import RUN_KEY, find_run_script, script_limits
+from verdict.courses.inginious_run import (
+    RUN_KEY,
+    environment_id,
+    environment_warning,
+    find_run_script,
+    script_limits,
+)
 from verdict.courses.models import Course, CourseMember, MemberRole, Task
 from verdict.judge.sandbox import check_available
 from verdict.platform import Platform
@@ -83,6 +89,16 @@ def test_script_limits() -> None:
     assert (limits.time, limits.wall, limits.memory_mb) == (30, 90, 100)
 
 
+@pytest.mark.unit
+def test_environments() -> None:
+    """INGInious's environment ids map to host tools; one we cannot provide is a warning."""
+    assert environment_id({}) == "default" and environment_id({"environment": "cpp"}) == "cpp"
+    assert environment_id({"environment_id": "java8scala"}) == "java8scala"
+    assert environment_warning("default") is None
+    unknown = environment_warning("quantum")
+    assert unknown is not None and "'quantum' is not one Verdict knows" in unknown
+
+
 @pytest.mark.e2e
 def test_import(session: Session, student: tuple[User, CourseReport]) -> None:
     _, report = student
@@ -91,6 +107,12 @@ def test_import(session: Session, student: tuple[User, CourseReport]) -> None:
     assert grading["bash_double"] == ("imported", "run script: task/run, run in the sandbox")
     assert grading["python_whole"] == ("imported", "run script: task/run.py, run in the sandbox")
     assert grading["native_whole"][1].startswith("judge: problem")
+    notes = {task.task_id: task.notes for task in report.tasks}
+    assert notes["java_method"] == notes["python_double"] == notes["bash_double"] == []
+    assert notes["mumps_env"] == [
+        "environment 'mumps' needs mumps, which this host lacks: the run script runs with the host's "
+        "tools and may fail"
+    ]
     task = session.scalar(sa.select(Task).where(Task.slug == "bash_double"))
     assert task is not None and task.limits[RUN_KEY] == {"script": "task/run"}
     assert sorted(task.problems) == ["code", "why"]

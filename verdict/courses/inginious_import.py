@@ -53,7 +53,13 @@ from verdict.courses.inginious_config import (
     read_task_config,
     text_value,
 )
-from verdict.courses.inginious_run import RUN_KEY, find_run_script, store_run_script_task
+from verdict.courses.inginious_run import (
+    RUN_KEY,
+    environment_id,
+    environment_warning,
+    find_run_script,
+    store_run_script_task,
+)
 from verdict.courses.models import Course, CourseMember, MemberRole, Registration, Task
 from verdict.courses.subproblems import ID_RE, PROGRAM_TYPES
 from verdict.courses.windows import normalise_accessibility
@@ -248,6 +254,7 @@ def _import_task(
     if run_script is not None:  # graded by its run script (verdict.courses.inginious_run)
         run_entry = store_run_script_task(settings.data_dir, course.slug, folder, run_script)
         report.grading = f"run script: {run_script}, run in the sandbox"
+        report.notes += filter(None, [environment_warning(environment_id(config))])
     elif programs and source is not None:
         problem_id = _import_tests(
             session, course, folder, source, task, report, owner, settings, task_config.limits

@@ -45,6 +45,60 @@ VERDICTS = {
 }
 
 
+# INGInious's grading environments (its container images) and the host tools that stand for them:
+# a run script runs with the host's tools whatever its environment; the import warns when the
+# environment needs what this host lacks. README "INGInious run scripts" shows this table.
+ENVIRONMENTS: dict[str, tuple[str, ...]] = {
+    "default": ("bash", "python3"),
+    "python3": ("python3",),
+    "python": ("python3",),
+    "pyjavacpp": ("python3", "javac", "g++"),
+    "java": ("javac", "java"),
+    "java7": ("javac", "java"),
+    "java8": ("javac", "java"),
+    "java8scala": ("javac", "java"),
+    "java11": ("javac", "java"),
+    "java17": ("javac", "java"),
+    "cpp": ("gcc", "g++"),
+    "c": ("gcc",),
+    "gcc": ("gcc", "g++"),
+    "sekexe": ("gcc",),
+    "rust": ("rustc",),
+    "go": ("go",),
+    "haskell": ("ghc",),
+    "ocaml": ("ocaml",),
+    "nodejs": ("node",),
+    "mumps": ("mumps",),
+    "oz": ("ozc",),
+    "matlab": ("matlab",),
+    "octave": ("octave",),
+    "r": ("Rscript",),
+}
+
+
+def environment_id(config: Mapping[str, Any]) -> str:
+    """task.yaml's environment: ``environment_id`` (INGInious 0.7+) or the older ``environment``."""
+    value = config.get("environment_id", config.get("environment"))
+    return str(value) if value not in (None, "") else "default"
+
+
+def environment_warning(environment: str) -> str | None:
+    """None when this host provides the environment's tools; else what the teacher should know."""
+    tools = ENVIRONMENTS.get(environment)
+    if tools is None:
+        return (
+            f"environment {environment!r} is not one Verdict knows: the run script runs with the "
+            f"host's tools (bash, python3, gcc, java) and may fail"
+        )
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if missing:
+        return (
+            f"environment {environment!r} needs {', '.join(missing)}, which this host lacks: "
+            f"the run script runs with the host's tools and may fail"
+        )
+    return None
+
+
 def find_run_script(folder: Path) -> str | None:
     """Where the task's run script is, relative to the course: ``TASK/run`` ..., ``common/run`` ...;
     None when there is none."""
