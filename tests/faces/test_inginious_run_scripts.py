@@ -234,3 +234,24 @@ def test_run_student_simple_from_python(
     assert looping["problems_feedback"] == {
         "code": "<pre>Timed out on 7. Timed out on 14. Timed out on 21. </pre>"
     }
+
+
+@pytest.mark.e2e
+def test_a_run_file_without_shebang_runs_as_ipython(
+    client: TestClient, platform: Platform, student: tuple[User, CourseReport]
+) -> None:
+    """INGInious runs such a ``run`` under IPython: the API in the globals, ``!command`` lines."""
+    alice, _ = student
+    right = graded(client, platform, alice, "ipython_run", {"code": "return 2 * n"})
+    assert right == {
+        "grade": 100.0,
+        "result": "success",
+        "feedback": "<pre>double gave 0 2 42 for alice</pre>",
+        "problems_feedback": {"code": "<pre>checked by IPython-style shell escapes</pre>"},
+    }
+    wrong = graded(client, platform, alice, "ipython_run", {"code": "return n"})
+    assert (wrong["result"], wrong["grade"], wrong["feedback"]) == (
+        "failed",
+        0.0,
+        "<pre>double gave 0 1 21 for alice</pre>",
+    )

@@ -13,6 +13,9 @@ network, read-only root, the task's limits). What it sees:
   ``bin`` (on PATH) and the Python package ``inginious_container_api`` (and its older name
   ``inginious``) in ``python`` (on PYTHONPATH).
 
+- ``/run/inginious/socket``: where ``run_student`` asks the host for the student's sandbox
+  (``verdict.judge.inginious_student``).
+
 The commands write ``/box/.__output/__feedback.json``; the host reads it when the script ends.
 """
 
@@ -134,16 +137,21 @@ def _install_api(system_dir: Path, target: Path) -> None:
 
 
 def script_argv(host_script: Path, box_path: str) -> list[str]:
-    """How to start the script: Python for a ``.py`` or a Python shebang, else bash (which also
-    runs ``#!/bin/sh`` scripts), so that no exec bit is needed."""
+    """How INGInious starts the script: by its shebang when it has one (here through the named
+    interpreter, so that no exec bit is needed); a ``.sh`` with bash; anything else as Python with
+    the API in its globals and IPython's ``!command`` lines, as INGInious's ``inginious-ipython``."""
     try:
         with open(host_script, "rb") as file:
             first = file.readline(200)
     except OSError:
         first = b""
-    if box_path.endswith(".py") or (first.startswith(b"#!") and b"python" in first):
-        return ["/usr/bin/python3", box_path]
-    return ["/bin/bash", box_path]
+    if first.startswith(b"#!"):
+        interpreter = first[2:].decode(errors="replace").split()
+        if interpreter:
+            return [*interpreter, box_path]
+    if box_path.endswith(".sh"):
+        return ["/bin/bash", box_path]
+    return ["/usr/bin/python3", "-m", "inginious_container_api.shell_python", box_path]
 
 
 def run_script(config: SandboxConfig, job: ScriptJob) -> ScriptOutcome:
