@@ -6,6 +6,8 @@ script is contained."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,10 @@ from verdict.courses.inginious_run import (
     script_limits,
 )
 from verdict.courses.models import Course, CourseMember, MemberRole, Task
-from verdict.judge.sandbox import check_available
+from verdict.judge.errors import SandboxError
+from verdict.judge.inginious_run import ScriptJob, ScriptLimits, run_script
+from verdict.judge.sandbox import SandboxConfig, check_available
+from verdict.judge.supervision import Supervision
 from verdict.platform import Platform
 
 SCRIPTS = FIXTURES / "inginious" / "scripts"
@@ -36,10 +41,16 @@ JAVA_MAX = "static int max(int[] v) { int m = v[0]; for (int x : v) m = Math.max
 
 
 @pytest.fixture
-def student(session: Session, platform: Platform, make_user: MakeUser) -> tuple[User, CourseReport]:
+def sandbox() -> None:
     reason = check_available()
     if reason:
         pytest.skip(f"sandbox unavailable: {reason}")
+
+
+@pytest.fixture
+def student(
+    sandbox: None, session: Session, platform: Platform, make_user: MakeUser
+) -> tuple[User, CourseReport]:
     teacher = make_user("teacher", role="instructor")
     alice = make_user("alice")
     report = import_inginious_course(session, SCRIPTS, settings=platform.settings, owner=teacher)
@@ -255,3 +266,25 @@ def test_a_run_file_without_shebang_runs_as_ipython(
         0.0,
         "<pre>double gave 0 1 21 for alice</pre>",
     )
+
+
+@pytest.mark.integration
+def test_the_grading_deadline_covers_the_script(sandbox: None) -> None:
+    """The engine abandons a grading past its deadline (its margin alone, until a phase is
+    announced): a run script announces its wall time, and its student's, so a long script is not
+    put back; and abandoning the grading kills the script's sandbox at once."""
+    task = SCRIPTS / "hostile"
+    supervision = Supervision(margin=1.0)
+    job = ScriptJob(
+        task, task / "run", {"code": "x"}, limits=ScriptLimits(time=2, hard_time=30, memory_mb=64)
+    )
+    killer = threading.Timer(1.5, supervision.abandon, args=["test"])
+    killer.start()
+    started = time.monotonic()
+    try:
+        outcome = run_script(SandboxConfig(), job, supervision)
+    except SandboxError:
+        outcome = None
+    assert time.monotonic() - started < 10  # not the script's 30 s of wall time
+    assert supervision.remaining() > 2 * 30  # 2 × 30 s + setup, announced when it started
+    assert outcome is None or outcome.result == "timeout"

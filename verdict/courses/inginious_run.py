@@ -22,14 +22,26 @@ import shutil
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from verdict.courses.models import Task
 from verdict.grading.service import Outcome
 from verdict.judge.inginious_run import ScriptJob, ScriptLimits, ScriptOutcome, run_script
 from verdict.judge.sandbox import SandboxConfig
+from verdict.judge.supervision import Supervision
 from verdict.judge.verdicts import Verdict
 from verdict.submissions.models import Submission, SubmissionStatus
+
+
+class RunScriptGrader(Protocol):
+    """What grading a run script needs of the task grader (``verdict.courses.quiz.TaskGrader``)."""
+
+    @property
+    def sandbox(self) -> SandboxConfig | None: ...
+
+    @property
+    def data_dir(self) -> Path | None: ...
+
 
 RUN_SCRIPT_NAMES = ("run", "run.py", "run.sh")
 RUN_KEY = "run_script"  # in Task.limits: {"script": "task/run" or "common/run"}
@@ -152,10 +164,11 @@ def grade_run_script(
     course_slug: str,
     submission: Submission,
     username: str,
-    sandbox: SandboxConfig | None,
-    data_dir: Path | None,
+    grader: RunScriptGrader,
+    supervision: Supervision | None = None,
 ) -> Outcome:
     """Runs the task's script on the submission's answers; the submission's outcome."""
+    data_dir = grader.data_dir
     if data_dir is None:
         return Outcome(
             SubmissionStatus.ERROR,
@@ -177,7 +190,7 @@ def grade_run_script(
         common_dir=root / "common",
         limits=script_limits(task.limits),
     )
-    return outcome_of_script(run_script(sandbox or SandboxConfig(), job))
+    return outcome_of_script(run_script(grader.sandbox or SandboxConfig(), job, supervision))
 
 
 def script_answers(stored: Mapping[str, Any]) -> dict[str, Any]:

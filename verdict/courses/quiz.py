@@ -157,7 +157,8 @@ def grade_task(judge: Judge, submission: Submission, grader: TaskGrader | None =
         session.expunge(task)
         username = user.username if user else ""
     if is_run_script_task(task):  # graded by its INGInious run script, in the sandbox
-        return grade_run_script(task, course_slug, submission, username, grader.sandbox, grader.data_dir)
+        supervision = judge.current_supervision()
+        return grade_run_script(task, course_slug, submission, username, grader, supervision)
     order = ChoiceOrder(grader.secret, username, submission.user_id, grader.sandbox)
     stored = dict(submission.input or {})
     programs = program_pids(task)

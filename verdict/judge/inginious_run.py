@@ -34,6 +34,7 @@ from verdict.judge.bwrap import Mount
 from verdict.judge.errors import SandboxError
 from verdict.judge.inginious_student import SOCKET_NAME, SOCKET_TARGET, StudentRunner
 from verdict.judge.sandbox import Limits, RunResult, Sandbox, SandboxConfig, Status
+from verdict.judge.supervision import Supervision, watched
 
 API_SOURCE = Path(__file__).parent / "inginious_box" / "python"
 API_TARGET = "/opt/inginious"
@@ -58,6 +59,7 @@ OUTPUT_DIR = ".__output"
 FEEDBACK_FILE = f"{OUTPUT_DIR}/__feedback.json"
 FEEDBACK_LIMIT = 4 * 1024 * 1024
 RESULTS = ("success", "failed", "timeout", "overflow", "crash", "error", "killed")
+SETUP_SECONDS = 20  # copying the task in, the feedback out, the sandboxes' start
 BOX_MB = 256  # the task's files, the student's answers and what the script writes
 
 
@@ -154,20 +156,26 @@ def script_argv(host_script: Path, box_path: str) -> list[str]:
     return ["/usr/bin/python3", "-m", "inginious_container_api.shell_python", box_path]
 
 
-def run_script(config: SandboxConfig, job: ScriptJob) -> ScriptOutcome:
+def run_script(
+    config: SandboxConfig, job: ScriptJob, supervision: Supervision | None = None
+) -> ScriptOutcome:
     """Runs the job's script in a new sandbox and reads the feedback it left. SandboxError when
     the sandbox itself fails (an internal error, not the script's)."""
     limits = job.limits
-    students = StudentRunner(config, limits.time, limits.wall, limits.memory_mb)
+    if supervision is not None:  # the script's wall time, and its student's (capped at as much)
+        supervision.allow(2 * limits.wall + SETUP_SECONDS)
+    students = StudentRunner(config, limits.time, limits.wall, limits.memory_mb, supervision)
     try:
-        return _run_script(config, job, students)
+        return _run_script(config, job, students, supervision)
     finally:
         students.close()
 
 
-def _run_script(config: SandboxConfig, job: ScriptJob, students: StudentRunner) -> ScriptOutcome:
+def _run_script(
+    config: SandboxConfig, job: ScriptJob, students: StudentRunner, supervision: Supervision | None
+) -> ScriptOutcome:
     mounts = [Mount(str(api_dir(config)), API_TARGET), students.mount]
-    with Sandbox(config, mounts=mounts, box_mb=BOX_MB) as box:
+    with Sandbox(config, mounts=mounts, box_mb=BOX_MB) as box, watched(supervision, box):
         box.put_tree(job.task_dir, "task")
         if job.common_dir is not None and job.common_dir.is_dir():
             box.put_tree(job.common_dir, "course/common")

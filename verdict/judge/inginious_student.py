@@ -37,6 +37,7 @@ from typing import Any
 from verdict.judge.bwrap import Mount
 from verdict.judge.errors import SandboxError
 from verdict.judge.sandbox import Limits, RunResult, Sandbox, SandboxConfig, Status
+from verdict.judge.supervision import Supervision, watched
 
 log = logging.getLogger(__name__)
 SOCKET_TARGET = "/run/inginious"
@@ -77,8 +78,16 @@ class StudentRunner:
     """The host side of ``run_student`` for one run script: its socket (made before sandbox A, which
     mounts it) and, once A is started, the thread that serves it."""
 
-    def __init__(self, config: SandboxConfig, time: float, hard_time: float, memory_mb: int) -> None:
+    def __init__(
+        self,
+        config: SandboxConfig,
+        time: float,
+        hard_time: float,
+        memory_mb: int,
+        supervision: Supervision | None = None,
+    ) -> None:
         self.config = config
+        self.supervision = supervision
         self.defaults = (time, hard_time, memory_mb)
         parent = config.system_dir / "inginious-sockets"
         parent.mkdir(parents=True, exist_ok=True)
@@ -151,7 +160,7 @@ class StudentRunner:
         limits = self._limits(request)
         assert self.box is not None
         self.runs += 1
-        with Sandbox(self.config, box_mb=128) as student:
+        with Sandbox(self.config, box_mb=128) as student, watched(self.supervision, student):
             _copy_tree(self.box, STUDENT_DIR, student, "student")
             workdir = _workdir(request.get("working_dir"))
             run = student.run(
@@ -169,6 +178,7 @@ class StudentRunner:
         asked_time = _positive(request.get("time"))
         time = asked_time or time
         hard = _positive(request.get("hard_time")) or (3 * asked_time if asked_time else hard_time)
+        hard = min(hard, hard_time)  # never longer than the script may wait: the deadline holds
         memory = int(_positive(request.get("memory")) or memory)
         return Limits(cpu_time=time, wall_time=hard, memory_mb=memory, processes=64, open_files=256)
 
