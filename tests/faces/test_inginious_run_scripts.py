@@ -225,7 +225,7 @@ def test_run_student_from_bash(
     assert outcome["result"] == "success"
     assert outcome["problems_feedback"] == {
         "probes": "<pre>double:42 rc:0;timeout:253;memory:252;network:254;exit:7;file:made by the student;"
-        "task:hidden;input:hidden;socket:hidden;stderr:oops;</pre>"
+        "task:hidden;input:hidden;socket:hidden;stderr:oops;shadow:denied;network:no;leftovers:private;</pre>"
     }
 
 
