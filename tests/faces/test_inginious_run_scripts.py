@@ -288,3 +288,19 @@ def test_the_grading_deadline_covers_the_script(sandbox: None) -> None:
     assert time.monotonic() - started < 10  # not the script's 30 s of wall time
     assert supervision.remaining() > 2 * 30  # 2 × 30 s + setup, announced when it started
     assert outcome is None or outcome.result == "timeout"
+
+
+@pytest.mark.e2e
+def test_a_file_problem(client: TestClient, platform: Platform, student: tuple[User, CourseReport]) -> None:
+    alice, _ = student
+    response = client.post(
+        f"{API}/tasks/file_upload/submissions",
+        headers=basic(alice),
+        files={"notes": ("notes.txt", b"three short words\n")},
+    )
+    assert response.status_code == 200, response.text
+    submission_id = response.json()["submissionid"]
+    assert grade_all(platform) == [int(submission_id)]
+    [done] = client.get(f"{API}/tasks/file_upload/submissions/{submission_id}", headers=basic(alice)).json()
+    assert (done["result"], done["grade"]) == ("success", 100.0)
+    assert done["problems_feedback"] == {"notes": "<pre>notes.txt has 3 words</pre>"}
