@@ -25,6 +25,7 @@ import contextlib
 import json
 import logging
 import os
+import select
 import shutil
 import socket
 import struct
@@ -98,7 +99,7 @@ class StudentRunner:
         self.listener.bind(str(self.directory / SOCKET_NAME))
         os.chmod(self.directory / SOCKET_NAME, 0o666)
         self.listener.listen(4)
-        self.listener.settimeout(0.2)
+        self._wake_r, self._wake_w = os.pipe()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.box: Sandbox | None = None
@@ -118,18 +119,22 @@ class StudentRunner:
             yield
         finally:
             self._stop.set()
+            os.write(self._wake_w, b"x")  # wakes the serving thread's select at once
             self._thread.join()
 
     def close(self) -> None:
         self.listener.close()
+        os.close(self._wake_r)
+        os.close(self._wake_w)
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def _serve(self) -> None:
         while not self._stop.is_set():
+            ready, _, _ = select.select([self.listener.fileno(), self._wake_r], [], [])
+            if self._wake_r in ready:
+                return
             try:
                 conn, _ = self.listener.accept()
-            except TimeoutError:
-                continue
             except OSError:
                 return
             with conn:
