@@ -34,7 +34,7 @@ QueueFactory = Callable[[Settings, sessionmaker[Session], Graders], Queue]
 def default_graders(settings: Settings) -> dict[SubmissionKind, SubmissionGrader]:
     """Every kind of submission that a feature grades, in every process that grades. Tasks need
     the secret (Jutge quiz seeds) and the sandbox (their variable scripts)."""
-    return {SubmissionKind.TASK: TaskGrader(settings.secret_key, sandbox_config(settings))}
+    return {SubmissionKind.TASK: TaskGrader(settings.secret_key, sandbox_config(settings), settings.data_dir)}
 
 
 @dataclass

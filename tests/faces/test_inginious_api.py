@@ -314,7 +314,7 @@ def test_tasks_of_a_course(client: TestClient, demo: Demo) -> None:
     }
     assert body["closed"]["deadline"] == "2000-05-01 12:00:00"  # the soft deadline
     assert body["limited"]["deadline"] == "2000-06-01 00:00:00"
-    assert set(body["scripted"]["problems"]) == {"why"}  # the script-graded parts were not imported
+    assert set(body["scripted"]["problems"]) == {"code", "line", "why"}  # graded by its run script
     assert len(body["scripted"]["problems"]["why"]["choices"]) == 2  # limit: 2
     single = get(client, f"{DEMO}/tasks/quiz", demo.alice)
     assert single.json() == {"quiz": quiz_view("alice")}

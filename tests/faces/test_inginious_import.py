@@ -63,9 +63,9 @@ def test_import_the_demo_course(
         and "(tests/: 3 test(s), 2 hidden)" in by_id["sum"].grading
     )
     scripted = by_id["scripted"]
-    assert (scripted.problems, scripted.dropped) == (["why"], ["code", "line"])
-    assert "problem(s) code, line need test cases" in scripted.notes[0]
-    assert "its run script" in scripted.notes[0] and "tests/ folder" in scripted.notes[0]
+    # Its run script grades it, in the sandbox (tests/faces/test_inginious_run_scripts.py).
+    assert (scripted.problems, scripted.dropped) == (["code", "line", "why"], [])
+    assert scripted.grading == "run script: task/run, run in the sandbox"
     assert by_id["aplusb"].dropped == ["code"] and "a run script" in by_id["aplusb"].notes[0]
 
     course = session.scalar(sa.select(Course).where(Course.slug == "demo"))
@@ -108,8 +108,8 @@ def test_import_the_demo_course(
     assert tasks["future"].accessibility == "2999-01-01"  # YAML read a date: kept as text
     assert tasks["hidden"].accessibility is False
     assert tasks["closed"].accessibility == "2000-01-01 00:00:00/2000-05-01 12:00:00/2000-06-01"
-    assert tasks["scripted"].limits == {"time": 30.0, "memory": 100.0}
-    assert set(tasks["scripted"].problems) == {"why"}
+    assert tasks["scripted"].limits == {"time": 30.0, "memory": 100.0, "run_script": {"script": "task/run"}}
+    assert set(tasks["scripted"].problems) == {"code", "line", "why"}
 
     summing = tasks["sum"]
     assert summing.limits == {"time": 1.0, "memory": 128.0}

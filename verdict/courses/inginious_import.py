@@ -23,9 +23,10 @@ What becomes of it:
   the start loads (the task never opens), ``problems: {}`` is a task without questions. ``is_lti``
   and ``allow_preview`` are not honoured: the report says so.
 * Quiz parts (``multiple_choice``, ``match``) are graded in-process: they always import.
-* Program parts (``code``, ``code_single_line``, ``file``) are graded in INGInious by the task's
-  ``run`` script in a container, which Verdict does not run. They are graded by the judge instead,
-  against test cases found next to ``task.yaml``, in this order:
+* Program parts (``code``, ``code_single_line``, ``file``) are graded by the judge against test
+  cases found next to ``task.yaml`` when there are some; else by the task's run script (the task's
+  ``run``, ``run.py`` or ``run.sh``, then the course's ``common/``), run in the sandbox with
+  INGInious's container API (:mod:`verdict.courses.inginious_run`). Test cases, in this order:
 
   1. a Kattis (``problem.yaml``) or Jutge (``handler.yml``) package: the task folder itself, or
      its one sub-folder holding one;
@@ -35,8 +36,8 @@ What becomes of it:
      ``limits.time`` (default 2 s) and the memory limit its ``limits.memory`` (default 256 MB).
 
   The package is imported into the problem store (one problem per task, updated on re-import).
-  A task with program parts and no test cases imports its quiz parts only, and the report says
-  which parts need test cases; a task left with no part at all is skipped.
+  A task with program parts and neither test cases nor a run script imports its quiz parts only,
+  and the report says which parts need test cases; a task left with no part at all is skipped.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from sqlalchemy.orm import Session
 from verdict.accounts.models import User
 from verdict.accounts.passwords import hash_password
 from verdict.courses.inginious_config import (
+    TaskConfig,
     TaskImportError,
     load_mapping,
     read_problem,
@@ -64,6 +66,13 @@ from verdict.courses.inginious_config import (
     text_value,
 )
 from verdict.courses.inginious_dispenser import Dispenser, DispenserError, read_dispenser
+from verdict.courses.inginious_run import (
+    RUN_KEY,
+    environment_id,
+    environment_warning,
+    find_run_script,
+    store_run_script_task,
+)
 from verdict.courses.models import Course, CourseMember, MemberRole, Registration, Task
 from verdict.courses.subproblems import ID_RE, PROGRAM_TYPES
 from verdict.courses.windows import normalise_accessibility
@@ -320,22 +329,19 @@ def _import_task(
     _report_unsupported(config, report)
     dispensed = place.dispenser.settings(task_id)
     config = _with_dispenser_settings(config, dispensed, report)
-
     # Every value is checked before anything is stored, so that a broken task changes nothing.
-    try:
-        task_config = read_task_config(config, folder, name=report.name, position=place.rank)
-    except TaskImportError as error:
-        if dispensed is None:
-            raise
-        raise TaskImportError(f"{error} (as set by the course's dispenser config)") from None
-    if place.dispenser.order:  # the table of contents orders the tasks, not task.yaml's order
-        task_config = replace(task_config, position=place.rank)
+    task_config = _task_config(config, folder, report.name, place, dispensed is not None)
 
     programs = [pid for pid, p in problems.items() if p["type"] in PROGRAM_TYPES]
     source = _test_source(folder)
     has_script = any((folder / name).is_file() for name in ("run", "run.py", "run.sh"))
     problem_id = None
-    if programs and source is not None:
+    run_script = find_run_script(folder) if programs and source is None else None
+    if run_script is not None:  # graded by its run script (verdict.courses.inginious_run)
+        run_entry = store_run_script_task(settings.data_dir, course.slug, folder, run_script)
+        report.grading = f"run script: {run_script}, run in the sandbox"
+        report.notes += filter(None, [environment_warning(environment_id(config))])
+    elif programs and source is not None:
         problem_id = _import_tests(
             session, course, folder, source, task, report, owner, settings, task_config.limits
         )
@@ -367,10 +373,27 @@ def _import_task(
     task_config.apply(task)
     task.problem_id = problem_id
     task.problems = problems
+    if run_script is not None:
+        task.limits = {**task.limits, RUN_KEY: run_entry}
     report.problems = list(problems)
     if not report.grading:
         report.grading = "quiz, graded in-process"
     session.flush()
+
+
+def _task_config(
+    config: dict[str, Any], folder: Path, name: str, place: TaskPlace, dispensed: bool
+) -> TaskConfig:
+    """task.yaml's settings, checked, placed where the course's table of contents puts the task."""
+    try:
+        task_config = read_task_config(config, folder, name=name, position=place.rank)
+    except TaskImportError as error:
+        if not dispensed:
+            raise
+        raise TaskImportError(f"{error} (as set by the course's dispenser config)") from None
+    if place.dispenser.order:  # the table of contents orders the tasks, not task.yaml's order
+        task_config = replace(task_config, position=place.rank)
+    return task_config
 
 
 def _problems(config: dict[str, Any], folder: Path, report: TaskReport) -> dict[str, dict[str, Any]]:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from verdict.accounts.models import User
+from verdict.courses.inginious_run import grade_run_script, is_run_script_task
 from verdict.courses.jutge_quiz import (
     PENDING,
     QUIZ_PART_TYPES,
@@ -136,6 +138,7 @@ class TaskGrader:
 
     secret: str = ""
     sandbox: SandboxConfig | None = None
+    data_dir: Path | None = None  # where run-script tasks keep their files (verdict.courses.inginious_run)
 
     def __call__(self, judge: Judge, submission: Submission) -> Outcome:
         return grade_task(judge, submission, self)
@@ -150,8 +153,12 @@ def grade_task(judge: Judge, submission: Submission, grader: TaskGrader | None =
         if task is None:
             raise NotGradable(f"submission {submission.id}: its task is gone")
         user = session.get(User, submission.user_id) if submission.user_id is not None else None
+        course_slug = task.course.slug
         session.expunge(task)
         username = user.username if user else ""
+    if is_run_script_task(task):  # graded by its INGInious run script, in the sandbox
+        supervision = judge.current_supervision()
+        return grade_run_script(task, course_slug, submission, username, grader, supervision)
     order = ChoiceOrder(grader.secret, username, submission.user_id, grader.sandbox)
     stored = dict(submission.input or {})
     programs = program_pids(task)

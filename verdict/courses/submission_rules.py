@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from verdict import db
 from verdict.accounts.models import User
 from verdict.courses.access import Access
+from verdict.courses.inginious_run import is_run_script_task
 from verdict.courses.jutge_quiz import QUIZ_PART_TYPES, AnswerError, parse_answer
 from verdict.courses.models import Task
 from verdict.courses.registration import accept_enrolment
@@ -108,7 +109,7 @@ def parse_input(
                 raise InvalidInput(f"problem {pid!r} takes a single line")
             stored[pid] = text
             stored[f"{pid}/language"] = _language_input(
-                pid, problem, fields, None, allowed_languages, required=bool(text.strip())
+                pid, problem, fields, None, allowed_languages, required=_needs_language(task, text)
             )
         elif kind == "file":
             upload = _file_input(pid, problem, values, max_upload_bytes)
@@ -118,11 +119,21 @@ def parse_input(
                 else {"filename": "", "value": ""}
             )
             stored[f"{pid}/language"] = _language_input(
-                pid, problem, fields, upload, allowed_languages, required=upload is not None
+                pid,
+                problem,
+                fields,
+                upload,
+                allowed_languages,
+                required=upload is not None and not is_run_script_task(task),
             )
         else:
             raise InvalidInput(f"problem {pid!r} has type {kind!r}, which cannot be answered here")
     return stored
+
+
+def _needs_language(task: Task, text: str) -> bool:
+    """The judge needs the language of a code answer; a run script knows its own (none asked)."""
+    return bool(text.strip()) and not is_run_script_task(task)
 
 
 def _single(pid: str, values: list[Answer]) -> Answer | None:
@@ -336,7 +347,7 @@ def create_task_submission(session: Session, answers: TaskAnswers) -> Submission
         allowed_languages=compilers,
         order=answers.order,
     )
-    if programs and version_id is None:
+    if programs and version_id is None and not is_run_script_task(task):
         raise Unavailable(
             f"no grader available: task {task.slug!r} has no test cases for its program part(s) "
             f"{', '.join(programs)}"

@@ -161,9 +161,14 @@ class GradingEngine:
         if version_id is None or not language:
             raise NotGradable("submission without problem version or language")
         grader = self._grader(version_id, variant)
-        with self._lock:  # the supervision of the grading this thread runs, if any
-            supervision = self._supervisions.get(threading.get_ident())
+        supervision = self.current_supervision()
         return grader.grade(source.encode(), get_language(language), supervision=supervision)
+
+    def current_supervision(self) -> Supervision | None:
+        """The supervision of the grading this thread runs, if any: a grader that starts its own
+        sandboxes (an INGInious run script) announces its time and registers them there."""
+        with self._lock:
+            return self._supervisions.get(threading.get_ident())
 
     def _grader(self, version_id: int, variant: str | None) -> Grader:
         key = (version_id, variant or "")

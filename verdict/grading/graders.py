@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from verdict.grading.service import Outcome
 from verdict.judge.grader import GradeResult
+from verdict.judge.supervision import Supervision
 from verdict.submissions.models import Submission
 
 
@@ -42,6 +43,8 @@ class Judge(Protocol):
     def judge(
         self, version_id: int | None, language: str | None, source: str, variant: str | None = None
     ) -> GradeResult: ...
+
+    def current_supervision(self) -> Supervision | None: ...
 
 
 class SubmissionGrader(Protocol):

@@ -1,0 +1,306 @@
+"""INGInious tasks graded by their run scripts (verdict.courses.inginious_run, in the sandbox by
+verdict.judge.inginious_run): the fixture course tests/fixtures/inginious/scripts imported, each
+task submitted through ``POST /api/v0/courses/scripts/tasks/{t}/submissions`` and read back with
+``GET``, with the grade, result, feedback and problems_feedback that the script set. A hostile
+script is contained."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.support.inginious import grade_all
+from tests.support.paths import FIXTURES
+from tests.support.users import MakeUser, basic
+from verdict.accounts.models import User
+from verdict.courses.inginious_import import CourseReport, import_inginious_course
+from verdict.courses.inginious_run import (
+    RUN_KEY,
+    environment_id,
+    environment_warning,
+    find_run_script,
+    script_limits,
+)
+from verdict.courses.models import Course, CourseMember, MemberRole, Task
+from verdict.judge.errors import SandboxError
+from verdict.judge.inginious_run import ScriptJob, ScriptLimits, run_script
+from verdict.judge.sandbox import SandboxConfig, check_available
+from verdict.judge.supervision import Supervision
+from verdict.platform import Platform
+
+SCRIPTS = FIXTURES / "inginious" / "scripts"
+API = "/api/v0/courses/scripts"
+JAVA_MAX = "static int max(int[] v) { int m = v[0]; for (int x : v) m = Math.max(m, x); return m; }"
+
+
+@pytest.fixture
+def sandbox() -> None:
+    reason = check_available()
+    if reason:
+        pytest.skip(f"sandbox unavailable: {reason}")
+
+
+@pytest.fixture
+def student(
+    sandbox: None, session: Session, platform: Platform, make_user: MakeUser
+) -> tuple[User, CourseReport]:
+    teacher = make_user("teacher", role="instructor")
+    alice = make_user("alice")
+    report = import_inginious_course(session, SCRIPTS, settings=platform.settings, owner=teacher)
+    session.commit()
+    course = session.scalar(sa.select(Course).where(Course.slug == "scripts"))
+    assert course is not None
+    session.add(
+        CourseMember(course_id=course.id, user_id=alice.id, email=alice.email, role=MemberRole.STUDENT)
+    )
+    session.commit()
+    return alice, report
+
+
+def graded(
+    client: TestClient, platform: Platform, user: User, task: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    response = client.post(f"{API}/tasks/{task}/submissions", headers=basic(user), data=data)
+    assert response.status_code == 200, response.text
+    submission_id = response.json()["submissionid"]
+    assert grade_all(platform) == [int(submission_id)]
+    [done] = client.get(f"{API}/tasks/{task}/submissions/{submission_id}", headers=basic(user)).json()
+    assert done["status"] == "done", done
+    return {key: done[key] for key in ("grade", "result", "feedback", "problems_feedback")}
+
+
+@pytest.mark.unit
+def test_run_script_lookup(tmp_path: Path) -> None:
+    """The task's run, then run.py, then run.sh, then the course's common/ (INGInious's order)."""
+    course = tmp_path / "course"
+    task = course / "task"
+    task.mkdir(parents=True)
+    assert find_run_script(task) is None
+    (course / "common").mkdir()
+    (course / "common" / "run.py").write_text("")
+    assert find_run_script(task) == "common/run.py"
+    for name in ("run.sh", "run.py", "run"):
+        (task / name).write_text("")
+        assert find_run_script(task) == f"task/{name}"
+
+
+@pytest.mark.unit
+def test_script_limits() -> None:
+    """An empty hard_time is 3 × time, as INGInious's task editor means it."""
+    assert script_limits({"time": 10, "hard_time": "", "memory": 200}).wall == 30
+    assert script_limits({"time": 10, "hard_time": 12}).wall == 12
+    limits = script_limits({})
+    assert (limits.time, limits.wall, limits.memory_mb) == (30, 90, 100)
+
+
+@pytest.mark.unit
+def test_environments() -> None:
+    """INGInious's environment ids map to host tools; one we cannot provide is a warning."""
+    assert environment_id({}) == "default" and environment_id({"environment": "cpp"}) == "cpp"
+    assert environment_id({"environment_id": "java8scala"}) == "java8scala"
+    assert environment_warning("default") is None
+    unknown = environment_warning("quantum")
+    assert unknown is not None and "'quantum' is not one Verdict knows" in unknown
+
+
+@pytest.mark.e2e
+def test_import(session: Session, student: tuple[User, CourseReport]) -> None:
+    _, report = student
+    grading = {task.task_id: (task.status, task.grading) for task in report.tasks}
+    assert not report.errors, report.errors
+    assert grading["bash_double"] == ("imported", "run script: task/run, run in the sandbox")
+    assert grading["python_whole"] == ("imported", "run script: task/run.py, run in the sandbox")
+    assert grading["native_whole"][1].startswith("judge: problem")
+    notes = {task.task_id: task.notes for task in report.tasks}
+    assert notes["java_method"] == notes["python_double"] == notes["bash_double"] == []
+    assert notes["mumps_env"] == [
+        "environment 'mumps' needs mumps, which this host lacks: the run script runs with the host's "
+        "tools and may fail"
+    ]
+    task = session.scalar(sa.select(Task).where(Task.slug == "bash_double"))
+    assert task is not None and task.limits[RUN_KEY] == {"script": "task/run"}
+    assert sorted(task.problems) == ["code", "why"]
+
+
+@pytest.mark.e2e
+def test_bash_run_script(client: TestClient, platform: Platform, student: tuple[User, CourseReport]) -> None:
+    alice, _ = student
+    right = graded(client, platform, alice, "bash_double", {"code": "return 2 * n", "why": "doubling"})
+    assert right == {
+        "grade": 100.0,
+        "result": "success",
+        "feedback": "<pre>All 3 values are right, alice.</pre>",
+        "problems_feedback": {"why": "<pre>You wrote: doubling</pre>", "code": "<pre>double is right</pre>"},
+    }
+    wrong = graded(client, platform, alice, "bash_double", {"code": "return n", "why": "<b>x</b>"})
+    assert wrong == {
+        "grade": 25.0,
+        "result": "failed",
+        "feedback": "<pre>Wrong values.\nYour program said: 0\n1\n21</pre>",
+        "problems_feedback": {
+            "why": "<pre>You wrote: &lt;b&gt;x&lt;/b&gt;</pre>",
+            "code": "<pre>double is wrong</pre>",
+        },
+    }
+
+
+@pytest.mark.e2e
+def test_python_run_script(
+    client: TestClient, platform: Platform, student: tuple[User, CourseReport]
+) -> None:
+    alice, _ = student
+    right = graded(client, platform, alice, "python_double", {"code": "return 2 * n"})
+    assert right["grade"] == 100.0 and right["result"] == "success"
+    assert right["feedback"] == "<pre>3 of 3 values right for alice.</pre>"
+    assert right["problems_feedback"] == {
+        "code": "<pre>Your code:\n\n.. code-block:: python\n\n\treturn 2 * n\n\n</pre>"
+    }
+    wrong = graded(client, platform, alice, "python_double", {"code": "return n + 1"})
+    assert (wrong["grade"], wrong["result"]) == (33.33, "failed")
+    assert wrong["feedback"] == "<pre>1 of 3 values right for alice.</pre>"
+
+
+@pytest.mark.e2e
+def test_java_method_in_a_template(
+    client: TestClient, platform: Platform, student: tuple[User, CourseReport]
+) -> None:
+    alice, _ = student
+    right = graded(client, platform, alice, "java_method", {"method": JAVA_MAX})
+    assert right == {
+        "grade": 100.0,
+        "result": "success",
+        "feedback": "<pre>max works.</pre>",
+        "problems_feedback": {"method": "<pre>Right on 2 arrays.</pre>"},
+    }
+    broken = graded(
+        client, platform, alice, "java_method", {"method": "static int max(int[] v) { return v[0] }"}
+    )
+    assert (broken["grade"], broken["result"]) == (0.0, "failed")
+    assert "error: &#x27;;&#x27; expected" in broken["problems_feedback"]["method"]
+
+
+@pytest.mark.e2e
+def test_whole_programs(client: TestClient, platform: Platform, student: tuple[User, CourseReport]) -> None:
+    alice, _ = student
+    for task in ("bash_whole", "python_whole"):
+        right = graded(client, platform, alice, task, {"code": "print(2 * int(input()))"})
+        assert right["result"] == "success" and right["grade"] == 100.0
+        assert right["problems_feedback"] == {"code": "<pre>3 of 3 cases passed</pre>"}
+        wrong = graded(client, platform, alice, task, {"code": "print(14)"})
+        assert (wrong["result"], wrong["grade"]) == ("failed", 33.0)
+
+
+@pytest.mark.e2e
+def test_a_hostile_run_script_is_contained(
+    client: TestClient, platform: Platform, student: tuple[User, CourseReport]
+) -> None:
+    """It cannot read /etc/shadow nor see the host's files, write outside its box (not even the
+    container API), reach the network or fork without bound; its endless loop is a timeout, and
+    the grade it set before is void."""
+    alice, _ = student
+    outcome = graded(client, platform, alice, "hostile", {"code": "anything"})
+    assert (outcome["result"], outcome["grade"]) == ("timeout", 0.0)
+    assert outcome["feedback"] == (
+        "<pre>shadow:denied;work:absent;usr:refused;api:refused;passwd:refused;network:no;forks:capped;</pre>"
+    )
+
+
+@pytest.mark.e2e
+def test_run_student_from_bash(
+    client: TestClient, platform: Platform, student: tuple[User, CourseReport]
+) -> None:
+    """run_student runs the command in a second sandbox: stdin, stdout, stderr and the return value
+    proxied; 253 timed out, 252 out of memory, 254 proxy error (--share-network refused); the
+    student's files come back through student/, and the student sees nothing else of the script's
+    box: not the task, not the input, not the socket."""
+    alice, _ = student
+    outcome = graded(client, platform, alice, "student_bash", {"code": "print(2 * int(input()))"})
+    assert outcome["result"] == "success"
+    assert outcome["problems_feedback"] == {
+        "probes": "<pre>double:42 rc:0;timeout:253;memory:252;network:254;exit:7;file:made by the student;"
+        "task:hidden;input:hidden;socket:hidden;stderr:oops;shadow:denied;network:no;leftovers:private;</pre>"
+    }
+
+
+@pytest.mark.e2e
+def test_run_student_simple_from_python(
+    client: TestClient, platform: Platform, student: tuple[User, CourseReport]
+) -> None:
+    alice, _ = student
+    right = graded(client, platform, alice, "student_python", {"code": "print(2 * int(input()))"})
+    assert (right["result"], right["grade"], right["feedback"]) == (
+        "success",
+        100.0,
+        "<pre>3 of 3 cases passed</pre>",
+    )
+    looping = graded(client, platform, alice, "student_python", {"code": "while True: pass"})
+    assert (looping["result"], looping["grade"]) == ("failed", 0.0)
+    assert looping["problems_feedback"] == {
+        "code": "<pre>Timed out on 7. Timed out on 14. Timed out on 21. </pre>"
+    }
+
+
+@pytest.mark.e2e
+def test_a_run_file_without_shebang_runs_as_ipython(
+    client: TestClient, platform: Platform, student: tuple[User, CourseReport]
+) -> None:
+    """INGInious runs such a ``run`` under IPython: the API in the globals, ``!command`` lines."""
+    alice, _ = student
+    right = graded(client, platform, alice, "ipython_run", {"code": "return 2 * n"})
+    assert right == {
+        "grade": 100.0,
+        "result": "success",
+        "feedback": "<pre>double gave 0 2 42 for alice</pre>",
+        "problems_feedback": {"code": "<pre>checked by IPython-style shell escapes</pre>"},
+    }
+    wrong = graded(client, platform, alice, "ipython_run", {"code": "return n"})
+    assert (wrong["result"], wrong["grade"], wrong["feedback"]) == (
+        "failed",
+        0.0,
+        "<pre>double gave 0 1 21 for alice</pre>",
+    )
+
+
+@pytest.mark.integration
+def test_the_grading_deadline_covers_the_script(sandbox: None) -> None:
+    """The engine abandons a grading past its deadline (its margin alone, until a phase is
+    announced): a run script announces its wall time, and its student's, so a long script is not
+    put back; and abandoning the grading kills the script's sandbox at once."""
+    task = SCRIPTS / "hostile"
+    supervision = Supervision(margin=1.0)
+    job = ScriptJob(
+        task, task / "run", {"code": "x"}, limits=ScriptLimits(time=2, hard_time=30, memory_mb=64)
+    )
+    killer = threading.Timer(1.5, supervision.abandon, args=["test"])
+    killer.start()
+    started = time.monotonic()
+    try:
+        outcome = run_script(SandboxConfig(), job, supervision)
+    except SandboxError:
+        outcome = None
+    assert time.monotonic() - started < 10  # not the script's 30 s of wall time
+    assert supervision.remaining() > 2 * 30  # 2 × 30 s + setup, announced when it started
+    assert outcome is None or outcome.result == "timeout"
+
+
+@pytest.mark.e2e
+def test_a_file_problem(client: TestClient, platform: Platform, student: tuple[User, CourseReport]) -> None:
+    alice, _ = student
+    response = client.post(
+        f"{API}/tasks/file_upload/submissions",
+        headers=basic(alice),
+        files={"notes": ("notes.txt", b"three short words\n")},
+    )
+    assert response.status_code == 200, response.text
+    submission_id = response.json()["submissionid"]
+    assert grade_all(platform) == [int(submission_id)]
+    [done] = client.get(f"{API}/tasks/file_upload/submissions/{submission_id}", headers=basic(alice)).json()
+    assert (done["result"], done["grade"]) == ("success", 100.0)
+    assert done["problems_feedback"] == {"notes": "<pre>notes.txt has 3 words</pre>"}

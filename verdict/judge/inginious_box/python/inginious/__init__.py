@@ -1,0 +1,1 @@
+"""The older name of the container API (``import inginious.feedback``)."""

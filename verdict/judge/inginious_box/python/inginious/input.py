@@ -1,0 +1,1 @@
+from inginious_container_api.input import *  # noqa: F403

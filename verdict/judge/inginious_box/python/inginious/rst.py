@@ -1,0 +1,1 @@
+from inginious_container_api.rst import *  # noqa: F403

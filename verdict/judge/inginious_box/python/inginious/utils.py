@@ -1,0 +1,1 @@
+from inginious_container_api.utils import *  # noqa: F403
