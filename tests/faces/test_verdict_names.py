@@ -51,6 +51,15 @@ def test_a_task_result_is_its_most_severe_part() -> None:
     assert most_severe([]) == "error"
 
 
+def test_a_run_script_task_has_the_result_its_script_set() -> None:
+    """INGInious's result is the script's feedback-result, even when a problem's says otherwise."""
+    graded = Submission(verdict=Verdict.AC, problems_feedback={"code": ["failed", "<pre>x</pre>"]})
+    assert submission_result(graded, scripted=True) == "success"
+    assert submission_result(graded) == "failed"  # a judge-graded task: its most severe part
+    timed_out = Submission(verdict=Verdict.TLE, problems_feedback={"code": ["success", ""]})
+    assert submission_result(timed_out, scripted=True) == "timeout"
+
+
 def test_the_judge_speaks_no_face_vocabulary() -> None:
     names = set(vars(verdicts))
     assert not {"INGINIOUS_RESULTS", "inginious_result", "JUTGE_CODES", "jutge_code"} & names

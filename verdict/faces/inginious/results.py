@@ -49,8 +49,11 @@ def most_severe(results: Iterable[str]) -> str:
     )
 
 
-def submission_result(submission: Submission) -> str:
-    """The result of a graded task submission: its parts' most severe; else its verdict's."""
+def submission_result(submission: Submission, scripted: bool = False) -> str:
+    """The result of a graded task submission: its parts' most severe, else its verdict's. A task
+    graded by its run script has the result the script set (its verdict), whatever its parts'."""
+    if scripted:
+        return result_of(submission.verdict)
     part_verdicts = [
         value[0]
         for value in (submission.problems_feedback or {}).values()

@@ -47,7 +47,7 @@ def list_submissions(
     now = db.utcnow()
     course, access = registered_course(session, courseid, user, now)
     task = visible_task(session, course, taskid, access, now)
-    return render(request, [submission_view(s) for s in user_submissions(session, task, user)])
+    return render(request, [submission_view(s, task) for s in user_submissions(session, task, user)])
 
 
 @router.get(
@@ -67,7 +67,7 @@ def get_submission(
     submission = session.get(Submission, number) if number is not None else None
     if submission is None or submission.task_id != task.id or submission.user_id != user.id:
         raise NotFound("Submission not found")
-    return render(request, [submission_view(submission)])
+    return render(request, [submission_view(submission, task)])
 
 
 SUBMISSION_BODY = request_body(

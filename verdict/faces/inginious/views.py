@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from verdict.accounts.models import User
 from verdict.courses.access import Access
 from verdict.courses.grades import Standing, course_grade, standings
+from verdict.courses.inginious_run import is_run_script_task
 from verdict.courses.jutge_quiz import is_pending
 from verdict.courses.models import Course, Registration, Task
 from verdict.courses.task_view import (
@@ -74,7 +75,7 @@ def submission_status(submission: Submission) -> str:
     return "waiting"
 
 
-def submission_view(submission: Submission) -> dict[str, Any]:
+def submission_view(submission: Submission, task: Task) -> dict[str, Any]:
     status = submission_status(submission)
     view: dict[str, Any] = {
         "id": str(submission.id),
@@ -86,7 +87,7 @@ def submission_view(submission: Submission) -> dict[str, Any]:
     if is_pending(submission):
         view["feedback"] = submission.feedback or ""
     if status == "done":
-        view["result"] = submission_result(submission)
+        view["result"] = submission_result(submission, scripted=is_run_script_task(task))
         view["feedback"] = submission.feedback or ""
         view["problems_feedback"] = {
             pid: problem_feedback_html(value) for pid, value in (submission.problems_feedback or {}).items()
