@@ -26,6 +26,20 @@ class ServiceError(Exception):
         return {}
 
 
+class TooManyRequests(ServiceError):
+    """Too many attempts lately: 429, with when to try again (Retry-After, in seconds)."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class InvalidInput(ServiceError):
     """A malformed or invalid document: missing field, wrong type, unknown reference ..."""
 

@@ -3,7 +3,7 @@ face's format, with the status and headers each carries."""
 
 from __future__ import annotations
 
-from verdict.errors import InvalidInput, ServiceError
+from verdict.errors import InvalidInput, ServiceError, TooManyRequests
 
 REALM = "verdict"
 
@@ -32,15 +32,5 @@ class InvalidCredentials(AuthError):
         super().__init__(message)
 
 
-class LoginRateLimited(AuthError):
-    """Too many failed logins recently for this username or address."""
-
-    status = 429
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after)}
+class LoginRateLimited(TooManyRequests, AuthError):
+    """Too many failed logins recently for this username or address (429, no Basic challenge)."""

@@ -36,7 +36,7 @@ from verdict.accounts.passwords import verify_password
 from verdict.accounts.service import DEFAULT_RATE_LIMITS, RateLimits, check_rate_limit
 from verdict.courses.access import Access, course_access
 from verdict.courses.models import Course, CourseMember, MemberRole, Registration
-from verdict.errors import PermissionDenied, ServiceError
+from verdict.errors import PermissionDenied, ServiceError, TooManyRequests
 
 CLOSED = "Registration to this course is closed"
 NOT_ACCESSIBLE = "This course is not accessible now"
@@ -44,18 +44,8 @@ WRONG_PASSWORD = "Invalid registration password"
 NO_UNREGISTER = "This course does not allow unregistering"
 
 
-class TooManyAttempts(ServiceError):
+class TooManyAttempts(TooManyRequests):
     """Too many wrong registration passwords lately: 429, with when to try again."""
-
-    status = 429
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after)}
 
 
 @dataclass(frozen=True)
