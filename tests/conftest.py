@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import os
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from tests.support.users import PASSWORD, MakeUser
 from verdict import db, schema
 from verdict.accounts.models import Role, User
 from verdict.accounts.passwords import hash_password
+from verdict.db import utcnow
 from verdict.grading.graders import SubmissionGrader, SubmissionKind
 from verdict.grading.queue import DramatiqQueue, Queue
 from verdict.platform import Platform, QueueFactory, bootstrap
@@ -180,12 +182,20 @@ def graders() -> Mapping[SubmissionKind, SubmissionGrader] | None:
 
 
 @pytest.fixture
+def clock() -> Callable[[], datetime]:
+    """The platform's clock: the wall clock. A test of deadlines overrides this fixture with a
+    :class:`tests.support.clock.ManualClock` it moves by hand."""
+    return utcnow
+
+
+@pytest.fixture
 def platform(
     settings: Settings,
     db_url: str,
     engine: Engine,
     grading_queue: Queue | QueueFactory,
     graders: Mapping[SubmissionKind, SubmissionGrader] | None,
+    clock: Callable[[], datetime],
 ) -> Iterator[Platform]:
     """The platform wired to the test database (shares the backend's engine)."""
     platform = bootstrap(
@@ -193,6 +203,7 @@ def platform(
         engine=engine,
         queue=grading_queue,
         graders=graders,
+        clock=clock,
     )
     yield platform
     platform.queue.stop()  # the engine is the backend's, shared with the next test

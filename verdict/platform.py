@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -47,6 +48,8 @@ class Platform:
     queue: Queue
     graders: Graders
     credentials: CredentialCache = field(default_factory=CredentialCache)  # see accounts.cache
+    # The server's clock, which alone times deadlines (exam windows): tests pass a clock they move.
+    clock: Callable[[], datetime] = db.utcnow
 
     @contextmanager
     def session_scope(self) -> Iterator[Session]:
@@ -70,10 +73,12 @@ def bootstrap(
     migrate: bool = False,
     queue: Queue | QueueFactory = DramatiqQueue,
     graders: Mapping[SubmissionKind, SubmissionGrader] | None = None,
+    clock: Callable[[], datetime] = db.utcnow,
 ) -> Platform:
     """Build the platform. Pass ``engine`` to share one (tests); ``migrate`` upgrades the schema
     first (handy for the embedded SQLite default); ``queue`` is a queue or how to make one from the
-    platform's parts; ``graders`` replaces :func:`default_graders`."""
+    platform's parts; ``graders`` replaces :func:`default_graders`; ``clock`` replaces the wall clock
+    (tests of deadlines)."""
     # Private data directory and SQLite file, and the secret key checked or kept there (C1).
     settings = prepare_data_dir(settings or Settings())
     engine = engine or db.create_engine(settings.sqlalchemy_url)
@@ -83,4 +88,6 @@ def bootstrap(
     registry = Graders(default_graders(settings) if graders is None else graders)
     if callable(queue):
         queue = queue(settings, sessions, registry)
-    return Platform(settings=settings, engine=engine, sessionmaker=sessions, queue=queue, graders=registry)
+    return Platform(
+        settings=settings, engine=engine, sessionmaker=sessions, queue=queue, graders=registry, clock=clock
+    )

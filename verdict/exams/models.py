@@ -25,6 +25,8 @@ class Exam(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     name: Mapped[str] = mapped_column(sa.String(100))  # Jutge: "owner:name"
+    # The exam as an INGInious course (/api/v0/courses/<slug>): globally unique, like Course.slug.
+    slug: Mapped[str | None] = mapped_column(sa.String(150), unique=True)
     title: Mapped[str] = mapped_column(sa.String(300), default="")
     place: Mapped[str] = mapped_column(sa.String(300), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
@@ -34,11 +36,17 @@ class Exam(Base):
     protection: Mapped[Protection] = mapped_column(
         enum_type(Protection, "protection"), default=Protection.OPEN
     )
-    # Exam codes are shown back to the instructor (GET .../passwords), so they are kept as text.
-    password: Mapped[str | None] = mapped_column(sa.String(100))
+    # "samecode": the code is checked against its hash; staff read it back (GET .../passwords)
+    # from its sealed form (encrypted with a key derived from Settings.secret_key).
+    password: Mapped[str | None] = mapped_column(sa.String(200))  # sealed
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     compilers: Mapped[list[Any]] = mapped_column(default=list)  # allowed compiler ids; empty: any
     contest: Mapped[bool] = mapped_column(default=False)
     started_at: Mapped[datetime | None]  # set by actions/start
+    # Contest freeze: submissions in the last freeze_minutes are hidden from students' view of
+    # the ranking until staff unfreeze (unfrozen_at set). 0: no freeze.
+    freeze_minutes: Mapped[int] = mapped_column(default=0)
+    unfrozen_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     problems: Mapped[list[ExamProblem]] = relationship(
@@ -73,6 +81,10 @@ class ExamStudent(Base):
     email: Mapped[str] = mapped_column(sa.String(254))  # lower-cased
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     invited: Mapped[bool] = mapped_column(default=False)  # contest: shown but not ranked
-    password: Mapped[str | None] = mapped_column(sa.String(100))  # protection "random"
+    password: Mapped[str | None] = mapped_column(sa.String(200))  # protection "random", sealed
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    extra_minutes: Mapped[int] = mapped_column(default=0)  # staff-given extra time
+    closed_at: Mapped[datetime | None]  # staff closed the exam early for this student
+    entered_at: Mapped[datetime | None]  # first time the student entered with the password
 
     exam: Mapped[Exam] = relationship(back_populates="students")

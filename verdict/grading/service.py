@@ -20,7 +20,9 @@ from verdict.judge.verdicts import Verdict
 from verdict.problems.models import Problem
 from verdict.submissions.models import Submission, SubmissionStatus, SubmissionTest
 
-# Priorities: lower is graded first. A student waiting beats a rejudge.
+# Priorities: lower is graded first. A running exam beats practice, and a student waiting beats a
+# rejudge.
+PRIORITY_EXAM = -10
 PRIORITY_INTERACTIVE = 0
 PRIORITY_REJUDGE = 10
 MAX_ATTEMPTS = 3  # claims of one submission before it is given up as an error

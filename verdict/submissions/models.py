@@ -58,6 +58,11 @@ class Submission(Base):
     grade: Mapped[float | None]  # 0-100
     feedback: Mapped[str] = mapped_column(sa.Text, default="")  # text/HTML for the student
     problems_feedback: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What an INGInious run script set besides its feedback: feedback-custom values, tag-set tags
+    # (the task's tests), and feedback-state (given back to the student's next submission).
+    custom: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    tags: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(sa.Text, default="")
     compiler_output: Mapped[str] = mapped_column(sa.Text, default="")
     error_reason: Mapped[str] = mapped_column(sa.Text, default="")  # why status is error
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

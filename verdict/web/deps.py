@@ -6,6 +6,7 @@ They live here, not beside the app factory, so that a face imports them and neve
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
@@ -36,6 +37,14 @@ def get_db(platform: PlatformDep) -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(get_db)]
+
+
+def get_now(platform: PlatformDep) -> datetime:
+    """This request's time, from the platform's clock: a client's clock counts for nothing."""
+    return platform.clock()
+
+
+Now = Annotated[datetime, Depends(get_now)]
 
 
 def client_ip(request: Request) -> str:
