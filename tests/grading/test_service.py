@@ -50,6 +50,24 @@ def test_interactive_beats_rejudge(platform: Platform, make_user) -> None:  # ty
         assert service.claim_next(session, "w", 60) == old
 
 
+def test_exam_beats_practice_and_rejudge(platform: Platform, make_user) -> None:  # type: ignore[no-untyped-def]
+    """A running exam's submissions are graded first, even when they arrive last (issue 15)."""
+    old, practice = _setup(platform, make_user, 2)
+    with platform.session_scope() as session:
+        service.rejudge(session, submission_ids=[old])
+        template = session.get(Submission, practice)
+        assert template is not None and template.problem_id is not None
+        exam = service.create_submission(
+            session,
+            NewSubmission(
+                template.user_id, template.problem_id, "Python3", "print(3)", priority=service.PRIORITY_EXAM
+            ),
+        ).id
+    with platform.sessionmaker() as session:
+        claimed = [service.claim_next(session, "w", 60) for _ in range(3)]
+    assert claimed == [exam, practice, old]
+
+
 def test_result_written_only_under_the_lease(platform: Platform, make_user) -> None:  # type: ignore[no-untyped-def]
     (submission_id,) = _setup(platform, make_user, 1)
     outcome = Outcome(
