@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from verdict.faces import inginious, jutge
+from verdict.faces import html, inginious, jutge
 from verdict.platform import Platform, bootstrap
 from verdict.settings import Settings
 from verdict.web.body_limits import BodyLimitMiddleware, BodyLimits
@@ -37,4 +37,5 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.add_middleware(HeadAndOptionsMiddleware, routes=app.router.routes)  # outermost
     inginious.install(app)
     jutge.install(app)
+    html.install(app)  # last: its error pages are the catch-all
     return app

@@ -1,0 +1,52 @@
+"""The web interface: server-rendered pages (Jinja2, autoescaped) with htmx, for people in a
+browser, over the same services as the two API faces.
+
+* :mod:`.pages`: the templates, one environment per language, and what a page knows of its
+  request (user from the session cookie, language, CSRF token); every HTML answer gets the
+  security headers (:mod:`.security`).
+* :mod:`.routes_account`: login, logout, password, API tokens, the language switch.
+* :mod:`.routes_pages`: the welcome page or the dashboard at ``/``; the task page
+  ``/course/<courseid>/<taskid>`` (with ``?load=<id>``, what the INGInious IDE plugin opens).
+* :mod:`.errors`: errors as pages (401 on a page: to the login page).
+* :mod:`.i18n`: English, Catalan and Spanish, from the ``.po`` files under ``locales/``.
+* :mod:`.assets`: the pinned npm packages (``assets.toml``), fetched by ``./dev`` into
+  ``static/vendor/`` and served under ``/static/vendor/``: no CDN.
+
+:func:`install` mounts ``/static`` and the routes, and renders the errors of the face's paths.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
+
+from verdict.faces.html import routes_account, routes_pages
+from verdict.faces.html.errors import render_error, render_error_negotiated
+from verdict.faces.html.pages import STATIC, Pages
+from verdict.settings import Settings
+from verdict.web.deps import body_limits, error_routes
+
+# Paths whose errors are pages (``/`` alone is covered by the catch-all below).
+PREFIXES = ("/login", "/logout", "/language", "/account", "/course", "/static")
+FORM_BYTES = 16 * 1024  # three passwords of up to 1024 characters, percent-encoded, fit
+
+
+def _form_cap(_settings: Settings) -> int:
+    return FORM_BYTES
+
+
+def install(app: FastAPI) -> None:
+    """Mount the pages and the static files. Install after the API faces: the catch-all error
+    renderer (HTML for browsers under no face's prefix) must come last."""
+    app.state.html_pages = Pages()
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+    for router in (routes_pages.router, routes_account.router):
+        app.include_router(router)
+    errors = error_routes(app)
+    for prefix in PREFIXES:
+        errors.render_under(prefix, render_error)
+    errors.render_under("/", render_error_negotiated)
+    limits = body_limits(app)
+    for path in ("/login", "/logout", "/language", "/account/password", "/account/tokens"):
+        limits.cap("POST", path, _form_cap)
+    limits.cap("POST", "/account/tokens/{token_id}/revoke", _form_cap)
