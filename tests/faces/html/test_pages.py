@@ -354,3 +354,15 @@ def test_error_pages_speak_the_language(client: TestClient, demo: Demo) -> None:
     log_in(client, "carol")
     refused = client.get("/course/demo/x", headers={"Accept-Language": "ca"})
     assert "No esteu inscrit en aquest curs." in refused.text
+
+
+def test_too_many_failed_logins_are_told_apart(client: TestClient, demo: Demo) -> None:
+    # Five typos are free (verdict.accounts.service.RateLimits); the sixth, right after, must wait.
+    for _ in range(5):
+        assert (
+            post_form(client, "/login", {"login": "alice", "password": "wrong"}, "/login").status_code == 401
+        )
+    limited = post_form(client, "/login", {"login": "alice", "password": PASSWORD}, "/login")
+    assert limited.status_code == 429 and "too many failed logins" in limited.text
+    assert int(limited.headers["retry-after"]) >= 1
+    assert "www-authenticate" not in limited.headers
