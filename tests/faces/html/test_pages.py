@@ -366,3 +366,10 @@ def test_too_many_failed_logins_are_told_apart(client: TestClient, demo: Demo) -
     assert limited.status_code == 429 and "too many failed logins" in limited.text
     assert int(limited.headers["retry-after"]) >= 1
     assert "www-authenticate" not in limited.headers
+
+
+def test_head_and_options_on_pages(client: TestClient) -> None:
+    head = client.head("/login")
+    assert head.status_code == 200 and head.content == b""
+    options = client.options("/login")
+    assert options.status_code == 204 and options.headers["allow"] == "GET, HEAD, OPTIONS, POST"
