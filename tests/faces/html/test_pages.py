@@ -373,3 +373,12 @@ def test_head_and_options_on_pages(client: TestClient) -> None:
     assert head.status_code == 200 and head.content == b""
     options = client.options("/login")
     assert options.status_code == 204 and options.headers["allow"] == "GET, HEAD, OPTIONS, POST"
+
+
+def test_cookies_are_secure_over_https(app: object, demo: Demo) -> None:
+    with TestClient(app, base_url="https://testserver") as secure:  # type: ignore[arg-type]
+        assert "secure" in set_cookie_header(secure.get("/login"), "verdict_csrf").lower()
+        response = log_in(secure, "alice")
+        assert "secure" in set_cookie_header(response, SESSION_COOKIE).lower()
+        switched = post_form(secure, "/language", {"lang": "es"})
+        assert "secure" in set_cookie_header(switched, "verdict_lang").lower()

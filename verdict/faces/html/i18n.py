@@ -4,6 +4,11 @@ The catalogs are the ``.po`` files under ``locales/<lang>/LC_MESSAGES/messages.p
 start-up by Babel and compiled in memory: no ``.mo`` files, so no build step and nothing generated
 to forget to commit. A message without a translation (or a fuzzy one) shows in English.
 
+A new message in a template (``{{ _("...") }}``) or in the code (``page._("...")``) needs its
+entry in both ``.po`` files: ``tests/faces/html/test_security.py`` extracts every message with
+Babel and names those missing. Translations must not contain markup: Jinja2 inserts them as
+trusted text.
+
 The language of a request: the ``verdict_lang`` cookie set by the switch on every page, else the
 browser's ``Accept-Language``, else English.
 """
