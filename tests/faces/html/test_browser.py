@@ -110,6 +110,7 @@ def test_log_in_see_dashboard_switch_to_catalan_log_out(
     )
     session.commit()
     context = browser.new_context(viewport=DESKTOP, locale="en-US")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
     page = context.new_page()
     console = Console(page)
 
@@ -148,7 +149,11 @@ def test_log_in_see_dashboard_switch_to_catalan_log_out(
     page.get_by_label("Nom").fill("portàtil")
     page.get_by_role("button", name="Crea un testimoni").click()
     page.wait_for_load_state()
-    assert page.locator("#new-token").input_value().startswith("vdt_")
+    secret = page.locator("#new-token").input_value()
+    assert secret.startswith("vdt_")
+    page.get_by_role("button", name="Copia").click()
+    page.get_by_text("Copiat").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == secret
     screenshot(page, shots, "tokens-ca")
 
     page.get_by_role("button", name="Surt").click()

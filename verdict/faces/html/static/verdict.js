@@ -3,7 +3,8 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
-  // <button data-copy="ID">: copy the text of the input ID (an API token shown once).
+  // <button data-copy="ID" data-copied="Copied">: copy the value of the input ID (an API token
+  // shown once) and say so in the status element that follows the button.
   for (const button of document.querySelectorAll("button[data-copy]")) {
     button.addEventListener("click", async () => {
       const input = document.getElementById(button.dataset.copy);
@@ -11,10 +12,10 @@ document.addEventListener("DOMContentLoaded", () => {
       input.select();
       try {
         await navigator.clipboard.writeText(input.value);
-        button.setAttribute("aria-live", "polite");
-        button.dataset.copied = "true";
+        const status = button.nextElementSibling;
+        if (status) status.textContent = button.dataset.copied || "";
       } catch (_error) {
-        // The clipboard may be refused (no HTTPS): the text stays selected for Ctrl+C.
+        // The clipboard may be refused (plain HTTP): the text stays selected for Ctrl+C.
       }
     });
   }
