@@ -50,7 +50,12 @@ def _copy_package(dest: Path, *, hidden_sources: bool = True, bad_players: bool 
 
 def _make(runner: Path, *targets: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["make", "-j2", *targets], cwd=runner, capture_output=True, text=True, timeout=MAKE_TIMEOUT, check=False
+        ["make", "-j2", *targets],
+        cwd=runner,
+        capture_output=True,
+        text=True,
+        timeout=MAKE_TIMEOUT,
+        check=False,
     )
 
 
@@ -123,7 +128,16 @@ def _play_secure(
             log = logs[n].open("wb") if n in logs else subprocess.DEVNULL
             players.append(
                 subprocess.Popen(
-                    [f"./AI{name}.exe", "-s", str(seed), "-p", str(n), name, str(fifos / f"{n}.brd"), str(fifos / f"{n}.act")],
+                    [
+                        f"./AI{name}.exe",
+                        "-s",
+                        str(seed),
+                        "-p",
+                        str(n),
+                        name,
+                        str(fifos / f"{n}.brd"),
+                        str(fifos / f"{n}.act"),
+                    ],
                     cwd=runner,
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL,
