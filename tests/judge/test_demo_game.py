@@ -9,10 +9,13 @@ The bad players are in tests/fixtures/games/. Nothing is built in the repository
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import re
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -306,3 +309,43 @@ def test_the_students_copy_builds_from_the_precompiled_objects(runner: Path, tmp
     assert "cp ../Obj/Board.o.Linux64 Board.o" in built.stdout
     names = ["Dummy", "Demo", "Dummy", "Dummy"]
     assert _play(folder, names, 21).output == _play(runner, names, 21).output
+
+
+def _dump_viewer(site: Path, query: str) -> str:
+    """The viewer's DOM after loading viewer.html?<query> from an HTTP server on site, in
+    headless Chromium (fetch() is refused on file:// pages)."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            url = f"http://127.0.0.1:{server.server_address[1]}/viewer.html?{query}"
+            flags = ["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000"]
+            dumped = subprocess.run(
+                [browser, *flags, f"--user-data-dir={site / '.chromium'}", "--dump-dom", url],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+        finally:
+            server.shutdown()
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    return dumped.stdout
+
+
+@pytest.mark.integration
+def test_the_viewer_replays_a_match_file(runner: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(PACKAGE / "Viewer", site)
+    match = _play_secure(runner, ["Demo", "Dummy", "Crash", "Dummy"], 9, tmp_path)
+    (site / "match.out").write_text(match.output)
+    page = _dump_viewer(site, "game=match.out")
+    assert 'id="round">Round ' in page and " / 200</div>" in page
+    assert "<td>Demo</td>" in page and "<td>Crash</td>" in page
+    assert 'role="alert"></div>' in page  # no error shown
+    missing = _dump_viewer(site, "game=nothing.out")
+    assert "Cannot load nothing.out: HTTP 404" in missing
