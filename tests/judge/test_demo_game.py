@@ -9,6 +9,7 @@ The bad players are in tests/fixtures/games/. Nothing is built in the repository
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -16,6 +17,7 @@ import re
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,6 +101,26 @@ def _play(runner: Path, names: list[str], seed: int) -> Match:
     return Match(done.stdout.decode(), errors, {i: int(s) for i, (_, s) in enumerate(found)}, {})
 
 
+FakeAnswer = Callable[[str], bytes]
+"""A player written in Python for protocol tests: gets the state of a round, returns the bytes
+to write to its action FIFO."""
+
+
+def _fake_player(board: Path, action: Path, answer: FakeAnswer) -> None:
+    """Speaks the protocol of the package README: opens the board FIFO for reading, then the
+    action FIFO for writing; reads the settings (10 lines); then, per "go", the state up to its
+    blank line, and writes the answer; ends at end of file or when the master hangs up."""
+    with board.open("rb") as board_in, action.open("wb", buffering=0) as action_out:
+        for _ in range(10):
+            board_in.readline()
+        while board_in.readline() == b"go\n":
+            state = b"".join(iter(board_in.readline, b"\n")).decode()
+            try:
+                action_out.write(answer(state))
+            except BrokenPipeError:
+                return
+
+
 def _play_secure(
     runner: Path,
     names: list[str],
@@ -107,54 +129,55 @@ def _play_secure(
     *,
     timeout: float = 5.0,
     player_errors: dict[int, Path] | None = None,
+    fakes: dict[int, FakeAnswer] | None = None,
 ) -> Match:
     """SecGame with --fifos: this function makes the FIFOs and starts each player itself, as
-    Verdict's runner will (there in a sandbox per player), then reads the -r result file."""
+    Verdict's runner will (there in a sandbox per player), then reads the -r result file. The
+    seats in ``fakes`` are played by Python threads instead of AI<Name>.exe."""
     fifos = tmp / "fifos"
     fifos.mkdir()
     for n in range(len(names)):
         os.mkfifo(fifos / f"{n}.brd")
         os.mkfifo(fifos / f"{n}.act")
     result, output = tmp / "result.txt", tmp / "match.out"
-    with (runner / "default.cnf").open("rb") as cnf, output.open("wb") as out:
-        master = subprocess.Popen(
-            ["./SecGame", *names, "-s", str(seed), "-f", str(fifos), "-t", str(timeout), "-r", str(result)],
-            cwd=runner,
-            stdin=cnf,
-            stdout=out,
-            stderr=subprocess.PIPE,
-        )
+    command = ["./SecGame", *names, "-s", str(seed), "-f", str(fifos), "-t", str(timeout), "-r", str(result)]
+    logs, fakes = player_errors or {}, fakes or {}
     players: list[subprocess.Popen[bytes]] = []
-    logs = player_errors or {}
-    try:
-        for n, name in enumerate(names):
-            log = logs[n].open("wb") if n in logs else subprocess.DEVNULL
-            players.append(
-                subprocess.Popen(
-                    [
-                        f"./AI{name}.exe",
-                        "-s",
-                        str(seed),
-                        "-p",
-                        str(n),
-                        name,
-                        str(fifos / f"{n}.brd"),
-                        str(fifos / f"{n}.act"),
-                    ],
-                    cwd=runner,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=log,
+    threads: list[threading.Thread] = []
+    with contextlib.ExitStack() as stack:
+        cnf = stack.enter_context((runner / "default.cnf").open("rb"))
+        out = stack.enter_context(output.open("wb"))
+        master = subprocess.Popen(command, cwd=runner, stdin=cnf, stdout=out, stderr=subprocess.PIPE)
+        try:
+            for n, name in enumerate(names):
+                board, action = fifos / f"{n}.brd", fifos / f"{n}.act"
+                if n in fakes:
+                    threads.append(
+                        threading.Thread(target=_fake_player, args=(board, action, fakes[n]), daemon=True)
+                    )
+                    threads[-1].start()
+                    continue
+                log = stack.enter_context(logs[n].open("wb")) if n in logs else subprocess.DEVNULL
+                players.append(
+                    subprocess.Popen(
+                        [f"./AI{name}.exe", "-s", str(seed), "-p", str(n), name, str(board), str(action)],
+                        cwd=runner,
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.DEVNULL,
+                        stderr=log,
+                    )
                 )
-            )
-        _, errors = master.communicate(timeout=120)
-    finally:
-        # Looping and flooding players outlive the match: Verdict's sandbox kills them; here we do.
-        for player in players:
-            player.kill()
-            player.wait()
-        master.kill()
-        master.wait()
+            _, errors = master.communicate(timeout=120)
+        finally:
+            # Looping and flooding players outlive the match: Verdict's sandbox kills them; here we do.
+            for player in players:
+                player.kill()
+                player.wait()
+            master.kill()
+            master.wait()
+    for thread in threads:
+        thread.join(timeout=10)
+        assert not thread.is_alive()
     assert master.returncode == 0, errors.decode(errors="replace")[-2000:]
     scores, statuses = {}, {}
     for n, line in enumerate(result.read_text().splitlines()):
@@ -349,3 +372,49 @@ def test_the_viewer_replays_a_match_file(runner: Path, tmp_path: Path) -> None:
     assert 'role="alert"></div>' in page  # no error shown
     missing = _dump_viewer(site, "game=nothing.out")
     assert "Cannot load nothing.out: HTTP 404" in missing
+
+
+def _units(output: str) -> list[dict[int, tuple[int, int]]]:
+    """The units' positions (id -> (i, j)) in each state of a match file, in order."""
+    states: list[dict[int, tuple[int, int]]] = []
+    lines = output.splitlines()
+    for k, line in enumerate(lines):
+        if line.startswith("units "):
+            rows = [[int(x) for x in row.split()] for row in lines[k + 1 : k + 1 + int(line.split()[1])]]
+            states.append({uid: (i, j) for uid, _, i, j in rows})
+    return states
+
+
+@pytest.mark.integration
+def test_the_referee_ignores_invalid_orders(runner: Path, tmp_path: Path) -> None:
+    """Seat 0 gives no orders; seat 1 (units 3, 4, 5) orders seat 0's unit 2, an unknown unit, a
+    malformed line, a wrong direction, and its unit 5 twice: only "5 d" counts."""
+    meddler = b"2 d\n999 u\nhello\n0 x\n5 d\n5 u\n-1\n"
+    match = _play_secure(
+        runner,
+        ["Idle", "Meddler", "Dummy", "Dummy"],
+        13,
+        tmp_path,
+        fakes={0: lambda state: b"-1\n", 1: lambda state: meddler},
+    )
+    assert match.statuses == {n: 0.0 for n in range(4)}
+    assert match.errors.count("info: ignored 3 invalid order(s) of player 1") == 200
+    states = _units(match.output)
+    assert all(
+        {uid: state[uid] for uid in (0, 1, 2)} == {0: (0, 0), 1: (0, 1), 2: (1, 0)} for state in states
+    )
+    assert states[0][5] == (1, 16) and states[1][5] == (2, 16)
+
+
+@pytest.mark.integration
+def test_an_answer_that_never_ends_is_a_flood(runner: Path, tmp_path: Path) -> None:
+    match = _play_secure(
+        runner,
+        ["Dummy", "Chatter", "Dummy", "Dummy"],
+        14,
+        tmp_path,
+        fakes={1: lambda state: b"3 u\n" * 30000},
+    )
+    assert match.statuses[1] == -1
+    assert "player Chatter (1) is dead: answer longer than 65536 bytes" in match.errors
+    assert len(_rounds(match.output)) == 201
