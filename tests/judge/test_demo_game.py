@@ -130,17 +130,33 @@ def _play_secure(
     timeout: float = 5.0,
     player_errors: dict[int, Path] | None = None,
     fakes: dict[int, FakeAnswer] | None = None,
+    absent: frozenset[int] = frozenset(),
+    wait: float = 10.0,
 ) -> Match:
     """SecGame with --fifos: this function makes the FIFOs and starts each player itself, as
     Verdict's runner will (there in a sandbox per player), then reads the -r result file. The
-    seats in ``fakes`` are played by Python threads instead of AI<Name>.exe."""
+    seats in ``fakes`` are played by Python threads instead of AI<Name>.exe; those in ``absent``
+    by nobody (a player whose sandbox never started)."""
     fifos = tmp / "fifos"
     fifos.mkdir()
     for n in range(len(names)):
         os.mkfifo(fifos / f"{n}.brd")
         os.mkfifo(fifos / f"{n}.act")
     result, output = tmp / "result.txt", tmp / "match.out"
-    command = ["./SecGame", *names, "-s", str(seed), "-f", str(fifos), "-t", str(timeout), "-r", str(result)]
+    command = [
+        "./SecGame",
+        *names,
+        "-s",
+        str(seed),
+        "-f",
+        str(fifos),
+        "-t",
+        str(timeout),
+        "-w",
+        str(wait),
+        "-r",
+        str(result),
+    ]
     logs, fakes = player_errors or {}, fakes or {}
     players: list[subprocess.Popen[bytes]] = []
     threads: list[threading.Thread] = []
@@ -151,6 +167,8 @@ def _play_secure(
         try:
             for n, name in enumerate(names):
                 board, action = fifos / f"{n}.brd", fifos / f"{n}.act"
+                if n in absent:
+                    continue
                 if n in fakes:
                     threads.append(
                         threading.Thread(target=_fake_player, args=(board, action, fakes[n]), daemon=True)
@@ -418,3 +436,13 @@ def test_an_answer_that_never_ends_is_a_flood(runner: Path, tmp_path: Path) -> N
     assert match.statuses[1] == -1
     assert "player Chatter (1) is dead: answer longer than 65536 bytes" in match.errors
     assert len(_rounds(match.output)) == 201
+
+
+@pytest.mark.integration
+def test_a_player_that_never_starts_is_dead_and_the_match_goes_on(runner: Path, tmp_path: Path) -> None:
+    match = _play_secure(
+        runner, ["Demo", "Dummy", "Dummy", "Ghost"], 15, tmp_path, absent=frozenset({3}), wait=0.5
+    )
+    assert match.statuses == {0: 0.0, 1: 0.0, 2: 0.0, 3: -1.0}
+    assert "player Ghost (3) is dead: did not open its pipes" in match.errors
+    assert len(_rounds(match.output)) == 201 and match.scores[0] > 0

@@ -16,9 +16,6 @@ namespace {
 // An answer longer than this is a flood: the player is dead.
 const size_t MAX_ANSWER = 64 * 1024;
 
-// How long the master waits for a player to open its FIFOs at the start.
-const double START_TIMEOUT = 10.0;
-
 double now () {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -163,7 +160,7 @@ double SecGame::cpu_time (pid_t pid) {
 }
 
 void SecGame::run_master (const vector<string>& names, istream& is, ostream& os, ostream& rs,
-                          int seed, const string& fifo_dir, double timeout) {
+                          int seed, const string& fifo_dir, double timeout, double start_timeout) {
   cerr << "info: seed " << seed << endl;
   cerr << "info: loading game" << endl;
   Board b(is, seed);
@@ -193,7 +190,7 @@ void SecGame::run_master (const vector<string>& names, istream& is, ostream& os,
     for (int pl = 0; pl < np; ++pl)
       peers[pl].pid = start_player(names[pl], pl, seed, fifo(dir, pl, true), fifo(dir, pl, false));
 
-  double start_deadline = now() + START_TIMEOUT;
+  double start_deadline = now() + start_timeout;
   for (int pl = 0; pl < np; ++pl) {
     connect(peers[pl], fifo(dir, pl, true), fifo(dir, pl, false), start_deadline);
     if (peers[pl].brd < 0) mark_dead(b, peers, pl, "did not open its pipes");

@@ -14,6 +14,9 @@
  */
 const double TIME_LIMIT = 1.0;
 
+/** The seconds the master waits, by default, for all the players to open their FIFOs. */
+const double START_TIMEOUT = 10.0;
+
 /**
  * The secure form: the master (the referee, SecGame) and one process per
  * player (AI<Name>.exe), connected by a pair of FIFOs per player.
@@ -44,10 +47,11 @@ public:
    * a CPU limit of TIME_LIMIT; otherwise the players are started by an
    * outside runner on fifo_dir/<n>.brd and fifo_dir/<n>.act. Either way, a
    * player that closes its pipes or gives no answer within timeout seconds
-   * of wall-clock time is dead for the rest of the match.
+   * of wall-clock time is dead for the rest of the match; so is one that has not opened its
+   * FIFOs start_timeout seconds after the start.
    */
   static void run_master (const vector<string>& names, istream& is, ostream& os, ostream& rs,
-                          int seed, const string& fifo_dir, double timeout);
+                          int seed, const string& fifo_dir, double timeout, double start_timeout);
 
   /** Plays as player number pl in its own process. */
   static void run_child (int pl, const string& name, const string& brd_pipe,

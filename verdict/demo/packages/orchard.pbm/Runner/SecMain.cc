@@ -15,6 +15,7 @@ void help (char** argv) {
        << "--result=file   -r result    set result file (default: stderr)" << endl
        << "--fifos=dir     -f dir       players are started by someone else on dir/<n>.brd, dir/<n>.act" << endl
        << "--timeout=secs  -t secs      wall-clock seconds a player has for each answer" << endl
+       << "--wait=secs     -w secs      wall-clock seconds the players have to open their fifos" << endl
        << "--list          -l           list registered players" << endl
        << "--version       -v           print version" << endl
        << "--help          -h           print help" << endl;
@@ -36,6 +37,7 @@ int main (int argc, char** argv) {
     { "result",  required_argument, 0, 'r' },
     { "fifos",   required_argument, 0, 'f' },
     { "timeout", required_argument, 0, 't' },
+    { "wait",    required_argument, 0, 'w' },
     { "list",    no_argument,       0, 'l' },
     { "version", no_argument,       0, 'v' },
     { "help",    no_argument,       0, 'h' },
@@ -48,12 +50,13 @@ int main (int argc, char** argv) {
   char* rfile = 0;
   string fifo_dir;
   double timeout = 2 * TIME_LIMIT;
+  double start_timeout = START_TIMEOUT;
   int seed = -1;
   vector<string> args;
 
   while (true) {
     int index = 0;
-    int c = getopt_long(argc, argv, "p:s:i:o:r:f:t:lvh", long_options, &index);
+    int c = getopt_long(argc, argv, "p:s:i:o:r:f:t:w:lvh", long_options, &index);
     if (c == -1) break;
     switch (c) {
       case 'p': player = string_to_int(optarg); break;
@@ -63,6 +66,7 @@ int main (int argc, char** argv) {
       case 'r': rfile = optarg; break;
       case 'f': fifo_dir = optarg; break;
       case 't': timeout = atof(optarg); break;
+      case 'w': start_timeout = atof(optarg); break;
       case 'l': Registry::print_players(cout); return EXIT_SUCCESS;
       case 'v': cout << Settings::version() << endl; return EXIT_SUCCESS;
       case 'h': help(argv); return EXIT_SUCCESS;
@@ -73,6 +77,7 @@ int main (int argc, char** argv) {
 
   _my_assert(seed >= 0, "Missing seed (-s)?");
   _my_assert(timeout > 0, "The timeout (-t) must be positive.");
+  _my_assert(start_timeout > 0, "The wait (-w) must be positive.");
 
   if (player == -1) { // master
     ifstream ifs;
@@ -83,7 +88,7 @@ int main (int argc, char** argv) {
     SecGame::run_master(args, ifile ? ifs : cin,
                         ofile ? static_cast<ostream&>(ofs) : cout,
                         rfile ? static_cast<ostream&>(rfs) : cerr,
-                        seed, fifo_dir, timeout);
+                        seed, fifo_dir, timeout, start_timeout);
   }
   else { // child
     _my_assert(args.size() == 3, "Wrong number of parameters: name board_fifo action_fifo.");
