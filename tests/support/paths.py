@@ -19,11 +19,15 @@ PROGRAMS = FIXTURES / "programs"  # submissions of known verdicts, per Jutge pac
 JUTGE_REFERENCE = FIXTURES / "jutge"  # the Jutge reference's example documents, verbatim
 
 DEMO = Path(verdict.demo.__file__).resolve().parent
-DEMO_PACKAGES = DEMO / "packages"  # Kattis aplusb and guess, Jutge pe_ic.pbm and scored.pbm
+DEMO_PACKAGES = DEMO / "packages"  # Kattis aplusb and guess, Jutge pe_ic.pbm and scored.pbm, game orchard.pbm
 APLUSB = DEMO_PACKAGES / "aplusb"
 
 GOOD_PACKAGES = sorted(
-    [*DEMO_PACKAGES.iterdir(), *FIXTURE_PACKAGES.glob("kattis/*"), *FIXTURE_PACKAGES.glob("jutge/*.pbm")],
+    [
+        *(p for p in DEMO_PACKAGES.iterdir() if p.name not in verdict.demo.GAME_PACKAGES),
+        *FIXTURE_PACKAGES.glob("kattis/*"),
+        *FIXTURE_PACKAGES.glob("jutge/*.pbm"),
+    ],
     key=lambda package: (package.suffix != ".pbm", package.name),  # Jutge ones first, then Kattis
 )
 """Every package that loads and grades as its submissions say: the demo's and the fixtures'."""

@@ -1,0 +1,3 @@
+#include "State.hh"
+
+// All of State is inline.
