@@ -482,7 +482,7 @@ def _with_dispenser_settings(
     """task.yaml's values with the dispenser's settings in place of its own, when it has some."""
     if settings is None:
         return config
-    ignored = [key for key in LEGACY_SETTINGS if key in config]
+    ignored = [key for key in LEGACY_SETTINGS if key in config and (key != "groups" or config[key])]
     if ignored:
         report.notes.append(
             f"task.yaml's {', '.join(ignored)} not used: the course's dispenser config sets them"
