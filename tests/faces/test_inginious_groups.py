@@ -31,6 +31,7 @@ from verdict.courses.models import (
     CourseGroupStudent,
     CourseMember,
     MemberRole,
+    Registration,
     SubmissionStudent,
     Task,
 )
@@ -320,3 +321,54 @@ def test_a_student_in_no_group_cannot_submit_to_a_group_task(
         ).all()
         == []
     )
+
+
+def with_registration(tmp_path: Path, value: Any) -> Path:
+    path = tmp_path / "groups"
+    shutil.copytree(GROUPS, path)
+    descriptor = yaml.safe_load((path / "taskset.yaml").read_text())
+    descriptor["registration"] = value
+    (path / "taskset.yaml").write_text(yaml.safe_dump(descriptor))
+    return path
+
+
+JAN = datetime(2030, 1, 1, tzinfo=UTC)
+FEB = datetime(2030, 2, 1, tzinfo=UTC)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        (True, (Registration.OPEN, None, None)),
+        (False, (Registration.CLOSED, None, None)),
+        ("false", (Registration.CLOSED, None, None)),
+        ("2030-01-01", (Registration.OPEN, JAN, None)),
+        ("/2030-02-01", (Registration.OPEN, None, FEB)),
+        ("2030-01-01/2030-01-15/2030-02-01", (Registration.OPEN, JAN, FEB)),  # a soft end means nothing
+        ({"start": "2030-01-01 00:00:00", "end": "2030-02-01 00:00:00"}, (Registration.OPEN, JAN, FEB)),
+        ({"start": "0001-01-01 00:00:00", "end": "9999-12-31 23:59:59"}, (Registration.OPEN, None, None)),
+    ],
+)
+def test_registration_values_as_inginious_reads_them(
+    session: Session, platform: Platform, make_user: MakeUser, tmp_path: Path, value: Any, stored: Any
+) -> None:
+    course = Pairs(session, platform, make_user, with_registration(tmp_path, value)).course
+    assert (course.registration, course.registration_opens_at, course.registration_closes_at) == stored
+
+
+@pytest.mark.integration
+def test_a_malformed_registration_window_is_refused(
+    session: Session, platform: Platform, make_user: MakeUser, tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError, match=r"taskset\.yaml: registration: invalid date 'someday'"):
+        Pairs(session, platform, make_user, with_registration(tmp_path, "someday/2030-01-01"))
+
+
+@pytest.mark.e2e
+def test_a_window_that_ends_before_it_starts_never_opens(
+    client: TestClient, session: Session, platform: Platform, make_user: MakeUser, tmp_path: Path
+) -> None:
+    pairs = Pairs(session, platform, make_user, with_registration(tmp_path, "2030-02-01/2030-01-01"))
+    response = client.post(f"{API}/register", headers=basic(pairs.carol))
+    assert error(response, 403) == "Registration to this course is closed"
