@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -243,10 +244,15 @@ def test_registration_settings(session: Session, platform: Platform, teacher: Us
     (path / "course.yaml").write_text("name: P\nregistration: false\ngroups: [{name: g}]\n")
     report = run_import(session, platform, teacher, path, course_id="withpassword")
     assert course.registration == Registration.CLOSED and course.registration_password_hash is None
-    assert report.warnings == ["course.yaml: 'groups' is not imported"]
+    # An older descriptor's list of groups is read as INGInious's groups file (issue 14).
+    assert (report.warnings, report.groups) == ([], ["Group 1 (size 1): (empty)"])
     (path / "course.yaml").write_text("name: P\nregistration: 2000-01-01/2001-01-01\n")
     report = run_import(session, platform, teacher, path, course_id="withpassword")
-    assert course.registration == Registration.OPEN and "registration window" in report.warnings[0]
+    assert course.registration == Registration.OPEN and report.warnings == []
+    assert (course.registration_opens_at, course.registration_closes_at) == (
+        datetime(2000, 1, 1, tzinfo=UTC),
+        datetime(2001, 1, 1, tzinfo=UTC),
+    )
 
 
 # --------------------------------------------------------------------------- the command

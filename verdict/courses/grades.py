@@ -3,6 +3,8 @@
 * The evaluated submission of a task is its ``best`` graded one (ties: the newest) or its ``last``
   graded one (:func:`evaluated_submission`); the task status is ``succeeded``, ``failed`` or
   ``notattempted`` (:func:`standing`).
+* A group task's submissions are those of the student's group too (made for a group the student
+  was in: :func:`verdict.courses.groups.visible_to`): its grade is every member's.
 * The course grade is the weighted mean of the grades of the tasks the user sees (a task not open
   yet does not count until it opens; ``accessible: false`` tasks never count): :func:`course_grade`.
 """
@@ -16,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from verdict.accounts.models import User
+from verdict.courses.groups import visible_to
 from verdict.courses.models import Evaluate, Task
 from verdict.courses.windows import window_of
 from verdict.judge.verdicts import Verdict
@@ -61,7 +64,7 @@ def standings(session: Session, user: User, tasks: Sequence[Task]) -> dict[int, 
         return {}
     by_task: dict[int, list[Submission]] = {task.id: [] for task in tasks}
     for submission in session.scalars(
-        sa.select(Submission).where(Submission.user_id == user.id, Submission.task_id.in_(list(by_task)))
+        sa.select(Submission).where(visible_to(user.id), Submission.task_id.in_(list(by_task)))
     ):
         by_task[submission.task_id].append(submission)  # type: ignore[index]
     return {task.id: standing(task, by_task[task.id]) for task in tasks}
@@ -80,11 +83,11 @@ def course_grade(tasks: Sequence[Task], standings_by_task: Mapping[int, Standing
 
 
 def user_submissions(session: Session, task: Task, user: User) -> list[Submission]:
-    """The user's submissions to the task, newest first."""
+    """The user's submissions to the task (their group's included), newest first."""
     return list(
         session.scalars(
             sa.select(Submission)
-            .where(Submission.task_id == task.id, Submission.user_id == user.id)
+            .where(Submission.task_id == task.id, visible_to(user.id))
             .order_by(Submission.created_at.desc(), Submission.id.desc())
         )
     )

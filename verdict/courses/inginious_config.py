@@ -3,7 +3,8 @@ and made JSON-safe, before anything is stored (:mod:`verdict.courses.inginious_i
 
 ``task.yaml``: ``name``, ``context``, ``author``, ``contact_url``, ``problems``, ``limits`` (or
 ``environment_parameters.limits``), ``weight``, ``submission_limit``, ``accessible`` (or
-``accessibility``), ``evaluate``, ``order`` (:func:`read_task_config`, :func:`read_problem`).
+``accessibility``), ``evaluate``, ``order``, ``groups`` (submitted by groups) (:func:`read_task_config`,
+:func:`read_problem`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class TaskConfig:
     evaluate: Evaluate
     accessibility: bool | str
     position: int
+    group_submission: bool = False  # INGInious ``groups: true``: the task is submitted by groups
 
     def apply(self, task: Task) -> None:
         task.name = self.name
@@ -53,6 +55,7 @@ class TaskConfig:
         task.evaluate = self.evaluate
         task.accessibility = self.accessibility
         task.position = self.position
+        task.group_submission = self.group_submission
 
 
 def read_task_config(config: dict[str, Any], folder: Path, *, name: str, position: int) -> TaskConfig:
@@ -69,6 +72,9 @@ def read_task_config(config: dict[str, Any], folder: Path, *, name: str, positio
     except (TypeError, ValueError) as error:
         raise TaskImportError(f"{folder / 'task.yaml'}: accessible: {error}") from None
     order = config.get("order")
+    groups = config.get("groups", False)
+    if not isinstance(groups, bool):
+        raise TaskImportError(f"{folder / 'task.yaml'}: groups: expected true or false, not {groups!r}")
     return TaskConfig(
         name=name,
         context=context,
@@ -80,6 +86,7 @@ def read_task_config(config: dict[str, Any], folder: Path, *, name: str, positio
         evaluate=evaluate,
         accessibility=accessibility,
         position=int(order) if isinstance(order, int) and not isinstance(order, bool) else position,
+        group_submission=groups,
     )
 
 

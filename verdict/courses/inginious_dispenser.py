@@ -11,14 +11,18 @@ As in INGInious, once the dispenser has a ``config``, the task files' own settin
 and a task given no accessibility there is closed: hidden from students, refusing submissions.
 Without a ``config``, each task keeps the settings of its task.yaml.
 
-What Verdict keeps: the order of the tasks (the table's order) and the per-task settings. Section
-titles are reported by the import (:attr:`Dispenser.sections`), not stored: the REST API v0 lists
-tasks without sections. Settings Verdict has no use for (``no_stored_submissions``,
-``group_submission``, ``categories``) are reported when set.
+What Verdict keeps: the order of the tasks (the table's order), the per-task settings
+(``group_submission`` included: the task is submitted by groups) and the sections themselves
+(:attr:`Dispenser.tree`, stored as ``Course.sections``): each section's id (its ``id`` when the
+descriptor gives one, else made from its title), title, ``config`` and either its sub-sections or
+its tasks, in order. The REST API v0 lists tasks without sections, so they are not shown there;
+the import's report prints them (:attr:`Dispenser.sections`). Settings Verdict has no use for
+(``no_stored_submissions``, ``categories``) are reported when set.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,11 +33,18 @@ DISPENSERS = ("toc", "combinatory_test")  # combinatory_test: a toc that draws t
 IGNORED_SETTINGS = {  # key -> its INGInious default: reported when set to anything else
     "no_stored_submissions": 0,
     "stored_submissions": 0,
-    "group_submission": False,
-    "groups": False,
     "categories": [],
 }
-KNOWN_SETTINGS = {"accessibility", "accessible", "weight", "submission_limit", "evaluation_mode", "evaluate"}
+KNOWN_SETTINGS = {
+    "accessibility",
+    "accessible",
+    "weight",
+    "submission_limit",
+    "evaluation_mode",
+    "evaluate",
+    "group_submission",
+    "groups",
+}
 
 
 class DispenserError(ValueError):
@@ -46,6 +57,7 @@ class Dispenser:
 
     order: list[str] = field(default_factory=list)  # task ids, in the table's order
     sections: list[str] = field(default_factory=list)  # "Part 1 > Week 2: task, task" lines
+    tree: list[dict[str, Any]] = field(default_factory=list)  # the sections as stored (Course.sections)
     config: dict[str, dict[str, Any]] | None = None  # task id -> settings; None: the task files decide
     warnings: list[str] = field(default_factory=list)
 
@@ -64,6 +76,8 @@ class Dispenser:
             ("submission_limit", "submission_limit"),
             ("evaluation_mode", "evaluate"),
             ("evaluate", "evaluate"),
+            ("groups", "groups"),
+            ("group_submission", "groups"),
         ):
             if key in given:
                 settings[task_key] = given[key]
@@ -90,33 +104,75 @@ def read_dispenser(descriptor: Mapping[str, Any], source: str) -> Dispenser:
         data = {"toc": data}
     if not isinstance(data, Mapping):
         raise DispenserError(f"{source}: dispenser_data: expected {{toc: [...], config: {{...}}}}")
-    _read_sections(data.get("toc") or [], [], dispenser, f"{source}: dispenser_data.toc")
+    dispenser.tree = _read_sections(data.get("toc") or [], [], dispenser, f"{source}: dispenser_data.toc")
     config = data.get("config")
     if config is not None:
         dispenser.config = _read_config(config, f"{source}: dispenser_data.config", dispenser)
     return dispenser
 
 
-def _read_sections(sections: Any, path: list[str], dispenser: Dispenser, where: str) -> None:
+def _read_sections(
+    sections: Any, path: list[str], dispenser: Dispenser, where: str, ids: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """The sections as stored, each with an id unique in the course; fills the order and report."""
     if not isinstance(sections, list):
         raise DispenserError(f"{where}: expected a list of sections")
+    ids = set() if ids is None else ids
+    tree = []
     for section in sections:
         if not isinstance(section, Mapping) or not str(section.get("title") or "").strip():
             raise DispenserError(f"{where}: every section needs a title")
         title = [*path, str(section["title"]).strip()]
+        node: dict[str, Any] = {
+            "id": _section_id(section, title, ids, where),
+            "title": title[-1],
+            "config": _json_config(section.get("config")),
+        }
         if "sections_list" in section:
-            _read_sections(section["sections_list"], title, dispenser, where)
+            node["sections"] = _read_sections(section["sections_list"], title, dispenser, where, ids)
         elif "tasks_list" in section:
             tasks = _task_list(section["tasks_list"], f"{where}: section {' > '.join(title)!r}")
             for task_id in tasks:
                 if task_id in dispenser.order:
                     raise DispenserError(f"{where}: task {task_id!r} is listed twice")
                 dispenser.order.append(task_id)
+            node["tasks"] = tasks
             dispenser.sections.append(f"{' > '.join(title)}: {', '.join(tasks) or '(empty)'}")
         else:
             raise DispenserError(
                 f"{where}: section {' > '.join(title)!r} has neither a tasks_list nor a sections_list"
             )
+        tree.append(node)
+    return tree
+
+
+def _section_id(section: Mapping[str, Any], title: list[str], ids: set[str], where: str) -> str:
+    """The section's ``id`` when given (unique), else one made from its titles ("week-1-basics")."""
+    given = section.get("id")
+    if given is not None:
+        section_id = str(given).strip()
+        if not ID_RE.match(section_id):
+            raise DispenserError(f"{where}: invalid section id {section_id!r}")
+        if section_id in ids:
+            raise DispenserError(f"{where}: section id {section_id!r} is used twice")
+    else:
+        base = re.sub(r"[^a-z0-9]+", "-", " ".join(title).lower()).strip("-") or "section"
+        section_id, number = base, 1
+        while section_id in ids:
+            number += 1
+            section_id = f"{base}-{number}"
+    ids.add(section_id)
+    return section_id
+
+
+def _json_config(config: Any) -> dict[str, Any]:
+    """A section's ``config`` (``closed``, ``hidden_if_empty``, ...): kept as given, JSON-safe."""
+    if not isinstance(config, Mapping):
+        return {}
+    return {
+        str(key): value if value is None or isinstance(value, bool | int | float | str) else str(value)
+        for key, value in config.items()
+    }
 
 
 def _task_list(value: Any, where: str) -> list[str]:

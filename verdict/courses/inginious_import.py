@@ -9,19 +9,24 @@ What becomes of it:
   (``Course.slug``) and the course's name. Re-importing updates the same course (same owner
   only) and its tasks; tasks no longer in the directory are left as they are (and reported).
 * ``course.yaml``: ``name`` (the title), ``description``, ``accessible``, ``registration``
-  (``false`` closes it; ``true`` or a date range opens it — a range is not kept, reported),
+  (``false`` closes it; ``true`` opens it; a date range ``"START/END"``, as ``accessible`` is
+  written, opens it between those dates: ``Course.registration_opens_at`` / ``_closes_at``),
   ``registration_password`` (registration by password), ``allow_unregister``, ``admins`` and
-  ``tutors`` (usernames of existing accounts; unknown ones are reported). ``groups`` and access
-  control lists are not imported (reported). ``task_dispenser`` / ``dispenser_data``: the table of
-  contents orders the tasks and its ``config`` sets each task's accessibility (closed when it
-  gives none), weight, submission limit and evaluation (:mod:`verdict.courses.inginious_dispenser`);
-  section titles are in the report (:attr:`CourseReport.sections`).
+  ``tutors`` (usernames of existing accounts; unknown ones are reported). Access control lists are
+  not imported (reported). ``task_dispenser`` / ``dispenser_data``: the table of contents orders
+  the tasks, its sections are stored (``Course.sections``, and in the report:
+  :attr:`CourseReport.sections`) and its ``config`` sets each task's accessibility (closed when it
+  gives none), weight, submission limit, evaluation and group submission
+  (:mod:`verdict.courses.inginious_dispenser`).
+* Groups (:mod:`verdict.courses.groups`): ``groups.yaml`` in the course directory, the file
+  INGInious's course administration downloads and uploads (or, in older descriptors, a list under
+  ``groups:``), replaces the course's groups; without one, the groups stay as they are.
 * ``task.yaml``: ``name``, ``context``, ``author``, ``contact_url``, ``problems``, ``limits`` (or
   ``environment_parameters.limits``), ``weight``, ``submission_limit``, ``accessible`` (or
-  ``accessibility``), ``evaluate``, ``order``, with INGInious's normalisations: an empty
-  ``hard_time`` is 3 x ``time``, a soft deadline after the hard one is the hard one, an end before
-  the start loads (the task never opens), ``problems: {}`` is a task without questions. ``is_lti``
-  and ``allow_preview`` are not honoured: the report says so.
+  ``accessibility``), ``evaluate``, ``order``, ``groups`` (a group task), with INGInious's
+  normalisations: an empty ``hard_time`` is 3 x ``time``, a soft deadline after the hard one is
+  the hard one, an end before the start loads (the task never opens), ``problems: {}`` is a task
+  without questions. ``is_lti`` and ``allow_preview`` are not honoured: the report says so.
 * Quiz parts (``multiple_choice``, ``match``) are graded in-process: they always import.
 * Program parts (``code``, ``code_single_line``, ``file``) are graded by the judge against test
   cases found next to ``task.yaml`` when there are some; else by the task's run script (the task's
@@ -48,6 +53,7 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +63,7 @@ from sqlalchemy.orm import Session
 
 from verdict.accounts.models import User
 from verdict.accounts.passwords import hash_password
+from verdict.courses.groups import GROUPS_FILE, GroupsError, group_lines, read_groups, replace_groups
 from verdict.courses.inginious_config import (
     TaskConfig,
     TaskImportError,
@@ -75,7 +82,7 @@ from verdict.courses.inginious_run import (
 )
 from verdict.courses.models import Course, CourseMember, MemberRole, Registration, Task
 from verdict.courses.subproblems import ID_RE, PROGRAM_TYPES
-from verdict.courses.windows import normalise_accessibility
+from verdict.courses.windows import normalise_accessibility, parse_window
 from verdict.judge.errors import PackageError
 from verdict.problems.store import import_package
 from verdict.settings import Settings
@@ -112,6 +119,7 @@ class CourseReport:
     warnings: list[str] = field(default_factory=list)
     descriptor: str = "course.yaml"  # the file read: taskset.yaml, course.yaml or course.json
     sections: list[str] = field(default_factory=list)  # the table of contents: "Title > Sub: task, task"
+    groups: list[str] = field(default_factory=list)  # the groups imported: "Group 1 (size 2): alice, bob"
 
     @property
     def errors(self) -> list[TaskReport]:
@@ -142,6 +150,7 @@ def import_inginious_course(
     report = CourseReport(course_id, "", created, descriptor=descriptor.name, sections=dispenser.sections)
     report.warnings += dispenser.warnings
     _apply_course_config(session, course, config, report)
+    course.sections = dispenser.tree
     report.title = course.title
     session.flush()
 
@@ -172,6 +181,7 @@ def import_inginious_course(
         report.warnings.append(f"task {slug!r} is not in the directory any more: left unchanged")
     if not folders:
         report.warnings.append("no task folder (a folder with a task.yaml) found")
+    _import_groups(session, course, root, config, report)
     session.flush()
     return report
 
@@ -254,18 +264,17 @@ def _apply_course_config(
     except (TypeError, ValueError) as error:
         raise InginiousImportError(f"{report.descriptor}: accessible: {error}") from None
     password = config.get("registration_password")
-    registration = config.get("registration", True)
-    if registration is False or str(registration).strip().lower() == "false":
+    opens, closes = _registration_window(config.get("registration", True), report)
+    if opens is False:
         course.registration = Registration.CLOSED
     else:
-        if registration is not True and registration is not None:
-            report.warnings.append(
-                f"registration window {registration!r} is not kept: registration is open (close it by hand)"
-            )
         course.registration = Registration.PASSWORD if password else Registration.OPEN
+    course.registration_opens_at, course.registration_closes_at = (
+        (None, None) if isinstance(opens, bool) else (opens, closes)
+    )
     course.registration_password_hash = hash_password(str(password)) if password else None
     course.allow_unregister = bool(config.get("allow_unregister", True))
-    for key in ("groups", "registration_ac", "registration_ac_list", "lti", "tags"):
+    for key in ("registration_ac", "registration_ac_list", "lti", "tags"):
         if config.get(key):
             report.warnings.append(f"{report.descriptor}: {key!r} is not imported")
     for key, role in (("admins", MemberRole.ADMIN), ("tutors", MemberRole.TUTOR)):
@@ -274,6 +283,54 @@ def _apply_course_config(
             names = [names]
         for username in names:
             _add_staff(session, course, str(username), role, report)
+
+
+def _registration_window(value: Any, report: CourseReport) -> tuple[bool | datetime | None, datetime | None]:
+    """INGInious's ``registration``, read as it reads accessibility: (False, None) when closed,
+    (True, None) when always open, else when it opens and closes (None: unbounded). A soft end
+    means nothing for a registration: the end closes it."""
+    try:
+        normal = normalise_accessibility(value)
+    except (TypeError, ValueError) as error:
+        raise InginiousImportError(f"{report.descriptor}: registration: {error}") from None
+    if isinstance(normal, bool):
+        return normal, None
+    window = parse_window(normal)
+    if window.start is None and window.end is None:
+        return True, None
+    return window.start, window.end
+
+
+def _import_groups(
+    session: Session, course: Course, root: Path, config: Mapping[str, Any], report: CourseReport
+) -> None:
+    """The course's groups from groups.yaml (or an older descriptor's ``groups:`` list)."""
+    path = root / GROUPS_FILE
+    if path.is_file():
+        data: Any = load_groups_file(path)
+        where = GROUPS_FILE
+    elif isinstance(config.get("groups"), list):
+        data, where = config["groups"], f"{report.descriptor}: groups"
+    else:
+        if config.get("groups"):  # older INGInious: "groups: true", the course uses groups
+            report.warnings.append(
+                f"{report.descriptor}: groups {config['groups']!r}: the groups themselves are in "
+                f"{GROUPS_FILE} (INGInious's course administration downloads it): none found"
+            )
+        return
+    try:
+        specs = read_groups(data, where, report.warnings)
+    except GroupsError as error:
+        raise InginiousImportError(str(error)) from None
+    replace_groups(session, course, specs, report.warnings)
+    report.groups = group_lines(session, course)
+
+
+def load_groups_file(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as problem:
+        raise InginiousImportError(f"{path}: cannot be read: {problem}") from None
 
 
 def _add_staff(
@@ -416,7 +473,7 @@ def _problems(config: dict[str, Any], folder: Path, report: TaskReport) -> dict[
     return problems
 
 
-LEGACY_SETTINGS = ("accessible", "accessibility", "weight", "submission_limit", "evaluate")
+LEGACY_SETTINGS = ("accessible", "accessibility", "weight", "submission_limit", "evaluate", "groups")
 
 
 def _with_dispenser_settings(
@@ -425,7 +482,7 @@ def _with_dispenser_settings(
     """task.yaml's values with the dispenser's settings in place of its own, when it has some."""
     if settings is None:
         return config
-    ignored = [key for key in LEGACY_SETTINGS if key in config]
+    ignored = [key for key in LEGACY_SETTINGS if key in config and (key != "groups" or config[key])]
     if ignored:
         report.notes.append(
             f"task.yaml's {', '.join(ignored)} not used: the course's dispenser config sets them"

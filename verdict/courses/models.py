@@ -59,9 +59,15 @@ class Course(Base):
     )
     registration_password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     allow_unregister: Mapped[bool] = mapped_column(default=True)
+    # INGInious ``registration: "START/END"``: when registration opens and closes (None: unbounded).
+    registration_opens_at: Mapped[datetime | None]
+    registration_closes_at: Mapped[datetime | None]
     # INGInious "accessible": true/false, "START", "/END", "START/END", "START/SOFT/END".
     accessible: Mapped[Any] = mapped_column(sa.JSON, default=True)
     documents: Mapped[list[Any]] = mapped_column(default=list)  # Jutge document names
+    # The INGInious table of contents: [{id, title, config, sections: [...]} or {id, title, config,
+    # tasks: [task ids]}], nested as the descriptor nests them (verdict.courses.inginious_dispenser).
+    sections: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     members: Mapped[list[CourseMember]] = relationship(back_populates="course", cascade="all, delete-orphan")
@@ -178,6 +184,57 @@ class Task(Base):
     position: Mapped[int] = mapped_column(default=0)
     problems: Mapped[dict[str, Any]] = mapped_column(default=dict)
     limits: Mapped[dict[str, Any]] = mapped_column(default=dict)  # time, hard_time, memory
+    # INGInious ``groups: true`` (or the dispenser's ``group_submission``): submitted by groups.
+    group_submission: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="tasks")
+
+
+class CourseGroup(Base):
+    """An INGInious group of a course: students who submit together to group tasks
+    (``Task.group_submission``), with its tutors (usernames of course staff) and its size."""
+
+    __tablename__ = "course_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    size: Mapped[int] = mapped_column(default=2)
+    tutors: Mapped[list[Any]] = mapped_column(default=list)  # usernames
+
+    students: Mapped[list[CourseGroupStudent]] = relationship(
+        back_populates="group", cascade="all, delete-orphan", order_by="CourseGroupStudent.position"
+    )
+
+
+class CourseGroupStudent(Base):
+    """A student of a group; a student is in at most one group per course."""
+
+    __tablename__ = "course_group_students"
+    __table_args__ = (sa.UniqueConstraint("course_id", "user_id"),)
+
+    group_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    # The group's course, repeated so that "one group per student and course" is a constraint.
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+
+    group: Mapped[CourseGroup] = relationship(back_populates="students")
+
+
+class SubmissionStudent(Base):
+    """The students a group submission is for: the submitter's group when it was made (INGInious
+    keeps them as the submission's ``username`` list). Each of them sees it and gets its grade."""
+
+    __tablename__ = "submission_students"
+
+    submission_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -4,7 +4,9 @@ The ways in, each kept where its face asks:
 
 * :func:`register` (INGInious): open registration, or with the course's password. It creates the
   membership when there is none, links an invitation made by email before the account existed,
-  and accepts it. Staff need no membership.
+  and accepts it. Staff need no membership. A course with a registration window (INGInious
+  ``registration: "START/END"``) takes registrations only within it
+  (:func:`check_registration_window`: 403 saying when it opens, or when it closed).
 * :func:`register_student` / :func:`unregister_student`: the same as use cases that own their
   unit of work (``POST /api/v0/courses/{courseid}/register`` and ``.../unregister``).
 * :func:`accept_invitation` (Jutge ``POST .../accept``): says yes to an invitation the teacher
@@ -36,9 +38,12 @@ from verdict.accounts.passwords import verify_password
 from verdict.accounts.service import DEFAULT_RATE_LIMITS, RateLimits, check_rate_limit
 from verdict.courses.access import Access, course_access
 from verdict.courses.models import Course, CourseMember, MemberRole, Registration
+from verdict.courses.windows import DISPLAY_FORMAT
 from verdict.errors import PermissionDenied, ServiceError, TooManyRequests
 
 CLOSED = "Registration to this course is closed"
+OPENS = "Registration to this course opens on {when} (UTC)"
+CLOSED_ON = "Registration to this course closed on {when} (UTC)"
 NOT_ACCESSIBLE = "This course is not accessible now"
 WRONG_PASSWORD = "Invalid registration password"
 NO_UNREGISTER = "This course does not allow unregistering"
@@ -98,6 +103,7 @@ def _join(
         return existing, False
     if not access.can_register:
         raise PermissionDenied(CLOSED)
+    check_registration_window(course, now or db.utcnow())
     if (
         course.registration == Registration.PASSWORD
         and not password_checked
@@ -137,6 +143,7 @@ def register_student(
     checked = False
     if not access.registered:
         _check_can_register(access)
+        check_registration_window(course, now)
         if course.registration == Registration.PASSWORD:
             _check_password(session, course, user, password, now, limits)
             checked = True
@@ -166,6 +173,18 @@ def _check_can_register(access: Access) -> None:
         raise PermissionDenied(NOT_ACCESSIBLE)
     if not access.can_register:
         raise PermissionDenied(CLOSED)
+
+
+def check_registration_window(course: Course, now: datetime) -> None:
+    """Refuses (403) a registration outside the course's window (INGInious ``registration:
+    "START/END"``), saying when it opens or when it closed."""
+    opens, closes = course.registration_opens_at, course.registration_closes_at
+    if opens is not None and closes is not None and closes <= opens:  # INGInious: never open
+        raise PermissionDenied(CLOSED)
+    if opens is not None and now < opens:
+        raise PermissionDenied(OPENS.format(when=opens.strftime(DISPLAY_FORMAT)))
+    if closes is not None and now >= closes:
+        raise PermissionDenied(CLOSED_ON.format(when=closes.strftime(DISPLAY_FORMAT)))
 
 
 def _own_membership(course: Course, user: User) -> sa.Select[int]:

@@ -2,7 +2,9 @@
 waiting submission they become.
 
 * :func:`check_can_submit`: the course and the task open, one waiting submission per user and
-  task, submission limits ``{amount, period}`` (staff exempt from all but the waiting one);
+  task, submission limits ``{amount, period}`` (staff exempt from all but the waiting one). A group
+  task (``Task.group_submission``) takes submissions from students in a group only, one waiting
+  per group, and its limit counts the group's submissions (:mod:`verdict.courses.groups`);
 * :func:`parse_input`: the answers checked against the sub-problems, as stored. Answers arrive
   decoded (text, or an :class:`Upload`): reading HTTP bodies is the face's job. As INGInious: an
   empty answer to a required code problem is refused, a text problem takes no file, and a file
@@ -31,9 +33,17 @@ from sqlalchemy.orm import Session
 from verdict import db
 from verdict.accounts.models import User
 from verdict.courses.access import Access
+from verdict.courses.groups import (
+    GROUP_LIMIT,
+    NO_GROUP,
+    group_of,
+    group_student_ids,
+    record_group,
+    visible_to,
+)
 from verdict.courses.inginious_run import is_run_script_task
 from verdict.courses.jutge_quiz import QUIZ_PART_TYPES, AnswerError, parse_answer
-from verdict.courses.models import Task
+from verdict.courses.models import CourseGroup, SubmissionStudent, Task
 from verdict.courses.registration import accept_enrolment
 from verdict.courses.subproblems import fixed_language, program_parts, program_pids
 from verdict.courses.task_view import ChoiceOrder
@@ -233,10 +243,11 @@ def _language_input(
 
 def check_can_submit(
     session: Session, task: Task, user: User, access: Access, now: datetime | None = None
-) -> None:
+) -> list[int] | None:
     """Raises PermissionDenied unless ``user`` may submit to ``task`` now. Call it in the unit of work
     that creates the submission (after :func:`verdict.db.begin_write`), so that two requests
-    cannot both pass."""
+    cannot both pass. Returns the students of the user's group for a group task (None otherwise,
+    and for staff, who submit alone)."""
     now = now or db.utcnow()
     if not access.registered:
         raise PermissionDenied("you are not registered to this course")
@@ -250,24 +261,26 @@ def check_can_submit(
             raise PermissionDenied("this task is not open yet")
         if not window.is_open(now):
             raise PermissionDenied("this task is closed: its deadline has passed")
+    group = _group_students(session, task, user, access)
     pending = session.scalar(
         sa.select(sa.func.count())
         .select_from(Submission)
-        .where(Submission.task_id == task.id, Submission.user_id == user.id, Submission.status.in_(PENDING))
+        .where(Submission.task_id == task.id, _submissions_of(user, group), Submission.status.in_(PENDING))
     )
     if pending:
-        raise PermissionDenied("a submission of yours to this task is still waiting to be graded")
+        whose = "of your group" if group is not None else "of yours"
+        raise PermissionDenied(f"a submission {whose} to this task is still waiting to be graded")
     if access.staff:
-        return
+        return group
     amount, period = submission_limit(task)
     if amount < 0:
-        return
+        return group
     query = (
         sa.select(sa.func.count())
         .select_from(Submission)
         .where(
             Submission.task_id == task.id,
-            Submission.user_id == user.id,
+            _submissions_of(user, group),
             Submission.status != SubmissionStatus.ERROR,
         )
     )
@@ -276,7 +289,34 @@ def check_can_submit(
     used = session.scalar(query) or 0
     if used >= amount:
         within = f" in {period:g} hour(s)" if period > 0 else ""
+        if group is not None:
+            raise PermissionDenied(f"{GROUP_LIMIT}: {amount} submission(s){within}")
         raise PermissionDenied(f"submission limit reached: {amount} submission(s){within}")
+    return group
+
+
+def _group_students(session: Session, task: Task, user: User, access: Access) -> list[int] | None:
+    """For a group task, the students of the user's group (locked on PostgreSQL, so that two of
+    them cannot both pass the checks); PermissionDenied for a student in no group."""
+    if not task.group_submission or access.staff:
+        return None
+    group = group_of(session, task.course_id, user)
+    if group is None:
+        raise PermissionDenied(NO_GROUP)
+    session.execute(sa.select(CourseGroup.id).where(CourseGroup.id == group.id).with_for_update())
+    return group_student_ids(session, group)
+
+
+def _submissions_of(user: User, group: list[int] | None) -> sa.ColumnElement[bool]:
+    """The user's submissions, or for a group task those made by or for any student of the group."""
+    if group is None:
+        return visible_to(user.id)
+    return sa.or_(
+        Submission.user_id.in_(group),
+        Submission.id.in_(
+            sa.select(SubmissionStudent.submission_id).where(SubmissionStudent.user_id.in_(group))
+        ),
+    )
 
 
 def submission_limit(task: Task) -> tuple[int, float]:
@@ -337,7 +377,7 @@ def create_task_submission(session: Session, answers: TaskAnswers) -> Submission
     task, user, now = answers.task, answers.user, answers.now
     # Serialise one user's submissions on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
     session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
-    check_can_submit(session, task, user, answers.access, now)
+    group = check_can_submit(session, task, user, answers.access, now)
     programs = program_pids(task)
     problem_id, version_id, compilers = judge_version(session, task) if programs else NO_JUDGE
     stored = parse_input(
@@ -355,7 +395,7 @@ def create_task_submission(session: Session, answers: TaskAnswers) -> Submission
     parts = program_parts(task, stored)
     first = parts[0] if parts else None
     accept_enrolment(session, task.course_id, user, now)
-    return create_submission(
+    submission = create_submission(
         session,
         NewSubmission(
             user_id=user.id,
@@ -370,3 +410,6 @@ def create_task_submission(session: Session, answers: TaskAnswers) -> Submission
             variant=parse_problem_ref(task.slug)[1] if problem_id is not None else None,
         ),
     )
+    if group is not None:
+        record_group(session, submission, group)
+    return submission

@@ -12,8 +12,10 @@ Choices where INGInious (a web page, which redirects) says nothing an API client
 * Registering again, or as staff, is a success that changes nothing: 200, where a new membership
   is 201. Both answer ``{"status": "success", "is_registered": true}``.
 * An unknown course is 404 ("Course not found"); a course closed to registration, or not
-  accessible now, is 403 with a message saying which; a wrong or missing password is 403
-  ("Invalid registration password", INGInious's page says "Invalid password.") and nothing is
+  accessible now, is 403 with a message saying which; outside the course's registration window
+  (INGInious ``registration: "START/END"``) too, saying when registration opens or when it
+  closed; a wrong or missing password is 403 ("Invalid registration password", INGInious's page
+  says "Invalid password.") and nothing is
   written but the failed attempt. Guessing is slowed down as logins are: after five wrong
   passwords for one course, 429 with ``Retry-After`` (the wait doubles, up to five minutes).
 * Unregistering when not registered is a success (200, ``"is_registered": false``); a course that
@@ -27,14 +29,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from verdict import db
 from verdict.courses.registration import register_student, unregister_student
 from verdict.courses.task_view import get_course
 from verdict.errors import NotFound
 from verdict.faces.inginious import schemas
 from verdict.faces.inginious.forms import registration_password
 from verdict.faces.inginious.negotiation import render
-from verdict.web.deps import CurrentUser, DbSession
+from verdict.web.deps import CurrentUser, DbSession, Now
 from verdict.web.openapi import form_fields, request_body
 
 router = APIRouter(prefix=schemas.PREFIX, tags=schemas.TAGS)
@@ -67,7 +68,8 @@ REGISTER_BODY["requestBody"]["required"] = False
     summary="Register to a course",
     description="The connected user becomes a student of the course, if its registration is open (with "
     "`password` when the course has one). 201 when registered now, 200 when already registered (or "
-    "staff); 403 when registration is closed, the course is not accessible now or the password is "
+    "staff); 403 when registration is closed (or outside the course's registration window: the "
+    "message says when it opens or closed), the course is not accessible now or the password is "
     "wrong; 404 for an unknown course; 429 (with `Retry-After`) after too many wrong passwords.",
     response_model=None,
     responses={
@@ -87,11 +89,12 @@ def post_register(
     user: CurrentUser,
     session: DbSession,
     password: Annotated[str | None, Depends(registration_password)],
+    now: Now,
 ) -> Response:
     course = get_course(session, courseid)
     if course is None:
         raise NotFound("Course not found")
-    outcome = register_student(session, course, user, password, now=db.utcnow())
+    outcome = register_student(session, course, user, password, now=now)
     return render(request, {"status": "success", "is_registered": True}, 201 if outcome.created else 200)
 
 

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from verdict import db
 from verdict.courses.grades import user_submissions
+from verdict.courses.groups import is_visible_to
 from verdict.courses.open_answers import grade_open_answers
 from verdict.courses.submission_rules import Answer, TaskAnswers
 from verdict.errors import InvalidInput, NotFound
@@ -36,8 +37,8 @@ router = APIRouter(prefix=schemas.PREFIX, tags=schemas.TAGS)
 @router.get(
     "/courses/{courseid}/tasks/{taskid}/submissions",
     summary="List your submissions to a task",
-    description="The connected user's submissions, newest first; `result`, `feedback` and "
-    "`problems_feedback` only when done.",
+    description="The connected user's submissions, newest first (for a group task, those made for "
+    "the user's group too); `result`, `feedback` and `problems_feedback` only when done.",
     response_model=None,
     responses={**schemas.ok(list[schemas.SubmissionInfo]), **schemas.error_responses(401, 403, 404)},
 )
@@ -53,7 +54,8 @@ def list_submissions(
 @router.get(
     "/courses/{courseid}/tasks/{taskid}/submissions/{submissionid}",
     summary="Get one of your submissions",
-    description="A list with the one submission, or 404 (also for somebody else's submission).",
+    description="A list with the one submission, or 404 (also for somebody else's submission; a "
+    "group task's submission is each of its group's students').",
     response_model=None,
     responses={**schemas.ok(list[schemas.SubmissionInfo]), **schemas.error_responses(401, 403, 404)},
 )
@@ -65,7 +67,7 @@ def get_submission(
     task = visible_task(session, course, taskid, access, now)
     number = parse_id(submissionid)
     submission = session.get(Submission, number) if number is not None else None
-    if submission is None or submission.task_id != task.id or submission.user_id != user.id:
+    if submission is None or submission.task_id != task.id or not is_visible_to(session, submission, user):
         raise NotFound("Submission not found")
     return render(request, [submission_view(submission, task)])
 
