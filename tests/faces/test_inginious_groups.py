@@ -17,12 +17,14 @@ import yaml
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from tests.support.clock import ManualClock
 from tests.support.inginious import grade_all
 from tests.support.paths import FIXTURES
 from tests.support.users import MakeUser, basic
 from verdict.accounts.models import User
+from verdict.cli import app
 from verdict.courses.groups import NO_GROUP
 from verdict.courses.inginious_import import import_inginious_course
 from verdict.courses.models import (
@@ -372,3 +374,15 @@ def test_a_window_that_ends_before_it_starts_never_opens(
     pairs = Pairs(session, platform, make_user, with_registration(tmp_path, "2030-02-01/2030-01-01"))
     response = client.post(f"{API}/register", headers=basic(pairs.carol))
     assert error(response, 403) == "Registration to this course is closed"
+
+
+@pytest.mark.integration
+def test_the_command_reports_the_groups(cli_env: dict[str, str], make_user: MakeUser) -> None:
+    for name in ("teacher", "tutor", "alice", "bob", "dave"):
+        make_user(name, role="instructor" if name == "teacher" else "student")
+    result = CliRunner().invoke(
+        app, ["course", "import-inginious", str(GROUPS)], env={**cli_env, "COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    group_lines = [line for line in result.output.splitlines() if line.startswith("group ")]
+    assert len(group_lines) == 2 and "alice" in group_lines[0] and "dave" in group_lines[1], result.output

@@ -84,6 +84,8 @@ def import_inginious(
     console.print(f"descriptor: {report.descriptor}")
     for section in report.sections:  # the table of contents: its order is the tasks' order
         console.print(f"section {escape(section)}")
+    for group in report.groups:
+        console.print(f"group {escape(group)}")
     table = Table("task", "status", "problems", "grading", "notes", show_lines=True)
     for task in report.tasks:
         status = {"imported": "[green]imported[/]", "skipped": "[yellow]skipped[/]"}.get(
