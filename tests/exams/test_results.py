@@ -201,22 +201,21 @@ def test_scored_exam_weights_and_partial_scores(session: Session, make_user: Mak
 # --------------------------------------------------------------------------- a real rejudge
 
 
-def minus_package(tmp: Path) -> Path:
-    """aplusb's second version: the statement meant a - b. The answers are remade, and the
-    solutions swap places (the golden prints a - b)."""
-    root = tmp / "v2" / APLUSB.name
+def aplusb_version(tmp: Path, minus: bool) -> Path:
+    """A copy of aplusb with its Python solutions only (the C ones, the time and memory hogs cost
+    a loaded machine minutes of preparation). ``minus``: the second version, where the statement
+    meant a - b: the answers are remade, and the two solutions swap places."""
+    root = tmp / ("minus" if minus else "plus") / APLUSB.name
     shutil.copytree(APLUSB, root, ignore=shutil.ignore_patterns("submissions"))
-    for given in root.glob("data/*/*.in"):
-        a, b = map(int, given.read_text().split())
-        given.with_suffix(".ans").write_text(f"{a - b}\n")
-    (root / "submissions" / "accepted").mkdir(parents=True)
-    (root / "submissions" / "wrong_answer").mkdir(parents=True)
-    shutil.copy(
-        APLUSB / "submissions" / "wrong_answer" / "diff.py", root / "submissions" / "accepted" / "diff.py"
-    )
-    shutil.copy(
-        APLUSB / "submissions" / "accepted" / "sum.py", root / "submissions" / "wrong_answer" / "sum.py"
-    )
+    if minus:
+        for given in root.glob("data/*/*.in"):
+            a, b = map(int, given.read_text().split())
+            given.with_suffix(".ans").write_text(f"{a - b}\n")
+    solutions = {"accepted": "sum.py", "wrong_answer": "diff.py"}
+    for kind, name in solutions.items():
+        where = kind if not minus else ({"accepted": "wrong_answer", "wrong_answer": "accepted"}[kind])
+        (root / "submissions" / where).mkdir(parents=True)
+        shutil.copy(APLUSB / "submissions" / kind / name, root / "submissions" / where / name)
     return root
 
 
@@ -234,7 +233,9 @@ def test_a_rejudge_changes_the_order(
 ) -> None:
     if reason := check_available():
         pytest.skip(f"sandbox unavailable: {reason}")
-    problem = import_package(session, APLUSB, settings=platform.settings).problem
+    problem = import_package(
+        session, aplusb_version(tmp_path, minus=False), settings=platform.settings
+    ).problem
     session.commit()
     setup = make_exam(
         session,
@@ -267,7 +268,9 @@ def test_a_rejudge_changes_the_order(
     assert order() == [(1, "adder", 1), (2, "subtractor", 0)]
 
     # The staff find the statement meant a - b: a new version of the problem, and a rejudge.
-    import_package(session, minus_package(tmp_path), settings=platform.settings, problem_id=problem.id)
+    import_package(
+        session, aplusb_version(tmp_path, minus=True), settings=platform.settings, problem_id=problem.id
+    )
     rejudged = service.rejudge(session, problem_id=problem.id)
     session.commit()
     assert len(rejudged) == 2

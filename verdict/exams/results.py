@@ -3,7 +3,7 @@
 Nothing is cached or kept aside: a rejudge (``verdict.grading.service.rejudge``) that changes a
 stored verdict changes the results the next time they are read.
 
-Which submissions count (:func:`counts`): those tied to the exam (``Submission.exam_id``; exam
+Which submissions count (:func:`counted`): those tied to the exam (``Submission.exam_id``; exam
 mode ties a submission to the exam only inside the student's window) made by one of the exam's
 students, with a verdict. A submission still waiting for its first grading is ignored. One put
 back by a rejudge keeps counting with the verdict it had until its new one is stored, so the
@@ -292,27 +292,39 @@ def compute(
 # --------------------------------------------------------------------------- from the database
 
 
-def counts(submission: Submission) -> bool:
-    """Whether a stored submission counts in the results (see the module docstring)."""
-    if submission.verdict is None or submission.verdict == Verdict.IE:
-        return False
-    if submission.status == SubmissionStatus.DONE:
-        return True
-    regrading = submission.status in (SubmissionStatus.WAITING, SubmissionStatus.GRADING)
-    return regrading and submission.graded_at is not None
+def counted() -> sa.ColumnElement[bool]:
+    """Which stored submissions count (see the module docstring): graded, or being regraded with
+    the verdict of their last grading; never an internal error."""
+    regrading = sa.and_(
+        Submission.status.in_([SubmissionStatus.WAITING, SubmissionStatus.GRADING]),
+        Submission.graded_at.is_not(None),
+    )
+    return sa.and_(
+        Submission.verdict.is_not(None),
+        Submission.verdict != Verdict.IE,
+        Submission.problem_id.is_not(None),
+        sa.or_(Submission.status == SubmissionStatus.DONE, regrading),
+    )
 
 
 def load_tries(session: Session, exam: Exam) -> list[Try]:
-    rows = session.scalars(
-        sa.select(Submission)
-        .where(Submission.exam_id == exam.id, Submission.verdict.is_not(None))
+    """The exam's counted submissions, only the columns the results need (not the sources)."""
+    rows = session.execute(
+        sa.select(
+            Submission.id,
+            Submission.user_id,
+            Submission.problem_id,
+            Submission.verdict,
+            Submission.grade,
+            Submission.created_at,
+        )
+        .where(Submission.exam_id == exam.id, counted())
         .order_by(Submission.created_at, Submission.id)
     )
-    tries = []
-    for s in rows:
-        if counts(s) and s.verdict is not None and s.problem_id is not None:
-            tries.append(Try(s.id, s.user_id, s.problem_id, Verdict(s.verdict), s.grade, s.created_at))
-    return tries
+    return [
+        Try(row.id, row.user_id, str(row.problem_id), Verdict(row.verdict), row.grade, row.created_at)
+        for row in rows
+    ]
 
 
 def load_candidates(session: Session, exam: Exam) -> list[Candidate]:
