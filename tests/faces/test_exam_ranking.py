@@ -146,7 +146,9 @@ def test_strangers_are_refused(client: TestClient, contest: ExamSetup, make_user
     assert error_of(missing, 404)["message"] == "no exam teacher:nope"
 
 
-def test_staff_export_csv(client: TestClient, contest: ExamSetup) -> None:
+def test_staff_export_csv(client: TestClient, session: Session, contest: ExamSetup) -> None:
+    contest.users["gina"].full_name = '=HYPERLINK("http://evil.example","x")'  # a formula, in a name
+    session.commit()
     response = client.get(f"/services/exams/{contest.ident}/ranking.csv", headers=as_user(contest.owner))
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
@@ -157,6 +159,7 @@ def test_staff_export_csv(client: TestClient, contest: ExamSetup) -> None:
     assert (carol["rank"], carol["solved"], carol["penalty"], carol["time"]) == ("3", "2", "195", "105")
     assert (carol["B attempts"], carol["B time"], carol["B solved"]) == ("2", "105", "1")
     assert (rows[0]["rank"], rows[0]["invited"], rows[-1]["time"]) == ("", "1", "")
+    assert rows[-1]["name"] == "'" + contest.users["gina"].full_name  # a spreadsheet shows it as text
     error_of(client.get(f"/services/exams/{contest.ident}/ranking.csv", headers=as_user("alice")), 403)
 
 

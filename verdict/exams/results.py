@@ -234,7 +234,8 @@ def problem_result(
             result.verdict, result.points = attempt.verdict, round(points, 6)
         if attempt.verdict == Verdict.AC and not result.solved:
             result.solved = True
-            result.time = minutes_since(start, attempt.created_at)
+            if contest:
+                result.time = minutes_since(start, attempt.created_at)
     if contest and not result.solved:
         result.time = None  # a contest times first ACs only
     return result
