@@ -19,13 +19,13 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 from starlette.routing import compile_path
 
-from verdict.faces.jutge import courses, lists, problems
+from verdict.faces.jutge import courses, exam_results, lists, problems
 from verdict.faces.jutge.common import document_cap, upload_cap, url_form_cap
 from verdict.faces.jutge.errors import PREFIX, error_response, render_error
 from verdict.settings import Settings
 from verdict.web.deps import body_limits, error_routes
 
-ROUTERS: tuple[APIRouter, ...] = (courses.router, lists.router, problems.router)
+ROUTERS: tuple[APIRouter, ...] = (courses.router, lists.router, problems.router, exam_results.router)
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 __all__ = ["PREFIX", "ROUTERS", "install"]
