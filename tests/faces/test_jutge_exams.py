@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,13 +15,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.support.clock import ManualClock
-from tests.support.jutge import as_user, doc, error_of, fresh, make_problem, put, reference
+from tests.support.jutge import as_user, doc, error_of, fresh, put, reference
 from tests.support.users import MakeUser
 from verdict.exams.codes import code_matches
 from verdict.exams.models import Exam, ExamStudent, Protection
 from verdict.faces.jutge.yaml_io import load_document
-from verdict.models import Submission, SubmissionStatus, User
-from verdict.platform import Platform
+from verdict.models import Problem, Submission, SubmissionStatus, User
 
 pytestmark = pytest.mark.e2e
 
@@ -79,12 +77,19 @@ def clock() -> ManualClock:
     return ManualClock(NOW)
 
 
-@pytest.fixture
-def two_problems(session: Session, platform: Platform, tmp_path: Path) -> list[str]:
-    ids = ["P15243", "P16100"]
+def catalogue_problems(session: Session, ids: list[str]) -> list[str]:
+    """Catalogue problems as rows of the store, without packages: the staff services only ask
+    whether a problem exists and who may use it (importing packages grades their golden
+    solutions in the sandbox, which nothing here needs)."""
     for problem_id in ids:
-        make_problem(session, platform.settings, tmp_path, problem_id)
+        session.add(Problem(id=problem_id, package_id=problem_id, format="jutge", titles={"en": problem_id}))
+    session.commit()
     return ids
+
+
+@pytest.fixture
+def two_problems(session: Session) -> list[str]:
+    return catalogue_problems(session, ["P15243", "P16100"])
 
 
 def put_course(
@@ -123,11 +128,8 @@ def without_extras(document: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the reference's document
 
 
-def test_reference_exam_document_replayed(
-    client: TestClient, session: Session, platform: Platform, tmp_path: Path, jutge: User, make_user: MakeUser
-) -> None:
-    for problem_id in REFERENCE_PROBLEMS:
-        make_problem(session, platform.settings, tmp_path, problem_id)
+def test_reference_exam_document_replayed(client: TestClient, session: Session, jutge: User) -> None:
+    catalogue_problems(session, REFERENCE_PROBLEMS)
     put_course(client, jutge)
     created = put(client, "/services/exams", reference("exam.yml"), jutge)
     assert created.status_code == 201, created.text
