@@ -125,10 +125,9 @@ def parse_start(text: str, zone: ZoneInfo) -> datetime:
     year, month, day, hour, minute = (int(part) for part in match.groups()[:5])
     second = int(match[6] or 0)
     try:
-        local = datetime(year, month, day, hour, minute, second, tzinfo=zone)
-    except ValueError as error:
+        return datetime(year, month, day, hour, minute, second, tzinfo=zone).astimezone(UTC)
+    except (ValueError, OverflowError) as error:  # 2010-02-30; year 1 or 9999 past UTC's range
         raise InvalidInput(f"start: {text!r} is not a valid time ({error})", field="start") from None
-    return local.astimezone(UTC)
 
 
 def format_start(when: datetime, zone: ZoneInfo) -> str:
