@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tests.support.clock import ManualClock
@@ -20,7 +21,11 @@ from tests.support.users import MakeUser
 from verdict.exams.codes import code_matches
 from verdict.exams.models import Exam, ExamStudent, Protection
 from verdict.faces.jutge.yaml_io import load_document
+from verdict.grading.queue import NullQueue
 from verdict.models import Problem, Submission, SubmissionStatus, User
+from verdict.platform import bootstrap
+from verdict.settings import Settings
+from verdict.web.app import create_app
 
 pytestmark = pytest.mark.e2e
 
@@ -296,6 +301,9 @@ def test_students_may_not_create_exams_nor_read_them(
         error_of(client.put(f"/services/exams/Instructor:e1{path}", headers=as_user(student)), 403)
     error_of(client.delete("/services/exams/Instructor:e1", headers=as_user(student)), 403)
     error_of(client.get("/services/exams/Instructor:nope", headers=as_user(instructor)), 404)
+    error_of(
+        client.get("/services/exams/Instructor:%00", headers=as_user(instructor)), 400
+    )  # not a 500 on PG
     error_of(client.get("/services/exams/Instructor:e1"), 401)
 
 
@@ -528,3 +536,27 @@ def test_extra_time_close_and_reopen(
     unknown = "/services/exams/e1/students/nobody@asdf.com"
     error_of(client.put(f"{unknown}/actions/close", headers=headers), 404)
     error_of(client.put(f"{unknown}/extra-time", content=b"minutes: 5\n", headers=headers), 404)
+
+
+# --------------------------------------------------------------------------- time zone
+
+
+def test_start_is_in_the_servers_time_zone(
+    settings: Settings,
+    db_url: str,
+    engine: Engine,
+    clock: ManualClock,
+    session: Session,
+    instructor: User,
+    two_problems: list[str],
+) -> None:
+    """VERDICT_TIMEZONE=Europe/Madrid: starts are written and read in Madrid time, stored in UTC."""
+    madrid = settings.model_copy(update={"database_url": db_url, "timezone": "Europe/Madrid"})
+    platform = bootstrap(madrid, engine=engine, queue=NullQueue(), clock=clock)
+    with TestClient(create_app(platform=platform)) as client:
+        put_course(client, instructor)
+        created = put_exam(client, instructor, exam_doc(start="2026-07-01 10:00"))
+        assert created["start"] == "2026-07-01 10:00"
+        assert stored(session).start == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)  # CEST is UTC+2
+        started = doc(client.put("/services/exams/e1/actions/start", headers=as_user(instructor)))
+        assert started["started_at"] == "2026-03-02 10:00:00"  # 09:00 UTC in CET

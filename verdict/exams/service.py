@@ -138,6 +138,14 @@ def format_start(when: datetime, zone: ZoneInfo) -> str:
 # --------------------------------------------------------------------------- look-up and access
 
 
+def parse_exam_ident(ident: str, user: User) -> tuple[str, str]:
+    """``owner:name`` (a bare name: the user's own). A NUL is refused here: PostgreSQL refuses
+    it in any text it is asked to compare, and that would be a server error."""
+    if "\x00" in ident:
+        raise InvalidInput(f"{ident!r} is not an identifier of the form owner:name")
+    return parse_ident(ident, user)
+
+
 def find_exam(session: Session, owner: str, name: str, *, lock: bool = False) -> Exam:
     query = (
         sa.select(Exam).join(User, User.id == Exam.owner_id).where(User.username == owner, Exam.name == name)
@@ -174,7 +182,7 @@ def _check_exam_owner(session: Session, exam: Exam, user: User) -> None:
 
 
 def _staff_exam(session: Session, user: User, ident: str, *, lock: bool = False) -> Exam:
-    exam = find_exam(session, *parse_ident(ident, user), lock=lock)
+    exam = find_exam(session, *parse_exam_ident(ident, user), lock=lock)
     check_exam_staff(session, exam, user)
     return exam
 
@@ -446,7 +454,7 @@ def delete_exam(session: Session, user: User, ident: str, *, force: bool = False
     """Delete the exam; refused (409) once submissions were made in it, unless ``force`` (the
     submissions are then kept, no longer tied to an exam). Returns its ``owner:name``."""
     _write(session)
-    exam = find_exam(session, *parse_ident(ident, user), lock=True)
+    exam = find_exam(session, *parse_exam_ident(ident, user), lock=True)
     _check_exam_owner(session, exam, user)
     name = exam_ident(session, exam)
     count = session.scalar(
