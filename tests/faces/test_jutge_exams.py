@@ -560,3 +560,27 @@ def test_start_is_in_the_servers_time_zone(
         assert stored(session).start == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)  # CEST is UTC+2
         started = doc(client.put("/services/exams/e1/actions/start", headers=as_user(instructor)))
         assert started["started_at"] == "2026-03-02 10:00:00"  # 09:00 UTC in CET
+
+
+def test_the_exam_services_are_documented(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    exam = "/services/exams/{ident}"
+    expected = {
+        "/services/exams": {"get", "put"},
+        exam: {"get", "delete"},
+        f"{exam}/passwords": {"get"},
+        f"{exam}/passwords/actions/regenerate": {"put"},
+        f"{exam}/actions/start": {"put"},
+        f"{exam}/students": {"get"},
+        f"{exam}/students/{{email}}": {"get"},
+        f"{exam}/students/{{email}}/extra-time": {"put"},
+        f"{exam}/students/{{email}}/actions/close": {"put"},
+        f"{exam}/students/{{email}}/actions/reopen": {"put"},
+    }
+    for path, methods in expected.items():
+        assert methods <= set(paths[path]), path
+        assert all(paths[path][method]["summary"] for method in methods), path
+    assert "application/yaml" in paths["/services/exams"]["put"]["requestBody"]["content"]
+    assert "minutes" in paths[f"{exam}/students/{{email}}/extra-time"]["put"]["requestBody"]["description"]
+    assert "new codes" in paths[f"{exam}/passwords/actions/regenerate"]["put"]["summary"]
+    assert "force=1" in paths[exam]["delete"]["summary"]
