@@ -372,7 +372,8 @@ def test_random_exams_give_each_student_a_code(
     tutor = make_user("tutor", email="tutor@asdf.com")
     put_course(client, instructor, tutors="[tutor@asdf.com]")
     put_exam(client, instructor, exam_doc(protection="random"))
-    answer = passwords(client, tutor)  # tutors read them too
+    answer = passwords(client, tutor)  # tutors read them too, and the exam
+    assert doc(client.get("/services/exams/Instructor:e1", headers=as_user(tutor)))["protection"] == "random"
     assert "code" not in answer
     codes = answer["passwords"]
     assert list(codes) == STUDENTS

@@ -226,8 +226,9 @@ class _Checked:
     students: list[tuple[StudentSpec, int | None]]  # with the member's account, if any
 
 
-def create_exam(session: Session, user: User, spec: ExamSpec, settings: Settings) -> tuple[Exam, Passwords]:
-    """Create ``user``'s exam ``spec.name`` (409 if it exists) with fresh codes."""
+def create_exam(session: Session, user: User, spec: ExamSpec, settings: Settings) -> Exam:
+    """Create ``user``'s exam ``spec.name`` (409 if it exists) with fresh codes, so that students
+    can enter before staff ever fetch them."""
     check_exam_counts(spec)
     fresh = _fresh_codes(spec, settings)  # argon2 before the write lock: ~5 ms a code
     _write(session)
@@ -261,10 +262,8 @@ def create_exam(session: Session, user: User, spec: ExamSpec, settings: Settings
     ]
     _store_codes(exam, fresh)
     session.add(exam)
-    session.flush()
-    passwords = _passwords_of(exam, settings)
     session.commit()
-    return exam, passwords
+    return exam
 
 
 def check_exam_counts(spec: ExamSpec) -> None:

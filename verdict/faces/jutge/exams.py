@@ -261,7 +261,7 @@ def put_exam(
     request: Request, user: ServicesUser, doc: InputDocument, session: DbSession, platform: PlatformDep
 ) -> Response:
     spec = read_exam(doc)
-    exam, _passwords = service.create_exam(session, user, spec, platform.settings)
+    exam = service.create_exam(session, user, spec, platform.settings)
     return render(request, full_exam_document(platform, session, exam), 201)
 
 
