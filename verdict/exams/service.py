@@ -329,7 +329,7 @@ def _compilers(names: Sequence[str]) -> list[str]:
             language_id = get_language(name.strip()).id
         except UnknownLanguage:
             raise InvalidInput(
-                f"{where}: unknown compiler {name!r} (see /services/compilers or the compilers page)",
+                f"{where}: unknown compiler {name!r} (the ids `verdict languages` lists: GCC, G++17, Python3 ...)",
                 field=where,
             ) from None
         if language_id not in found:
