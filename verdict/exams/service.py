@@ -329,7 +329,7 @@ def _compilers(names: Sequence[str]) -> list[str]:
             language_id = get_language(name.strip()).id
         except UnknownLanguage:
             raise InvalidInput(
-                f"{where}: unknown compiler {name!r} (the ids `verdict languages` lists: GCC, G++17, Python3 ...)",
+                f"{where}: unknown compiler {name!r} (ids as `verdict languages` lists them: GCC, G++17 ...)",
                 field=where,
             ) from None
         if language_id not in found:
