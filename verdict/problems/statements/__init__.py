@@ -86,9 +86,7 @@ def render_source(
             session=session,
         )
     elif kind == "markdown":
-        statement = render_markdown(
-            source, language=language, samples=samples, resolve_image=resolve_image
-        )
+        statement = render_markdown(source, language=language, samples=samples, resolve_image=resolve_image)
     elif kind == "rst":
         return render_rst(source, language=language)  # sanitised there
     elif kind == "html":

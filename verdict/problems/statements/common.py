@@ -82,9 +82,7 @@ WORDS: dict[str, dict[str, str]] = {
         "Sample session": "Sample session",
         "Checker": "Information about the checker",
         "Elastic": "You can print the solutions to this exercise in any order.",
-        "ElasticII": (
-            "You can print in any order both the solutions and the elements inside each solution."
-        ),
+        "ElasticII": ("You can print in any order both the solutions and the elements inside each solution."),
         "NoMain": "You only need to submit the required procedure; your main program will be ignored.",
         "NoMainPlural": (
             "You only need to submit the required procedures; your main program will be ignored."
@@ -114,13 +112,10 @@ WORDS: dict[str, dict[str, str]] = {
         "Checker": "Informació sobre el corrector",
         "Elastic": "Podeu escriure les solucions d'aquest exercici en qualsevol ordre.",
         "ElasticII": (
-            "Podeu escriure en qualsevol ordre tant les solucions com els elements dins de cada "
-            "solució."
+            "Podeu escriure en qualsevol ordre tant les solucions com els elements dins de cada solució."
         ),
         "NoMain": "Només cal enviar el procediment demanat; el programa principal serà ignorat.",
-        "NoMainPlural": (
-            "Només cal enviar els procediments demanats; el programa principal serà ignorat."
-        ),
+        "NoMainPlural": ("Només cal enviar els procediments demanats; el programa principal serà ignorat."),
         "Tuples": "Seguiu estrictament la definició dels tipus de l'enunciat.",
     },
     "es": {
@@ -149,12 +144,9 @@ WORDS: dict[str, dict[str, str]] = {
             "Podéis escribir en cualquier orden tanto las soluciones como los elementos dentro de "
             "cada solución."
         ),
-        "NoMain": (
-            "Sólo tenéis que enviar el procedimiento requerido; el programa principal será ignorado."
-        ),
+        "NoMain": ("Sólo tenéis que enviar el procedimiento requerido; el programa principal será ignorado."),
         "NoMainPlural": (
-            "Sólo tenéis que enviar los procedimientos requeridos; el programa principal será "
-            "ignorado."
+            "Sólo tenéis que enviar los procedimientos requeridos; el programa principal será ignorado."
         ),
         "Tuples": "Seguid estrictamente la definición de los tipos del enunciado.",
     },

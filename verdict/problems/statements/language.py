@@ -21,7 +21,7 @@ def parse_accept_language(header: str | None) -> list[str]:
         if not tag or tag == "*" or not re.fullmatch(r"[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*", tag):
             continue
         quality = 1.0
-        if m := re.search(r"q\s*=\s*([0-9.]+)", params):
+        if m := re.search(r"q\s*=\s*([^\s;]*)", params):
             try:
                 quality = float(m.group(1))
             except ValueError:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from html import unescape
 
@@ -115,6 +115,17 @@ FORBIDDEN = {
     "directlua", "luaexec", "usepackage", "RequirePackage", "documentclass", "verbatiminput",
     "verbatimtabinput", "lstinputlisting", "jobname", "ShellEscape", "pdfshellescape",
 }  # fmt: skip
+# What TeX primitives that touch files take after them (\openin5=file, \read5 to\x, \write18{}).
+PRIMITIVE_SYNTAX = {
+    "write": re.compile(r"\d*\s*"),
+    "openin": re.compile(r"\s*\d*\s*=?\s*[^\s\\{}]*"),
+    "openout": re.compile(r"\s*\d*\s*=?\s*[^\s\\{}]*"),
+    "read": re.compile(r"\s*\d*\s*(?:to\s*\\[A-Za-z]+)?"),
+    "readline": re.compile(r"\s*\d*\s*(?:to\s*\\[A-Za-z]+)?"),
+    "closein": re.compile(r"\s*\d*"),
+    "closeout": re.compile(r"\s*\d*"),
+    "catcode": re.compile(r"\s*`?\\?.\s*=?\s*\d*"),
+}
 SYMBOLS = {
     "ldots": "…", "dots": "…", "textellipsis": "…", "LaTeX": "LaTeX", "TeX": "TeX",
     "CPP": "C++", "quad": "\u2003", "qquad": "\u2003\u2003", "textbackslash": "\\",
@@ -163,6 +174,7 @@ PROTECT = re.compile(
     re.S,
 )
 COMMAND = re.compile(r"\\([A-Za-z]+)(\*?)")
+Handler = Callable[[str, str, int, list["_Piece"]], int]  # (name, text, after it, out)
 BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 TEXT_TOKEN = re.compile(r"[^\\{}\x00\n~`'\-<>!?&]+|---|--|``|''|<<|>>|!`|\?`|.", re.S)
 
@@ -222,45 +234,45 @@ def _strip_document(text: str) -> str:
 
 
 def _protect(text: str, ctx: _Context) -> str:
-    def hold(kind: str, html: str) -> str:
-        ctx.placeholders.append((kind, html))
-        return f"{PH}{len(ctx.placeholders) - 1}{PH}"
+    """Verbatim material and math replaced by placeholders of their HTML; comments dropped."""
 
     def replace(m: re.Match[str]) -> str:
-        if m["verbenv"]:
-            body = m["vbody"].strip("\n")
-            language = re.search(r"language=([\w+#-]+)", m["vopt"] or "")
-            css = f' class="language-{esc(language.group(1).lower())}"' if language else ""
-            return hold("block", f"<pre><code{css}>{esc(_dedent(body))}</code></pre>")
-        if m["verb"]:
-            return hold("inline", f"<code>{esc(m['vtext'])}</code>")
-        if m["lstbrace"]:
-            return hold("inline", f"<code>{esc(m['lbtext'])}</code>")
-        if m["lst"]:
-            return hold("inline", f"<code>{esc(m['ltext'])}</code>")
-        if m["at"]:
-            if ctx.dialect != "jutge":
-                return m["at"]
-            return hold("inline", f"<code>{esc(m['attext'])}</code>")
-        if m["linebreak"]:
-            return m["linebreak"]
-        if m["dmath"]:
-            return hold("block", math_html((m["dtext"] or m["btext"]).strip(), display=True))
-        if m["imath"]:
-            return hold("inline", math_html((m["itext"] or m["ptext"]).strip(), display=False))
-        if m["envmath"]:
-            name = m["menv"].rstrip("*")
-            inner = m["mbody"].strip()
-            if name in {"align", "eqnarray", "flalign", "alignat", "split", "aligned"}:
-                inner = f"\\begin{{aligned}}{inner}\\end{{aligned}}"
-            elif name in {"gather", "multline"}:
-                inner = f"\\begin{{gathered}}{inner}\\end{{gathered}}"
-            return hold("block", math_html(inner, display=name != "math"))
-        if m["escaped"]:
-            return m["escaped"]
-        return ""  # a comment, with the line break and the indentation after it
+        kind = m.lastgroup
+        if kind in ("linebreak", "escaped"):
+            return m.group(0)  # kept whole so that neither starts math nor a comment
+        if kind == "at" and ctx.dialect != "jutge":
+            return m.group(0)
+        if kind == "comment":
+            return ""  # with the line break and the indentation after it
+        held = _held(m)
+        ctx.placeholders.append(held)
+        return f"{PH}{len(ctx.placeholders) - 1}{PH}"
 
     return PROTECT.sub(replace, text)
+
+
+def _held(m: re.Match[str]) -> tuple[str, str]:
+    """(kind, HTML) of a verbatim or math match."""
+    if m["verbenv"]:
+        body = m["vbody"].strip("\n")
+        language = re.search(r"language=([\w+#-]+)", m["vopt"] or "")
+        css = f' class="language-{esc(language.group(1).lower())}"' if language else ""
+        return "block", f"<pre><code{css}>{esc(_dedent(body))}</code></pre>"
+    if m["dmath"]:
+        return "block", math_html((m["dtext"] or m["btext"]).strip(), display=True)
+    if m["imath"]:
+        return "inline", math_html((m["itext"] or m["ptext"]).strip(), display=False)
+    if m["envmath"]:
+        name = m["menv"].rstrip("*")
+        inner = m["mbody"].strip()
+        if name in {"align", "eqnarray", "flalign", "alignat", "split", "aligned"}:
+            inner = f"\\begin{{aligned}}{inner}\\end{{aligned}}"
+        elif name in {"gather", "multline"}:
+            inner = f"\\begin{{gathered}}{inner}\\end{{gathered}}"
+        return "block", math_html(inner, display=name != "math")
+    code = m["vtext"] if m["verb"] else m["lbtext"] if m["lstbrace"] else None
+    code = code if code is not None else (m["ltext"] if m["lst"] else m["attext"])
+    return "inline", f"<code>{esc(code)}</code>"
 
 
 def _dedent(code: str) -> str:
@@ -467,120 +479,172 @@ class _Renderer:
         return j
 
     def macro(self, name: str, star: str, text: str, j: int, out: list[_Piece]) -> int:
-        ctx = self.ctx
-        if name in ("Problem", "ProblemTitle", "problemname", "title"):
-            arg, j = self.argument(text, j)
-            ctx.title = _plain_html(self.inline(arg or "")) or ctx.title
-            return j
-        if name in ("ProblemId", "author", "date", "Author", "Translator", "Generation"):
-            if name in ("ProblemId", "author", "date"):
-                _, j = self.argument(text, j)
-            return j
-        if ctx.dialect == "jutge" and name in SECTIONS:
-            ctx.sections.append(name)
-            heading = SECTIONS[name]
-            if heading is not None:
-                out.append(self.heading(word(ctx.language, heading), name))
-            return j
-        if ctx.dialect == "jutge" and name in OBSERVATION_TEXTS:
-            ctx.sections.append("Observation")
-            out.append(self.heading(word(ctx.language, "Observation"), "Observation"))
-            sentences = " ".join(word(ctx.language, key) for key in OBSERVATION_TEXTS[name])
-            out.append(_Piece("block", f"<p>{esc(sentences)}</p>"))
-            return j
-        if ctx.dialect == "jutge" and name in ("ObservationElastic", "ObservationElasticII"):
-            ctx.sections.append("Observation")
-            out.append(self.heading(word(ctx.language, "Checker"), "Checker"))
-            key = "Elastic" if name == "ObservationElastic" else "ElasticII"
-            out.append(_Piece("block", f"<p>{esc(word(ctx.language, key))}</p>"))
-            return j
-        if name in SAMPLE_MACROS or name in ("nextsample", "remainingsamples"):
-            return self.samples(name, text, j, out)
-        if name in ("section", "subsection", "subsubsection", "paragraph", "subparagraph"):
-            return self.section(name, text, j, out)
-        if name in ("Score", "ShortScore"):
-            (what, points, detail), j = self.arguments(text, j, 3)
-            points_word = esc(word(ctx.language, "Points"))
-            out.append(
-                _Piece(
-                    "block",
-                    f'<ul class="score"><li><strong>{self.inline(what)}:</strong> '
-                    f'<span class="points">{self.inline(points)} {points_word}</span> '
-                    f"{self.item(detail)}</li></ul>",
-                )
-            )
-            return j
-        if name in INLINE_TAGS:
-            arg, j = self.argument(text, j)
-            tag = INLINE_TAGS[name]
-            out.append(_Piece("inline", f"<{tag}>{self.inline(arg or '')}</{tag}>"))
-            return j
-        if name in SWITCHES:  # a switch outside a group: to the end of the text, as TeX does
-            tag = SWITCHES[name]
-            out.append(_Piece("inline", f"<{tag}>{self.inline(text[j:])}</{tag}>"))
-            return len(text)
-        if name in PLAIN_ONE_ARG:
-            _, j = self.optional(text, j)
-            arg, j = self.argument(text, j)
-            out.extend(self.scan(arg or ""))
-            return j
-        if name in ("q", "qq"):
-            arg, j = self.argument(text, j)
-            left, right = ("‘", "’") if name == "q" else ("“", "”")
-            out.append(_Piece("inline", f"{left}<code>{self.inline(arg or '')}</code>{right}"))
-            return j
-        if name in ("href", "url", "Link"):
-            return self.link(name, text, j, out)
-        if name == "footnote":
-            arg, j = self.argument(text, j)
-            out.append(_Piece("inline", f" ({self.inline(arg or '')})"))
-            return j
-        if name in ("textcolor", "colorbox"):
-            _, j = self.optional(text, j)
-            (_, arg), j = self.arguments(text, j, 2)
-            out.extend(self.scan(arg))
-            return j
-        if name == "includegraphics":
-            _, j = self.optional(text, j)
-            arg, j = self.argument(text, j)
-            out.append(_Piece("inline", self.image(_plain_text(arg or ""))))
-            return j
-        if name in ("FigureL", "FigureC", "FigureR"):
-            (_, file), j = self.arguments(text, j, 2)
-            side = {"FigureL": "left", "FigureC": "center", "FigureR": "right"}[name]
-            image = self.image(_plain_text(file))
-            out.append(_Piece("block", f'<figure class="figure-{side}">{image}</figure>'))
-            return j
-        if name == "illustration":  # problemtools: \illustration{width}{file}{caption}
-            (_, file, caption), j = self.arguments(text, j, 3)
-            image = self.image(_plain_text(file))
-            html = f'<figure class="figure-right">{image}<figcaption>{self.inline(caption)}'
-            out.append(_Piece("block", html + "</figcaption></figure>"))
-            return j
-        if name == "caption":
-            arg, j = self.argument(text, j)
-            out.append(_Piece("block", f"<figcaption>{self.inline(arg or '')}</figcaption>"))
-            return j
-        if name in SYMBOLS:
-            value = SYMBOLS[name]
-            if value == "\n\n":
-                out.append(_Piece("par"))
-            elif value == "\n":
-                out.append(_Piece("inline", "<br>"))
-            else:
-                out.append(_Piece("inline", esc(value)))
-            return _skip_empty_group(text, j)
-        if name in IGNORED:
-            return _skip_empty_group(text, j)
-        if name.rstrip("*") in IGNORED_WITH_ARG or name in IGNORED_WITH_ARG:
-            _, j = self.optional(text, j)
+        """A macro and its arguments (from ``j``), appended to ``out``; where scanning resumes."""
+        return self.handler(name)(name, text, j, out)
+
+    def handler(self, name: str) -> Handler:
+        jutge = self.ctx.dialect == "jutge"
+        if jutge and name in SECTIONS:
+            return self.jutge_section
+        if jutge and name in OBSERVATION_TEXTS:
+            return self.observation
+        if jutge and name in ("ObservationElastic", "ObservationElasticII"):
+            return self.elastic
+        for names, handler in self.handlers():
+            if name in names:
+                return handler
+        return self.unknown
+
+    def handlers(self) -> list[tuple[Collection[str], Handler]]:
+        return [
+            (("Problem", "ProblemTitle", "problemname", "title"), self.title),
+            (("ProblemId", "author", "date"), self.drop_argument),
+            (("Author", "Translator", "Generation"), self.nothing),
+            ((*SAMPLE_MACROS, "nextsample", "remainingsamples"), self.samples),
+            (("section", "subsection", "subsubsection", "paragraph", "subparagraph"), self.section),
+            (("Score", "ShortScore"), self.score),
+            (INLINE_TAGS, self.inline_tag),
+            (SWITCHES, self.switch),
+            (PLAIN_ONE_ARG, self.plain),
+            (("q", "qq"), self.quoted),
+            (("href", "url", "Link"), self.link),
+            (("footnote",), self.footnote),
+            (("textcolor", "colorbox"), self.colour),
+            (("includegraphics",), self.includegraphics),
+            (("FigureL", "FigureC", "FigureR"), self.figure),
+            (("illustration",), self.illustration),
+            (("caption",), self.caption),
+            (SYMBOLS, self.symbol),
+            (IGNORED, self.ignored),
+            (IGNORED_WITH_ARG, self.ignored_with_argument),
+            (FORBIDDEN, self.forbidden),
+        ]
+
+    def title(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        arg, j = self.argument(text, j)
+        self.ctx.title = _plain_html(self.inline(arg or "")) or self.ctx.title
+        return j
+
+    def drop_argument(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        return self.argument(text, j)[1]
+
+    def nothing(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        return j
+
+    def jutge_section(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        self.ctx.sections.append(name)
+        heading = SECTIONS[name]
+        if heading is not None:
+            out.append(self.heading(word(self.ctx.language, heading), name))
+        return j
+
+    def observation(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        language = self.ctx.language
+        self.ctx.sections.append("Observation")
+        out.append(self.heading(word(language, "Observation"), "Observation"))
+        sentences = " ".join(word(language, key) for key in OBSERVATION_TEXTS[name])
+        out.append(_Piece("block", f"<p>{esc(sentences)}</p>"))
+        return j
+
+    def elastic(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        language = self.ctx.language
+        self.ctx.sections.append("Observation")
+        out.append(self.heading(word(language, "Checker"), "Checker"))
+        key = "Elastic" if name == "ObservationElastic" else "ElasticII"
+        out.append(_Piece("block", f"<p>{esc(word(language, key))}</p>"))
+        return j
+
+    def score(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        (what, points, detail), j = self.arguments(text, j, 3)
+        points_word = esc(word(self.ctx.language, "Points"))
+        html = (
+            f'<ul class="score"><li><strong>{self.inline(what)}:</strong> '
+            f'<span class="points">{self.inline(points)} {points_word}</span> '
+            f"{self.item(detail)}</li></ul>"
+        )
+        out.append(_Piece("block", html))
+        return j
+
+    def inline_tag(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        arg, j = self.argument(text, j)
+        tag = INLINE_TAGS[name]
+        out.append(_Piece("inline", f"<{tag}>{self.inline(arg or '')}</{tag}>"))
+        return j
+
+    def switch(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        """A font switch outside a group: to the end of the text, as TeX does."""
+        tag = SWITCHES[name]
+        out.append(_Piece("inline", f"<{tag}>{self.inline(text[j:])}</{tag}>"))
+        return len(text)
+
+    def plain(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        _, j = self.optional(text, j)
+        arg, j = self.argument(text, j)
+        out.extend(self.scan(arg or ""))
+        return j
+
+    def quoted(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        arg, j = self.argument(text, j)
+        left, right = ("‘", "’") if name == "q" else ("“", "”")
+        out.append(_Piece("inline", f"{left}<code>{self.inline(arg or '')}</code>{right}"))
+        return j
+
+    def footnote(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        arg, j = self.argument(text, j)
+        out.append(_Piece("inline", f" ({self.inline(arg or '')})"))
+        return j
+
+    def colour(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        _, j = self.optional(text, j)
+        (_, arg), j = self.arguments(text, j, 2)
+        out.extend(self.scan(arg))
+        return j
+
+    def includegraphics(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        _, j = self.optional(text, j)
+        arg, j = self.argument(text, j)
+        out.append(_Piece("inline", self.image(_plain_text(arg or ""))))
+        return j
+
+    def figure(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        (_, file), j = self.arguments(text, j, 2)
+        side = {"FigureL": "left", "FigureC": "center", "FigureR": "right"}[name]
+        image = self.image(_plain_text(file))
+        out.append(_Piece("block", f'<figure class="figure-{side}">{image}</figure>'))
+        return j
+
+    def illustration(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        """problemtools' \\illustration{width}{file}{caption}."""
+        (_, file, caption), j = self.arguments(text, j, 3)
+        image = self.image(_plain_text(file))
+        html = f'<figure class="figure-right">{image}<figcaption>{self.inline(caption)}'
+        out.append(_Piece("block", html + "</figcaption></figure>"))
+        return j
+
+    def caption(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        arg, j = self.argument(text, j)
+        out.append(_Piece("block", f"<figcaption>{self.inline(arg or '')}</figcaption>"))
+        return j
+
+    def symbol(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        value = SYMBOLS[name]
+        if value == "\n\n":
+            out.append(_Piece("par"))
+        elif value == "\n":
+            out.append(_Piece("inline", "<br>"))
+        else:
+            out.append(_Piece("inline", esc(value)))
+        return _skip_empty_group(text, j)
+
+    def ignored(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        return _skip_empty_group(text, j)
+
+    def ignored_with_argument(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
+        _, j = self.optional(text, j)
+        _, j = self.argument(text, j)
+        if name in ("setlength", "addtolength", "setcounter"):
             _, j = self.argument(text, j)
-            if name == "setlength" or name == "addtolength" or name == "setcounter":
-                _, j = self.argument(text, j)
-            return j
-        if name in FORBIDDEN:
-            return self.forbidden(name, text, j)
-        return self.unknown(name, text, j, out)
+        return j
 
     def heading(self, title: str, name: str) -> _Piece:
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
@@ -618,8 +682,8 @@ class _Renderer:
             (url, label), j = self.arguments(text, j, 2)
             label_html = self.inline(label)
         else:
-            url, j = self.argument(text, j)
-            url = url or ""
+            arg, j = self.argument(text, j)
+            url = arg or ""
             label_html = esc(_plain_text(url))
             if name == "Link":
                 label_html = f"<strong>{label_html}</strong>"
@@ -641,7 +705,7 @@ class _Renderer:
         alt = esc(name.rsplit("/", 1)[-1])
         return f'<img src="{esc(url)}" alt="{alt}">'
 
-    def forbidden(self, name: str, text: str, j: int) -> int:
+    def forbidden(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
         self.ctx.warn(f"\\{name} ignored: a statement cannot include files or define macros")
         if name in ("newcommand", "renewcommand", "providecommand", "DeclareRobustCommand"):
             _, j = self.argument(text, j)
@@ -667,10 +731,11 @@ class _Renderer:
         elif name in ("verbatimtabinput", "lstinputlisting"):
             _, j = self.optional(text, j)
             _, j = self.argument(text, j)
-        elif name in ("write", "write18", "openin", "openout", "read", "closein", "closeout"):
-            m = re.compile(r"\s*\d*\s*(?:to\s*\\[A-Za-z]+)?").match(text, j)
+        elif name in PRIMITIVE_SYNTAX:
+            m = PRIMITIVE_SYNTAX[name].match(text, j)
             j = m.end() if m else j
-            _, j = self.argument(text, j)
+            if name == "write" and text.startswith("{", j):
+                _, j = self.argument(text, j)
         return j
 
     def unknown(self, name: str, text: str, j: int, out: list[_Piece]) -> int:
@@ -706,7 +771,7 @@ class _Renderer:
         elif name in ("quote", "quotation", "verse"):
             out.append(_Piece("block", f"<blockquote>{self.flow(body)}</blockquote>"))
         elif ctx.dialect == "jutge" and name in SECTIONS:
-            self.macro(name, "", "", 0, out)
+            self.jutge_section(name, "", 0, out)
             out.extend(self.scan(body))
         elif name in DROPPED_ENVS:
             if name not in ("latexonly", "comment"):

@@ -62,7 +62,7 @@ def render_markdown(
 
     text = MATH.sub(hold, text)
     warnings: list[str] = []
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     tokens = md.parse(text)
     _resolve_images(tokens, resolve_image, warnings)
@@ -93,4 +93,3 @@ def _resolve_images(tokens: list[Token], resolve: ImageResolver, warnings: list[
             token.children = None
         else:
             token.attrs["src"] = url
-

@@ -4,6 +4,7 @@ insertion), then sanitised. Math (``:math:``, ``.. math::``) stays TeX for KaTeX
 
 from __future__ import annotations
 
+import importlib
 import re
 from html import unescape
 from typing import Any
@@ -36,7 +37,7 @@ DELIMITERS = re.compile(r"\A\s*(?:\\\(|\\\[|\$\$?)?(?P<tex>.*?)(?:\\\)|\\\]|\$\$
 
 def available() -> bool:
     try:
-        import docutils.core  # noqa: F401
+        importlib.import_module("docutils.core")
     except ImportError:
         return False
     return True
@@ -44,9 +45,8 @@ def available() -> bool:
 
 def render_rst(source: str, *, language: str) -> Statement:
     """Render an RST statement (docutils needed: ImportError without it)."""
-    from docutils.core import publish_parts
-
-    parts = publish_parts(source=source, writer_name="html5", settings_overrides=SETTINGS)
+    core = importlib.import_module("docutils.core")  # by name: docutils has no type stubs
+    parts = core.publish_parts(source=source, writer_name="html5", settings_overrides=SETTINGS)
     body = str(parts["body"])
     body = DOCUTILS_MATH.sub(_math, body)
     sections = [unescape(t) for t in re.findall(r"<h\d[^>]*>(.*?)</h\d>", body)]

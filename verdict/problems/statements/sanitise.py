@@ -9,13 +9,19 @@ made by others (docutils, a package's own .html) is shown escaped: :func:`saniti
 from __future__ import annotations
 
 import html
+import importlib
 from types import ModuleType
 
-nh3: ModuleType | None
-try:
-    import nh3
-except ImportError:  # pragma: no cover - depends on the environment
-    nh3 = None
+
+def _optional(name: str) -> ModuleType | None:
+    """A module that may not be installed (imported by name: typed the same with or without it)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:  # pragma: no cover - depends on the environment
+        return None
+
+
+nh3 = _optional("nh3")
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del",
