@@ -128,6 +128,13 @@ def test_a_per_language_jutge_package_shows_each_language_with_its_own_samples()
     assert "Sample input 1" in english.html
 
 
+def test_a_graphic_problem_shows_its_expected_pictures() -> None:
+    problem = load_package(FIXTURES / "packages/jutge/graphic.pbm")
+    statement = render_statement(problem, "en", _urls)
+    assert '<img src="/files/sample-1.cor" alt="sample-1">' in statement.html
+    assert '<img src="/files/sample-2.cor" alt="sample-2">' in statement.html
+
+
 # --- a golden statement (the HTML checked by hand) -----------------------------------------------
 
 
@@ -222,6 +229,31 @@ def test_scoring_macro_and_localised_sections() -> None:
     statement = render_source(r"\Statement x \Scoring \Score{Case A}{20}{Easy inputs.}", "jutge-latex", "ca")
     assert '<h3 class="section-scoring">Puntuació</h3>' in statement.html
     assert "<strong>Case A:</strong>" in statement.html and "20 Punts" in statement.html
+
+
+def test_toolkit_features_paragraphs_lstinline_starred_lists_and_columns() -> None:
+    html = jutge(
+        "\\Statement\n\\paragraph{Code.} Inline \\lstinline|if (a < b) x;| and "
+        "\\lstinline{y = 1}.\n\n\\begin{itemize*}\\item \\verb|\\Sample|\\end{itemize*}\n"
+        "\\begin{multicols}{2}\nTwo columns.\n\\end{multicols}\n\\UsePython\\lstset{language=C++}"
+    )
+    assert "<strong>Code.</strong> Inline <code>if (a &lt; b) x;</code> and <code>y = 1</code>." in html
+    assert "<ul><li><code>\\Sample</code></li></ul>" in html
+    assert "<p>Two columns.</p>" in html
+    assert "language" not in html
+
+
+def test_sample_session_and_the_statement_environment() -> None:
+    statement = render_latex(
+        "\\begin{Statement}Talk to me.\\end{Statement}\\SampleSession",
+        dialect="jutge",
+        language="en",
+        resolve_image=no_images,
+        session="> hi\n< hello\n",
+    )
+    assert statement.sections == ["Statement", "Sample"]
+    assert "<p>Talk to me.</p>" in statement.html
+    assert "<h4>Sample session</h4><pre>&gt; hi\n&lt; hello\n</pre>" in statement.html
 
 
 def test_unknown_macros_degrade_to_their_text_with_a_warning() -> None:
@@ -415,14 +447,17 @@ def test_hostile_rst_has_no_script_and_reads_no_file() -> None:
     source = (
         "Hello\n\n.. raw:: html\n\n   <script>alert(1)</script>\n\n"
         ".. include:: /etc/passwd\n\n.. csv-table::\n   :file: /etc/passwd\n\n"
-        "`click <javascript:alert(1)>`_ and <script>alert(2)</script>\n"
+        "`click <javascript:alert(1)>`_ and <script>alert(2)</script>\n\n"
+        ".. image:: /etc/passwd\n\n.. image:: figure.png\n   :alt: A figure\n"
     )
-    statement = render_source(source, "rst", "en")
+    statement = render_source(source, "rst", "en", resolve_image=lambda name: f"/files/{name}")
     html = statement.html
     assert "root:" not in html
     assert "<script" not in html.lower()
+    assert statement.warnings == ["image '/etc/passwd' not found in the task"]
     if has_sanitiser():
-        assert "javascript:" not in html.lower()
+        _assert_harmless(html)
+        assert '<img src="/files/figure.png" alt="A figure">' in html
 
 
 # --- the statement language -------------------------------------------------------------------------

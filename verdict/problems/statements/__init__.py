@@ -88,7 +88,7 @@ def render_source(
     elif kind == "markdown":
         statement = render_markdown(source, language=language, samples=samples, resolve_image=resolve_image)
     elif kind == "rst":
-        return render_rst(source, language=language)  # sanitised there
+        return render_rst(source, language=language, resolve_image=resolve_image)  # sanitised
     elif kind == "html":
         return Statement(sanitise_html(source), language, "html")
     else:
@@ -107,11 +107,25 @@ def _sample(root: Path, test: TestCase, file_url: FileURL | None) -> Sample:
     if test.interaction_path is not None:
         interaction = _read_text(test.interaction_path)
     output = _read_text(test.answer_path)
-    image = None
-    if output is None and test.answer_path.suffix.lower() in IMAGE_EXTENSIONS and file_url:
-        relative = _inside(root, test.answer_path)
-        image = file_url(relative) if relative else None
+    image = _answer_image(root, test.answer_path, file_url) if output is None else None
     return Sample(test.name, _read_text(test.input_path) or "", output or "", image, interaction)
+
+
+def _answer_image(root: Path, answer: Path, file_url: FileURL | None) -> str | None:
+    """A graphic problem's expected picture: the answer itself when it is an image (Jutge keeps
+    the PNG as <test>.cor), or <answer>.png beside it (jutge.sty's #2.cor.png)."""
+    if file_url is None:
+        return None
+    for candidate in (answer.with_name(answer.name + ".png"), answer):
+        try:
+            with candidate.open("rb") as stream:
+                magic = stream.read(8)
+        except OSError:
+            continue
+        if magic.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")) or candidate.suffix == ".png":
+            relative = _inside(root, candidate)
+            return file_url(relative) if relative else None
+    return None
 
 
 def _kind(fmt: str, path: Path) -> str:

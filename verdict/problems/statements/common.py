@@ -8,6 +8,7 @@ and images go through a resolver the caller gives (a package-relative name -> UR
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -190,3 +191,13 @@ def samples_html(samples: list[Sample], language: str, *, numbered: bool | None 
         parts.append("</div>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def safe_relative(name: str) -> bool:
+    """A file name inside the package: relative, without ``..``, nothing a URL could abuse."""
+    return bool(
+        name
+        and not name.startswith(("/", "\\"))
+        and ".." not in name.split("/")
+        and re.fullmatch(r"[\w./+-]+", name)
+    )

@@ -29,6 +29,7 @@ from verdict.problems.statements.common import (
     Statement,
     esc,
     math_html,
+    safe_relative,
     samples_html,
     word,
 )
@@ -657,7 +658,7 @@ class _Renderer:
         plain = _plain_html(title)
         self.ctx.sections.append(plain)
         if name == "paragraph" or name == "subparagraph":
-            out.append(_Piece("inline", f"<strong>{title}</strong> "))
+            out.append(_Piece("inline", f"<strong>{title}</strong>"))
         else:
             tag = {"section": "h3", "subsection": "h4", "subsubsection": "h5"}[name]
             out.append(_Piece("block", f"<{tag}>{title}</{tag}>"))
@@ -698,7 +699,7 @@ class _Renderer:
 
     def image(self, name: str) -> str:
         name = name.strip()
-        url = self.ctx.resolve_image(name) if _safe_relative(name) else None
+        url = self.ctx.resolve_image(name) if safe_relative(name) else None
         if url is None:
             self.ctx.warn(f"image {name!r} not found in the package")
             return f'<span class="missing-image">[{esc(name)}]</span>'
@@ -824,16 +825,6 @@ class _Renderer:
 def _skip_empty_group(text: str, j: int) -> int:
     """A symbol macro's ``{}`` (``\\LaTeX{}``) belongs to it."""
     return j + 2 if text.startswith("{}", j) else j
-
-
-def _safe_relative(name: str) -> bool:
-    """A file name inside the package: relative, without ``..``, nothing a URL could abuse."""
-    return bool(
-        name
-        and not name.startswith(("/", "\\"))
-        and ".." not in name.split("/")
-        and re.fullmatch(r"[\w./+-]+", name)
-    )
 
 
 def _text(token: str) -> str:

@@ -18,6 +18,7 @@ from verdict.problems.statements.common import (
     Sample,
     Statement,
     math_html,
+    safe_relative,
     samples_html,
 )
 
@@ -83,7 +84,7 @@ def _resolve_images(tokens: list[Token], resolve: ImageResolver, warnings: list[
             continue
         source = str(token.attrs.get("src", ""))
         url = None
-        if not re.match(r"(?i)[a-z][a-z0-9+.-]*:|/|\\", source) and ".." not in source.split("/"):
+        if safe_relative(source):
             url = resolve(source)
         if url is None:
             warnings.append(f"image {source!r} not found in the package")
