@@ -385,6 +385,17 @@ def test_hostile_latex_has_no_script_and_reads_no_file() -> None:
     assert any("javascript:alert(1)" in w for w in statement.warnings)
 
 
+@pytest.mark.parametrize(
+    "source",
+    ["{" * 5000 + "x" + "}" * 5000, "\\begin{itemize}\\item " * 3000, "\\textbf{" * 5000],
+    ids=["braces", "lists", "macros"],
+)
+def test_deeply_nested_latex_is_shown_as_source_not_an_error(source: str) -> None:
+    statement = render_source(source, "jutge-latex", "en")
+    assert statement.html
+    assert statement.warnings
+
+
 def test_hostile_markdown_has_no_script() -> None:
     source = (
         "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n"

@@ -34,6 +34,7 @@ from verdict.problems.statements.common import (
     word,
 )
 
+MAX_SOURCE_CHARS = 1_000_000  # a longer "statement" is shown as its source, not converted
 PH = "\x00"  # placeholder mark: removed from the source first, so a statement cannot forge one
 
 # Jutge's section macros -> the word they print (jutge.sty's \mysection{\Txt...}).
@@ -216,13 +217,23 @@ def render_latex(
     """Render a Jutge (``dialect="jutge"``) or Kattis (``"kattis"``) LaTeX statement."""
     ctx = _Context(dialect, language, list(samples or []), resolve_image, session)
     text = source.replace(PH, "").replace("\r\n", "\n").replace("\r", "\n")
-    text = _strip_document(text)
-    text = _protect(text, ctx)
-    body = _Renderer(ctx).flow(text)
+    if len(text) > MAX_SOURCE_CHARS:
+        ctx.warn(f"statement longer than {MAX_SOURCE_CHARS} characters: shown as its source")
+        body = f'<pre class="statement-source">{esc(text[:MAX_SOURCE_CHARS])}</pre>'
+    else:
+        body = _convert(text, ctx)
     if ctx.dialect == "kattis" and not ctx.samples_shown:
         body += samples_html(ctx.samples, language, numbered=True)  # problemtools appends them
     fmt = "jutge-latex" if dialect == "jutge" else "kattis-latex"
     return Statement(body, language, fmt, ctx.title, ctx.sections, ctx.warnings)
+
+
+def _convert(text: str, ctx: _Context) -> str:
+    try:
+        return _Renderer(ctx).flow(_protect(_strip_document(text), ctx))
+    except RecursionError:  # braces or environments nested thousands deep: not a statement
+        ctx.warn("statement nested too deeply to convert: shown as its source")
+        return f'<pre class="statement-source">{esc(text)}</pre>'
 
 
 def _strip_document(text: str) -> str:
