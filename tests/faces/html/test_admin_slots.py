@@ -20,6 +20,7 @@ def test_slots_in_use_reads_the_kernel_lock_table(tmp_path: Path) -> None:
     assert slots_in_use(folder, 3) == 0
     first, first_fd = pool.acquire(3)
     second, second_fd = pool.acquire(3)
+    assert (first, second) == (0, 1)
     assert slots_in_use(folder, 3) == 2
     pool.release(first_fd)
     assert slots_in_use(folder, 3) == 1
