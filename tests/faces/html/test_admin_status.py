@@ -169,6 +169,13 @@ def test_the_page_and_its_polled_part(
     assert "<html" not in part.text and 'hx-trigger="every 5s"' in part.text  # keeps polling
 
 
+def test_polling_without_a_session_sends_the_browser_to_log_in(client: TestClient) -> None:
+    polled = client.get("/admin/status/figures", headers={"HX-Request": "true"}, follow_redirects=False)
+    assert polled.status_code == 204 and polled.headers["hx-redirect"] == "/login?next=/admin/status"
+    opened = client.get("/admin/status/figures", follow_redirects=False)
+    assert opened.status_code == 303 and opened.headers["location"].startswith("/login?next=")
+
+
 def test_slots_unknown_without_the_lock_folder(client: TestClient, root: User, slot_dir: Path) -> None:
     log_in(client, "root")
     assert "unknown on this machine" in client.get("/admin/status").text

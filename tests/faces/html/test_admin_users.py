@@ -129,6 +129,16 @@ def test_list_search_and_pages(admin_client: TestClient, make_user: MakeUser) ->
     assert "0 users found." in admin_client.get("/admin/users", params={"q": "_%"}).text
 
 
+def test_filter_by_role(admin_client: TestClient, make_user: MakeUser) -> None:
+    make_user("teach", role="instructor", password=None)
+    make_user("pupil", password=None)
+    teachers = admin_client.get("/admin/users", params={"role": "instructor"})
+    assert "1 users found." in teachers.text and "teach" in teachers.text and "pupil" not in teachers.text
+    admins = admin_client.get("/admin/users", params={"role": "admin", "q": "ro"})
+    assert "1 users found." in admins.text and ">root<" in admins.text
+    assert "3 users found." in admin_client.get("/admin/users", params={"role": "emperor"}).text  # ignored
+
+
 def test_the_pages_speak_catalan_and_spanish(admin_client: TestClient) -> None:
     admin_client.cookies.set("verdict_lang", "ca")
     assert "Usuaris" in admin_client.get("/admin/users").text

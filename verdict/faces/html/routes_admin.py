@@ -67,16 +67,20 @@ def generated_password() -> str:
 class UserList:
     users: list[User]
     query: str
+    role: str  # "" for every role
     page: int
     pages: int
     total: int
 
 
-def search_users(session: Session, query: str, page: int) -> UserList:
-    """Users whose username, email or full name contains ``query`` (any case), by username."""
+def search_users(session: Session, query: str, page: int, role: str = "") -> UserList:
+    """Users whose username, email or full name contains ``query`` (any case), of ``role`` if
+    one is given, by username."""
     condition: sa.ColumnElement[bool] = sa.true()
+    if role in ROLES:
+        condition = User.role == Role(role)
     if query:
-        condition = sa.or_(
+        condition &= sa.or_(
             User.username.icontains(query, autoescape=True),
             User.email.icontains(query, autoescape=True),
             User.full_name.icontains(query, autoescape=True),
@@ -91,7 +95,7 @@ def search_users(session: Session, query: str, page: int) -> UserList:
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     )
-    return UserList(list(users), query, page, pages, total)
+    return UserList(list(users), query, role if role in ROLES else "", page, pages, total)
 
 
 @router.get("/admin")
@@ -101,10 +105,10 @@ def admin_home(page: Page) -> Response:
 
 
 @router.get("/admin/users")
-def users_page(page: Page, session: DbSession, q: str = "", p: str = "1") -> Response:
+def users_page(page: Page, session: DbSession, q: str = "", role: str = "", p: str = "1") -> Response:
     admin(page)
-    found = search_users(session, q.strip()[:200], parse_id(p) or 1)
-    return page.render("admin/users.html", found=found)
+    found = search_users(session, q.strip()[:200], parse_id(p) or 1, role)
+    return page.render("admin/users.html", found=found, roles=ROLES)
 
 
 @router.get("/admin/users/new")
@@ -218,7 +222,11 @@ def status_page(page: Page, session: DbSession, platform: PlatformDep, now: Now)
 
 @router.get("/admin/status/figures")
 def status_figures(page: Page, session: DbSession, platform: PlatformDep, now: Now) -> Response:
-    """The figures alone: what the status page's polling swaps in."""
+    """The figures alone: what the status page's polling swaps in. When the session ends (logged
+    out elsewhere, password changed), htmx is told to open the login page (``HX-Redirect``)
+    rather than swapping the login page into the figures."""
+    if page.user is None and page.request.headers.get("hx-request") == "true":
+        return page.respond(Response(status_code=204, headers={"HX-Redirect": "/login?next=/admin/status"}))
     admin(page)
     return page.render("admin/status_figures.html", figures=current_status(session, platform, now))
 
