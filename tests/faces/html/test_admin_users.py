@@ -234,7 +234,7 @@ def test_change_a_role(admin_client: TestClient, make_user: MakeUser, session: S
     assert user_named(session, "alice").role == Role.ADMIN
 
 
-def test_an_admin_cannot_change_their_own_role(
+def test_an_admin_cannot_change_their_own_role_nor_reset_their_password(
     admin_client: TestClient, root: User, session: Session
 ) -> None:
     page = f"/admin/users/{root.id}"
@@ -242,6 +242,11 @@ def test_an_admin_cannot_change_their_own_role(
     response = post_form(admin_client, f"{page}/role", {"role": "student"}, page=page)
     assert response.status_code == 403
     assert user_named(session, "root").role == Role.ADMIN
+    # Nor reset their own password here (it would log them out): the password page does it.
+    assert 'href="/account/password">Change your own password' in admin_client.get(page).text
+    response = post_form(admin_client, f"{page}/password", {}, page=page)
+    assert response.status_code == 403 and "password page" in response.text
+    assert user_named(session, "root").password_hash == root.password_hash
 
 
 def test_reset_a_password(admin_client: TestClient, make_user: MakeUser) -> None:

@@ -193,8 +193,10 @@ def change_role(page: FormPage, session: DbSession, user_id: str, role: FormText
 
 @router.post("/admin/users/{user_id}/password")
 def reset_password(page: FormPage, session: DbSession, user_id: str) -> Response:
-    admin(page)
+    me = admin(page)
     shown = _user_or_404(page, session, user_id)
+    if shown.id == me.id:  # it would log this browser out: the password page keeps it in
+        raise PermissionDenied(page._("Change your own password on the password page."))
     password = generated_password()
     accounts.set_password(session, shown, password)
     session.commit()
