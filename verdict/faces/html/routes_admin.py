@@ -5,11 +5,13 @@ Every page is for platform administrators only: anyone else gets 403 (and a visi
 session, the login page). The forms carry the CSRF token like every other form
 (:data:`~verdict.faces.html.pages.FormPage`).
 
-* ``/admin/users``: the users, searched by username, email or name, a page at a time.
+* ``/admin/users``: the users, searched by username, email or name (and filtered by role), a page
+  at a time.
 * ``/admin/users/new``: a new user; without a password typed, one is generated and shown once.
 * ``/admin/users/<id>``: one user, its role, a password reset (the new password shown once). An
-  administrator cannot change their own role here: the last administrator must not lock
-  everybody out by a slip.
+  administrator cannot change their own role here (the last administrator must not lock
+  everybody out by a slip), nor reset their own password (it would log them out: the password
+  page does it). There is no disabling of accounts: the users table has no such state yet.
 * ``/admin/status``: the figures of :mod:`.admin_status`, whose part ``/admin/status/figures``
   htmx fetches again every few seconds (``hx-trigger="every 5s"``: no script of ours).
 * ``/admin/status.json``: the same figures for monitoring, for an administrator's session, HTTP
