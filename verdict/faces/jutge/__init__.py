@@ -19,13 +19,13 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 from starlette.routing import compile_path
 
-from verdict.faces.jutge import courses, lists, problems
+from verdict.faces.jutge import courses, exam_mode, lists, problems
 from verdict.faces.jutge.common import document_cap, upload_cap, url_form_cap
 from verdict.faces.jutge.errors import PREFIX, error_response, render_error
 from verdict.settings import Settings
 from verdict.web.deps import body_limits, error_routes
 
-ROUTERS: tuple[APIRouter, ...] = (courses.router, lists.router, problems.router)
+ROUTERS: tuple[APIRouter, ...] = (courses.router, lists.router, problems.router, exam_mode.router)
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 __all__ = ["PREFIX", "ROUTERS", "install"]
@@ -73,3 +73,5 @@ def _declare_body_caps(app: FastAPI) -> None:
         limits.cap("POST", PREFIX + path, upload_cap, _explain_upload)
     for path in ("/problems/add-url", "/problems/{ref}/update-url"):
         limits.cap("POST", PREFIX + path, url_form_cap)
+    limits.cap("POST", PREFIX + "/exams/{ref}/enter", document_cap)  # exam mode: a password
+    limits.cap("POST", PREFIX + "/exams/{ref}/submissions", exam_mode.source_cap)  # one program
