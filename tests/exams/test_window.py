@@ -66,6 +66,8 @@ def test_closed_early_by_staff_until_reopened() -> None:
 
 
 def test_closed_wins_over_not_started_and_after_the_end_is_only_ended() -> None:
-    assert at(-5, closed_at=START - timedelta(minutes=10)).state == ExamState.CLOSED
+    before = at(-5, closed_at=START - timedelta(minutes=10))
+    assert before.state == ExamState.CLOSED and not before.started  # no problems shown yet
+    assert at(5, closed_at=START).started
     assert at(10, started_at=None, closed_at=START).state == ExamState.CLOSED
     assert at(200, closed_at=START + timedelta(minutes=150)).state == ExamState.ENDED

@@ -164,7 +164,9 @@ def test_the_code_of_each_protection(
         as_form = client.post(f"{EXAM}/enter", data={"password": code_of(setup, bob)}, headers=basic(bob))
         assert as_form.status_code == 200, as_form.text
         refused(
-            client.post(f"{EXAM}/enter", data={"password": "NOPE"}, headers=basic(bob)), 403, "wrong exam password"
+            client.post(f"{EXAM}/enter", data={"password": "NOPE"}, headers=basic(bob)),
+            403,
+            "wrong exam password",
         )
     fresh(session)
     assert setup.student(session, alice).entered_at == T0 - timedelta(minutes=10)

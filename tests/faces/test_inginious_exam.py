@@ -121,7 +121,12 @@ def test_registering_enters_and_the_window_rules_submissions(
     fresh(session)
     row = session.get(Submission, submission_id)
     assert row is not None
-    assert (row.exam_id, row.priority, row.problem_id, row.task_id) == (setup.exam.id, PRIORITY_EXAM, "P68688", None)
+    assert (row.exam_id, row.priority, row.problem_id, row.task_id) == (
+        setup.exam.id,
+        PRIORITY_EXAM,
+        "P68688",
+        None,
+    )
     assert row.created_at == clock.now
 
     clock.advance(minutes=60)  # 13:00: the end
@@ -141,7 +146,9 @@ def test_registering_enters_and_the_window_rules_submissions(
     error(submit(client, setup.tutor), 403, "cannot submit")
 
 
-def test_compilers_and_inputs(client: TestClient, session: Session, setup: ExamSetup, clock: ManualClock) -> None:
+def test_compilers_and_inputs(
+    client: TestClient, session: Session, setup: ExamSetup, clock: ManualClock
+) -> None:
     setup.exam.compilers = ["G++17"]
     session.commit()
     setup.start(session, clock.now)
@@ -152,7 +159,9 @@ def test_compilers_and_inputs(client: TestClient, session: Session, setup: ExamS
     missing = client.post(f"{COURSE}/tasks/P68688/submissions", data={"code": "x"}, headers=basic(alice))
     error(missing, 400, "code/language")
     empty = client.post(
-        f"{COURSE}/tasks/P68688/submissions", data={"code": " ", "code/language": "G++17"}, headers=basic(alice)
+        f"{COURSE}/tasks/P68688/submissions",
+        data={"code": " ", "code/language": "G++17"},
+        headers=basic(alice),
     )
     error(empty, 400, "empty")
 
@@ -175,8 +184,14 @@ def test_an_accepted_verdict_from_the_sandbox(
     task = get(client, f"{COURSE}/tasks/P68688", alice).json()["P68688"]
     assert (task["status"], task["grade"]) == ("succeeded", 100.0)
     assert get(client, COURSE, alice).json()["final-exam"]["grade"] == round(2 * 100.0 / 3, 2)
-    error(get(client, f"{COURSE}/tasks/P57548/submissions/{submission_id}", alice), 404, "Submission not found")
-    error(get(client, f"{COURSE}/tasks/P68688/submissions/{submission_id}", setup.bob), 404, "Submission not found")
+    error(
+        get(client, f"{COURSE}/tasks/P57548/submissions/{submission_id}", alice), 404, "Submission not found"
+    )
+    error(
+        get(client, f"{COURSE}/tasks/P68688/submissions/{submission_id}", setup.bob),
+        404,
+        "Submission not found",
+    )
     fresh(session)
     assert session.scalar(sa.select(Submission.exam_id)) == setup.exam.id
     clock.advance(minutes=timedelta(hours=2).total_seconds() / 60)

@@ -83,7 +83,9 @@ def make_exam(
     session.flush()
     session.add(CourseMember(course_id=course.id, user_id=tutor.id, email=tutor.email, role=MemberRole.TUTOR))
     for user in (alice, bob, carol):
-        session.add(CourseMember(course_id=course.id, user_id=user.id, email=user.email, role=MemberRole.STUDENT))
+        session.add(
+            CourseMember(course_id=course.id, user_id=user.id, email=user.email, role=MemberRole.STUDENT)
+        )
     exam = Exam(
         owner_id=teacher.id,
         name="final",
@@ -97,12 +99,20 @@ def make_exam(
         compilers=compilers or [],
     )
     exam.problems = [
-        ExamProblem(position=index, problem_id=problem_id, caption=f"P{index + 1}", icon="balloons/Pink", weight=2 - index)
+        ExamProblem(
+            position=index,
+            problem_id=problem_id,
+            caption=f"P{index + 1}",
+            icon="balloons/Pink",
+            weight=2 - index,
+        )
         for index, problem_id in enumerate(PROBLEMS)
     ]
     random = protection == Protection.RANDOM
     exam.students = [
-        ExamStudent(email=alice.email, user_id=alice.id, password_hash=hashed(CODES["alice"]) if random else None),
+        ExamStudent(
+            email=alice.email, user_id=alice.id, password_hash=hashed(CODES["alice"]) if random else None
+        ),
         # bob is listed by email only (lower-cased, as stored): entering links his account.
         ExamStudent(email=bob.email, user_id=None, password_hash=hashed(CODES["bob"]) if random else None),
     ]

@@ -36,14 +36,11 @@ class ExamWindow:
     reason: str
     started_at: datetime | None
     ends_at: datetime | None
+    started: bool  # the real start has passed (one closed early sees the problems only then)
 
     @property
     def open(self) -> bool:
         return self.state == ExamState.RUNNING
-
-    @property
-    def started(self) -> bool:
-        return self.state != ExamState.NOT_STARTED
 
 
 def show(moment: datetime) -> str:
@@ -72,18 +69,17 @@ def exam_window(
     the end is simply ended. Otherwise: before the real start, not started; from the start
     (included) to the end (excluded), running; from the end on, ended."""
     end = ends_at(started_at, running_time, extra_minutes)
+    started = started_at is not None and now >= started_at
     if closed_at is not None and (end is None or closed_at < end):
-        return ExamWindow(
-            ExamState.CLOSED,
-            f"the exam was closed early for you by staff at {show(closed_at)}",
-            started_at,
-            end,
-        )
+        reason = f"the exam was closed early for you by staff at {show(closed_at)}"
+        return ExamWindow(ExamState.CLOSED, reason, started_at, end, started)
     if started_at is None or end is None:
-        return ExamWindow(ExamState.NOT_STARTED, "the exam has not started yet", None, None)
-    if now < started_at:
+        return ExamWindow(ExamState.NOT_STARTED, "the exam has not started yet", None, None, False)
+    if not started:
         reason = f"the exam has not started yet (it starts at {show(started_at)})"
-        return ExamWindow(ExamState.NOT_STARTED, reason, started_at, end)
+        return ExamWindow(ExamState.NOT_STARTED, reason, started_at, end, False)
     if now >= end:
-        return ExamWindow(ExamState.ENDED, f"the exam ended at {show(end)}", started_at, end)
-    return ExamWindow(ExamState.RUNNING, f"the exam is running: it ends at {show(end)}", started_at, end)
+        return ExamWindow(ExamState.ENDED, f"the exam ended at {show(end)}", started_at, end, True)
+    return ExamWindow(
+        ExamState.RUNNING, f"the exam is running: it ends at {show(end)}", started_at, end, True
+    )
