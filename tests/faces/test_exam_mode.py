@@ -32,6 +32,7 @@ from tests.support.jutge import doc, error_of, fresh
 from tests.support.users import MakeUser, basic
 from verdict.accounts.models import User
 from verdict.exams.models import Protection
+from verdict.grading.queue import NullQueue
 from verdict.grading.service import PRIORITY_EXAM
 from verdict.platform import Platform
 from verdict.submissions.models import Submission, SubmissionStatus
@@ -44,6 +45,13 @@ EXAM = "/services/exams/teacher:final"
 @pytest.fixture
 def clock() -> ManualClock:
     return exam_clock()  # ten minutes before the expected start
+
+
+@pytest.fixture
+def grading_queue() -> NullQueue:
+    """No grader threads: a test grades in its own thread when it wants a verdict, and the queue
+    counts the wakes."""
+    return NullQueue()
 
 
 @pytest.fixture
@@ -255,6 +263,7 @@ def test_an_exam_submission_is_tied_to_the_exam_and_graded_first(
         (setup.exam.id, PRIORITY_EXAM, alice.id, "Python3"),
     ]
     assert rows[0].source == AC_PY and rows[0].created_at == clock.now
+    assert isinstance(platform.queue, NullQueue) and platform.queue.wakes == 2  # woken after each commit
 
     engine = platform.grading_engine()  # the real judge, in the real sandbox
     assert engine.grade_next() == accepted

@@ -22,6 +22,7 @@ from tests.support.jutge import fresh
 from tests.support.users import MakeUser, basic
 from verdict.accounts.models import User
 from verdict.exams.models import Protection
+from verdict.grading.queue import NullQueue
 from verdict.grading.service import PRIORITY_EXAM
 from verdict.platform import Platform
 from verdict.submissions.models import Submission
@@ -35,6 +36,13 @@ COURSE = f"{API}/courses/final-exam"
 @pytest.fixture
 def clock() -> ManualClock:
     return exam_clock()  # ten minutes before the expected start
+
+
+@pytest.fixture
+def grading_queue() -> NullQueue:
+    """No grader threads: a test grades in its own thread when it wants a verdict, and the queue
+    counts the wakes."""
+    return NullQueue()
 
 
 @pytest.fixture
