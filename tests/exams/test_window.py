@@ -71,3 +71,8 @@ def test_closed_wins_over_not_started_and_after_the_end_is_only_ended() -> None:
     assert at(5, closed_at=START).started
     assert at(10, started_at=None, closed_at=START).state == ExamState.CLOSED
     assert at(200, closed_at=START + timedelta(minutes=150)).state == ExamState.ENDED
+
+
+def test_absurd_durations_neither_overflow_nor_go_backwards() -> None:
+    assert at(10**6, running_time=10**15).open  # capped at ten years, no OverflowError
+    assert at(0, running_time=-5).state == ExamState.ENDED  # a negative time ends at the start

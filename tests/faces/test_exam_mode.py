@@ -274,3 +274,12 @@ def test_an_exam_submission_is_tied_to_the_exam_and_graded_first(
     fresh(session)
     assert session.get(Submission, accepted).status == SubmissionStatus.DONE  # type: ignore[union-attr]
     assert PROBLEMS[0] == "P68688"
+
+
+def test_bodies_are_capped(client: TestClient, platform: Platform, setup: ExamSetup) -> None:
+    settings = platform.settings
+    big = b"password: " + b"A" * settings.max_document_bytes
+    refused(client.post(f"{EXAM}/enter", content=big, headers=basic(setup.alice)), 413, "bytes allowed")
+    source = "#" * (settings.max_upload_bytes + 10)
+    refused(submit(client, setup.alice, source=source), 413, "bytes allowed")
+    refused(client.post(f"{EXAM}/enter", content=b"- a list", headers=basic(setup.alice)), 400, "mapping")

@@ -172,6 +172,13 @@ def test_compilers_and_inputs(
         headers=basic(alice),
     )
     error(empty, 400, "empty")
+    nul = client.post(
+        f"{COURSE}/tasks/P68688/submissions",
+        data={"code/language": "G++17"},
+        files={"code": ("main.cc", b"int main() {}\x00")},
+        headers=basic(alice),
+    )
+    error(nul, 400, "NUL")
 
 
 def test_an_accepted_verdict_from_the_sandbox(

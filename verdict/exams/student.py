@@ -371,6 +371,8 @@ def _create_exam_submission(
     language = allowed_language(exam, answer.compiler)
     if not answer.source.strip():
         raise InvalidInput("source: the program is empty", field="source")
+    if "\x00" in answer.source:  # PostgreSQL refuses NUL in text; no program needs one
+        raise InvalidInput("source: the program contains a NUL character", field="source")
     if len(answer.source) > MAX_SOURCE_CHARS:
         raise InvalidInput(f"source: longer than {MAX_SOURCE_CHARS} characters", field="source")
     _record_entry(student, user, now)

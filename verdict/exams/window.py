@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
+MAX_MINUTES = 10 * 366 * 24 * 60  # ten years: longer is a typo, and would overflow a datetime
 
 
 class ExamState(StrEnum):
@@ -52,7 +53,8 @@ def ends_at(started_at: datetime | None, running_time: int, extra_minutes: int =
     """The end of a student's window: the real start plus running time plus extra time."""
     if started_at is None:
         return None
-    return started_at + timedelta(minutes=running_time + extra_minutes)
+    minutes = max(0, min(running_time + extra_minutes, MAX_MINUTES))
+    return started_at + timedelta(minutes=minutes)
 
 
 def exam_window(
