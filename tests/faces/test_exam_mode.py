@@ -239,6 +239,13 @@ def test_compilers_problems_and_strangers(
         refused(submit(client, user), 403, "not a student")
         refused(client.get(f"{EXAM}/submissions", headers=basic(user)), 403, "not a student")
     refused(client.get("/services/exams/teacher:nothing/problems", headers=basic(alice)), 404, "no exam")
+    # bob, listed by email, links his account on entry: his row is not whoever has that email later.
+    assert enter(client, setup.bob, "CLOUCREA").status_code == 200
+    fresh(session)  # end the test's read snapshot before writing (SQLite)
+    setup.bob.email = "bob.new@example.org"
+    session.commit()
+    refused(enter(client, make_user("eve", email="bob@example.org"), "CLOUCREA"), 403, "not a student")
+    assert enter(client, setup.bob, "CLOUCREA").status_code == 200
     assert client.get(f"{EXAM}/problems").status_code == 401
 
 

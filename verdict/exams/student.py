@@ -89,12 +89,16 @@ def student_of(session: Session, exam: Exam, user: User) -> ExamStudent | None:
         sa.select(ExamStudent)
         .where(
             ExamStudent.exam_id == exam.id,
-            sa.or_(ExamStudent.user_id == user.id, ExamStudent.email == user.email.lower()),
+            sa.or_(
+                ExamStudent.user_id == user.id,
+                # listed by email, no account linked yet (a row linked to another account is theirs)
+                sa.and_(ExamStudent.user_id.is_(None), ExamStudent.email == user.email.lower()),
+            ),
         )
         .execution_options(populate_existing=True)  # staff may have changed it: read it afresh
     ).all()
     by_account = [row for row in rows if row.user_id == user.id]
-    found = by_account or list(rows)
+    found = by_account or list(rows)  # one row per exam and email: at most two, the account's first
     return found[0] if found else None
 
 
@@ -418,7 +422,10 @@ def exams_for(session: Session, user: User) -> list[Exam]:
     query = sa.select(Exam).where(Exam.slug.is_not(None)).order_by(Exam.slug)
     if not user.is_admin:
         listed = sa.select(ExamStudent.exam_id).where(
-            sa.or_(ExamStudent.user_id == user.id, ExamStudent.email == user.email.lower())
+            sa.or_(
+                ExamStudent.user_id == user.id,
+                sa.and_(ExamStudent.user_id.is_(None), ExamStudent.email == user.email.lower()),
+            )
         )
         staffed = sa.select(CourseMember.course_id).where(
             CourseMember.user_id == user.id, CourseMember.role.in_(STAFF_ROLES)
