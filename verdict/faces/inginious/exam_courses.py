@@ -71,14 +71,17 @@ def _access(session: Session, exam: Exam, user: User, now: datetime) -> tuple[Ex
     return access, student.window_for(exam, access.student, now)
 
 
-def _working(session: Session, exam: Exam, user: User, now: datetime) -> ExamAccess:
-    """The access of a user who may see the tasks: registered, and (students) from the start on."""
+def _working(session: Session, exam: Exam, user: User, now: datetime) -> ExamWindow | None:
+    """The window of a user who may see the tasks (None for staff): registered, and (students)
+    from the start on."""
     access, window = _access(session, exam, user, now)
     if not access.registered:
         raise PermissionDenied("You are not registered to this course: register with the exam password")
-    if window is not None and not access.staff and not window.started:
+    if access.staff:
+        return None
+    if window is not None and not window.started:
         raise PermissionDenied(window.reason)
-    return access
+    return window
 
 
 # --------------------------------------------------------------------------- courses
@@ -163,8 +166,7 @@ def _task_view(
 
 
 def tasks_document(session: Session, exam: Exam, user: User, now: datetime) -> dict[str, Any]:
-    _working(session, exam, user, now)
-    _, window = _access(session, exam, user, now)
+    window = _working(session, exam, user, now)
     best = _best_grades(session, exam, user)
     return {
         item.problem_id: _task_view(item, window, best.get(item.problem_id, (0.0, False, False)))
@@ -180,8 +182,7 @@ def _exam_task(session: Session, exam: Exam, taskid: str) -> student.ExamProblem
 
 
 def task_document(session: Session, exam: Exam, taskid: str, user: User, now: datetime) -> dict[str, Any]:
-    _working(session, exam, user, now)
-    _, window = _access(session, exam, user, now)
+    window = _working(session, exam, user, now)
     item = _exam_task(session, exam, taskid)
     best = _best_grades(session, exam, user).get(item.problem_id, (0.0, False, False))
     return {item.problem_id: _task_view(item, window, best)}
