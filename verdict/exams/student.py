@@ -38,11 +38,12 @@ from sqlalchemy.orm import Session
 from verdict import db
 from verdict.accounts.errors import LoginRateLimited
 from verdict.accounts.models import LoginAttempt, User
-from verdict.accounts.passwords import verify_password
 from verdict.accounts.service import DEFAULT_RATE_LIMITS, RateLimits, check_rate_limit
-from verdict.courses.access import STAFF_ROLES, is_staff
+from verdict.courses.access import STAFF_ROLES
 from verdict.courses.models import Course, CourseMember
-from verdict.errors import InvalidInput, NotFound, PermissionDenied, ServiceError, TooManyRequests
+from verdict.errors import InvalidInput, PermissionDenied, ServiceError, TooManyRequests
+from verdict.exams.access import exam_ident, student_of
+from verdict.exams.codes import code_matches
 from verdict.exams.models import Exam, ExamProblem, ExamStudent, Protection
 from verdict.exams.window import ExamWindow, exam_window
 from verdict.grading.queue import Queue
@@ -58,24 +59,6 @@ WRONG_PASSWORD = "wrong exam password"
 MAX_SOURCE_CHARS = 1_000_000  # a program, not a data set (the faces cap the body too)
 
 
-# --------------------------------------------------------------------------- finding
-
-
-def exam_ident(session: Session, exam: Exam) -> str:
-    owner = session.scalar(sa.select(User.username).where(User.id == exam.owner_id))
-    return f"{owner}:{exam.name}"
-
-
-def find_exam(session: Session, owner: str, name: str) -> Exam:
-    """The exam ``owner:name``; NotFound names it."""
-    exam = session.scalar(
-        sa.select(Exam).join(User, User.id == Exam.owner_id).where(User.username == owner, Exam.name == name)
-    )
-    if exam is None:
-        raise NotFound(f"no exam {owner}:{name}")
-    return exam
-
-
 def exam_by_slug(session: Session, slug: str) -> Exam | None:
     """The exam seen as the INGInious course ``slug``; a course of that slug wins (never both)."""
     if session.scalar(sa.select(Course.id).where(Course.slug == slug)) is not None:
@@ -83,36 +66,11 @@ def exam_by_slug(session: Session, slug: str) -> Exam | None:
     return session.scalar(sa.select(Exam).where(Exam.slug == slug))
 
 
-def student_of(session: Session, exam: Exam, user: User) -> ExamStudent | None:
-    """The user's place in the exam: by account, else by the email the teacher listed."""
-    rows = session.scalars(
-        sa.select(ExamStudent)
-        .where(
-            ExamStudent.exam_id == exam.id,
-            sa.or_(
-                ExamStudent.user_id == user.id,
-                # listed by email, no account linked yet (a row linked to another account is theirs)
-                sa.and_(ExamStudent.user_id.is_(None), ExamStudent.email == user.email.lower()),
-            ),
-        )
-        .execution_options(populate_existing=True)  # staff may have changed it: read it afresh
-    ).all()
-    by_account = [row for row in rows if row.user_id == user.id]
-    found = by_account or list(rows)  # one row per exam and email: at most two, the account's first
-    return found[0] if found else None
-
-
 def require_student(session: Session, exam: Exam, user: User) -> ExamStudent:
     student = student_of(session, exam, user)
     if student is None:
         raise PermissionDenied(f"you are not a student of exam {exam_ident(session, exam)}")
     return student
-
-
-def exam_staff(session: Session, exam: Exam, user: User) -> bool:
-    """Staff of the exam's course (its owner, tutors, administrators) see it whole."""
-    course = session.get(Course, exam.course_id)
-    return user.id == exam.owner_id or (course is not None and is_staff(session, course, user))
 
 
 def window_for(exam: Exam, student: ExamStudent, now: datetime) -> ExamWindow:
@@ -126,14 +84,6 @@ def window_for(exam: Exam, student: ExamStudent, now: datetime) -> ExamWindow:
 
 
 # --------------------------------------------------------------------------- entering
-
-
-def code_matches(exam: Exam, student: ExamStudent, code: str | None) -> bool:
-    """Whether ``code`` opens the exam for the student (argon2: costs ~0.1 s unless open)."""
-    if exam.protection == Protection.OPEN:
-        return True
-    stored = exam.password_hash if exam.protection == Protection.SAMECODE else student.password_hash
-    return verify_password(stored, (code or "").strip())
 
 
 def _attempts_key(exam: Exam, user: User) -> str:
@@ -161,7 +111,7 @@ def _check_code(
             error.retry_after,
         ) from None
     session.commit()  # nothing is held while argon2 runs
-    if code_matches(exam, student, code):
+    if code_matches(exam, student, code or ""):
         return
     db.begin_write(session)
     try:

@@ -30,7 +30,7 @@ from verdict.accounts.models import User
 from verdict.courses.submission_rules import Answer, Upload
 from verdict.courses.subproblems import ID_RE
 from verdict.errors import InvalidInput, NotFound, PermissionDenied
-from verdict.exams import student
+from verdict.exams import access, student
 from verdict.exams.models import Exam, ExamStudent, Protection
 from verdict.exams.window import ExamWindow
 from verdict.faces.inginious.lookup import parse_id
@@ -56,8 +56,8 @@ class ExamAccess:
     """What a user is to an exam seen as a course."""
 
     def __init__(self, session: Session, exam: Exam, user: User) -> None:
-        self.staff = student.exam_staff(session, exam, user)
-        self.student: ExamStudent | None = student.student_of(session, exam, user)
+        self.staff = access.is_exam_staff(session, exam, user)
+        self.student: ExamStudent | None = access.student_of(session, exam, user)
         if not self.staff and self.student is None:
             raise NotFound("Course not found")
         self.registered = self.staff or (self.student is not None and student.has_entered(exam, self.student))

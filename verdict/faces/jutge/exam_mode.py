@@ -36,7 +36,7 @@ from starlette.responses import Response
 
 from verdict.courses.names import parse_ident
 from verdict.errors import InvalidInput, TooLarge
-from verdict.exams import student
+from verdict.exams import access, student
 from verdict.exams.models import Exam
 from verdict.faces.jutge.common import (
     MULTIPART_SLACK,
@@ -92,7 +92,7 @@ def source_cap(settings: Settings) -> int:
 
 def _exam(session: DbSession, ref: str) -> Exam:
     owner, name = parse_ident(ref)
-    return student.find_exam(session, owner, name)
+    return access.find_exam(session, owner, name)
 
 
 def _time(moment: datetime | None) -> str | None:
