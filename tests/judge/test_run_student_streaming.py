@@ -115,7 +115,7 @@ def run_script(sandbox_config: SandboxConfig) -> Iterator[Any]:
                 with students.serving(box):
                     return box.run(
                         ["/usr/bin/python3" if python else "/bin/bash", "/box/task/run"],
-                        limits=Limits(cpu_time=20, wall_time=wall, memory_mb=256, processes=64, open_files=256),
+                        limits=Limits(20, wall, 256, processes=64, open_files=256),
                         env={
                             "PATH": f"{API_TARGET}/bin:/usr/local/bin:/usr/bin:/bin",
                             "PYTHONPATH": f"{API_TARGET}/python",
