@@ -49,6 +49,7 @@ import socket
 import struct
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,7 @@ HIGH_WATER = 256 * 1024  # bytes held for one side before the host stops reading
 STUDENT_OUTPUT = 64 * 1024 * 1024  # stdout + stderr of one command
 MAX_STUDENT_BYTES = 64 * 1024 * 1024  # student/ copied between the boxes
 REQUEST_SECONDS = 10  # for the request frame, once connected
+DRAIN_SECONDS = 5.0  # for the output pipes' end once the runner has answered (nothing should hold them)
 OUT_OF_MEMORY, TIMED_OUT, PROXY_ERROR = 252, 253, 254
 HEADER = struct.Struct(">cI")
 
@@ -233,6 +235,7 @@ class Pump:
         self.stopped = False
         self.kill_signal = 0
         self.pending: PendingRun | None = None
+        self.done_at: float | None = None
 
     def run(self, box: Sandbox, argv: list[str], limits: Limits, cwd: str) -> RunResult:
         """Runs the command with its streams pumped until it ends and its output is read whole."""
@@ -256,13 +259,22 @@ class Pump:
             results: list[RunResult] = []
             watcher = threading.Thread(target=_wait, args=(self.pending, results, done_w), daemon=True)
             watcher.start()
-            self._loop(done_r, lambda: self.run_done and not self.pipes)
+            self._loop(done_r, self._drained)
             watcher.join()
             return results[0]
         finally:
             for fd in [done_r, *self.pipes]:
                 os.close(fd)
             self._close_stdin()
+
+    def _drained(self) -> bool:
+        """The run is over and its output read whole (or its pipes, held past `DRAIN_SECONDS`
+        after the runner's answer, are given up: the host thread never waits on them forever)."""
+        if not self.run_done:
+            return False
+        if self.done_at is None:
+            self.done_at = time.monotonic()
+        return not self.pipes or time.monotonic() - self.done_at > DRAIN_SECONDS
 
     def flush(self) -> None:
         """Sends what is left for the script (the return value last), while the script lives."""
