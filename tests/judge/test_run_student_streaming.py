@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +22,9 @@ from verdict.judge.bwrap import Mount
 from verdict.judge.inginious_run import API_TARGET, api_dir
 from verdict.judge.inginious_student import HIGH_WATER, MAX_FRAME, SOCKET_NAME, SOCKET_TARGET, StudentRunner
 from verdict.judge.sandbox import Limits, RunResult, Sandbox, SandboxConfig
+from verdict.judge.slots import SlotPool
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
+pytestmark = pytest.mark.timeout(120)
 
 # Reads a number, answers its double on stdout and a note on stderr, flushed, before reading on.
 ANSWER = b"""import sys
@@ -36,7 +38,7 @@ sys.exit(3)
 """
 
 BASH_COPROC = r"""#!/bin/bash
-coproc STUDENT { run_student python3 answer.py 2>/box/task/err.txt; }
+coproc STUDENT { run_student python3 student/answer.py 2>/box/task/err.txt; }
 pid=$STUDENT_PID; to=${STUDENT[1]}; from=${STUDENT[0]}
 n=1
 for i in 1 2 3; do
@@ -51,7 +53,7 @@ cat /box/task/err.txt
 """
 
 PYTHON_PIPES = r"""import select, subprocess, sys
-student = subprocess.Popen(["run_student", "python3", "answer.py"], stdin=subprocess.PIPE,
+student = subprocess.Popen(["run_student", "python3", "student/answer.py"], stdin=subprocess.PIPE,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
 n = 1
 for _ in range(3):
@@ -75,7 +77,7 @@ from_r, from_w = os.pipe()
 err_r, err_w = os.pipe()
 codes = []
 def run():
-    codes.append(run_student("python3 answer.py", stdin=to_r, stdout=from_w, stderr=err_w))
+    codes.append(run_student("python3 student/answer.py", stdin=to_r, stdout=from_w, stderr=err_w))
     os.close(from_w)
     os.close(err_w)
 thread = threading.Thread(target=run)
@@ -134,18 +136,22 @@ def said(run: RunResult) -> str:
     return run.stdout.decode()
 
 
+@pytest.mark.integration
 def test_a_bash_coprocess_drives_the_student_line_by_line(run_script: Any) -> None:
     assert said(run_script(BASH_COPROC)) == DIALOGUE
 
 
+@pytest.mark.integration
 def test_a_python_script_drives_the_student_through_subprocess_pipes(run_script: Any) -> None:
     assert said(run_script(PYTHON_PIPES, python=True)) == DIALOGUE
 
 
+@pytest.mark.integration
 def test_the_python_run_student_drives_the_student_through_descriptors(run_script: Any) -> None:
     assert said(run_script(PYTHON_API, python=True)) == DIALOGUE
 
 
+@pytest.mark.integration
 def test_output_comes_back_as_it_is_written(run_script: Any) -> None:
     """The first line reaches the script while the command still sleeps before the second."""
     script = r"""import subprocess, time
@@ -160,6 +166,7 @@ print(first.decode().strip(), rest.decode().strip(), early < time.monotonic() - 
     assert said(run_script(script, python=True)) == "first second True\n"
 
 
+@pytest.mark.integration
 def test_streams_return_values_and_special_codes(run_script: Any) -> None:
     """stdout and stderr apart, the return value, a signal (128 + it), 253 timed out, 252 out of
     memory, 254 refused (--share-network), 251 for ssh; run_student_simple's values as INGInious's."""
@@ -209,6 +216,7 @@ def recording(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     return RecordingPump.most
 
 
+@pytest.mark.integration
 def test_a_flooding_student_is_capped_and_held_to_bounded_buffers(
     run_script: Any, recording: dict[str, int]
 ) -> None:
@@ -226,6 +234,7 @@ run_student 'yes >&2' 2>&1 | wc -c
     assert recording["to_script"] <= HIGH_WATER + 2 * (MAX_FRAME + 5)
 
 
+@pytest.mark.integration
 def test_a_hostile_script_on_the_socket_is_contained(run_script: Any, recording: dict[str, int]) -> None:
     """A frame bigger than allowed ends its connection; stdin flooding a student that does not read
     is held back (bounded); run_student works after each."""
@@ -267,9 +276,54 @@ print(subprocess.run(["run_student", "echo still here"], capture_output=True, te
     assert recording["incoming"] <= 2 * MAX_FRAME + 5
 
 
+@pytest.mark.integration
 def test_a_command_left_running_ends_with_the_script(run_script: Any) -> None:
     """The host thread lives as long as the script: a student command still running in the
     background when the script ends is killed, not waited for until its wall limit."""
     started = time.monotonic()
     said(run_script("#!/bin/bash\nrun_student 'sleep 100' &\nsleep 1\necho done\n", wall=60))
     assert time.monotonic() - started < 15
+
+
+@pytest.mark.integration
+def test_the_command_runs_where_the_script_is_as_in_inginious(run_script: Any) -> None:
+    """INGInious runs the command in the script's working directory (the task's: courses write
+    ``run_student python3 student/prog.py``); B holds the task directory with student/ alone, and
+    what the command writes there comes back to the script's student/."""
+    script = r"""#!/bin/bash
+run_student 'pwd; ls; echo made > student/made.txt'
+cat student/made.txt
+cd student && run_student 'pwd; ls'
+python3 -c 'from inginious_container_api.run_student import run_student_simple as r
+print(r("pwd", working_dir="/task/student")[0] + r("pwd", working_dir="/box/task/../..")[2].__str__())'
+"""
+    assert said(run_script(script)).splitlines() == [
+        "/box/task",
+        "student",
+        "made",
+        "/box/task/student",
+        "answer.py",
+        "made.txt",
+        "/box/task/student",
+        "254",
+    ]
+
+
+@pytest.mark.unit
+@pytest.mark.timeout(30)
+def test_the_student_box_never_waits_on_its_script_box_slot(tmp_path: Path) -> None:
+    """The slots as two graders see them, each running a script on a machine of two slots: both
+    script boxes hold one, and each student's box still finds one of its own (its range is twice
+    as wide) instead of both waiting on each other until the slot wait gives up."""
+    config = SandboxConfig(lock_dir=tmp_path / "slots", system_dir=tmp_path / "system", slots=2)
+    pool = SlotPool(config.lock_dir)
+    runners = [StudentRunner(config, 1, 3, 64) for _ in range(2)]
+    try:
+        scripts = [pool.acquire(config.slots, timeout=1) for _ in runners]
+        students = [pool.acquire(runner.student_config.slots, timeout=1) for runner in runners]
+        assert sorted(slot for slot, _ in scripts + students) == [0, 1, 2, 3]
+        for _, fd in scripts + students:
+            SlotPool.release(fd)
+    finally:
+        for runner in runners:
+            runner.close()

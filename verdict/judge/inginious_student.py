@@ -7,8 +7,11 @@ sandbox itself: its ``run_student`` connects to a Unix socket that the host bind
 (at /run/inginious/socket; a socket file is connectable on a read-only mount), and a host thread,
 alive while the script runs, serves it:
 
-1. a new sandbox (B) of its own slot, with nothing of A's but a copy of A's ``task/student``
-   (at /box/student, the working directory);
+1. a new sandbox (B) of its own slot, with nothing of A's but a copy of A's ``task/student``, at
+   the same place (/box/task/student, /box/task holding nothing else). The command runs in the
+   script's working directory, as INGInious's (``working_dir``, by default the script's own):
+   /box/task, where INGInious courses name the student's files ``student/...``, or a directory
+   under student/; any other is taken as /box/task;
 2. the command runs there through ``/bin/sh -c`` under ``--time`` (CPU s), ``--hard-time`` (wall s;
    default 3 × time) and ``--memory`` (MB), the task's by default, its stdin, stdout and stderr
    pipes to the host, which **streams** them over the connection while it runs: what the script
@@ -31,6 +34,11 @@ pipe does, and neither a flooding student nor a flooding script grows the host's
 student's output is capped at `STUDENT_OUTPUT` bytes in all (stdout and stderr): past it, the
 command is killed and returns 252.
 
+B takes its slot among twice the configured number: a script's box holds one of the first
+``slots`` while its student's waits for another, and two scripts (two graders, two workers) each
+holding one of two slots would wait on each other forever. The student's boxes are extra, as
+INGInious's student containers are: at most one per script's box, so one is always free.
+
 The special return values are INGInious's: 252 out of memory (or output), 253 timed out, 254 the
 proxy failed (``--share-network`` is refused so: the student has no network). One request at a
 time, each on a new connection; when the script ends, a command still running is killed.
@@ -39,6 +47,7 @@ time, each on a new connection; when the script ends, a command still running is
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -62,7 +71,8 @@ from verdict.judge.supervision import Supervision, watched
 log = logging.getLogger(__name__)
 SOCKET_TARGET = "/run/inginious"
 SOCKET_NAME = "socket"
-STUDENT_DIR = "task/student"  # in A
+STUDENT_DIR = "task/student"  # in A, and in B
+TASK_DIR = "/box/task"  # INGInious's /task: the script's working directory, and the command's
 MAX_FRAME = 64 * 1024  # a frame's payload: the request, or a chunk of a stream
 HIGH_WATER = 256 * 1024  # bytes held for one side before the host stops reading the other
 STUDENT_OUTPUT = 64 * 1024 * 1024  # stdout + stderr of one command
@@ -110,6 +120,7 @@ class StudentRunner:
         output_bytes: int = STUDENT_OUTPUT,
     ) -> None:
         self.config = config
+        self.student_config = dataclasses.replace(config, slots=2 * config.slots)  # see the module
         self.supervision = supervision
         self.defaults = (time, hard_time, memory_mb)
         self.output_bytes = output_bytes
@@ -196,11 +207,11 @@ class StudentRunner:
         assert self.box is not None
         self.runs += 1
         pump = Pump(conn, self._wake_r, self.output_bytes)
-        with Sandbox(self.config, box_mb=128) as student, watched(self.supervision, student):
-            _copy_tree(self.box, STUDENT_DIR, student, "student")
+        with Sandbox(self.student_config, box_mb=128) as student, watched(self.supervision, student):
+            _copy_tree(self.box, STUDENT_DIR, student, STUDENT_DIR)
             run = pump.run(student, ["/bin/sh", "-c", command], limits, workdir)
             if not pump.stopped:
-                _copy_tree(student, "student", self.box, STUDENT_DIR)
+                _copy_tree(student, STUDENT_DIR, self.box, STUDENT_DIR)
         code = pump.kill_signal + 128 if pump.kill_signal and run.status == Status.INTERNAL_ERROR else None
         pump.to_script += frame(b"x", str(code or return_value(run)).encode())
         pump.flush()
@@ -248,7 +259,7 @@ class Pump:
         done_r, done_w = os.pipe()  # the watcher's: written and closed by it when the run ends
         try:
             try:
-                env = {"HOME": "/box/student"}
+                env = {"HOME": f"/box/{STUDENT_DIR}"}
                 self.pending = box.start_run(argv, stdin_r, out_w, err_w, limits, env, cwd)
             except BaseException:
                 os.close(done_w)
@@ -473,20 +484,23 @@ def _copy_tree(source: Sandbox, source_dir: str, target: Sandbox, target_dir: st
 
 
 def _workdir(value: Any) -> str:
-    """A working directory under student/: the script's own path to it (``/box/task/student/x``,
-    or INGInious's ``/task/student/x``), or a path relative to student/; student/ by default."""
+    """The command's working directory in B: the script's (``/box/task``, or INGInious's spelling
+    ``/task``; a relative path is taken from there) when it is student/ or under it, else /box/task,
+    B's copy of the task directory, which holds student/ alone."""
     text = str(value or "")
-    for prefix in ("/box/task/student", "/task/student"):
+    for prefix in (TASK_DIR, "/task"):
         if text == prefix or text.startswith(prefix + "/"):
             text = text.removeprefix(prefix)
             break
     else:
         if text.startswith("/"):
-            raise ValueError(f"working_dir must be in student/, not {text[:200]}")
+            return TASK_DIR
     parts = [part for part in text.split("/") if part not in ("", ".")]
     if ".." in parts:
-        raise ValueError("working_dir must stay in student/")
-    return "/".join(["/box/student", *parts])
+        raise ValueError("working_dir must not climb out of the task directory (..)")
+    if not parts or parts[0] != "student":
+        return TASK_DIR
+    return "/".join([TASK_DIR, *parts])
 
 
 def _positive(value: Any) -> float:

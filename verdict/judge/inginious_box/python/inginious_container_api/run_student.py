@@ -177,7 +177,7 @@ def _run(
         "hard_time": hard_time_limit or 0,
         "memory": memory_limit or 0,
         "share_network": bool(share_network),
-        "working_dir": working_dir or "",
+        "working_dir": working_dir or os.getcwd(),
     }
     try:
         return _session(message, stdin, stdout, stderr, signal_handler_callback)
@@ -203,7 +203,8 @@ def run_student(
     teardown_script="",
     start_student_as_root=False,
 ):
-    """Runs ``cmd`` (a shell command) as the student, in student/ (or ``working_dir`` under it).
+    """Runs ``cmd`` (a shell command) as the student, in ``working_dir`` (by default this process's
+    working directory, as INGInious's: the task's, so ``student/prog`` names the student's files).
     stdin, stdout and stderr are descriptors (as INGInious's) or file objects, None for nothing
     (/dev/null); they are streamed while the command runs. ``signal_handler_callback`` is given a
     function that forwards a signal (which kills the command: 128 + the signal). Returns the
