@@ -36,8 +36,9 @@ command is killed and returns 252.
 
 B takes its slot among twice the configured number: a script's box holds one of the first
 ``slots`` while its student's waits for another, and two scripts (two graders, two workers) each
-holding one of two slots would wait on each other forever. The student's boxes are extra, as
-INGInious's student containers are: at most one per script's box, so one is always free.
+holding one of two slots would wait on each other until the slot wait gives up (5 min). The
+student's boxes are extra, as INGInious's student containers are: at most one per script's box,
+so one is always free.
 
 The special return values are INGInious's: 252 out of memory (or output), 253 timed out, 254 the
 proxy failed (``--share-network`` is refused so: the student has no network). One request at a
