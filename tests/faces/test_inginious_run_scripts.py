@@ -136,17 +136,17 @@ def test_bash_run_script(client: TestClient, platform: Platform, student: tuple[
     assert right == {
         "grade": 100.0,
         "result": "success",
-        "feedback": "<pre>All 3 values are right, alice.</pre>",
-        "problems_feedback": {"why": "<pre>You wrote: doubling</pre>", "code": "<pre>double is right</pre>"},
+        "feedback": "<p>All 3 values are right, alice.</p>",
+        "problems_feedback": {"why": "<p>You wrote: doubling</p>", "code": "<p>double is right</p>"},
     }
     wrong = graded(client, platform, alice, "bash_double", {"code": "return n", "why": "<b>x</b>"})
     assert wrong == {
         "grade": 25.0,
         "result": "failed",
-        "feedback": "<pre>Wrong values.\nYour program said: 0\n1\n21</pre>",
+        "feedback": "<p>Wrong values.\nYour program said: 0\n1\n21</p>",
         "problems_feedback": {
-            "why": "<pre>You wrote: &lt;b&gt;x&lt;/b&gt;</pre>",
-            "code": "<pre>double is wrong</pre>",
+            "why": "<p>You wrote: &lt;b&gt;x&lt;/b&gt;</p>",
+            "code": "<p>double is wrong</p>",
         },
     }
 
@@ -158,13 +158,13 @@ def test_python_run_script(
     alice, _ = student
     right = graded(client, platform, alice, "python_double", {"code": "return 2 * n"})
     assert right["grade"] == 100.0 and right["result"] == "success"
-    assert right["feedback"] == "<pre>3 of 3 values right for alice.</pre>"
+    assert right["feedback"] == "<p>3 of 3 values right for alice.</p>"
     assert right["problems_feedback"] == {
-        "code": "<pre>Your code:\n\n.. code-block:: python\n\n\treturn 2 * n\n\n</pre>"
+        "code": '<p>Your code:</p>\n<pre class="code python literal-block">return 2 * n\n</pre>'
     }
     wrong = graded(client, platform, alice, "python_double", {"code": "return n + 1"})
     assert (wrong["grade"], wrong["result"]) == (33.33, "failed")
-    assert wrong["feedback"] == "<pre>1 of 3 values right for alice.</pre>"
+    assert wrong["feedback"] == "<p>1 of 3 values right for alice.</p>"
 
 
 @pytest.mark.e2e
@@ -176,14 +176,14 @@ def test_java_method_in_a_template(
     assert right == {
         "grade": 100.0,
         "result": "success",
-        "feedback": "<pre>max works.</pre>",
-        "problems_feedback": {"method": "<pre>Right on 2 arrays.</pre>"},
+        "feedback": "<p>max works.</p>",
+        "problems_feedback": {"method": "<p>Right on 2 arrays.</p>"},
     }
     broken = graded(
         client, platform, alice, "java_method", {"method": "static int max(int[] v) { return v[0] }"}
     )
     assert (broken["grade"], broken["result"]) == (0.0, "failed")
-    assert "error: &#x27;;&#x27; expected" in broken["problems_feedback"]["method"]
+    assert "error: ';' expected" in broken["problems_feedback"]["method"]
 
 
 @pytest.mark.e2e
@@ -192,7 +192,7 @@ def test_whole_programs(client: TestClient, platform: Platform, student: tuple[U
     for task in ("bash_whole", "python_whole"):
         right = graded(client, platform, alice, task, {"code": "print(2 * int(input()))"})
         assert right["result"] == "success" and right["grade"] == 100.0
-        assert right["problems_feedback"] == {"code": "<pre>3 of 3 cases passed</pre>"}
+        assert right["problems_feedback"] == {"code": "<p>3 of 3 cases passed</p>"}
         wrong = graded(client, platform, alice, task, {"code": "print(14)"})
         assert (wrong["result"], wrong["grade"]) == ("failed", 33.0)
 
@@ -208,7 +208,7 @@ def test_a_hostile_run_script_is_contained(
     outcome = graded(client, platform, alice, "hostile", {"code": "anything"})
     assert (outcome["result"], outcome["grade"]) == ("timeout", 0.0)
     assert outcome["feedback"] == (
-        "<pre>shadow:denied;work:absent;usr:refused;api:refused;passwd:refused;network:no;forks:capped;</pre>"
+        "<p>shadow:denied;work:absent;usr:refused;api:refused;passwd:refused;network:no;forks:capped;</p>"
     )
 
 
@@ -224,8 +224,8 @@ def test_run_student_from_bash(
     outcome = graded(client, platform, alice, "student_bash", {"code": "print(2 * int(input()))"})
     assert outcome["result"] == "success"
     assert outcome["problems_feedback"] == {
-        "probes": "<pre>double:42 rc:0;timeout:253;memory:252;network:254;exit:7;file:made by the student;"
-        "task:hidden;input:hidden;socket:hidden;stderr:oops;shadow:denied;network:no;leftovers:private;</pre>"
+        "probes": "<p>double:42 rc:0;timeout:253;memory:252;network:254;exit:7;file:made by the student;"
+        "task:hidden;input:hidden;socket:hidden;stderr:oops;shadow:denied;network:no;leftovers:private;</p>"
     }
 
 
@@ -238,12 +238,12 @@ def test_run_student_simple_from_python(
     assert (right["result"], right["grade"], right["feedback"]) == (
         "success",
         100.0,
-        "<pre>3 of 3 cases passed</pre>",
+        "<p>3 of 3 cases passed</p>",
     )
     looping = graded(client, platform, alice, "student_python", {"code": "while True: pass"})
     assert (looping["result"], looping["grade"]) == ("failed", 0.0)
     assert looping["problems_feedback"] == {
-        "code": "<pre>Timed out on 7. Timed out on 14. Timed out on 21. </pre>"
+        "code": "<p>Timed out on 7. Timed out on 14. Timed out on 21.</p>"
     }
 
 
@@ -257,14 +257,14 @@ def test_a_run_file_without_shebang_runs_as_ipython(
     assert right == {
         "grade": 100.0,
         "result": "success",
-        "feedback": "<pre>double gave 0 2 42 for alice</pre>",
-        "problems_feedback": {"code": "<pre>checked by IPython-style shell escapes</pre>"},
+        "feedback": "<p>double gave 0 2 42 for alice</p>",
+        "problems_feedback": {"code": "<p>checked by IPython-style shell escapes</p>"},
     }
     wrong = graded(client, platform, alice, "ipython_run", {"code": "return n"})
     assert (wrong["result"], wrong["grade"], wrong["feedback"]) == (
         "failed",
         0.0,
-        "<pre>double gave 0 1 21 for alice</pre>",
+        "<p>double gave 0 1 21 for alice</p>",
     )
 
 
@@ -303,4 +303,4 @@ def test_a_file_problem(client: TestClient, platform: Platform, student: tuple[U
     assert grade_all(platform) == [int(submission_id)]
     [done] = client.get(f"{API}/tasks/file_upload/submissions/{submission_id}", headers=basic(alice)).json()
     assert (done["result"], done["grade"]) == ("success", 100.0)
-    assert done["problems_feedback"] == {"notes": "<pre>notes.txt has 3 words</pre>"}
+    assert done["problems_feedback"] == {"notes": "<p>notes.txt has 3 words</p>"}
