@@ -364,7 +364,7 @@ def test_hostile_feedback_runs_no_script_and_reads_no_file(
         "the-server-secret", "root:",
     ):  # fmt: skip
         assert forbidden not in shown, (forbidden, shown)
-    assert outcome["feedback"].startswith("<p>&lt;script&gt;alert(&#x27;text&#x27;)&lt;/script&gt; plain</p>")
+    assert outcome["feedback"].startswith("<p>&lt;script&gt;alert('text')&lt;/script&gt; plain</p>")
     assert "styled" in outcome["feedback"]
     assert '<a class="reference external" rel="noopener noreferrer">js</a>' in outcome["feedback"]
     assert "end" in outcome["feedback"]
