@@ -323,7 +323,8 @@ def test_rst_feedback_is_html(
 ) -> None:
     """The script's reStructuredText is shown as INGInious shows it: rendered by docutils (a
     section title from <h3>, a table, ``<code>`` literals, the student's code in a code block,
-    rst-image's picture as a data: URI), with the links' rel set."""
+    rst-image's picture as a data: URI, hidden-until parts shown once their date is past), with
+    the links' rel set."""
     alice, _ = student
     right = graded(client, platform, alice, "rst_feedback", {"code": "return n * n"})
     assert (right["result"], right["grade"]) == ("success", 100.0)
@@ -335,6 +336,8 @@ def test_rst_feedback_is_html(
     assert '<td><code class="docutils literal">4 9</code></td>' in feedback
     link = '<a class="reference external" href="https://example.org/course" rel="noopener noreferrer">'
     assert f"{link}the course</a>" in feedback
+    assert '<div class="compound">\n<p>Shown: its date is past.</p>\n</div>' in feedback
+    assert "model answer" not in feedback and "hidden until 01/01/2999 12:00:00" in feedback
     code = right["problems_feedback"]["code"]
     assert code.startswith('<p>Your code:</p>\n<pre class="code python literal-block">return n * n\n</pre>')
     assert '<img src="data:image/png;base64,iVBORw0KGgo' in code

@@ -5,6 +5,7 @@ hostile text that must run no script in the reader's browser and read no file on
 from __future__ import annotations
 
 import html
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,26 @@ def test_a_text_docutils_cannot_render_is_escaped(monkeypatch: pytest.MonkeyPatc
     long = "x" * (rst_feedback.RENDER_LIMIT + 1)
     assert render_rst(long) == f"<pre>{long}</pre>"
     assert render_rst("y" * 20_000) == f"<p>{'y' * 20_000}</p>"  # longer than docutils' line limit
+
+
+def test_hidden_until() -> None:
+    """INGInious's directive: hidden (a caution says until when) before its date, shown after it,
+    shown to staff at any time under a caution; a date it cannot read hides it."""
+    text = "Before\n\n.. hidden-until:: 2026-12-24 10:00\n\n   The **answer** is 42.\n\nAfter"
+    before, after = datetime(2026, 12, 24, 9, 59, tzinfo=UTC), datetime(2026, 12, 24, 10, tzinfo=UTC)
+    for hidden in (render_rst(text), render_rst(text, before)):
+        assert "answer" not in hidden and "Before" in hidden and "After" in hidden
+        assert "A part of this feedback is hidden until 24/12/2026 10:00:00." in hidden
+    shown = render_rst(text, after)
+    assert "<p>The <strong>answer</strong> is 42.</p>" in shown and "hidden" not in shown
+    staff = render_rst(text, before, staff=True)
+    assert "The feedback below will be hidden to the students until 24/12/2026 10:00:00." in staff
+    assert "<p>The <strong>answer</strong> is 42.</p>" in staff
+    assert "x" in render_rst(".. hidden-until:: 24/12/2026 10:00\n\n   x", after)  # INGInious's format
+    unreadable = render_rst(".. hidden-until:: someday\n\n   secret\n\nok", after)
+    assert "secret" not in unreadable and "ok" in unreadable
+    stored = rst_source(text)
+    assert feedback_html(stored, before) == render_rst(text, before) != feedback_html(stored, after)
 
 
 def test_no_script_survives() -> None:

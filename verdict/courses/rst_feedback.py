@@ -17,6 +17,10 @@ raw HTML allowed, file insertion forbidden). Verdict does the same, with two dif
   docutils cannot render at all, or too long to render on every request, shows as escaped
   preformatted text.
 
+INGInious's ``hidden-until`` directive works as there: its content shows once its date is past
+(``YYYY-MM-DD[ HH:MM[:SS]]`` as task dates, UTC, or INGInious's ``DD/MM/YYYY[ HH:MM[:SS]]``), to
+staff at any time under a caution, and until then a caution says when it will.
+
 Storage: the RST source is kept (:func:`rst_source`) wrapped so that it is safe HTML as it is,
 ``<pre class="verdict-rst">`` around the escaped text: a consumer that knows nothing of RST shows
 it as preformatted text, and one that does (the INGInious face) renders it (:func:`feedback_html`)
@@ -30,6 +34,7 @@ import copy
 import html
 import logging
 import re
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -37,10 +42,12 @@ import nh3
 from docutils import nodes
 from docutils.core import publish_parts
 from docutils.frontend import Values, get_default_settings
-from docutils.parsers.rst import Parser, directives
+from docutils.parsers.rst import Directive, Parser, directives
 from docutils.parsers.rst.directives.body import CodeBlock
 from docutils.utils import DependencyList
 from docutils.writers import html4css1
+
+from verdict.courses.windows import parse_date
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +95,8 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "data"}  # data: kept for images only (_attribute)
 DATA_IMAGE = re.compile(r"\s*data:image/[a-z0-9.+-]+[;,]", re.IGNORECASE)
+HIDDEN_UNTIL = "hidden-until"
+INGINIOUS_DATES = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H", "%d/%m/%Y")
 
 
 def rst_source(text: str) -> str:
@@ -102,18 +111,21 @@ def source_of(stored: str) -> str | None:
     return None
 
 
-def feedback_html(stored: str) -> str:
-    """A stored feedback as HTML to show: an RST source rendered, anything else as it is (HTML
-    that Verdict made)."""
+def feedback_html(stored: str, now: datetime | None = None, staff: bool = False) -> str:
+    """A stored feedback as HTML to show: an RST source rendered (``hidden-until`` parts as of
+    ``now``, all of them for ``staff``), anything else as it is (HTML that Verdict made)."""
     source = source_of(stored)
-    return stored if source is None else render_rst(source)
+    return stored if source is None else render_rst(source, now, staff)
 
 
-def render_rst(text: str) -> str:
+def render_rst(text: str, now: datetime | None = None, staff: bool = False) -> str:
     """Sanitised HTML of an RST text, as INGInious shows it; escaped ``<pre>`` when docutils fails
-    or the text is too long to render."""
+    or the text is too long to render. A text with ``hidden-until`` depends on ``now`` (None: every
+    such part hidden) and ``staff``: it is never cached."""
     if not text.strip():
         return ""
+    if HIDDEN_UNTIL in text:
+        return _render(text, now, staff)
     if len(text) > CACHE_LIMIT:
         return _render(text)
     return _cached(text)
@@ -124,11 +136,11 @@ def _cached(text: str) -> str:
     return _render(text)
 
 
-def _render(text: str) -> str:
+def _render(text: str, now: datetime | None = None, staff: bool = False) -> str:
     if len(text) > RENDER_LIMIT:
         return _preformatted(text)
     try:
-        parts = publish_parts(source=text, writer=_Writer(), settings=_settings(len(text)))
+        parts = publish_parts(source=text, writer=_Writer(), settings=_settings(len(text), now, staff))
         rendered = str(parts["body_pre_docinfo"]) + str(parts["fragment"])
     except Exception:  # any docutils failure: the text still shows, as INGInious does
         logger.warning("feedback not rendered as reStructuredText", exc_info=True)
@@ -136,11 +148,13 @@ def _render(text: str) -> str:
     return sanitise(rendered).strip()
 
 
-def _settings(length: int) -> Values:
+def _settings(length: int, now: datetime | None = None, staff: bool = False) -> Values:
     """A copy of the settings, built once (building them costs three times the rendering)."""
     settings = copy.copy(_base_settings())
     settings.line_length_limit = max(MIN_LINE_LIMIT, length + 1)  # as INGInious: never too long
     settings.record_dependencies = DependencyList()
+    settings.verdict_now = now  # read by hidden-until
+    settings.verdict_staff = staff
     return settings
 
 
@@ -187,9 +201,60 @@ class _EmptiableCodeBlock(CodeBlock):  # type: ignore[misc]
         return super().run()  # type: ignore[no-any-return]
 
 
-# docutils finds directives in its own registry only: INGInious's code-block is registered here,
-# once, as INGInious does.
+class _HiddenUntil(Directive):  # type: ignore[misc]
+    """INGInious's ``.. hidden-until:: DATE``: its content shown once the date is past (to staff
+    always, under a caution); before, a caution that says when."""
+
+    required_arguments = 1
+    optional_arguments = 1  # the time, after the date
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        self.assert_has_content()
+        written = " ".join(self.arguments)
+        until = _until(written)
+        if until is None:
+            raise self.error(f'Unknown date format in the "{self.name}" directive; {written}')
+        settings = self.state.document.settings
+        now: datetime | None = settings.verdict_now
+        shown = f"{until:%d/%m/%Y %H:%M:%S}"
+        passed = now is not None and until <= now
+        if not passed and not settings.verdict_staff:
+            return [
+                self._caution(
+                    f"A part of this feedback is hidden until {shown}. Please come back later and "
+                    "reload the submission to see the full feedback."
+                )
+            ]
+        content = nodes.compound("\n".join(self.content))
+        self.state.nested_parse(self.content, self.content_offset, content)
+        if passed:
+            return [content]
+        return [self._caution(f"The feedback below will be hidden to the students until {shown}."), content]
+
+    def _caution(self, text: str) -> nodes.Node:
+        caution = nodes.caution()
+        caution += nodes.paragraph(text=text)
+        return caution
+
+
+def _until(written: str) -> datetime | None:
+    try:
+        return parse_date(written)
+    except ValueError:
+        pass
+    for fmt in INGINIOUS_DATES:
+        try:
+            return datetime.strptime(written.strip(), fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+# docutils finds directives in its own registry only: INGInious's are registered here, once, as
+# INGInious does.
 directives.register_directive("code-block", _EmptiableCodeBlock)
+directives.register_directive(HIDDEN_UNTIL, _HiddenUntil)
 
 
 class _Translator(html4css1.HTMLTranslator):  # type: ignore[misc]
