@@ -52,7 +52,8 @@ def list_submissions(
     now = db.utcnow()
     course, access = registered_course(session, courseid, user, now)
     task = visible_task(session, course, taskid, access, now)
-    return render(request, [submission_view(s, task) for s in user_submissions(session, task, user)])
+    submissions = user_submissions(session, task, user)
+    return render(request, [submission_view(s, task, now, access.staff) for s in submissions])
 
 
 @router.get(
@@ -82,7 +83,7 @@ def get_submission(
     submission = session.get(Submission, number) if number is not None else None
     if submission is None or submission.task_id != task.id or not is_visible_to(session, submission, user):
         raise NotFound("Submission not found")
-    return render(request, [submission_view(submission, task)])
+    return render(request, [submission_view(submission, task, now, access.staff)])
 
 
 SUBMISSION_BODY = request_body(
