@@ -36,7 +36,9 @@ from verdict.judge.supervision import Supervision, watched
 
 MAX_BUILD_BYTES = 128 * MiB
 MAX_MESSAGE_CHARS = 8000
-PLAYER_NAME = re.compile(r"^[ \t]*#[ \t]*define[ \t]+PLAYER_NAME[ \t]+([^\s/]*)[ \t]*(?://.*|/\*.*)?$", re.MULTILINE)
+PLAYER_NAME = re.compile(
+    r"^[ \t]*#[ \t]*define[ \t]+PLAYER_NAME[ \t]+([^\s/]*)[ \t]*(?://.*|/\*.*)?$", re.MULTILINE
+)
 VALID_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,11}$")
 REFEREE = "SecGame"
 
@@ -131,7 +133,9 @@ def build_game(spec: GameSpec, config: SandboxConfig, supervision: Supervision |
             if spec.obj is not None:
                 box.put_tree(spec.obj, "Obj")
             result = box.run(
-                ["/usr/bin/make", "-s", REFEREE, f"AI{spec.dummy}.exe"], limits=COMPILE_LIMITS, cwd="/box/Runner"
+                ["/usr/bin/make", "-s", REFEREE, f"AI{spec.dummy}.exe"],
+                limits=COMPILE_LIMITS,
+                cwd="/box/Runner",
             )
             if not result.ok:
                 raise GameBuildError(f"the game does not build: {compiler_message(result)}")

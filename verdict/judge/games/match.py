@@ -40,7 +40,16 @@ from verdict.judge import sandbox_runner
 from verdict.judge.bwrap import Mount
 from verdict.judge.errors import JudgeError
 from verdict.judge.games.build import REFEREE, GameBuild
-from verdict.judge.sandbox import Limits, MiB, PendingRun, RunResult, Sandbox, SandboxConfig, Status, wait_runs
+from verdict.judge.sandbox import (
+    Limits,
+    MiB,
+    PendingRun,
+    RunResult,
+    Sandbox,
+    SandboxConfig,
+    Status,
+    wait_runs,
+)
 from verdict.judge.supervision import Supervision, watched
 
 FIFO_DIR = "/game"
@@ -123,7 +132,9 @@ def play_match(
         return _play(game, seats, seed, referee, boxes)
 
 
-def _play(game: GameBuild, seats: Sequence[Seat], seed: int, referee: Sandbox, boxes: list[Sandbox]) -> MatchResult:
+def _play(
+    game: GameBuild, seats: Sequence[Seat], seed: int, referee: Sandbox, boxes: list[Sandbox]
+) -> MatchResult:
     spec = game.spec
     names = [seat.name for seat in seats]
     argv = [
@@ -226,7 +237,9 @@ def _result(
     lines = result.decode(errors="replace").split("\n")
     rows = [line.split() for line in lines if line.strip()]
     if len(rows) != len(names) or any(len(row) != 3 for row in rows):
-        raise MatchError(f"the referee's result file is not one 'name status score' per player: {result[:500]!r}")
+        raise MatchError(
+            f"the referee's result file is not one 'name status score' per player: {result[:500]!r}"
+        )
     said = {int(n): why for _, n, why in DEAD_LINE.findall(log)}
     players = []
     for n, (row, run) in enumerate(zip(rows, runs.values(), strict=True)):
@@ -269,7 +282,9 @@ def _fifo_paths(n: int) -> list[str]:
 
 
 def _mounts(fifos: Path, seats: Sequence[int] | range) -> list[Mount]:
-    return [Mount(str(fifos / f"{n}.{end}"), f"{FIFO_DIR}/{n}.{end}") for n in seats for end in ("brd", "act")]
+    return [
+        Mount(str(fifos / f"{n}.{end}"), f"{FIFO_DIR}/{n}.{end}") for n in seats for end in ("brd", "act")
+    ]
 
 
 @contextlib.contextmanager
