@@ -37,7 +37,7 @@ from verdict.judge.supervision import Supervision, watched
 MAX_BUILD_BYTES = 128 * MiB
 MAX_MESSAGE_CHARS = 8000
 PLAYER_NAME = re.compile(
-    r"^[ \t]*#[ \t]*define[ \t]+PLAYER_NAME[ \t]+([^\s/]*)[ \t]*(?://.*|/\*.*)?$", re.MULTILINE
+    r"^[ \t]*#[ \t]*define[ \t]+PLAYER_NAME[ \t]+(\S*?)[ \t]*(?://.*|/\*.*)?$", re.MULTILINE
 )
 VALID_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,11}$")
 REFEREE = "SecGame"
@@ -133,7 +133,7 @@ def build_game(spec: GameSpec, config: SandboxConfig, supervision: Supervision |
             if spec.obj is not None:
                 box.put_tree(spec.obj, "Obj")
             result = box.run(
-                ["/usr/bin/make", "-s", REFEREE, f"AI{spec.dummy}.exe"],
+                ["/usr/bin/make", "-s", "-j2", REFEREE, f"AI{spec.dummy}.exe"],
                 limits=COMPILE_LIMITS,
                 cwd="/box/Runner",
             )

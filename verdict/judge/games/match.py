@@ -27,6 +27,7 @@ match played again with its seed gives the same result, as long as no player dep
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -113,17 +114,24 @@ def play_match(
     spec = game.spec
     if len(seats) != spec.players:
         raise ValueError(f"the game needs {spec.players} players, got {len(seats)}")
+    if config.slots < len(seats) + 1:
+        raise MatchError(
+            f"a match needs {len(seats) + 1} sandbox slots at once (a player's each and the referee's); "
+            f"this machine has {config.slots} (setting sandbox_slots)"
+        )
     if supervision is not None:
         supervision.allow(spec.match_seconds + 10)
     with _fifos(config, len(seats)) as fifos, contextlib.ExitStack() as stack:
-        referee = stack.enter_context(Sandbox(config, _mounts(fifos, range(len(seats))), box_mb=16))
-        stack.enter_context(watched(supervision, referee))
-        boxes = []
-        for n, seat in enumerate(seats):
-            box = stack.enter_context(Sandbox(config, _mounts(fifos, [n]), box_mb=64, tmp_mb=16))
-            stack.enter_context(watched(supervision, box))
+        with _starting(config):
+            referee = stack.enter_context(Sandbox(config, _mounts(fifos, range(len(seats))), box_mb=16))
+            stack.enter_context(watched(supervision, referee))
+            boxes = []
+            for n in range(len(seats)):
+                box = stack.enter_context(Sandbox(config, _mounts(fifos, [n]), box_mb=64, tmp_mb=16))
+                stack.enter_context(watched(supervision, box))
+                boxes.append(box)
+        for box, seat in zip(boxes, seats, strict=True):
             box.put(seat.program.name, seat.program, executable=True)
-            boxes.append(box)
         for n, box in enumerate(boxes):
             for end in ("brd", "act"):
                 os.chown(fifos / f"{n}.{end}", box.uid, referee.uid)
@@ -285,6 +293,20 @@ def _mounts(fifos: Path, seats: Sequence[int] | range) -> list[Mount]:
     return [
         Mount(str(fifos / f"{n}.{end}"), f"{FIFO_DIR}/{n}.{end}") for n in seats for end in ("brd", "act")
     ]
+
+
+@contextlib.contextmanager
+def _starting(config: SandboxConfig) -> Iterator[None]:
+    """One match at a time on the machine takes its slots (a lock file beside the slots' own):
+    two matches each holding some slots and waiting for the others' would wait for ever. Other
+    sandboxes never wait holding a slot, so the match that starts gets them all in the end."""
+    config.lock_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(config.lock_dir / "match-start.lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 @contextlib.contextmanager
