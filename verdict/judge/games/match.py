@@ -16,9 +16,11 @@ referee's: the match output is the referee's standard output, read by the host, 
 
 Each player runs under the game's limits (`GameSpec`): ``cpu_seconds`` of CPU for the whole
 match (its cgroup's total), ``memory_mb``, ``output_kb`` of standard output (more is a flood),
-and the match's wall time. A player that breaks one is killed by its sandbox; the referee sees its
-FIFO close and marks it dead, and the match goes on. When the referee ends, the players still
-running are killed (they got end of file and should have left).
+and the match's wall time. A match may take its five slots on top of the machine's setting
+(``sandbox_slots``): they mostly wait on each other; one match at a time takes its slots
+(`_starting`), and the slots' locks are machine-wide. A player that breaks a limit is killed by
+its sandbox; the referee sees its FIFO close and marks it dead, and the match goes on. When the
+referee ends, the players still running are killed (they got end of file and should have left).
 
 The seed makes the match: the referee and the players (seed + seat + 1) draw from it only, so a
 match played again with its seed gives the same result, as long as no player depends on time.
@@ -27,6 +29,7 @@ match played again with its seed gives the same result, as long as no player dep
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import os
 import re
@@ -114,11 +117,10 @@ def play_match(
     spec = game.spec
     if len(seats) != spec.players:
         raise ValueError(f"the game needs {spec.players} players, got {len(seats)}")
-    if config.slots < len(seats) + 1:
-        raise MatchError(
-            f"a match needs {len(seats) + 1} sandbox slots at once (a player's each and the referee's); "
-            f"this machine has {config.slots} (setting sandbox_slots)"
-        )
+    # The five sandboxes of a match mostly wait on each other: a match may take its slots on top
+    # of the machine's setting (sandbox_slots, the concurrent runs), so that it never waits for
+    # every one of the machine's slots to be free at once.
+    config = dataclasses.replace(config, slots=config.slots + len(seats) + 1)
     if supervision is not None:
         supervision.allow(spec.match_seconds + 10)
     with _fifos(config, len(seats)) as fifos, contextlib.ExitStack() as stack:
