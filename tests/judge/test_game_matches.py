@@ -138,6 +138,15 @@ def test_a_player_that_does_not_compile_is_ce_with_the_compilers_message(grader:
     assert "make" not in result.compile_output.split(":")[0]
 
 
+def test_a_player_cannot_include_the_hidden_sources(grader: GameGrader) -> None:
+    """The player is compiled beside the game's objects, not its hidden sources: a compile error
+    cannot quote them."""
+    source = DEMO_SOURCE.replace(b'#include "Player.hh"', b'#include "Player.hh"\n#include "Board.cc"')
+    result = grader.grade(source, CXX)
+    assert result.verdict == Verdict.CE
+    assert "Board.cc: No such file or directory" in result.compile_output
+
+
 @pytest.mark.parametrize(
     ("define", "why"),
     [
