@@ -37,7 +37,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from verdict.judge import sandbox_runner
@@ -99,7 +99,6 @@ class MatchResult:
     output: bytes  # the match file the viewer replays
     referee_log: str = ""  # the referee's standard error (info: lines)
     seconds: float = 0.0
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def scores(self) -> list[int]:
