@@ -19,13 +19,19 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 from starlette.routing import compile_path
 
-from verdict.faces.jutge import courses, exam_results, lists, problems
+from verdict.faces.jutge import competitions, courses, exam_results, lists, problems
 from verdict.faces.jutge.common import document_cap, upload_cap, url_form_cap
 from verdict.faces.jutge.errors import PREFIX, error_response, render_error
 from verdict.settings import Settings
 from verdict.web.deps import body_limits, error_routes
 
-ROUTERS: tuple[APIRouter, ...] = (courses.router, lists.router, problems.router, exam_results.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    courses.router,
+    lists.router,
+    problems.router,
+    exam_results.router,
+    competitions.router,
+)
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 __all__ = ["PREFIX", "ROUTERS", "install"]
@@ -67,7 +73,7 @@ def _declare_body_caps(app: FastAPI) -> None:
     """Bodies are documents (PUT), archives (add-upload, update-upload) and one URL (add-url,
     update-url); any other request of the face may carry ``Settings.max_body_bytes``."""
     limits = body_limits(app)
-    for path in ("/courses", "/lists", "/problems"):
+    for path in ("/courses", "/lists", "/problems", "/competitions"):
         limits.cap("PUT", PREFIX + path, document_cap)
     for path in ("/problems/add-upload", "/problems/{ref}/update-upload"):
         limits.cap("POST", PREFIX + path, upload_cap, _explain_upload)
