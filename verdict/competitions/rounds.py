@@ -53,7 +53,7 @@ def standings(session: Session, played: Round) -> list[tournament.Standing]:
         .join(Participant, Participant.id == Seat.participant_id)
         .where(Match.round_id == played.id)
     )
-    for seat, name in session.execute(query).tuples():
+    for seat, name in session.execute(query):
         assert seat.participant_id is not None
         row = rows.setdefault(seat.participant_id, tournament.Standing(seat.participant_id, name))
         row.points += seat.points or 0

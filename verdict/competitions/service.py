@@ -87,7 +87,7 @@ def owned_titles(session: Session, user: User) -> dict[str, str]:
         sa.select(Competition.name, Competition.title)
         .where(Competition.owner_id == user.id)
         .order_by(Competition.name)
-    ).tuples()
+    )
     return {f"{user.username}:{name}": title for name, title in rows}
 
 
@@ -226,7 +226,7 @@ def participants(session: Session, competition: Competition) -> list[Entrant]:
             .join(Submission, Submission.id == Participant.submission_id)
             .where(Participant.competition_id == competition.id)
             .order_by(Participant.id)
-        ).tuples()
+        )
         return [Entrant(user, submission, p.player_name) for p, user, submission in rows]
     if competition.problem_id is None:
         return []
@@ -247,7 +247,7 @@ def participants(session: Session, competition: Competition) -> list[Entrant]:
             )
         )
     latest: dict[int, Entrant] = {}
-    for submission, user in session.execute(query).tuples():
+    for submission, user in session.execute(query):
         name = player_name(submission.source or "")
         if user.id not in latest and name is not None:
             latest[user.id] = Entrant(user, submission, name)
@@ -405,13 +405,14 @@ class MatchView:
 
 
 def round_matches(session: Session, played: Round) -> list[MatchView]:
-    names = dict(
-        session.execute(
+    names = {
+        row.id: row.player_name
+        for row in session.execute(
             sa.select(Participant.id, Participant.player_name).where(
                 Participant.competition_id == played.competition_id
             )
-        ).tuples()
-    )
+        )
+    }
     matches = session.scalars(
         sa.select(Match).where(Match.round_id == played.id).order_by(Match.turn, Match.position)
     ).all()
