@@ -217,3 +217,20 @@ def test_a_match_that_cannot_be_played_is_retried_then_given_up(
     assert round_doc["status"] == "done"
     first = round_doc["turns"][0]["matches"][0]
     assert first["status"] == "error" and "referee crashed" in first["error"]
+
+
+def test_bad_documents_are_refused_with_the_field(client: TestClient, session: Session, owner: User) -> None:
+    store_game(session)
+    cases = {
+        "title: no name\n": "name: missing required field",
+        DOCUMENT.replace("2026-12-24 12:00", "soon"): "expected_start: 'soon' is not a date",
+        DOCUMENT + "course: nowhere\n": "course: you have no course 'nowhere'",
+        DOCUMENT.replace("name: cup", "name: 'a b'"): "is not a valid name",
+        "- a list\n": "must be a mapping",
+    }
+    for body, words in cases.items():
+        message = error_of(put(client, "/services/competitions", body, owner), 400)["message"]
+        assert words in message, (body, message)
+    created = doc(put(client, "/services/competitions", DOCUMENT, owner))
+    assert created["expected_start"] == "2026-12-24 12:00" and created["status"] == "open"
+    assert error_of(client.get("/services/competitions"), 401)

@@ -6,17 +6,20 @@ platform). The viewer link serves the package's Viewer/ with the match's output.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.competitions.conftest import ORCHARD, PlayAll, player_source, store_game, submit_player
-from tests.competitions.flow import URL, run_competition
+from tests.competitions.flow import DOCUMENT, URL, action, run_competition
 from tests.competitions.runners import PlainGameRunner
-from tests.support.jutge import doc
+from tests.support.jutge import doc, put
+from tests.support.servers import uvicorn_thread
 from tests.support.users import MakeUser
 from verdict.accounts.models import User
 from verdict.competitions.matches import MatchRunner
@@ -73,3 +76,51 @@ def test_sixteen_players_play_orchard_to_the_end(
     assert script.status_code == 200 and "URLSearchParams" in script.text
     assert client.get(target.split("viewer.html")[0] + "..%2Fhandler.yml").status_code == 404
     assert doc(client.get(URL))["winner"] in demos
+
+
+def test_the_viewer_link_renders_the_match_in_chromium(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    platform: Platform,
+    owner: User,
+    make_user: MakeUser,
+    use_runner: Callable[[MatchRunner], PlayAll],
+    game_runner: PlainGameRunner,
+    tmp_path: Path,
+) -> None:
+    """The viewer link, followed by headless Chromium from the server itself: the page replays
+    the match's output (fetched from its sandboxed origin, with CORS)."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed")
+    store_game(session)
+    submit_player(session, make_user("ann"), player_source("Ann"))
+    submit_player(session, make_user("bob"), player_source("Bob", "AIDummy.cc"))
+    play_all = use_runner(game_runner)
+    put(client, "/services/competitions", DOCUMENT, owner)
+    action(client, owner, "start")
+    action(client, owner, "next")
+    assert play_all() == 3
+    viewer = client.get(f"{URL}/matches/1/1/viewer", follow_redirects=False).headers["location"]
+    assert client.get(viewer).headers["content-security-policy"] == "sandbox allow-scripts"
+    with uvicorn_thread(app) as port:
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000"]
+        dumped = subprocess.run(
+            [
+                browser,
+                *flags,
+                f"--user-data-dir={tmp_path / 'chromium'}",
+                "--dump-dom",
+                f"http://127.0.0.1:{port}{URL}/matches/1/1/viewer",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    page = dumped.stdout
+    assert 'id="round">Round ' in page and " / 200</div>" in page, page[-3000:]
+    assert "<td>Ann</td>" in page and "<td>Bob</td>" in page
+    assert 'role="alert"></div>' in page  # no error shown

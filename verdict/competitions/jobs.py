@@ -121,8 +121,6 @@ def complete_match(session: Session, match_id: int, owner: str, outcome: MatchOu
         session.rollback()
         return False
     seats = list(session.scalars(sa.select(Seat).where(Seat.match_id == match_id).order_by(Seat.seat)))
-    if len(seats) != len(outcome.seats):
-        raise ValueError(f"match {match_id}: {len(outcome.seats)} results for {len(seats)} seats")
     points = match_points([result.score for result in outcome.seats])
     for seat, result, earned in zip(seats, outcome.seats, points, strict=True):
         seat.score, seat.points = result.score, earned
@@ -275,7 +273,10 @@ class CompetitionMatches:
         try:
             with sessions() as session:
                 job = load_job(session, match_id, self.package_cache)
-            return self.runner.play(job.game, job.players, job.seed)
+            outcome = self.runner.play(job.game, job.players, job.seed)
+            if len(outcome.seats) != len(job.players):
+                return f"the runner gave {len(outcome.seats)} results for {len(job.players)} seats"
+            return outcome
         except MatchFailed as error:
             log.warning("match %s could not be played: %s", match_id, error)
             return str(error)

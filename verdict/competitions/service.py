@@ -133,7 +133,7 @@ def put_competition(
     Once started, its game cannot change."""
     check_can_create(user, "competitions")
     check_name(spec.name)
-    course = find_owned(session, Course, user.username, spec.course) if spec.course else None
+    course = _own_course(session, user, spec.course) if spec.course else None
     problem, language = _game_problem(session, spec.problem, cache) if spec.problem else (None, None)
     competition = session.scalar(
         sa.select(Competition).where(Competition.owner_id == user.id, Competition.name == spec.name)
@@ -153,6 +153,13 @@ def put_competition(
     competition.expected_start = spec.expected_start
     session.flush()
     return competition, created
+
+
+def _own_course(session: Session, user: User, name: str) -> Course:
+    try:
+        return find_owned(session, Course, user.username, name)
+    except NotFound:
+        raise InvalidInput(f"course: you have no course {name!r}", field="course") from None
 
 
 def delete(session: Session, user: User, competition: Competition) -> None:

@@ -35,6 +35,7 @@ from verdict.web.deps import DbSession, Now, PlatformDep, current_user_optional
 
 router = APIRouter(tags=["jutge: competitions"])
 BASE = "/competitions"
+VIEWER_HEADERS = {"Content-Security-Policy": "sandbox allow-scripts", "X-Content-Type-Options": "nosniff"}
 WHEN_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
 
 
@@ -189,7 +190,11 @@ def get_output(
     request: Request, ident: str, round_number: int, match: int, session: DbSession, platform: PlatformDep
 ) -> Response:
     _, view = _view(session, ident, round_number, match, _user(request, session, platform))
-    return Response(service.match_output(session, view), media_type="text/plain; charset=utf-8")
+    # Public, and read by the viewer from its sandboxed (opaque) origin: CORS for everyone.
+    headers = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+    return Response(
+        service.match_output(session, view), media_type="text/plain; charset=utf-8", headers=headers
+    )
 
 
 @router.get(BASE + "/{ident}/matches/{round_number}/{match}/viewer", summary="The game's viewer on a match")
@@ -219,7 +224,9 @@ def get_viewer_asset(
     found = {path.name: path for path in folder.iterdir() if path.is_file()}
     if asset not in found:
         raise NotFound(f"the viewer has no file {asset!r}")
-    return FileResponse(found[asset])
+    # The viewer is the game author's HTML and script: served in a sandbox (an opaque origin),
+    # it cannot read the platform's cookies or call the services as the visitor.
+    return FileResponse(found[asset], headers=VIEWER_HEADERS)
 
 
 @router.put(BASE + "/{ident}/actions/{action}", summary="start, next, undo or finish")
