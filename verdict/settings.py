@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from verdict.judge.sandbox import MiB, SandboxConfig
@@ -64,8 +65,29 @@ class Settings(BaseSettings):
         description="Signs session cookies. Empty: generated once and kept in data_dir/secret_key (0600). "
         "An explicit key must be random and at least 32 characters, or the server refuses to start.",
     )
+    timezone: str = Field(
+        default="UTC",
+        description="IANA time zone (Europe/Madrid) in which people write and read times, such as an "
+        "exam's start (YYYY-MM-DD HH:MM); times are stored in UTC.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Europe/Madrid)"
+            ) from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone of :attr:`timezone`."""
+        return ZoneInfo(self.timezone)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -20,6 +20,8 @@ def test_every_reference_example_parses() -> None:
         "course.yml",
         "course_problems_get.yml",
         "courses_get.yml",
+        "exam.yml",
+        "exams_get.yml",
         "list.yml",
         "lists_get.yml",
         "problem.yml",

@@ -39,6 +39,7 @@ DEMO_PATH = {
     "ident": "teacher:demo",
     "ref": "P55817",
     "figure": "plus.svg",  # a Jutge quiz task's image
+    "email": "alice@demo.verdict",  # a student of an exam (/services/exams/{ident}/students/{email})
 }
 
 

@@ -39,7 +39,7 @@ class Package:
     name: str
     version: str
     integrity: str  # "sha512-<base64>"
-    files: dict[str, str]  # path in the tarball (under package/) -> name under vendor/<name>/
+    files: dict[str, str]  # path in the tarball (under package/) -> path under vendor/<name>/
 
     @property
     def tarball_url(self) -> str:
@@ -74,7 +74,8 @@ def extract(package: Package, tarball: bytes, target: Path) -> None:
     """Write the package's listed files into ``target`` (only those: nothing else of the tarball)."""
     with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as archive:
         for inside, name in package.files.items():
-            if "/" in name or name.startswith("."):
+            # A plain file name, or one under plain folder names (KaTeX's CSS wants fonts/...).
+            if any(not part or part.startswith(".") for part in name.split("/")):
                 raise AssetError(f"{package.name}: target {name!r} must be a plain file name")
             try:
                 member = archive.getmember(f"package/{inside}")
@@ -83,7 +84,7 @@ def extract(package: Package, tarball: bytes, target: Path) -> None:
             stream = archive.extractfile(member) if member.isfile() else None
             if stream is None:
                 raise AssetError(f"{package.name}@{package.version}: {inside!r} is not a regular file")
-            target.mkdir(parents=True, exist_ok=True)
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
             (target / name).write_bytes(stream.read())
 
 

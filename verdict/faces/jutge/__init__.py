@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 from starlette.routing import compile_path
 
-from verdict.faces.jutge import competitions, courses, exam_results, lists, problems
+from verdict.faces.jutge import competitions, courses, exam_results, exams, lists, problems
 from verdict.faces.jutge.common import document_cap, upload_cap, url_form_cap
 from verdict.faces.jutge.errors import PREFIX, error_response, render_error
 from verdict.settings import Settings
@@ -29,6 +29,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     courses.router,
     lists.router,
     problems.router,
+    exams.router,
     exam_results.router,
     competitions.router,
 )
@@ -73,7 +74,7 @@ def _declare_body_caps(app: FastAPI) -> None:
     """Bodies are documents (PUT), archives (add-upload, update-upload) and one URL (add-url,
     update-url); any other request of the face may carry ``Settings.max_body_bytes``."""
     limits = body_limits(app)
-    for path in ("/courses", "/lists", "/problems", "/competitions"):
+    for path in ("/courses", "/lists", "/problems", "/exams", "/competitions"):
         limits.cap("PUT", PREFIX + path, document_cap)
     for path in ("/problems/add-upload", "/problems/{ref}/update-upload"):
         limits.cap("POST", PREFIX + path, upload_cap, _explain_upload)
