@@ -234,3 +234,46 @@ def test_bad_documents_are_refused_with_the_field(client: TestClient, session: S
     created = doc(put(client, "/services/competitions", DOCUMENT, owner))
     assert created["expected_start"] == "2026-12-24 12:00" and created["status"] == "open"
     assert error_of(client.get("/services/competitions"), 401)
+
+
+def test_odd_addresses_are_client_errors(client: TestClient, session: Session, owner: User) -> None:
+    """No address of the family is a server error (TestClient raises one)."""
+    store_game(session)
+    put(client, "/services/competitions", DOCUMENT, owner)
+    paths = [
+        f"{URL}/matches/{10**30}",
+        f"{URL}/matches/-1",
+        f"{URL}/matches/x",
+        f"{URL}/matches/1/{10**30}/output",
+        f"{URL}/matches/1/1/viewer/..%2F..%2Fhandler.yml",
+        "/services/competitions/Teacher:a%00b",
+        "/services/competitions/:",
+        "/services/competitions/nobody",
+        f"/services/competitions/Teacher:{'x' * 5000}/participants",
+    ]
+    for path in paths:
+        for headers in ({}, as_user(owner)):
+            status = client.get(path, headers=headers).status_code
+            assert 400 <= status < 500, (path, status)
+    for name in ("x" * 300, "%00", "next%2F..", str(10**30)):
+        status = put(client, f"{URL}/actions/{name}", "", owner).status_code
+        assert 400 <= status < 500, (name, status)
+
+
+def test_a_match_of_a_dead_grader_is_put_back_before_its_lease_ends(
+    client: TestClient, session: Session, owner: User, make_user: MakeUser, use_runner: UseRunner
+) -> None:
+    store_game(session)
+    runner = FakeRunner()
+    play_all = use_runner(runner)
+    enter(session, make_user, ["Ann", "Bob"])
+    put(client, "/services/competitions", DOCUMENT, owner)
+    action(client, owner, "start")
+    action(client, owner, "next")
+    session.rollback()
+    lost = jobs.claim_match(session, "killed-grader", 3600)
+    assert lost is not None
+    assert jobs.sweep_expired_matches(session, is_dead=lambda owner: owner == "live-grader") == []
+    assert jobs.sweep_expired_matches(session, is_dead=lambda owner: owner == "killed-grader") == [lost]
+    assert play_all() == 3 and sum(runner.played.values()) == 3
+    assert doc(client.get(f"{URL}/matches/1"))["status"] == "done"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -166,17 +167,24 @@ def _close_round_of(session: Session, match_id: int) -> None:
         rounds.close_if_played(session, round_id)
 
 
-def sweep_expired_matches(session: Session, now: datetime | None = None) -> list[int]:
-    """Puts back matches whose lease expired (their grader was killed or lost): they are played
-    again from their seed. Returns the ids put back to waiting."""
+def sweep_expired_matches(
+    session: Session, now: datetime | None = None, is_dead: Callable[[str], bool] | None = None
+) -> list[int]:
+    """Puts back matches whose lease expired (their grader was killed or lost), or at once those
+    whose lease owner ``is_dead`` (a worker of this machine killed): they are played again from
+    their seed. Returns the ids put back to waiting."""
     now = now or utcnow()
     begin_write(session)
-    expired = session.scalars(
-        sa.select(Match).where(Match.status == MatchStatus.PLAYING, Match.lease_expires_at < now)
-    ).all()
+    playing = session.scalars(sa.select(Match).where(Match.status == MatchStatus.PLAYING)).all()
+    expired = [
+        match
+        for match in playing
+        if (match.lease_expires_at is not None and match.lease_expires_at < now)
+        or (is_dead is not None and match.lease_owner is not None and is_dead(match.lease_owner))
+    ]
     requeued = []
     for match in expired:
-        if _put_back(match, "its grader's lease expired"):
+        if _put_back(match, "its grader was lost (lease expired or process dead)"):
             requeued.append(match.id)
         else:
             session.flush()
@@ -284,8 +292,8 @@ class CompetitionMatches:
             log.exception("playing match %s failed", match_id)
             return repr(error)[:2000]
 
-    def sweep(self, session: Session) -> list[int]:
-        return sweep_expired_matches(session)
+    def sweep(self, session: Session, is_dead: Callable[[str], bool]) -> list[int]:
+        return sweep_expired_matches(session, is_dead=is_dead)
 
     def waiting(self, session: Session) -> int:
         return waiting_matches(session)

@@ -384,7 +384,12 @@ def finish(session: Session, user: User, competition: Competition, now: datetime
 # --------------------------------------------------------------------------- matches
 
 
+MAX_ROUND = 1000  # far beyond any tournament (64 players end in 5 rounds); keeps ids in range
+
+
 def get_round(session: Session, competition: Competition, number: int) -> Round:
+    if not 1 <= number <= MAX_ROUND:
+        raise NotFound(f"competition {competition.name} has no round {number}")
     found = session.scalar(
         sa.select(Round).where(Round.competition_id == competition.id, Round.number == number)
     )

@@ -8,7 +8,7 @@ exam or a game match. The engine calls down into the registry; no feature is imp
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Protocol
 
@@ -59,8 +59,8 @@ class MatchJobs(Protocol):
         """Claims, plays and stores one waiting match; its id, or None when none waits."""
         ...
 
-    def sweep(self, session: Session) -> list[int]:
-        """Puts back matches whose lease expired; their ids."""
+    def sweep(self, session: Session, is_dead: Callable[[str], bool]) -> list[int]:
+        """Puts back matches whose lease expired or whose lease owner is dead; their ids."""
         ...
 
     def waiting(self, session: Session) -> int: ...

@@ -166,7 +166,7 @@ class DramatiqQueue:
         matches = self.engine.graders.matches
         if matches is not None:  # competition matches, replayed from their seeds
             with self.sessionmaker() as session:
-                expired += matches.sweep(session)
+                expired += matches.sweep(session, lambda owner: owners.owner_is_dead(owner, here))
         if orphaned:
             log.warning("lease owners dead, submissions put back: %s", orphaned)
         if expired:
