@@ -69,12 +69,14 @@ class GradingEngine:
         return float(self.settings.lease_seconds)
 
     def grade_next(self) -> int | None:
-        """Claims and grades one submission; returns its id, or None when nothing waits."""
+        """Claims and grades one submission, or else plays one match (a competition's job on the
+        same queue); returns its id, or None when nothing waits."""
         owner = owners.lease_owner(self.name, threading.get_ident())
         with self.sessionmaker() as session:
             submission_id = service.claim_next(session, owner, self.lease_seconds)
         if submission_id is None:
-            return None
+            matches = self.graders.matches
+            return matches.play_next(self.sessionmaker, owner, self.lease_seconds) if matches else None
         supervision = Supervision(float(self.settings.grading_margin_seconds))
         outcome = self._supervise(submission_id, owner, supervision)
         if outcome is not None:
