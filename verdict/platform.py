@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 import verdict.models  # noqa: F401  (every feature's tables registered: relationships resolve by name)
 from verdict import db
 from verdict.accounts.cache import CredentialCache
+from verdict.competitions.jobs import CompetitionMatches
+from verdict.competitions.sandboxed import SandboxedMatchRunner
 from verdict.courses.quiz import TaskGrader
 from verdict.datadir import prepare_data_dir
 from verdict.grading.engine import GradingEngine
@@ -36,6 +38,11 @@ def default_graders(settings: Settings) -> dict[SubmissionKind, SubmissionGrader
     """Every kind of submission that a feature grades, in every process that grades. Tasks need
     the secret (Jutge quiz seeds) and the sandbox (their variable scripts)."""
     return {SubmissionKind.TASK: TaskGrader(settings.secret_key, sandbox_config(settings), settings.data_dir)}
+
+
+def default_match_jobs(settings: Settings) -> CompetitionMatches:
+    """Competition matches, played in the sandbox by every process that grades."""
+    return CompetitionMatches(SandboxedMatchRunner(sandbox_config(settings)), settings.data_dir / "packages")
 
 
 @dataclass
@@ -86,6 +93,8 @@ def bootstrap(
         db.upgrade(engine)
     sessions = db.make_sessionmaker(engine)
     registry = Graders(default_graders(settings) if graders is None else graders)
+    if graders is None:
+        registry.register_matches(default_match_jobs(settings))
     if callable(queue):
         queue = queue(settings, sessions, registry)
     return Platform(

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.competitions.conftest import ORCHARD, PlayAll, player_source, store_game, submit_player
-from tests.competitions.flow import DOCUMENT, URL, action, run_competition
+from tests.competitions.flow import DOCUMENT, URL, action, play_round, run_competition
 from tests.competitions.runners import PlainGameRunner
 from tests.support.jutge import doc, put
 from tests.support.servers import uvicorn_thread
@@ -24,6 +24,7 @@ from tests.support.users import MakeUser
 from verdict.accounts.models import User
 from verdict.competitions.matches import MatchRunner
 from verdict.grading.queue import NullQueue
+from verdict.judge.sandbox import check_available
 from verdict.platform import Platform
 
 pytestmark = pytest.mark.integration
@@ -124,3 +125,37 @@ def test_the_viewer_link_renders_the_match_in_chromium(
     assert 'id="round">Round ' in page and " / 200</div>" in page, page[-3000:]
     assert "<td>Ann</td>" in page and "<td>Bob</td>" in page
     assert 'role="alert"></div>' in page  # no error shown
+
+
+def test_the_platform_plays_the_matches_in_the_sandbox(
+    client: TestClient, session: Session, platform: Platform, owner: User, make_user: MakeUser
+) -> None:
+    """No runner registered by the test: the platform's own (verdict.competitions.sandboxed) plays
+    every match with the referee and each player in a sandbox of their own. Six players: a round
+    of two matches a turn (padded with Dummies), three go, then the final."""
+    if reason := check_available():
+        pytest.skip(f"sandbox unavailable: {reason}")
+    store_game(session)
+    demos, dummies = ["Demo1", "Demo2", "Demo3"], ["Dumb1", "Dumb2", "Dumb3"]
+    for name in demos:
+        submit_player(session, make_user(name.lower()), player_source(name))
+    for name in dummies:
+        submit_player(session, make_user(name.lower()), player_source(name, "AIDummy.cc"))
+    engine = platform.grading_engine("sandboxed")
+
+    def play_all() -> int:
+        played = 0
+        while engine.grade_next() is not None:
+            played += 1
+        return played
+
+    assert put(client, "/services/competitions", DOCUMENT, owner).status_code == 201
+    assert action(client, owner, "start")["status"] == "started"
+    first = play_round(client, owner, play_all, platform.queue, 6)  # type: ignore[arg-type]
+    final = play_round(client, owner, play_all, platform.queue, 3)  # type: ignore[arg-type]
+    assert {row["player"] for row in final["standing"]} == set(demos)  # the Demo beats the Dummy
+    assert set(first["eliminated"]) == set(dummies)
+    match = final["turns"][0]["matches"][0]
+    output = client.get(match["output"])
+    # The secure referee's match file: the plain Game's, but for its first line (the viewer reads both).
+    assert output.status_code == 200 and output.text.startswith(f"SecGame\n\nSeed {match['seed']}\n")

@@ -81,8 +81,7 @@ class Graders:
         self._graders[kind] = grader
 
     def register_matches(self, matches: MatchJobs) -> None:
-        if self.matches is not None:
-            raise ValueError("match jobs are registered already")
+        """The match jobs this platform's engines play (replacing the default: a test's runner)."""
         self.matches = matches
 
     def for_submission(self, submission: Submission) -> SubmissionGrader | None:
