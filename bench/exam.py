@@ -218,8 +218,10 @@ def wait_graded(
         while True:
             with engine.connect() as connection:
                 rows = list(connection.execute(query.where(Submission.id.in_(ids))).all())
-            waiting = [row for row in rows if row.status == SubmissionStatus.WAITING]
-            if not waiting or time.monotonic() > deadline:
+            pending = [
+                row for row in rows if row.status not in (SubmissionStatus.DONE, SubmissionStatus.ERROR)
+            ]
+            if not pending or time.monotonic() > deadline:
                 return rows  # type: ignore[return-value]
             time.sleep(0.2)
     finally:

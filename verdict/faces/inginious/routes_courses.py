@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from verdict import db
 from verdict.courses.access import courses_for
 from verdict.courses.grades import standings
 from verdict.courses.quiz_figures import quiz_figure
@@ -16,7 +15,7 @@ from verdict.faces.inginious import exam_courses, schemas
 from verdict.faces.inginious.lookup import choice_order, registered_course, visible_course, visible_task
 from verdict.faces.inginious.negotiation import render
 from verdict.faces.inginious.views import course_view, task_view
-from verdict.web.deps import CurrentUser, DbSession, PlatformDep
+from verdict.web.deps import CurrentUser, DbSession, Now, PlatformDep
 
 router = APIRouter(prefix=schemas.PREFIX, tags=schemas.TAGS)
 
@@ -29,11 +28,12 @@ router = APIRouter(prefix=schemas.PREFIX, tags=schemas.TAGS)
     response_model=None,
     responses={**schemas.ok(dict[str, schemas.CourseInfo]), **schemas.error_responses(401)},
 )
-def list_courses(request: Request, user: CurrentUser, session: DbSession, platform: PlatformDep) -> Response:
-    now = db.utcnow()
+def list_courses(
+    request: Request, user: CurrentUser, session: DbSession, platform: PlatformDep, now: Now
+) -> Response:
     courses = courses_for(session, user, now)
     listed = {course.slug: course_view(session, course, access, user, now) for course, access in courses}
-    exams = exam_courses.listed(session, user, platform.clock())  # exams: their students' and staff's
+    exams = exam_courses.listed(session, user, now)  # exams: their students' and staff's
     return render(request, {**listed, **exams})
 
 
@@ -45,13 +45,15 @@ def list_courses(request: Request, user: CurrentUser, session: DbSession, platfo
     responses={**schemas.ok(dict[str, schemas.CourseInfo]), **schemas.error_responses(401, 404)},
 )
 def get_course(
-    request: Request, courseid: str, user: CurrentUser, session: DbSession, platform: PlatformDep
+    request: Request,
+    courseid: str,
+    user: CurrentUser,
+    session: DbSession,
+    platform: PlatformDep,
+    now: Now,
 ) -> Response:
     if (exam := exam_courses.exam_course(session, courseid)) is not None:
-        return render(
-            request, {courseid: exam_courses.course_document(session, exam, user, platform.clock())}
-        )
-    now = db.utcnow()
+        return render(request, {courseid: exam_courses.course_document(session, exam, user, now)})
     course, access = visible_course(session, courseid, user, now)
     return render(request, {course.slug: course_view(session, course, access, user, now)})
 
@@ -65,11 +67,15 @@ def get_course(
     responses={**schemas.ok(dict[str, schemas.TaskInfo]), **schemas.error_responses(401, 403, 404)},
 )
 def list_tasks(
-    request: Request, courseid: str, user: CurrentUser, session: DbSession, platform: PlatformDep
+    request: Request,
+    courseid: str,
+    user: CurrentUser,
+    session: DbSession,
+    platform: PlatformDep,
+    now: Now,
 ) -> Response:
     if (exam := exam_courses.exam_course(session, courseid)) is not None:
-        return render(request, exam_courses.tasks_document(session, exam, user, platform.clock()))
-    now = db.utcnow()
+        return render(request, exam_courses.tasks_document(session, exam, user, now))
     order = choice_order(platform, user)
     course, access = registered_course(session, courseid, user, now)
     tasks = visible_tasks(session, course, access, now)
@@ -87,11 +93,16 @@ def list_tasks(
     responses={**schemas.ok(dict[str, schemas.TaskInfo]), **schemas.error_responses(401, 403, 404)},
 )
 def get_task(
-    request: Request, courseid: str, taskid: str, user: CurrentUser, session: DbSession, platform: PlatformDep
+    request: Request,
+    courseid: str,
+    taskid: str,
+    user: CurrentUser,
+    session: DbSession,
+    platform: PlatformDep,
+    now: Now,
 ) -> Response:
     if (exam := exam_courses.exam_course(session, courseid)) is not None:
-        return render(request, exam_courses.task_document(session, exam, taskid, user, platform.clock()))
-    now = db.utcnow()
+        return render(request, exam_courses.task_document(session, exam, taskid, user, now))
     order = choice_order(platform, user)
     course, access = registered_course(session, courseid, user, now)
     task = visible_task(session, course, taskid, access, now)
@@ -115,9 +126,14 @@ FIGURE_TYPES[".gif"] = "image/gif"
     },
 )
 def get_figure(
-    courseid: str, taskid: str, figure: str, user: CurrentUser, session: DbSession, platform: PlatformDep
+    courseid: str,
+    taskid: str,
+    figure: str,
+    user: CurrentUser,
+    session: DbSession,
+    platform: PlatformDep,
+    now: Now,
 ) -> Response:
-    now = db.utcnow()
     course, access = registered_course(session, courseid, user, now)
     task = visible_task(session, course, taskid, access, now)
     path = quiz_figure(session, task, figure, platform.settings.data_dir / "packages")

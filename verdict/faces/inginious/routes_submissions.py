@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from verdict import db
 from verdict.courses.grades import user_submissions
 from verdict.courses.groups import is_visible_to
 from verdict.courses.open_answers import grade_open_answers
@@ -28,7 +27,7 @@ from verdict.faces.inginious.negotiation import render
 from verdict.faces.inginious.views import submission_view
 from verdict.submissions.models import Submission
 from verdict.submissions.service import submit_to_task, wake_for
-from verdict.web.deps import CurrentUser, DbSession, PlatformDep
+from verdict.web.deps import CurrentUser, DbSession, Now, PlatformDep
 from verdict.web.openapi import request_body
 
 router = APIRouter(prefix=schemas.PREFIX, tags=schemas.TAGS)
@@ -43,13 +42,16 @@ router = APIRouter(prefix=schemas.PREFIX, tags=schemas.TAGS)
     responses={**schemas.ok(list[schemas.SubmissionInfo]), **schemas.error_responses(401, 403, 404)},
 )
 def list_submissions(
-    request: Request, courseid: str, taskid: str, user: CurrentUser, session: DbSession, platform: PlatformDep
+    request: Request,
+    courseid: str,
+    taskid: str,
+    user: CurrentUser,
+    session: DbSession,
+    platform: PlatformDep,
+    now: Now,
 ) -> Response:
     if (exam := exam_courses.exam_course(session, courseid)) is not None:
-        return render(
-            request, exam_courses.submissions_document(session, exam, taskid, user, platform.clock())
-        )
-    now = db.utcnow()
+        return render(request, exam_courses.submissions_document(session, exam, taskid, user, now))
     course, access = registered_course(session, courseid, user, now)
     task = visible_task(session, course, taskid, access, now)
     submissions = user_submissions(session, task, user)
@@ -72,11 +74,11 @@ def get_submission(
     user: CurrentUser,
     session: DbSession,
     platform: PlatformDep,
+    now: Now,
 ) -> Response:
     if (exam := exam_courses.exam_course(session, courseid)) is not None:
-        found = exam_courses.submission_document(session, exam, taskid, submissionid, user, platform.clock())
+        found = exam_courses.submission_document(session, exam, taskid, submissionid, user, now)
         return render(request, found)
-    now = db.utcnow()
     course, access = registered_course(session, courseid, user, now)
     task = visible_task(session, course, taskid, access, now)
     number = parse_id(submissionid)
@@ -124,11 +126,11 @@ def post_submission(
     session: DbSession,
     platform: PlatformDep,
     fields: Annotated[dict[str, list[Answer]], Depends(submission_fields)],
+    now: Now,
 ) -> Response:
     if (exam := exam_courses.exam_course(session, courseid)) is not None:
-        exam_id = exam_courses.submit(session, platform.queue, exam, taskid, user, fields, platform.clock())
+        exam_id = exam_courses.submit(session, platform.queue, exam, taskid, user, fields, now)
         return render(request, {"submissionid": str(exam_id)})
-    now = db.utcnow()
     course, access = registered_course(session, courseid, user, now)
     task = submittable_task(session, course, taskid, access, now)
     answers = TaskAnswers(
@@ -176,8 +178,8 @@ def post_open_grades(
     session: DbSession,
     platform: PlatformDep,
     fields: Annotated[dict[str, list[Answer]], Depends(submission_fields)],
+    now: Now,
 ) -> Response:
-    now = db.utcnow()
     course, access = registered_course(session, courseid, user, now)
     task = visible_task(session, course, taskid, access, now)
     number = parse_id(submissionid)
