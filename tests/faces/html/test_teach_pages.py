@@ -6,6 +6,7 @@ see what (students 403 everywhere, tutors only their courses)."""
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from tests.faces.html.helpers import csrf, log_in, post_form
 from tests.support.inginious import grade_all
 from tests.support.jutge import PE_IC, make_tgz
+from tests.support.paths import DEMO_PACKAGES
 from tests.support.users import MakeUser
 from verdict.accounts.models import User
 from verdict.courses.models import Course, MemberRole
@@ -31,6 +33,7 @@ pytestmark = pytest.mark.e2e
 
 WRONG = '#include <iostream>\nint main() { std::cout << "Bye" << std::endl; }\n'
 RIGHT = (PE_IC / "solution.cc").read_text()
+APLUSB = DEMO_PACKAGES / "aplusb"
 
 
 @pytest.fixture
@@ -467,3 +470,32 @@ def test_submissions_are_paginated(
     second = client.get("/teach/submissions", params={"page": "2"})
     assert "Page 2 of 2" in second.text and second.text.count('href="/teach/submissions/') == 1
     assert client.get("/teach/submissions", params={"page": "99999999999999999999"}).status_code == 200
+
+
+def test_a_kattis_zip_reports_every_bundled_verdict(
+    client: TestClient, people: dict[str, User], tmp_path: Path
+) -> None:
+    """aplusb as a .zip: the report and the staff page list each bundled submission with the
+    verdict it was expected to get and the one it got; its tests are Kattis paths (sample/1)."""
+    log_in(client, "teacher")
+    archive = tmp_path / "aplusb.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in sorted(APLUSB.rglob("*")):
+            if path.is_file():
+                zipped.write(path, Path("aplusb") / path.relative_to(APLUSB))
+    answer = upload(client, archive)
+    assert answer.status_code == 200, answer.text  # type: ignore[attr-defined]
+    report = answer.text  # type: ignore[attr-defined]
+    assert "kattis" in report
+    for file, verdict in (("wrong_answer/diff.py", "WA"), ("time_limit_exceeded/loop.c", "TLE")):
+        row = re.search(
+            rf"<code>[^<]*{re.escape(file)}</code></td>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>",
+            report,
+        )
+        assert row, file
+        assert row.groups() == (verdict, verdict)
+    problem = imported_id(report)
+    page = client.get(f"/teach/problems/{problem}")
+    assert page.status_code == 200 and "sample/1" in page.text and "compile_error/broken.c" in page.text
+    shown = client.get(f"/teach/problems/{problem}/test", params={"name": "sample/1", "which": "output"})
+    assert (APLUSB / "data" / "sample" / "1.ans").read_text().strip() in shown.text
