@@ -121,7 +121,15 @@ def test_teacher_creates_a_course_imports_by_upload_and_rejudges(
     assert page.get_by_text("1 submissions queued for rejudging.").is_visible()
     screenshot(page, shots, "teach-submissions")
     session.rollback()
-    assert session.scalar(sa.select(Submission.status)) == SubmissionStatus.WAITING
+    submission = session.scalar(sa.select(Submission))
+    assert submission is not None and submission.status == SubmissionStatus.WAITING
+    # Its page follows the rejudge live (htmx polls the result while it waits).
+    page.get_by_role("link", name=str(submission.id), exact=True).click()
+    status = page.locator("#submission-status")
+    assert "waiting" in status.inner_text()
+    submission.status, submission.verdict = SubmissionStatus.DONE, Verdict.AC
+    session.commit()
+    sync_api.expect(status).to_contain_text("accepted", timeout=15_000)
     page.goto(f"{server}/teach/courses/{course.id}/stats")
     assert page.locator("svg.chart").count() == 4
     screenshot(page, shots, "teach-stats")

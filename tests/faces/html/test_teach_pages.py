@@ -166,6 +166,7 @@ def test_students_get_403_on_every_teacher_page(
         f"/teach/problems/{problem}",
         f"/teach/problems/{problem}/test?name=1&which=input",
         f"/teach/submissions/{submission}",
+        f"/teach/submissions/{submission}/status",
     ]
     for path in pages:
         answer = browser.get(path)
@@ -437,6 +438,9 @@ def test_submissions_filtered_paginated_rejudged_and_plotted(
     assert again.status_code == 303 and queue.wakes == 1
     session.rollback()
     assert session.get(Submission, wrong).status == SubmissionStatus.WAITING  # type: ignore[union-attr]
+    waiting = client.get(f"/teach/submissions/{wrong}/status")
+    assert "waiting" in waiting.text and 'hx-trigger="every 2s"' in waiting.text
+    assert "<html" not in waiting.text  # a fragment for htmx
     assert set(grade_all(platform)) == {wrong}
     # The whole problem.
     everything = post_form(
@@ -447,6 +451,8 @@ def test_submissions_filtered_paginated_rejudged_and_plotted(
     assert set(grade_all(platform)) == {wrong, right}
     session.rollback()
     assert session.get(Submission, right).verdict == "AC"  # type: ignore[union-attr]
+    graded = client.get(f"/teach/submissions/{right}/status")
+    assert "accepted" in graded.text and "hx-trigger" not in graded.text  # done: no more polling
     # Statistics: one student, solved the one problem; two verdicts.
     stats = client.get(f"/teach/courses/{course.id}/stats")
     assert stats.status_code == 200

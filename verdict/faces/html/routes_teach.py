@@ -512,6 +512,14 @@ def submission_page(page: Page, session: DbSession, submission_id: str) -> Respo
     return page.render("teach/submission.html", submission=submission, author=author, code=code)
 
 
+@router.get("/teach/submissions/{submission_id}/status")
+def submission_status(page: Page, session: DbSession, submission_id: str) -> Response:
+    """The result alone, for htmx to refresh it while the submission waits (after a rejudge)."""
+    user = teacher(page, session)
+    submission = teach.submission_for_staff(session, user, parse_id(submission_id))
+    return page.render("teach/submission_status.html", submission=submission)
+
+
 @router.post("/teach/submissions/{submission_id}/rejudge")
 def rejudge_submission(
     page: FormPage, session: DbSession, platform: PlatformDep, submission_id: str
