@@ -6,6 +6,17 @@ Everything goes through the services the APIs use (:mod:`verdict.courses.service
 :func:`verdict.grading.service.rejudge`), so a page does exactly what its API does and is refused
 the same way. Who may see what is :mod:`verdict.faces.html.teach`. A refused form comes back with
 the service's message and the fields as typed (400); other refusals are error pages.
+
+* ``/teach``: the user's courses (as staff), lists and problems.
+* ``/teach/courses/new``, ``/teach/courses/<id>`` (lists, members, enrol and unenrol),
+  ``/teach/courses/<id>/edit``, ``/teach/courses/<id>/stats`` (SVG plots and their numbers).
+* ``/teach/lists/new``, ``/teach/lists/<id>/edit``: items one a line (``!header``, ``#hidden``).
+* ``/teach/import``: upload a package (capped like ``add-upload``), see the import report.
+* ``/teach/problems/<id>``: tests, limits, golden solution, bundled verdicts; ``.../test?name=``
+  shows a test's input or expected output; ``POST .../rejudge`` rejudges every submission.
+* ``/teach/submissions?problem=&student=&verdict=&course=&page=``; ``/teach/submissions/<id>``
+  (code, tests, compiler output), ``.../status`` (the result, polled by htmx while it waits),
+  ``POST .../rejudge``.
 """
 
 from __future__ import annotations
@@ -191,11 +202,11 @@ def _save_course(
     owner = course_owner(session, course) if course else user
     teach.start_writing(session)
     try:
-        saved, _created = course_service.put_course(session, owner, spec)
+        saved, created = course_service.put_course(session, owner, spec)
     except InvalidInput as error:
         session.rollback()
         return _course_form(page, session, user, course, spec, error.message, 400)
-    if course is None and not _created:
+    if course is None and not created:
         session.rollback()
         message = page._("You already have a course with this name: edit it instead.")
         return _course_form(page, session, user, None, spec, message, 400)
