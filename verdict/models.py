@@ -7,7 +7,16 @@ migrations are compared against. Each model lives in its feature package.
 from __future__ import annotations
 
 from verdict.accounts.models import ApiToken, LoginAttempt, Role, User
-from verdict.competitions.models import Competition, CompetitionStatus
+from verdict.competitions.models import (
+    Competition,
+    CompetitionStatus,
+    Match,
+    MatchStatus,
+    Participant,
+    Round,
+    RoundStatus,
+    Seat,
+)
 from verdict.courses.models import (
     Course,
     CourseList,
@@ -41,13 +50,19 @@ __all__ = [
     "ListItem",
     "ListItemKind",
     "LoginAttempt",
+    "Match",
+    "MatchStatus",
     "MemberRole",
+    "Participant",
     "Problem",
     "ProblemList",
     "ProblemVersion",
     "Protection",
     "Registration",
     "Role",
+    "Round",
+    "RoundStatus",
+    "Seat",
     "Submission",
     "SubmissionStatus",
     "SubmissionTest",

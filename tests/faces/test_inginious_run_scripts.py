@@ -6,6 +6,7 @@ script is contained."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -15,11 +16,13 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from tests.support.inginious import grade_all
 from tests.support.paths import FIXTURES
 from tests.support.users import MakeUser, basic
 from verdict.accounts.models import User
+from verdict.cli import Runtime, app
 from verdict.courses.inginious_import import CourseReport, import_inginious_course
 from verdict.courses.inginious_run import (
     RUN_KEY,
@@ -34,6 +37,7 @@ from verdict.judge.inginious_run import ScriptJob, ScriptLimits, run_script
 from verdict.judge.sandbox import SandboxConfig, check_available
 from verdict.judge.supervision import Supervision
 from verdict.platform import Platform
+from verdict.submissions.models import Submission
 
 SCRIPTS = FIXTURES / "inginious" / "scripts"
 API = "/api/v0/courses/scripts"
@@ -136,17 +140,17 @@ def test_bash_run_script(client: TestClient, platform: Platform, student: tuple[
     assert right == {
         "grade": 100.0,
         "result": "success",
-        "feedback": "<pre>All 3 values are right, alice.</pre>",
-        "problems_feedback": {"why": "<pre>You wrote: doubling</pre>", "code": "<pre>double is right</pre>"},
+        "feedback": "<p>All 3 values are right, alice.</p>",
+        "problems_feedback": {"why": "<p>You wrote: doubling</p>", "code": "<p>double is right</p>"},
     }
     wrong = graded(client, platform, alice, "bash_double", {"code": "return n", "why": "<b>x</b>"})
     assert wrong == {
         "grade": 25.0,
         "result": "failed",
-        "feedback": "<pre>Wrong values.\nYour program said: 0\n1\n21</pre>",
+        "feedback": "<p>Wrong values.\nYour program said: 0\n1\n21</p>",
         "problems_feedback": {
-            "why": "<pre>You wrote: &lt;b&gt;x&lt;/b&gt;</pre>",
-            "code": "<pre>double is wrong</pre>",
+            "why": "<p>You wrote: &lt;b&gt;x&lt;/b&gt;</p>",
+            "code": "<p>double is wrong</p>",
         },
     }
 
@@ -158,13 +162,13 @@ def test_python_run_script(
     alice, _ = student
     right = graded(client, platform, alice, "python_double", {"code": "return 2 * n"})
     assert right["grade"] == 100.0 and right["result"] == "success"
-    assert right["feedback"] == "<pre>3 of 3 values right for alice.</pre>"
+    assert right["feedback"] == "<p>3 of 3 values right for alice.</p>"
     assert right["problems_feedback"] == {
-        "code": "<pre>Your code:\n\n.. code-block:: python\n\n\treturn 2 * n\n\n</pre>"
+        "code": '<p>Your code:</p>\n<pre class="code python literal-block">return 2 * n\n</pre>'
     }
     wrong = graded(client, platform, alice, "python_double", {"code": "return n + 1"})
     assert (wrong["grade"], wrong["result"]) == (33.33, "failed")
-    assert wrong["feedback"] == "<pre>1 of 3 values right for alice.</pre>"
+    assert wrong["feedback"] == "<p>1 of 3 values right for alice.</p>"
 
 
 @pytest.mark.e2e
@@ -176,14 +180,14 @@ def test_java_method_in_a_template(
     assert right == {
         "grade": 100.0,
         "result": "success",
-        "feedback": "<pre>max works.</pre>",
-        "problems_feedback": {"method": "<pre>Right on 2 arrays.</pre>"},
+        "feedback": "<p>max works.</p>",
+        "problems_feedback": {"method": "<p>Right on 2 arrays.</p>"},
     }
     broken = graded(
         client, platform, alice, "java_method", {"method": "static int max(int[] v) { return v[0] }"}
     )
     assert (broken["grade"], broken["result"]) == (0.0, "failed")
-    assert "error: &#x27;;&#x27; expected" in broken["problems_feedback"]["method"]
+    assert "error: ';' expected" in broken["problems_feedback"]["method"]
 
 
 @pytest.mark.e2e
@@ -192,7 +196,7 @@ def test_whole_programs(client: TestClient, platform: Platform, student: tuple[U
     for task in ("bash_whole", "python_whole"):
         right = graded(client, platform, alice, task, {"code": "print(2 * int(input()))"})
         assert right["result"] == "success" and right["grade"] == 100.0
-        assert right["problems_feedback"] == {"code": "<pre>3 of 3 cases passed</pre>"}
+        assert right["problems_feedback"] == {"code": "<p>3 of 3 cases passed</p>"}
         wrong = graded(client, platform, alice, task, {"code": "print(14)"})
         assert (wrong["result"], wrong["grade"]) == ("failed", 33.0)
 
@@ -208,7 +212,7 @@ def test_a_hostile_run_script_is_contained(
     outcome = graded(client, platform, alice, "hostile", {"code": "anything"})
     assert (outcome["result"], outcome["grade"]) == ("timeout", 0.0)
     assert outcome["feedback"] == (
-        "<pre>shadow:denied;work:absent;usr:refused;api:refused;passwd:refused;network:no;forks:capped;</pre>"
+        "<p>shadow:denied;work:absent;usr:refused;api:refused;passwd:refused;network:no;forks:capped;</p>"
     )
 
 
@@ -224,8 +228,8 @@ def test_run_student_from_bash(
     outcome = graded(client, platform, alice, "student_bash", {"code": "print(2 * int(input()))"})
     assert outcome["result"] == "success"
     assert outcome["problems_feedback"] == {
-        "probes": "<pre>double:42 rc:0;timeout:253;memory:252;network:254;exit:7;file:made by the student;"
-        "task:hidden;input:hidden;socket:hidden;stderr:oops;shadow:denied;network:no;leftovers:private;</pre>"
+        "probes": "<p>double:42 rc:0;timeout:253;memory:252;network:254;exit:7;file:made by the student;"
+        "task:hidden;input:hidden;socket:hidden;stderr:oops;shadow:denied;network:no;leftovers:private;</p>"
     }
 
 
@@ -238,12 +242,12 @@ def test_run_student_simple_from_python(
     assert (right["result"], right["grade"], right["feedback"]) == (
         "success",
         100.0,
-        "<pre>3 of 3 cases passed</pre>",
+        "<p>3 of 3 cases passed</p>",
     )
     looping = graded(client, platform, alice, "student_python", {"code": "while True: pass"})
     assert (looping["result"], looping["grade"]) == ("failed", 0.0)
     assert looping["problems_feedback"] == {
-        "code": "<pre>Timed out on 7. Timed out on 14. Timed out on 21. </pre>"
+        "code": "<p>Timed out on 7. Timed out on 14. Timed out on 21.</p>"
     }
 
 
@@ -257,14 +261,14 @@ def test_a_run_file_without_shebang_runs_as_ipython(
     assert right == {
         "grade": 100.0,
         "result": "success",
-        "feedback": "<pre>double gave 0 2 42 for alice</pre>",
-        "problems_feedback": {"code": "<pre>checked by IPython-style shell escapes</pre>"},
+        "feedback": "<p>double gave 0 2 42 for alice</p>",
+        "problems_feedback": {"code": "<p>checked by IPython-style shell escapes</p>"},
     }
     wrong = graded(client, platform, alice, "ipython_run", {"code": "return n"})
     assert (wrong["result"], wrong["grade"], wrong["feedback"]) == (
         "failed",
         0.0,
-        "<pre>double gave 0 1 21 for alice</pre>",
+        "<p>double gave 0 1 21 for alice</p>",
     )
 
 
@@ -303,4 +307,122 @@ def test_a_file_problem(client: TestClient, platform: Platform, student: tuple[U
     assert grade_all(platform) == [int(submission_id)]
     [done] = client.get(f"{API}/tasks/file_upload/submissions/{submission_id}", headers=basic(alice)).json()
     assert (done["result"], done["grade"]) == ("success", 100.0)
-    assert done["problems_feedback"] == {"notes": "<pre>notes.txt has 3 words</pre>"}
+    assert done["problems_feedback"] == {"notes": "<p>notes.txt has 3 words</p>"}
+
+
+def stored(session: Session, submission_id: str) -> Submission:
+    session.expire_all()
+    submission = session.get(Submission, int(submission_id))
+    assert submission is not None
+    return submission
+
+
+@pytest.mark.e2e
+def test_rst_feedback_is_html(
+    client: TestClient, platform: Platform, student: tuple[User, CourseReport]
+) -> None:
+    """The script's reStructuredText is shown as INGInious shows it: rendered by docutils (a
+    section title from <h3>, a table, ``<code>`` literals, the student's code in a code block,
+    rst-image's picture as a data: URI, hidden-until parts shown once their date is past), with
+    the links' rel set."""
+    alice, _ = student
+    right = graded(client, platform, alice, "rst_feedback", {"code": "return n * n"})
+    assert (right["result"], right["grade"]) == ("success", 100.0)
+    feedback = right["feedback"]
+    assert feedback.startswith(
+        '<div class="section">\n<h3>Results</h3>\n<p>Your square is <strong>right</strong>.</p>'
+    )
+    assert '<table class="docutils">' in feedback and '<th class="head">expected</th>' in feedback
+    assert '<td><code class="docutils literal">4 9</code></td>' in feedback
+    link = '<a class="reference external" href="https://example.org/course" rel="noopener noreferrer">'
+    assert f"{link}the course</a>" in feedback
+    assert '<div class="compound">\n<p>Shown: its date is past.</p>\n</div>' in feedback
+    assert "model answer" not in feedback and "hidden until 01/01/2999 12:00:00" in feedback
+    code = right["problems_feedback"]["code"]
+    assert code.startswith('<p>Your code:</p>\n<pre class="code python literal-block">return n * n\n</pre>')
+    assert '<img src="data:image/png;base64,iVBORw0KGgo' in code
+    wrong = graded(client, platform, alice, "rst_feedback", {"code": "return n + n"})
+    assert "Your square is <em>wrong</em>." in wrong["feedback"]
+    assert '<code class="docutils literal">4 6</code>' in wrong["feedback"]
+
+
+@pytest.mark.e2e
+def test_hostile_feedback_runs_no_script_and_reads_no_file(
+    client: TestClient, platform: Platform, student: tuple[User, CourseReport], tmp_path: Path
+) -> None:
+    """A script's feedback with script tags, raw HTML with handlers, javascript: and data: links,
+    and include / raw :file: / csv-table :file: / raw :url: directives naming a server file (the
+    student's answer) and /etc/passwd: no script, handler, style or frame is left, and no file of
+    the server is read."""
+    alice, _ = student
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the-server-secret\n")
+    outcome = graded(client, platform, alice, "hostile_feedback", {"code": str(secret)})
+    assert outcome["result"] == "success"
+    shown = outcome["feedback"] + outcome["problems_feedback"]["code"]
+    for forbidden in (
+        "<script", "alert('raw", "alert('img", "alert('a", "alert('link", "alert('role", "alert('problem",
+        "onerror", "onclick", "onload", "onmouseover", "javascript:", "<iframe", "<svg", "style=",
+        "data:text",
+        "the-server-secret", "root:",
+    ):  # fmt: skip
+        assert forbidden not in shown, (forbidden, shown)
+    assert outcome["feedback"].startswith("<p>&lt;script&gt;alert('text')&lt;/script&gt; plain</p>")
+    assert "styled" in outcome["feedback"]
+    assert '<a class="reference external" rel="noopener noreferrer">js</a>' in outcome["feedback"]
+    assert "end" in outcome["feedback"]
+    assert outcome["problems_feedback"]["code"] == "<b>bold</b>"
+
+
+@pytest.mark.e2e
+def test_the_state_counts_attempts(
+    client: TestClient, platform: Platform, session: Session, student: tuple[User, CourseReport]
+) -> None:
+    """INGInious gives the script ``@state``, the state of the student's submission that counts for
+    the task (best, here): a script counts the attempts with it. A submission that sets no state
+    and grades lower does not count, so the count goes on; the custom values and the tags are
+    kept for staff and never shown in the API (INGInious's v0 does not show them)."""
+    alice, _ = student
+    first = graded(client, platform, alice, "attempts", {"answer": "x"})
+    assert first["feedback"] == "<p>Attempt <strong>1</strong> (previous state: none)</p>"
+    second = graded(client, platform, alice, "attempts", {"answer": "x"})
+    assert second["feedback"] == "<p>Attempt <strong>2</strong> (previous state: 1)</p>"
+    crashed = graded(client, platform, alice, "attempts", {"answer": "fail"})
+    assert (crashed["result"], crashed["grade"]) == ("crash", 0.0)
+    third = graded(client, platform, alice, "attempts", {"answer": "x"})
+    assert (third["result"], third["grade"]) == ("success", 100.0)
+    assert third["feedback"] == "<p>Attempt <strong>3</strong> (previous state: 2)</p>"
+    submissions = client.get(f"{API}/tasks/attempts/submissions", headers=basic(alice)).json()
+    assert len(submissions) == 4
+    assert all(not {"custom", "tags", "state"} & set(s) for s in submissions)
+    [latest] = [s for s in submissions if s["grade"] == 100.0]
+    row = stored(session, latest["id"])
+    assert (row.state, row.custom, list(row.tags.values())) == ("3", {"attempt": 3}, ["attempt-3"])
+    assert all(key.startswith("*auto-tag-") for key in row.tags)  # INGInious's key for `tag`
+
+
+@pytest.mark.e2e
+def test_staff_see_custom_tags_and_state(
+    client: TestClient, platform: Platform, session: Session, student: tuple[User, CourseReport]
+) -> None:
+    """``verdict submission ID`` shows what the script set for staff: custom values, tags, state,
+    and the feedback's RST source."""
+    alice, _ = student
+    response = client.post(
+        f"{API}/tasks/bash_double/submissions",
+        headers=basic(alice),
+        data={"code": "return 2 * n", "why": "x"},
+    )
+    submission_id = response.json()["submissionid"]
+    grade_all(platform)
+    row = stored(session, submission_id)
+    assert (row.custom, row.tags, row.state) == ({"checked": 3}, {"bash": True}, "")
+    shown = CliRunner().invoke(
+        app, ["submission", submission_id, "--json"], obj=Runtime(settings=platform.settings)
+    )
+    assert shown.exit_code == 0, shown.output
+    view = json.loads(shown.stdout)
+    assert (view["custom"], view["tags"], view["state"]) == ({"checked": 3}, {"bash": True}, "")
+    assert view["feedback"] == "All 3 values are right, alice."
+    missing = CliRunner().invoke(app, ["submission", "999999"], obj=Runtime(settings=platform.settings))
+    assert missing.exit_code == 1 and "no submission 999999" in missing.output

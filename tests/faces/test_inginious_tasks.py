@@ -27,6 +27,7 @@ from verdict.courses.grades import (
 from verdict.courses.models import Course, Evaluate, Registration, Task
 from verdict.courses.quiz import PartResult
 from verdict.courses.registration import register, unregister
+from verdict.courses.rst_feedback import feedback_html
 from verdict.courses.submission_rules import Upload, check_can_submit, parse_input
 from verdict.courses.subproblems import ProgramPart, program_parts
 from verdict.courses.task_view import ChoiceOrder, contact_url, public_problems, shown_choices, visible_tasks
@@ -214,7 +215,12 @@ def test_single_answer_choice() -> None:
     plain = {**mcq(), "error_message": None, "success_message": None}
     assert quiz.grade_multiple_choice(plain, 3).messages == ["Wrong answer"]
     assert quiz.grade_multiple_choice(plain, 0).messages == ["fa"]
-    assert quiz.grade_multiple_choice(mcq(), 1).feedback == "<p>No!</p>\n<p>fb</p>"
+    # INGInious's messages are reStructuredText: kept as source, rendered when shown.
+    assert feedback_html(quiz.grade_multiple_choice(mcq(), 1).feedback) == "<p>No!</p>\n<p>fb</p>"
+    emphasised = {**mcq(), "error_message": "*No*, see ``fb``"}
+    assert feedback_html(quiz.grade_multiple_choice(emphasised, 1).feedback) == (
+        '<p><em>No</em>, see <code class="docutils literal">fb</code></p>\n<p>fb</p>'
+    )
 
 
 @pytest.mark.unit

@@ -531,3 +531,9 @@ def test_repeated_fields_have_count_caps(
     error = error_of(put(client, path, document, instructor), 400)
     assert error.get("field") == field, error
     assert "at most" in error["message"]
+
+
+def test_a_control_character_in_a_name_is_400(client: TestClient, instructor: User) -> None:
+    """PostgreSQL refuses NUL in text: the identifier is refused before any query (never a 500)."""
+    for path in ("/services/courses/Instructor:%00", "/services/lists/%00:x", "/services/courses/a%01:b"):
+        error_of(client.get(path, headers=as_user(instructor)), 400)

@@ -86,9 +86,9 @@ def test_unsupported_handlers_are_refused_by_name(
     client: TestClient, platform: Platform, jutge: User
 ) -> None:
     package = place(platform, jutge, LARGER, "problems/game.pbm")
-    (package / "handler.yml").write_text("handler: game\n")
+    (package / "handler.yml").write_text("handler: circuits\n")
     error = error_of(import_path(client, jutge, "problems/game.pbm"), 400)
-    assert "cannot grade game problems" in error["message"]
+    assert "cannot grade circuits problems" in error["message"]
 
 
 def test_a_student_solves_the_english_variant_with_its_own_tests(

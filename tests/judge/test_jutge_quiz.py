@@ -129,8 +129,8 @@ def test_a_broken_quiz_is_refused_naming_file_and_key(
 
 
 def test_a_handler_other_than_std_and_quiz_is_still_refused(quiz_copy: Path) -> None:
-    (quiz_copy / "handler.yml").write_text("handler: game\n")
-    with pytest.raises(PackageError, match="cannot grade game problems"):
+    (quiz_copy / "handler.yml").write_text("handler: circuits\n")
+    with pytest.raises(PackageError, match="cannot grade circuits problems"):
         load_package(quiz_copy)
 
 

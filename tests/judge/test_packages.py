@@ -592,7 +592,7 @@ def test_jutge_ops_per_compiler_override_the_tests_own(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("changes", "culprit", "message"),
     [
-        ({"handler.yml": "handler: game\n"}, "handler.yml", "cannot grade game problems"),
+        ({"handler.yml": "handler: game\n"}, "Runner", "a game package needs Runner/"),
         ({"handler.yml": "handler: circuits\n"}, "handler.yml", "cannot grade circuits problems"),
         ({"handler.yml": "handler: chess\n"}, "handler.yml", "unknown value 'chess'"),
         (

@@ -158,7 +158,7 @@ GROUPS = {
     "user": {"create", "passwd", "token", "list", "unlock"},
     "course": {"import-inginious"},
 }
-COMMANDS = {"run", "languages", "judge", "serve", "worker", "submit", "rejudge", "demo"}
+COMMANDS = {"run", "languages", "judge", "serve", "worker", "submit", "rejudge", "submission", "demo"}
 
 
 def listed(output: str) -> set[str]:

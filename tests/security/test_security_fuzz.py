@@ -40,6 +40,10 @@ DEMO_PATH = {
     "ref": "P55817",
     "figure": "plus.svg",  # a Jutge quiz task's image
     "email": "alice@demo.verdict",  # a student of an exam (/services/exams/{ident}/students/{email})
+    "round_number": "1",  # a competition's round, match, viewer file and action
+    "match": "1",
+    "asset": "viewer.html",
+    "action": "next",
 }
 
 

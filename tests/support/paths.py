@@ -21,10 +21,14 @@ JUTGE_REFERENCE = FIXTURES / "jutge"  # the Jutge reference's example documents,
 DEMO = Path(verdict.demo.__file__).resolve().parent
 DEMO_PACKAGES = DEMO / "packages"  # Kattis aplusb and guess, Jutge pe_ic.pbm and scored.pbm, game orchard.pbm
 APLUSB = DEMO_PACKAGES / "aplusb"
+# Game packages import like the others, but a submission is a player judged by matches
+# (tests/judge/test_game_matches.py), not a program judged on tests: not among GOOD_PACKAGES.
+GAME_PACKAGES = sorted(DEMO_PACKAGES / name for name in verdict.demo.GAME_PACKAGES)
+ORCHARD = DEMO_PACKAGES / "orchard.pbm"
 
 GOOD_PACKAGES = sorted(
     [
-        *(p for p in DEMO_PACKAGES.iterdir() if p.name not in verdict.demo.GAME_PACKAGES),
+        *(p for p in DEMO_PACKAGES.iterdir() if p not in GAME_PACKAGES),
         *FIXTURE_PACKAGES.glob("kattis/*"),
         *FIXTURE_PACKAGES.glob("jutge/*.pbm"),
     ],

@@ -1,7 +1,9 @@
-"""``verdict submit`` (through the same use case as the faces) and ``verdict rejudge``."""
+"""``verdict submit`` (through the same use case as the faces), ``verdict rejudge`` and
+``verdict submission`` (one submission as staff see it)."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from rich.table import Table
 from verdict.accounts.service import get_user
 from verdict.cli.judge import language_of
 from verdict.cli.runtime import Runtime, console, errors
+from verdict.courses.rst_feedback import source_of
 from verdict.errors import ServiceError
 from verdict.grading.queue import DramatiqQueue
 from verdict.grading.service import rejudge
@@ -104,3 +107,46 @@ def rejudge_command(
             "[yellow]no broker configured: a running `verdict serve` picks them up at its next "
             "restart or sweep[/]"
         )
+
+
+def show_command(
+    ctx: typer.Context,
+    submission_id: int = typer.Argument(..., help="Submission id."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Show a submission as staff see it: its outcome, and what an INGInious run script set that
+    students never see (its ``feedback-custom`` values, its tags and its state)."""
+    platform = Runtime.of(ctx).platform()
+    with platform.sessionmaker() as session:
+        submission = session.get(Submission, submission_id)
+        if submission is None:
+            errors.print(f"[red]error:[/red] no submission {submission_id}")
+            raise typer.Exit(1)
+        shown = staff_view(submission)
+    if as_json:
+        console.print_json(json.dumps(shown))
+        return
+    table = Table(title=f"submission {submission_id}", show_header=False)
+    for key, value in shown.items():
+        table.add_row(key, value if isinstance(value, str) else json.dumps(value, indent=1))
+    console.print(table)
+
+
+def staff_view(submission: Submission) -> dict[str, object]:
+    """The fields staff read; feedback as its source (the RST a run script wrote, else the HTML)."""
+    feedback = submission.feedback or ""
+    source = source_of(feedback)
+    return {
+        "id": submission.id,
+        "user_id": submission.user_id,
+        "task_id": submission.task_id,
+        "problem_id": submission.problem_id,
+        "status": str(submission.status),
+        "verdict": str(submission.verdict) if submission.verdict else None,
+        "grade": submission.grade,
+        "feedback": feedback if source is None else source,
+        "custom": dict(submission.custom or {}),
+        "tags": dict(submission.tags or {}),
+        "state": submission.state or "",
+        "error_reason": submission.error_reason or "",
+    }

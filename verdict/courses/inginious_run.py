@@ -8,23 +8,36 @@ and the task's ``limits`` keep where the script is (``limits["run_script"]``).
 
 Grading: the script runs in the sandbox with every answer of the submission as its input, and
 its feedback makes the submission: result (as the submission's verdict), grade, text feedback and
-per-problem feedback, ``pid -> [result, html]``, exactly the INGInious results the script set.
-The task's quiz parts are given to the script too, and the script grades them (as INGInious's
-container would see them): they are not graded in-process.
+per-problem feedback, ``pid -> [result, text]``, exactly the INGInious results the script set.
+The texts are reStructuredText: kept as their source (``verdict.courses.rst_feedback``), rendered
+to sanitised HTML when shown, as INGInious does. The script's ``feedback-custom`` values,
+``tag-set``/``tag`` tags and ``feedback-state`` are kept on the submission (``custom``, ``tags``,
+``state``: staff see the first two, INGInious's API v0 shows none of them). The task's quiz parts
+are given to the script too, and the script grades them (as INGInious's container would see
+them): they are not graded in-process.
+
+The state: INGInious gives the script ``@state``, the state that the student's submission that
+counts for the task (the best graded, or the last, as the task evaluates) had set when this one was
+made. Here it is the state of the submission that counted among those made before this one, so
+that regrading a submission gives its script the same state.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import html
 import shutil
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from verdict.courses.grades import evaluated_submission
 from verdict.courses.models import Task
+from verdict.courses.rst_feedback import rst_source
 from verdict.grading.service import Outcome
 from verdict.judge.inginious_run import ScriptJob, ScriptLimits, ScriptOutcome, run_script
 from verdict.judge.sandbox import SandboxConfig
@@ -166,8 +179,10 @@ def grade_run_script(
     username: str,
     grader: RunScriptGrader,
     supervision: Supervision | None = None,
+    state: str = "",
 ) -> Outcome:
-    """Runs the task's script on the submission's answers; the submission's outcome."""
+    """Runs the task's script on the submission's answers (and ``state``, :func:`previous_state`);
+    the submission's outcome."""
     data_dir = grader.data_dir
     if data_dir is None:
         return Outcome(
@@ -189,8 +204,24 @@ def grade_run_script(
         time=(submission.created_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S.%f"),
         common_dir=root / "common",
         limits=script_limits(task.limits),
+        state=state,
     )
     return outcome_of_script(run_script(grader.sandbox or SandboxConfig(), job, supervision))
+
+
+def previous_state(session: Session, task: Task, submission: Submission) -> str:
+    """The ``feedback-state`` of the student's submission that counted for the task before this
+    one was made (best or last graded, as the task evaluates); ``""`` when there is none."""
+    earlier = session.scalars(
+        sa.select(Submission).where(
+            Submission.task_id == task.id,
+            Submission.user_id == submission.user_id,
+            Submission.id < submission.id,
+            Submission.status == SubmissionStatus.DONE,
+        )
+    ).all()
+    counted = evaluated_submission(task, earlier)
+    return counted.state if counted is not None else ""
 
 
 def script_answers(stored: Mapping[str, Any]) -> dict[str, Any]:
@@ -221,13 +252,12 @@ def outcome_of_script(script: ScriptOutcome) -> Outcome:
         verdict=verdict,
         score=script.grade,
         grade=script.grade,
-        feedback=rst_html(script.text),
-        problems_feedback={pid: [result, rst_html(text)] for pid, (result, text) in script.problems.items()},
+        feedback=rst_source(script.text),
+        problems_feedback={
+            pid: [result, rst_source(text)] for pid, (result, text) in script.problems.items()
+        },
         error_reason=reason,
+        custom=script.custom,
+        tags=script.tags,
+        state=script.state,
     )
-
-
-def rst_html(text: str) -> str:
-    """The script's reStructuredText feedback, shown as preformatted text (escaped: the script
-    may echo the student's answer)."""
-    return f"<pre>{html.escape(text)}</pre>" if text.strip() else ""

@@ -32,6 +32,8 @@ class Visible:
 
 def parse_ident(ident: str, user: User | None = None) -> tuple[str, str]:
     """``"owner:name"`` -> ``("owner", "name")``. A bare ``"name"`` means the user's own."""
+    if any(ord(char) < 32 for char in ident):  # PostgreSQL refuses NUL in text: never a 500
+        raise InvalidInput(f"{ident!r} is not an identifier of the form owner:name")
     owner, colon, name = ident.partition(":")
     if not colon:
         if user is None:

@@ -16,15 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from verdict.accounts.models import User
-from verdict.courses.inginious_run import grade_run_script, is_run_script_task
+from verdict.courses.inginious_run import grade_run_script, is_run_script_task, previous_state
 from verdict.courses.jutge_quiz import (
     PENDING,
+    QUIZ_KEY,
     QUIZ_PART_TYPES,
     TEACHER_KEY,
     grade_part,
     multiple_choice_partial,
 )
 from verdict.courses.models import Task
+from verdict.courses.rst_feedback import rst_source
 from verdict.courses.subproblems import PROGRAM_TYPES, ProgramPart, program_parts, program_pids
 from verdict.courses.task_view import ChoiceOrder
 from verdict.grading.engine import feedback_html, test_rows
@@ -61,7 +63,8 @@ def _paragraphs(messages: Iterable[str]) -> str:
 def grade_multiple_choice(problem: Mapping[str, Any], answer: Any) -> PartResult:
     """INGInious's rule: single answer — the chosen choice is valid; multiple — exactly the valid
     choices are chosen. Feedback: the success or error message (default "Wrong answer") then the
-    feedback of each chosen choice."""
+    feedback of each chosen choice: reStructuredText in an INGInious task, as INGInious renders
+    them (kept as source, rendered when shown); a Jutge quiz's hints are plain text."""
     choices = [c if isinstance(c, Mapping) else {} for c in problem.get("choices") or []]
     chosen = [answer] if isinstance(answer, int) else [int(a) for a in answer or [] if str(a).isdigit()]
     chosen = [index for index in chosen if 0 <= index < len(choices)]
@@ -81,7 +84,7 @@ def grade_multiple_choice(problem: Mapping[str, Any], answer: Any) -> PartResult
         messages.insert(0, "Wrong answer. Make sure to select all the valid possibilities")
     else:
         messages.insert(0, "Wrong answer")
-    result = _quiz_part(correct, messages)
+    result = _quiz_part(correct, messages, rst=QUIZ_KEY not in problem)
     if partial is not None and not correct:
         result.score = partial
     return result
@@ -89,14 +92,16 @@ def grade_multiple_choice(problem: Mapping[str, Any], answer: Any) -> PartResult
 
 def grade_match(problem: Mapping[str, Any], answer: Any) -> PartResult:
     correct = str(answer or "").strip() == str(problem.get("answer", "")).strip()
-    return _quiz_part(correct, ["Correct answer" if correct else "Invalid answer"])
+    return _quiz_part(correct, ["Correct answer" if correct else "Invalid answer"], rst=True)
 
 
-def _quiz_part(correct: bool, messages: list[str]) -> PartResult:
+def _quiz_part(correct: bool, messages: list[str], rst: bool) -> PartResult:
+    """Messages as INGInious's multiple-choice agent makes its feedback: paragraphs of RST."""
+    feedback = rst_source("\n\n".join(m for m in messages if m.strip())) if rst else _paragraphs(messages)
     return PartResult(
         Verdict.AC if correct else Verdict.WA,
         1.0 if correct else 0.0,
-        _paragraphs(messages),
+        feedback,
         messages=messages,
     )
 
@@ -154,11 +159,13 @@ def grade_task(judge: Judge, submission: Submission, grader: TaskGrader | None =
             raise NotGradable(f"submission {submission.id}: its task is gone")
         user = session.get(User, submission.user_id) if submission.user_id is not None else None
         course_slug = task.course.slug
+        scripted = is_run_script_task(task)
+        state = previous_state(session, task, submission) if scripted else ""
         session.expunge(task)
         username = user.username if user else ""
-    if is_run_script_task(task):  # graded by its INGInious run script, in the sandbox
+    if scripted:  # graded by its INGInious run script, in the sandbox
         supervision = judge.current_supervision()
-        return grade_run_script(task, course_slug, submission, username, grader, supervision)
+        return grade_run_script(task, course_slug, submission, username, grader, supervision, state)
     order = ChoiceOrder(grader.secret, username, submission.user_id, grader.sandbox)
     stored = dict(submission.input or {})
     programs = program_pids(task)

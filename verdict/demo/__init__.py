@@ -20,8 +20,8 @@ from verdict.problems.store import import_package
 
 HERE = Path(__file__).resolve().parent
 PASSWORD = "verdict-demo"
-# Game packages (handler: game) beside the others: kept out of the import until Verdict imports
-# game problems (issue 16); their Runner/ is built and played by tests/judge/test_demo_game.py.
+# The game packages (handler: game) among them: imported as the others are, a submission is a
+# player (verdict.judge.games); their Runner/ is also built bare by tests/judge/test_demo_game.py.
 GAME_PACKAGES = frozenset({"orchard.pbm"})
 USERS = [
     ("teacher", "teacher@demo.verdict", "Demo Teacher", "instructor"),
@@ -47,7 +47,6 @@ def load_demo(platform: Platform) -> list[str]:
         problem_ids = [
             import_package(session, path, settings=settings, owner=teacher).problem.id
             for path in sorted((HERE / "packages").iterdir())
-            if path.name not in GAME_PACKAGES
         ]
         lists.put_list(
             session,

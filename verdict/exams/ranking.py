@@ -16,55 +16,20 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from verdict.accounts.models import User
-from verdict.courses import access
-from verdict.courses.models import Course
-from verdict.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from verdict.exams.models import Exam, ExamStudent
+from verdict.errors import Conflict, InvalidInput, PermissionDenied
+from verdict.exams.access import check_exam_staff, is_exam_staff, student_of
+from verdict.exams.models import Exam
 from verdict.exams.results import Results, StudentResult, View, exam_results
-
-
-def find_exam(session: Session, owner: str, name: str) -> Exam:
-    """The exam ``owner:name``; NotFound names it."""
-    exam = session.scalar(
-        sa.select(Exam).join(User, User.id == Exam.owner_id).where(User.username == owner, Exam.name == name)
-    )
-    if exam is None:
-        raise NotFound(f"no exam {owner}:{name}")
-    return exam
-
-
-def is_exam_staff(session: Session, exam: Exam, user: User) -> bool:
-    """The exam's owner, its course's staff (owner, course admins, tutors), administrators."""
-    if user.is_admin or exam.owner_id == user.id:
-        return True
-    course = session.get(Course, exam.course_id)
-    return course is not None and access.is_staff(session, course, user)
-
-
-def exam_student(session: Session, exam: Exam, user: User) -> ExamStudent | None:
-    """The user's place among the exam's students (by account, or by email if not linked)."""
-    return session.scalar(
-        sa.select(ExamStudent).where(
-            ExamStudent.exam_id == exam.id,
-            sa.or_(ExamStudent.user_id == user.id, ExamStudent.email == user.email.lower()),
-        )
-    )
-
-
-def check_exam_staff(session: Session, exam: Exam, user: User, what: str) -> None:
-    if not is_exam_staff(session, exam, user):
-        raise PermissionDenied(f"only the exam's owner, its course's tutors and administrators may {what}")
 
 
 def ranking_for(session: Session, exam: Exam, user: User, now: datetime) -> Results:
     """The results ``user`` may see (see the module docstring); 403 for strangers."""
     if is_exam_staff(session, exam, user):
         return exam_results(session, exam, view=View.STAFF, now=now)
-    student = exam_student(session, exam, user)
+    student = student_of(session, exam, user)
     if student is None:
         raise PermissionDenied("only the exam's students and staff may read its ranking")
     results = exam_results(session, exam, view=View.STUDENTS, now=now)

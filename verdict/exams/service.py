@@ -29,12 +29,13 @@ from sqlalchemy.orm import Session
 
 from verdict import db
 from verdict.accounts.models import User
-from verdict.courses.access import STAFF_ROLES, is_staff, owns
+from verdict.courses.access import STAFF_ROLES, owns
 from verdict.courses.lists import ProblemAccess
 from verdict.courses.models import Course, CourseMember, MemberRole
-from verdict.courses.names import MAX_TITLE, check_count, check_name, check_text, parse_ident
+from verdict.courses.names import MAX_TITLE, check_count, check_name, check_text
 from verdict.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from verdict.exams import codes
+from verdict.exams.access import check_exam_staff, exam_ident, find_exam, parse_exam_ident
 from verdict.exams.models import Exam, ExamProblem, ExamStudent, Protection
 from verdict.judge.errors import UnknownLanguage
 from verdict.judge.languages import get_language
@@ -136,42 +137,6 @@ def format_start(when: datetime, zone: ZoneInfo) -> str:
 
 
 # --------------------------------------------------------------------------- look-up and access
-
-
-def parse_exam_ident(ident: str, user: User) -> tuple[str, str]:
-    """``owner:name`` (a bare name: the user's own). A NUL is refused here: PostgreSQL refuses
-    it in any text it is asked to compare, and that would be a server error."""
-    if "\x00" in ident:
-        raise InvalidInput(f"{ident!r} is not an identifier of the form owner:name")
-    return parse_ident(ident, user)
-
-
-def find_exam(session: Session, owner: str, name: str, *, lock: bool = False) -> Exam:
-    query = (
-        sa.select(Exam).join(User, User.id == Exam.owner_id).where(User.username == owner, Exam.name == name)
-    )
-    exam = session.scalar(query.with_for_update(of=Exam) if lock else query)
-    if exam is None:
-        raise NotFound(f"no exam {owner}:{name}")
-    return exam
-
-
-def exam_ident(session: Session, exam: Exam) -> str:
-    owner = session.scalar(sa.select(User.username).where(User.id == exam.owner_id))
-    return f"{owner}:{exam.name}"
-
-
-def is_exam_staff(session: Session, exam: Exam, user: User) -> bool:
-    """The exam's owner, and the staff of its course (owner, administrators, tutors)."""
-    if exam.owner_id == user.id:
-        return True
-    course = session.get(Course, exam.course_id)
-    return course is not None and is_staff(session, course, user)
-
-
-def check_exam_staff(session: Session, exam: Exam, user: User) -> None:
-    if not is_exam_staff(session, exam, user):
-        raise PermissionDenied(f"exam {exam_ident(session, exam)} belongs to another user")
 
 
 def _check_exam_owner(session: Session, exam: Exam, user: User) -> None:

@@ -19,6 +19,7 @@ from verdict.grading import owners, service
 from verdict.grading.graders import Graders, NotGradable
 from verdict.grading.service import Outcome
 from verdict.judge.errors import JudgeError
+from verdict.judge.games.accept import GameGrader
 from verdict.judge.grader import Grader, GradeResult, TestResult, reason
 from verdict.judge.languages import get_language
 from verdict.judge.packages import load_package
@@ -59,7 +60,7 @@ class GradingEngine:
         self.name = name or owners.engine_name(self.identity)
         self.config = sandbox_config(settings)
         self.wake = wake  # called with 1 when a submission is put back to waiting
-        self._graders: OrderedDict[tuple[int, str], Grader] = OrderedDict()
+        self._graders: OrderedDict[tuple[int, str], Grader | GameGrader] = OrderedDict()
         self._supervisions: dict[int, Supervision] = {}  # grading thread id -> its supervision
         self._lock = threading.Lock()
 
@@ -68,12 +69,14 @@ class GradingEngine:
         return float(self.settings.lease_seconds)
 
     def grade_next(self) -> int | None:
-        """Claims and grades one submission; returns its id, or None when nothing waits."""
+        """Claims and grades one submission, or else plays one match (a competition's job on the
+        same queue); returns its id, or None when nothing waits."""
         owner = owners.lease_owner(self.name, threading.get_ident())
         with self.sessionmaker() as session:
             submission_id = service.claim_next(session, owner, self.lease_seconds)
         if submission_id is None:
-            return None
+            matches = self.graders.matches
+            return matches.play_next(self.sessionmaker, owner, self.lease_seconds) if matches else None
         supervision = Supervision(float(self.settings.grading_margin_seconds))
         outcome = self._supervise(submission_id, owner, supervision)
         if outcome is not None:
@@ -170,7 +173,7 @@ class GradingEngine:
         with self._lock:
             return self._supervisions.get(threading.get_ident())
 
-    def _grader(self, version_id: int, variant: str | None) -> Grader:
+    def _grader(self, version_id: int, variant: str | None) -> Grader | GameGrader:
         key = (version_id, variant or "")
         with self._lock:
             if key in self._graders:
@@ -185,7 +188,10 @@ class GradingEngine:
         problem = load_package(root)
         # A per-language package's timings are per variant; no variant is its original language.
         stored = timings.get(variant or problem.language or "") or timings.get(problem.language or "")
-        if stored is None:  # a version imported before limits were stored: measure it once here
+        grader: Grader | GameGrader
+        if problem.game is not None:  # a player, judged by matches against the Dummy
+            grader = GameGrader(problem, self.config)
+        elif stored is None:  # a version imported before limits were stored: measure it once here
             grader = prepared_grader(problem, self.config, variant)
         else:
             grader = Grader(problem.variant(variant), self.config, timing=Timing.from_dict(stored))

@@ -8,7 +8,7 @@ exam or a game match. The engine calls down into the registry; no feature is imp
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Protocol
 
@@ -51,11 +51,27 @@ class SubmissionGrader(Protocol):
     def __call__(self, judge: Judge, submission: Submission, /) -> Outcome: ...
 
 
+class MatchJobs(Protocol):
+    """The other kind of job on the grading queue: game matches (``verdict.competitions.jobs``),
+    played by the engine when no submission waits, under a lease of their own."""
+
+    def play_next(self, sessions: sessionmaker[Session], owner: str, lease_seconds: float) -> int | None:
+        """Claims, plays and stores one waiting match; its id, or None when none waits."""
+        ...
+
+    def sweep(self, session: Session, is_dead: Callable[[str], bool]) -> list[int]:
+        """Puts back matches whose lease expired or whose lease owner is dead; their ids."""
+        ...
+
+    def waiting(self, session: Session) -> int: ...
+
+
 class Graders:
-    """The graders of the kinds that the engine does not judge itself."""
+    """The graders of the kinds that the engine does not judge itself, and the match jobs."""
 
     def __init__(self, graders: Mapping[SubmissionKind, SubmissionGrader] | None = None) -> None:
         self._graders: dict[SubmissionKind, SubmissionGrader] = {}
+        self.matches: MatchJobs | None = None  # no match runner: matches stay waiting
         for kind, grader in (graders or {}).items():
             self.register(kind, grader)
 
@@ -63,6 +79,11 @@ class Graders:
         if kind in self._graders:
             raise ValueError(f"a grader of {kind} submissions is registered already")
         self._graders[kind] = grader
+
+    def register_matches(self, matches: MatchJobs) -> None:
+        if self.matches is not None:
+            raise ValueError("match jobs are registered already")
+        self.matches = matches
 
     def for_submission(self, submission: Submission) -> SubmissionGrader | None:
         """The grader of ``submission``; None when the engine judges it itself."""

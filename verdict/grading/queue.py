@@ -149,8 +149,9 @@ class DramatiqQueue:
 
     def resume(self) -> int:
         """Wakes a worker per waiting submission (after a restart the in-process broker is empty)."""
+        matches = self.engine.graders.matches
         with self.sessionmaker() as session:
-            waiting = service.waiting_count(session)
+            waiting = service.waiting_count(session) + (matches.waiting(session) if matches else 0)
         self.wake(waiting)
         return waiting
 
@@ -162,6 +163,10 @@ class DramatiqQueue:
             orphaned = service.sweep_dead_owners(session, lambda owner: owners.owner_is_dead(owner, here))
         with self.sessionmaker() as session:
             expired = service.sweep_expired(session)
+        matches = self.engine.graders.matches
+        if matches is not None:  # competition matches, replayed from their seeds
+            with self.sessionmaker() as session:
+                expired += matches.sweep(session, lambda owner: owners.owner_is_dead(owner, here))
         if orphaned:
             log.warning("lease owners dead, submissions put back: %s", orphaned)
         if expired:

@@ -149,6 +149,10 @@ class Outcome:
     compiler_output: str = ""
     error_reason: str = ""
     tests: list[dict[str, object]] | None = None
+    # What an INGInious run script set besides its feedback (verdict.courses.inginious_run).
+    custom: dict[str, object] | None = None
+    tags: dict[str, object] | None = None
+    state: str = ""
 
 
 def complete(session: Session, submission_id: int, owner: str, outcome: Outcome) -> bool:
@@ -172,6 +176,9 @@ def complete(session: Session, submission_id: int, owner: str, outcome: Outcome)
             problems_feedback=outcome.problems_feedback or {},
             compiler_output=outcome.compiler_output,
             error_reason=outcome.error_reason,
+            custom=outcome.custom or {},
+            tags=outcome.tags or {},
+            state=outcome.state,
             graded_at=utcnow(),
             lease_owner=None,
             lease_expires_at=None,

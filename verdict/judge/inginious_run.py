@@ -85,12 +85,14 @@ class ScriptJob:
     lang: str = "en"
     time: str = ""  # "%Y-%m-%d %H:%M:%S.%f"
     common_dir: Path | None = None
+    state: str = ""  # the feedback-state of the student's previous submission (``@state``)
     limits: ScriptLimits = field(default_factory=ScriptLimits)
 
 
 @dataclass
 class ScriptOutcome:
-    """What the script left: INGInious's feedback (result, grade, text, problems, tests, custom)."""
+    """What the script left: INGInious's feedback (result, grade, text, problems, tests, custom,
+    state). ``text`` and the problems' texts are reStructuredText, as the script wrote them."""
 
     result: str
     grade: float
@@ -99,6 +101,7 @@ class ScriptOutcome:
     tags: dict[str, Any]
     custom: dict[str, Any]
     run: RunResult
+    state: str = ""
 
 
 def api_dir(config: SandboxConfig) -> Path:
@@ -229,7 +232,7 @@ def _input_data(box: Sandbox, job: ScriptJob) -> dict[str, Any]:
             answers[pid] = {"filename": str(answer.get("filename", "")), "value": f"/box/{path}"}
         else:
             answers[pid] = answer
-    answers.update({"@username": job.username, "@lang": job.lang, "@time": job.time})
+    answers.update({"@username": job.username, "@lang": job.lang, "@time": job.time, "@state": job.state})
     return {"input": answers}
 
 
@@ -262,6 +265,7 @@ def outcome_of(run: RunResult, raw: bytes | None) -> ScriptOutcome:
         tags=dict(state["tests"]) if isinstance(state.get("tests"), dict) else {},
         custom=dict(state["custom"]) if isinstance(state.get("custom"), dict) else {},
         run=run,
+        state=_state(state.get("state")),
     )
 
 
@@ -275,6 +279,14 @@ def _feedback_state(raw: bytes | None) -> tuple[dict[str, Any], str]:
     if not isinstance(state, dict):
         return {}, "Feedback file has been modified by user !"
     return state, ""
+
+
+def _state(value: Any) -> str:
+    """``feedback-state``'s string (INGInious's state is text); JSON for another value a script
+    wrote in the file itself; ``""`` when none was set."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _grade(value: Any, result: str) -> float:

@@ -80,7 +80,7 @@ def prepare(problem: Problem, config: SandboxConfig, *, every_solution: bool = T
     private copy), check the golden and bundled solutions and measure the references.
     Without ``every_solution``, only the golden and the accepted solutions are run."""
     report = Preparation(original=problem.language or "")  # None for flat packages
-    if problem.quiz is not None:  # questions, not programs: nothing to run or measure
+    if problem.quiz is not None or problem.game is not None:  # no tests: nothing to run or measure
         return report
     variants = problem.variants or {"": problem}
     for name, package in variants.items():

@@ -102,6 +102,46 @@ class GraphicSpec:
     tolerance: float | None = None  # Jutge handler.yml `tolerance`: normalized RMSE still AC
 
 
+@dataclass(frozen=True)
+class GameSpec:
+    """A game problem (Jutge ``handler: game``): a submission is a player, built with the game's
+    ``Runner/`` and judged by playing matches against the Dummy (`verdict.judge.games`).
+
+    ``hidden`` (handler.yml ``game: hide``) are Runner files never shown to students; the build
+    takes ``Obj/<File>.o.Linux64`` when their source is absent. The limits are ours, from
+    handler.yml's ``game:`` keys (see `verdict.judge.packages.jutge_game`)."""
+
+    runner: Path  # Runner/: the game's sources, Makefile and settings
+    obj: Path | None  # Obj/: the hidden files precompiled, per platform
+    viewer: Path | None  # Viewer/: the page that replays a match's output
+    hidden: tuple[str, ...] = ()
+    settings: str = "default.cnf"  # in Runner/: the board's settings, the referee's stdin
+    dummy: str = "Dummy"  # the reference player, AI<dummy>.cc (or its object)
+    players: int = 4
+    cpu_seconds: float = 1.0  # each player's CPU budget for a whole match (Jutge's TIME_LIMIT)
+    answer_seconds: float = 2.0  # wall time to answer one round (SecGame -t)
+    open_seconds: float = 10.0  # wall time to open the FIFOs (SecGame -w)
+    match_seconds: float = 120.0  # wall time of a whole match (the referee's)
+    memory_mb: int = 256  # each player's memory
+    output_kb: int = 1024  # each player's standard output: over it, the player flooded
+    accept_seeds: tuple[int, ...] = (1,)  # acceptance: each seed played once per seat
+
+    def public_files(self) -> list[Path]:
+        """The files a student may see (statement downloads, the player's kit): Runner/ but the
+        hidden sources, Obj/, Viewer/."""
+        found: list[Path] = []
+        for folder in (self.runner, self.obj, self.viewer):
+            if folder is None:
+                continue
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not (folder == self.runner and self.is_hidden(path)):
+                    found.append(path)
+        return found
+
+    def is_hidden(self, path: Path) -> bool:
+        return path.name in self.hidden
+
+
 @dataclass
 class Problem:
     """A loaded problem package. Paths point into the package directory (read-only)."""
@@ -140,6 +180,8 @@ class Problem:
     quiz: Quiz | None = None
     # Graphic problems (Jutge handler: graphic): None for problems judged on standard output.
     graphic: GraphicSpec | None = None
+    # Game problems (Jutge handler: game): a submission is a player; None for the others.
+    game: GameSpec | None = None
     # Kattis multi-pass (issue 12): the validator may write nextpass.in to run the submission again
     multi_pass: bool = False
     validation_passes: int = 1  # at most this many runs per test (limits.validation_passes)

@@ -258,6 +258,21 @@ def _meta(
         "timing": {variant: timing.to_dict() for variant, timing in preparation.timings.items()},
         "preparation": preparation.to_dict(),
         **({"quiz": package.quiz.to_data()} if package.quiz else {}),  # a Jutge quiz's questions
+        **({"kind": "game", "game": _game_meta(package)} if package.game else {}),  # a game problem
+    }
+
+
+def _game_meta(package: Package) -> dict[str, Any]:
+    """A game problem's summary: its limits and what students never see."""
+    game = package.game
+    assert game is not None
+    return {
+        "hidden": list(game.hidden),
+        "dummy": game.dummy,
+        "players": game.players,
+        "cpu_time": game.cpu_seconds,
+        "memory": game.memory_mb,
+        "viewer": game.viewer is not None,
     }
 
 

@@ -3,7 +3,8 @@ tasks and submissions. Routes in :mod:`.routes_auth`, :mod:`.routes_courses` and
 :mod:`.routes_submissions`; request bodies decoded in :mod:`.forms`; courses and tasks found (with
 INGInious's 404/403) in :mod:`.lookup`; registering to a course in :mod:`.routes_registration`
 (not in the reference: INGInious registers on a web page); shapes in :mod:`.views`; JSON/YAML in
-:mod:`.negotiation`.
+:mod:`.negotiation`. A course id naming an exam (``Exam.slug``) is handed by those routes to
+:mod:`.exam_courses`: the exam as a course for its students (exam mode).
 The rules live in :mod:`verdict.courses` (access, windows, task view, submission rules, grades,
 quiz grading), the unit of work of a submission in :mod:`verdict.submissions.service`, and the
 course import in :mod:`verdict.courses.inginious_import`.

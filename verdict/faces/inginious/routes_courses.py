@@ -12,7 +12,7 @@ from verdict.courses.grades import standings
 from verdict.courses.quiz_figures import quiz_figure
 from verdict.courses.task_view import visible_tasks
 from verdict.errors import NotFound
-from verdict.faces.inginious import schemas
+from verdict.faces.inginious import exam_courses, schemas
 from verdict.faces.inginious.lookup import choice_order, registered_course, visible_course, visible_task
 from verdict.faces.inginious.negotiation import render
 from verdict.faces.inginious.views import course_view, task_view
@@ -29,12 +29,12 @@ router = APIRouter(prefix=schemas.PREFIX, tags=schemas.TAGS)
     response_model=None,
     responses={**schemas.ok(dict[str, schemas.CourseInfo]), **schemas.error_responses(401)},
 )
-def list_courses(request: Request, user: CurrentUser, session: DbSession) -> Response:
+def list_courses(request: Request, user: CurrentUser, session: DbSession, platform: PlatformDep) -> Response:
     now = db.utcnow()
     courses = courses_for(session, user, now)
-    return render(
-        request, {course.slug: course_view(session, course, access, user, now) for course, access in courses}
-    )
+    listed = {course.slug: course_view(session, course, access, user, now) for course, access in courses}
+    exams = exam_courses.listed(session, user, platform.clock())  # exams: their students' and staff's
+    return render(request, {**listed, **exams})
 
 
 @router.get(
@@ -44,7 +44,13 @@ def list_courses(request: Request, user: CurrentUser, session: DbSession) -> Res
     response_model=None,
     responses={**schemas.ok(dict[str, schemas.CourseInfo]), **schemas.error_responses(401, 404)},
 )
-def get_course(request: Request, courseid: str, user: CurrentUser, session: DbSession) -> Response:
+def get_course(
+    request: Request, courseid: str, user: CurrentUser, session: DbSession, platform: PlatformDep
+) -> Response:
+    if (exam := exam_courses.exam_course(session, courseid)) is not None:
+        return render(
+            request, {courseid: exam_courses.course_document(session, exam, user, platform.clock())}
+        )
     now = db.utcnow()
     course, access = visible_course(session, courseid, user, now)
     return render(request, {course.slug: course_view(session, course, access, user, now)})
@@ -61,6 +67,8 @@ def get_course(request: Request, courseid: str, user: CurrentUser, session: DbSe
 def list_tasks(
     request: Request, courseid: str, user: CurrentUser, session: DbSession, platform: PlatformDep
 ) -> Response:
+    if (exam := exam_courses.exam_course(session, courseid)) is not None:
+        return render(request, exam_courses.tasks_document(session, exam, user, platform.clock()))
     now = db.utcnow()
     order = choice_order(platform, user)
     course, access = registered_course(session, courseid, user, now)
@@ -81,6 +89,8 @@ def list_tasks(
 def get_task(
     request: Request, courseid: str, taskid: str, user: CurrentUser, session: DbSession, platform: PlatformDep
 ) -> Response:
+    if (exam := exam_courses.exam_course(session, courseid)) is not None:
+        return render(request, exam_courses.task_document(session, exam, taskid, user, platform.clock()))
     now = db.utcnow()
     order = choice_order(platform, user)
     course, access = registered_course(session, courseid, user, now)

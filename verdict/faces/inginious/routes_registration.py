@@ -32,7 +32,7 @@ from starlette.responses import Response
 from verdict.courses.registration import register_student, unregister_student
 from verdict.courses.task_view import get_course
 from verdict.errors import NotFound
-from verdict.faces.inginious import schemas
+from verdict.faces.inginious import exam_courses, schemas
 from verdict.faces.inginious.forms import registration_password
 from verdict.faces.inginious.negotiation import render
 from verdict.web.deps import CurrentUser, DbSession, Now
@@ -91,6 +91,9 @@ def post_register(
     password: Annotated[str | None, Depends(registration_password)],
     now: Now,
 ) -> Response:
+    if (exam := exam_courses.exam_course(session, courseid)) is not None:  # entering an exam
+        created = exam_courses.register(session, exam, user, password, now)
+        return render(request, {"status": "success", "is_registered": True}, 201 if created else 200)
     course = get_course(session, courseid)
     if course is None:
         raise NotFound("Course not found")
@@ -108,6 +111,8 @@ def post_register(
     responses={**schemas.ok(schemas.RegistrationStatus), **schemas.error_responses(401, 403, 404)},
 )
 def post_unregister(request: Request, courseid: str, user: CurrentUser, session: DbSession) -> Response:
+    if (exam := exam_courses.exam_course(session, courseid)) is not None:
+        exam_courses.unregister(session, exam, user)
     course = get_course(session, courseid)
     if course is None:
         raise NotFound("Course not found")

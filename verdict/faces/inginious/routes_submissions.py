@@ -15,7 +15,7 @@ from verdict.courses.groups import is_visible_to
 from verdict.courses.open_answers import grade_open_answers
 from verdict.courses.submission_rules import Answer, TaskAnswers
 from verdict.errors import InvalidInput, NotFound
-from verdict.faces.inginious import schemas
+from verdict.faces.inginious import exam_courses, schemas
 from verdict.faces.inginious.forms import submission_fields
 from verdict.faces.inginious.lookup import (
     choice_order,
@@ -43,12 +43,17 @@ router = APIRouter(prefix=schemas.PREFIX, tags=schemas.TAGS)
     responses={**schemas.ok(list[schemas.SubmissionInfo]), **schemas.error_responses(401, 403, 404)},
 )
 def list_submissions(
-    request: Request, courseid: str, taskid: str, user: CurrentUser, session: DbSession
+    request: Request, courseid: str, taskid: str, user: CurrentUser, session: DbSession, platform: PlatformDep
 ) -> Response:
+    if (exam := exam_courses.exam_course(session, courseid)) is not None:
+        return render(
+            request, exam_courses.submissions_document(session, exam, taskid, user, platform.clock())
+        )
     now = db.utcnow()
     course, access = registered_course(session, courseid, user, now)
     task = visible_task(session, course, taskid, access, now)
-    return render(request, [submission_view(s, task) for s in user_submissions(session, task, user)])
+    submissions = user_submissions(session, task, user)
+    return render(request, [submission_view(s, task, now, access.staff) for s in submissions])
 
 
 @router.get(
@@ -60,8 +65,17 @@ def list_submissions(
     responses={**schemas.ok(list[schemas.SubmissionInfo]), **schemas.error_responses(401, 403, 404)},
 )
 def get_submission(
-    request: Request, courseid: str, taskid: str, submissionid: str, user: CurrentUser, session: DbSession
+    request: Request,
+    courseid: str,
+    taskid: str,
+    submissionid: str,
+    user: CurrentUser,
+    session: DbSession,
+    platform: PlatformDep,
 ) -> Response:
+    if (exam := exam_courses.exam_course(session, courseid)) is not None:
+        found = exam_courses.submission_document(session, exam, taskid, submissionid, user, platform.clock())
+        return render(request, found)
     now = db.utcnow()
     course, access = registered_course(session, courseid, user, now)
     task = visible_task(session, course, taskid, access, now)
@@ -69,7 +83,7 @@ def get_submission(
     submission = session.get(Submission, number) if number is not None else None
     if submission is None or submission.task_id != task.id or not is_visible_to(session, submission, user):
         raise NotFound("Submission not found")
-    return render(request, [submission_view(submission, task)])
+    return render(request, [submission_view(submission, task, now, access.staff)])
 
 
 SUBMISSION_BODY = request_body(
@@ -111,6 +125,9 @@ def post_submission(
     platform: PlatformDep,
     fields: Annotated[dict[str, list[Answer]], Depends(submission_fields)],
 ) -> Response:
+    if (exam := exam_courses.exam_course(session, courseid)) is not None:
+        exam_id = exam_courses.submit(session, platform.queue, exam, taskid, user, fields, platform.clock())
+        return render(request, {"submissionid": str(exam_id)})
     now = db.utcnow()
     course, access = registered_course(session, courseid, user, now)
     task = submittable_task(session, course, taskid, access, now)

@@ -13,6 +13,7 @@ from verdict.courses.grades import Standing, course_grade, standings
 from verdict.courses.inginious_run import is_run_script_task
 from verdict.courses.jutge_quiz import is_pending
 from verdict.courses.models import Course, Registration, Task
+from verdict.courses.rst_feedback import feedback_html
 from verdict.courses.task_view import (
     ChoiceOrder,
     contact_url,
@@ -75,7 +76,11 @@ def submission_status(submission: Submission) -> str:
     return "waiting"
 
 
-def submission_view(submission: Submission, task: Task) -> dict[str, Any]:
+def submission_view(
+    submission: Submission, task: Task, now: datetime | None = None, staff: bool = False
+) -> dict[str, Any]:
+    """The submission as INGInious's API shows it; feedback kept as reStructuredText rendered now
+    (``hidden-until`` parts as of ``now``, every part for ``staff``), as INGInious renders it."""
     status = submission_status(submission)
     view: dict[str, Any] = {
         "id": str(submission.id),
@@ -85,11 +90,12 @@ def submission_view(submission: Submission, task: Task) -> dict[str, Any]:
         "input": dict(submission.input or {}),
     }
     if is_pending(submission):
-        view["feedback"] = submission.feedback or ""
+        view["feedback"] = feedback_html(submission.feedback or "", now, staff)
     if status == "done":
         view["result"] = submission_result(submission, scripted=is_run_script_task(task))
-        view["feedback"] = submission.feedback or ""
+        view["feedback"] = feedback_html(submission.feedback or "", now, staff)
         view["problems_feedback"] = {
-            pid: problem_feedback_html(value) for pid, value in (submission.problems_feedback or {}).items()
+            pid: feedback_html(problem_feedback_html(value), now, staff)
+            for pid, value in (submission.problems_feedback or {}).items()
         }
     return view

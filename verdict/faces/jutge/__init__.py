@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 from starlette.routing import compile_path
 
-from verdict.faces.jutge import courses, exam_results, exams, lists, problems
+from verdict.faces.jutge import competitions, courses, exam_mode, exam_results, exams, lists, problems
 from verdict.faces.jutge.common import document_cap, upload_cap, url_form_cap
 from verdict.faces.jutge.errors import PREFIX, error_response, render_error
 from verdict.settings import Settings
@@ -31,6 +31,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     problems.router,
     exams.router,
     exam_results.router,
+    exam_mode.router,
+    competitions.router,
 )
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -73,9 +75,11 @@ def _declare_body_caps(app: FastAPI) -> None:
     """Bodies are documents (PUT), archives (add-upload, update-upload) and one URL (add-url,
     update-url); any other request of the face may carry ``Settings.max_body_bytes``."""
     limits = body_limits(app)
-    for path in ("/courses", "/lists", "/problems", "/exams"):
+    for path in ("/courses", "/lists", "/problems", "/exams", "/competitions"):
         limits.cap("PUT", PREFIX + path, document_cap)
     for path in ("/problems/add-upload", "/problems/{ref}/update-upload"):
         limits.cap("POST", PREFIX + path, upload_cap, _explain_upload)
     for path in ("/problems/add-url", "/problems/{ref}/update-url"):
         limits.cap("POST", PREFIX + path, url_form_cap)
+    limits.cap("POST", PREFIX + "/exams/{ref}/enter", document_cap)  # exam mode: a password
+    limits.cap("POST", PREFIX + "/exams/{ref}/submissions", exam_mode.source_cap)  # one program

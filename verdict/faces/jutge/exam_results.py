@@ -51,7 +51,7 @@ from starlette.responses import Response
 
 from verdict.accounts.models import User
 from verdict.courses.names import parse_ident
-from verdict.exams import ranking
+from verdict.exams import access, ranking
 from verdict.exams.models import Exam
 from verdict.exams.results import ProblemResult, Results, StudentResult, View, exam_results, is_frozen
 from verdict.faces.jutge.common import Document, InputDocument, ServicesUser, start_writing
@@ -71,7 +71,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _exam(session: Session, ident: str, user: User) -> tuple[str, Exam]:
     owner, name = parse_ident(ident, user)
-    return f"{owner}:{name}", ranking.find_exam(session, owner, name)
+    return f"{owner}:{name}", access.find_exam(session, owner, name)
 
 
 def _when(value: datetime | None) -> str | None:
@@ -188,7 +188,7 @@ def get_ranking(request: Request, ident: str, user: ServicesUser, session: DbSes
 @router.get("/exams/{ident}/ranking.csv", summary="An exam's results as CSV (staff)")
 def get_ranking_csv(ident: str, user: ServicesUser, session: DbSession, now: Now) -> Response:
     name, exam = _exam(session, ident, user)
-    ranking.check_exam_staff(session, exam, user, "export the results")
+    access.check_exam_staff(session, exam, user, "export the results")
     results = exam_results(session, exam, view=View.STAFF, now=now)
     filename = name.replace(":", "_") + "_ranking.csv"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}

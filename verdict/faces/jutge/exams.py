@@ -46,7 +46,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from verdict.errors import InvalidInput
-from verdict.exams import service
+from verdict.exams import access, service
 from verdict.exams.models import Exam, ExamStudent
 from verdict.faces.jutge.common import Document, InputDocument, ServicesUser, scalar_text
 from verdict.faces.jutge.errors import render
@@ -309,7 +309,7 @@ def start_exam(
 ) -> Response:
     exam = service.start_exam(session, user, ident, now)
     return render(
-        request, {"started": service.exam_ident(session, exam), "started_at": when(exam.started_at, platform)}
+        request, {"started": access.exam_ident(session, exam), "started_at": when(exam.started_at, platform)}
     )
 
 

@@ -19,7 +19,7 @@ import shlex
 from pathlib import Path
 
 from verdict.judge.errors import PackageError
-from verdict.judge.packages import jutge_graphic
+from verdict.judge.packages import jutge_game, jutge_graphic
 from verdict.judge.packages.common import (
     Fields,
     brief,
@@ -45,7 +45,7 @@ from verdict.judge.time_limits import class_factors
 _CHECKERS = ("std", "loosy", "epsilon", "elastic", "elastic2", "external")
 _DEFAULT_EPSILON = 1e-9
 # Handlers Verdict grades; the others Jutge has are refused by name.
-_HANDLERS = ("std", "quiz", jutge_graphic.HANDLER)
+_HANDLERS = ("std", "quiz", jutge_graphic.HANDLER, jutge_game.HANDLER)
 _KNOWN_HANDLERS = ("std", "graphic", "quiz", "game", "circuits")
 
 # Name prefixes with a meaning; "distilled" tests are shown on failure exactly like hints.
@@ -154,10 +154,13 @@ def _load_folder(root: Path, problem_id: str, language: str | None = None) -> Pr
     # A quiz has questions instead of tests and no golden solution (verdict.judge.packages.jutge_quiz).
     name = _handler(handler)
     quiz = load_quiz(root) if name == "quiz" else None
-    tests = _tests(root) if quiz is None else []
+    # A game has players instead of tests and a golden solution (verdict.judge.packages.jutge_game).
+    game = jutge_game.game_spec(root, handler) if name == jutge_game.HANDLER else None
+    programs = quiz is None and game is None
+    tests = _tests(root) if programs else []
     groups = _scores(root, tests)
-    golden, solution_language = _golden_solution(root, handler) if quiz is None else (None, None)
-    statements = _statements(root)
+    golden, solution_language = _golden_solution(root, handler) if programs else (None, None)
+    statements = _statements(root) or (jutge_game.doc_statements(root) if game else {})
     titles, authors = _metadata(root)
     classes = class_factors(_numbers(handler, "time_factor"), _numbers(handler, "time_constant"))
     return Problem(
@@ -180,9 +183,10 @@ def _load_folder(root: Path, problem_id: str, language: str | None = None) -> Pr
         continue_on_failure=True,  # Jutge judges every test and reports the worst verdict
         authors=authors,
         language=language,
-        function=function_interface(root, handler, golden),
+        function=function_interface(root, handler, golden) if game is None else None,
         quiz=quiz,
         graphic=jutge_graphic.graphic_spec(handler) if name == jutge_graphic.HANDLER else None,
+        game=game,
     )
 
 

@@ -177,7 +177,9 @@ def main(name):
 
 
 def run_student_command(argv):
-    """``run_student [--time S] [--hard-time S] [--memory MB] [--share-network] CMD...``."""
+    """``run_student [--time S] [--hard-time S] [--memory MB] [--share-network] CMD...``: stdin,
+    stdout and stderr streamed to and from the command while it runs, the signals that would end
+    this process forwarded (they kill it), its return value as this one's."""
     from inginious_container_api import run_student
 
     parser = argparse.ArgumentParser("run_student")
@@ -198,8 +200,10 @@ def run_student_command(argv):
             memory_limit=args.memory,
             share_network=args.share_network,
             stdin=sys.stdin.fileno(),
-            stdout=sys.stdout,
-            stderr=sys.stderr,
+            stdout=sys.stdout.fileno(),
+            stderr=sys.stderr.fileno(),
+            signal_handler_callback=run_student.forward_signals,
+            run_as_root=args.run_as_root,
         )
     )
 
