@@ -505,3 +505,33 @@ def test_a_kattis_zip_reports_every_bundled_verdict(
     assert page.status_code == 200 and "sample/1" in page.text and "compile_error/broken.c" in page.text
     shown = client.get(f"/teach/problems/{problem}/test", params={"name": "sample/1", "which": "output"})
     assert (APLUSB / "data" / "sample" / "1.ans").read_text().strip() in shown.text
+
+
+def test_an_administrator_manages_another_teachers_course(
+    client: TestClient, browser: TestClient, people: dict[str, User], make_user: MakeUser, session: Session
+) -> None:
+    """Owner rights are the owner's and the administrators' (as the Jutge services decide): an
+    administrator's edits keep the course, and its lists, the owner's."""
+    make_user("root", role="admin")
+    log_in(client, "teacher")
+    set_up_course(client, bare_problem(session, people["teacher"]))
+    course = course_named(session, "prog1")
+    log_in(browser, "root")
+    assert "Programming 1" in browser.get("/teach").text
+    edited = post_form(
+        browser,
+        f"/teach/courses/{course.id}/edit",
+        {"title": "Renamed by root", "lists": "basics"},
+        page=f"/teach/courses/{course.id}/edit",
+    )
+    assert edited.status_code == 303
+    enrolled = post_form(
+        browser,
+        f"/teach/courses/{course.id}/members",
+        {"emails": "new@example.org"},
+        page=f"/teach/courses/{course.id}",
+    )
+    assert enrolled.status_code == 303
+    course = course_named(session, "prog1")
+    assert course.title == "Renamed by root" and course.owner_id == people["teacher"].id
+    assert "new@example.org" in {m.email for m in course.members}
