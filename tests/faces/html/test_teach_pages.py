@@ -379,7 +379,7 @@ def test_problem_staff_page_shows_tests_limits_golden_and_checks(
     assert page.status_code == 200
     text = page.text
     assert "sample-1" in text and "secret" in text and "sample" in text
-    assert "Memory limit" in text and "MB" in text
+    assert "Memory limit" in text and "MB" in text and "fast " in text and "slow " in text
     assert "Hello " in text and "solution.cc" in text  # the golden solution's code
     assert "Rejudge every submission" in text
     size = (PE_IC / "sample-1.inp").stat().st_size

@@ -446,6 +446,7 @@ def problem_page(page: Page, session: DbSession, platform: PlatformDep, ref: str
         "teach/problem.html",
         problem=problem,
         meta=meta,
+        time_limits=teach.time_limits(meta),
         package=package,
         tests=teach.tests_of(package),
         golden_name=meta.get("golden") or "",

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -31,6 +32,7 @@ from verdict.db import begin_write
 from verdict.errors import InvalidInput, NotFound, PermissionDenied
 from verdict.judge.packages import load_package
 from verdict.judge.problem import Problem as Package
+from verdict.judge.time_limits import Timing
 from verdict.problems.models import Problem
 from verdict.problems.store import fetch_package, get_blob_data, parse_problem_ref
 from verdict.settings import Settings
@@ -317,3 +319,10 @@ def submission_code(session: Session, submission: Submission) -> str:
         data = get_blob_data(session, submission.source_blob_hash)
         return data[:MAX_SHOWN_BYTES].decode("utf-8", errors="replace")
     return ""
+
+
+def time_limits(meta: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """The limit of each Jutge time class, per statement variant, as the import report gives them
+    (measured against the golden solution when the package fixes none)."""
+    timing = meta.get("timing") or {}
+    return {variant or "all": Timing.from_dict(data).summary() for variant, data in timing.items()}
