@@ -19,7 +19,6 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
@@ -111,34 +110,6 @@ Submitted = Annotated[SubmittedForm, Depends(submitted_form)]
 # --------------------------------------------------------------------------- the result
 
 
-class _Text(HTMLParser):
-    """The text of the grader's feedback HTML: paragraphs and list items on lines of their own."""
-
-    BREAKS = ("p", "li", "br", "div", "pre", "tr", "h1", "h2", "h3", "h4")
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BREAKS:
-            self.parts.append("\n")
-        if tag == "li":
-            self.parts.append("• ")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def feedback_text(html: str) -> str:
-    """Feedback as plain text (the template escapes it): no teacher's markup reaches the page."""
-    parser = _Text()
-    parser.feed(html or "")
-    parser.close()
-    lines = [line.rstrip() for line in "".join(parser.parts).splitlines()]
-    return "\n".join(line for line in lines if line.strip()).strip()
-
-
 def result_context(
     platform: Platform, session: Any, submission: Submission, task: Task | None
 ) -> dict[str, Any]:
@@ -149,12 +120,8 @@ def result_context(
         "state": submission_view.state(submission),
         "finished": done,
         "tests": submission_view.visible_tests(session, platform.settings, submission) if done else [],
-        "feedback": feedback_text(submission.feedback) if done else "",
-        "parts": {
-            pid: feedback_text(text) for pid, text in submission_view.parts_feedback(submission).items()
-        }
-        if done
-        else {},
+        "feedback": (submission.feedback or "") if done else "",  # as stored: the template escapes it
+        "parts": submission_view.parts_feedback(submission) if done else {},
     }
 
 
