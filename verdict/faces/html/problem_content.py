@@ -78,18 +78,24 @@ def load(session: Session, settings: Settings, version_id: int) -> Package | Non
 
 
 def statement(
-    session: Session, settings: Settings, problem: Problem, wanted: str | None, fixed: str | None = None
+    session: Session,
+    settings: Settings,
+    problem: Problem,
+    wanted: str | None,
+    fixed: str | None = None,
+    preferred: str | None = None,
 ) -> Statement | None:
     """The statement of ``problem`` in ``wanted`` (if it has it; ``fixed``, the variant of a
-    Jutge list's ``P12345_en``, wins), with the samples of that language's package."""
+    Jutge list's ``P12345_en``, wins), else in ``preferred`` (the page's language), the package's
+    own, English or the first; with the samples of that language's package."""
     if problem.current_version_id is None:
         return None
     package = load(session, settings, problem.current_version_id)
     if package is None:
         return None
     languages = sorted(package.statements)
-    language = next((lang for lang in (fixed, wanted) if lang in package.statements), None)
-    language = language or (package.language if package.language in package.statements else None)
+    candidates = (fixed, wanted, preferred, package.language, "en")
+    language = next((lang for lang in candidates if lang in package.statements), None)
     language = language or (languages[0] if languages else None)
     text, kind = "", ""
     if language is not None:

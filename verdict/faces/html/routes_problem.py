@@ -134,7 +134,7 @@ def _render(
     submissions = practice_submissions(session, problem, user)
     loaded = _own(page, submissions, load)
     other = _own(page, submissions, compare) if loaded is not None else None
-    statement = problem_content.statement(session, platform.settings, problem, lang, variant)
+    statement = problem_content.statement(session, platform.settings, problem, lang, variant, page.lang)
     part = {
         "pid": "code",
         "type": "code",
