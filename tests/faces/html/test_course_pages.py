@@ -49,7 +49,9 @@ def graded(session: Session, demo: Demo, slug: str, verdict: Verdict, grade: flo
 
 def task_rows(html: str) -> list[tuple[str, str]]:
     """(task slug, status label) of each row of the course page, in order."""
-    return re.findall(r'<a href="/course/[^/"]+/([^"]+)">[^<]*</a></td>\s*<td><span class="badge[^"]*">([^<]+)<', html)
+    return re.findall(
+        r'<a href="/course/[^/"]+/([^"]+)">[^<]*</a></td>\s*<td><span class="badge[^"]*">([^<]+)<', html
+    )
 
 
 def test_dashboard_links_to_the_course(client: TestClient, demo: Demo) -> None:
@@ -126,7 +128,9 @@ def test_jutge_course_shows_its_lists_with_headers(
     client: TestClient, demo: Demo, session: Session, make_user: MakeUser
 ) -> None:
     for number, title in (("P10001", "Hello"), ("P10002", "Sums")):
-        session.add(Problem(id=number, package_id=number, format="jutge", titles={"en": title}, languages=["en"]))
+        session.add(
+            Problem(id=number, package_id=number, format="jutge", titles={"en": title}, languages=["en"])
+        )
     plist = ProblemList(owner_id=demo.teacher.id, name="basics", title="The basics")
     plist.items = [
         ListItem(position=0, kind=ListItemKind.HEADER, value="First steps"),
@@ -139,7 +143,11 @@ def test_jutge_course_shows_its_lists_with_headers(
     session.add_all([plist, course])
     session.flush()
     session.add(CourseList(course_id=course.id, position=0, list_id=plist.id))
-    session.add(CourseMember(course_id=course.id, user_id=demo.alice.id, email=demo.alice.email, role=MemberRole.STUDENT))
+    session.add(
+        CourseMember(
+            course_id=course.id, user_id=demo.alice.id, email=demo.alice.email, role=MemberRole.STUDENT
+        )
+    )
     session.flush()
     session.refresh(course, ["course_lists", "tasks"])
     sync_course_tasks(session, course)

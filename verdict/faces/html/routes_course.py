@@ -186,7 +186,9 @@ def _render_task(
             parse_problem_ref(task.slug)[1] if parse_problem_ref(task.slug)[0] == task.problem_id else None
         )
         statement = (
-            problem_content.statement(session, platform.settings, problem, lang, fixed, page.lang) if problem else None
+            problem_content.statement(session, platform.settings, problem, lang, fixed, page.lang)
+            if problem
+            else None
         )
     compilers = list(judge_version(session, task).compilers)
     scripted = is_run_script_task(task)
