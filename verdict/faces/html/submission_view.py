@@ -90,10 +90,26 @@ def answers(submission: Submission, task: Task | None) -> dict[str, Any]:
         return {}
     programs = set(program_pids(task))
     return {
-        pid: value
+        pid: _answer_text(task, pid, value)
         for pid, value in (submission.input or {}).items()
         if "/" not in pid and not pid.startswith("_") and pid not in programs
     }
+
+
+def _answer_text(task: Task, pid: str, value: Any) -> Any:
+    """A multiple-choice answer as the texts of the choices picked (stored as original indices)."""
+    problem = (task.problems or {}).get(pid)
+    if not isinstance(problem, Mapping) or problem.get("type") != "multiple_choice":
+        return value
+    choices = problem.get("choices") or []
+    picked = value if isinstance(value, list) else [value]
+    texts = [
+        str(choices[index].get("text", index))
+        if isinstance(index, int) and 0 <= index < len(choices) and isinstance(choices[index], Mapping)
+        else str(index)
+        for index in picked
+    ]
+    return "; ".join(texts)
 
 
 def visible_tests(session: Session, settings: Settings, submission: Submission) -> list[SubmissionTest]:
