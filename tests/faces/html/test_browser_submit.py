@@ -83,6 +83,10 @@ def test_open_a_course_and_a_task_submit_and_watch_the_verdict_live(
     assert page.locator("#result").get_by_text("accepted").first.is_visible()
     assert page.locator("#result table.tests").get_by_role("cell", name="sample/1").is_visible()
     assert page.evaluate("window.notReloaded") is True
+    # The same event updated the history's row and the standing (out-of-band swaps).
+    submission_id = page.url.split("load=")[1].split("#")[0]
+    assert page.locator(f"#history-{submission_id}").inner_text() == "accepted"
+    assert page.locator("#standing").get_by_text("accepted").is_visible()
     assert page.evaluate("document.querySelector('#result').textContent").count("secret") == 0
     screenshot(page, shots, "task-result")
     assert console.problems == []

@@ -154,6 +154,7 @@ def test_submit_a_right_program_and_watch_it_live(
     last_state = stream[-2][1]
     assert "accepted" in last_state and "100%" in last_state
     assert "sample/1" in last_state and "secret" not in last_state  # visible tests only
+    assert f'<span id="history-{submission_id}" hx-swap-oob="true">' in last_state  # and the history
     # The page of the submission: the result, the tests, the code; no live connection any more.
     shown = client.get(f"/course/demo/aplusb?load={submission_id}").text
     assert "accepted" in shown and "<td>sample/2</td>" in shown and "secret" not in shown

@@ -22,10 +22,13 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import StreamingResponse
 
+from verdict.accounts.models import User
+from verdict.courses.grades import Standing, standings
 from verdict.courses.models import Task
 from verdict.courses.submission_rules import Answer, Upload
 from verdict.errors import InvalidInput, TooLarge
@@ -111,7 +114,7 @@ Submitted = Annotated[SubmittedForm, Depends(submitted_form)]
 
 
 def result_context(
-    platform: Platform, session: Any, submission: Submission, task: Task | None
+    platform: Platform, session: Session, submission: Submission, task: Task | None, *, live: bool = False
 ) -> dict[str, Any]:
     """What ``_result.html`` shows of a submission (the student's own)."""
     done = submission_view.finished(submission)
@@ -122,7 +125,15 @@ def result_context(
         "tests": submission_view.visible_tests(session, platform.settings, submission) if done else [],
         "feedback": (submission.feedback or "") if done else "",  # as stored: the template escapes it
         "parts": submission_view.parts_feedback(submission) if done else {},
+        # Sent live: the same HTML also updates, out of band, the history's row and the standing.
+        "oob": live,
+        "standing": _standing(session, submission, task) if live and done else None,
     }
+
+
+def _standing(session: Session, submission: Submission, task: Task | None) -> Standing | None:
+    user = session.get(User, submission.user_id)
+    return standings(session, user, [task])[task.id] if task is not None and user is not None else None
 
 
 def render_result(page: PageContext, context: dict[str, Any]) -> str:
@@ -141,7 +152,7 @@ def event_stream(
             if submission is None:
                 return "", True
             task = session.get(Task, task_id) if task_id is not None else None
-            context = result_context(platform, session, submission, task)
+            context = result_context(platform, session, submission, task, live=True)
             return render_result(page, context), bool(context["finished"])
 
     response = StreamingResponse(
