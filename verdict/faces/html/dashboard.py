@@ -46,7 +46,7 @@ class RecentSubmission:
     id: int
     created_at: datetime
     where: str  # "course: task", or the problem id of a submission outside any course
-    url: str | None  # the task page showing it, when it belongs to a task
+    url: str | None  # the task (or problem) page showing it
     status: str
     verdict: str | None
     grade: float | None
@@ -97,7 +97,8 @@ def recent_submissions(session: Session, user: User, limit: int = RECENT) -> lis
             where = f"{course.title or course.name}: {task.name or task.slug}"
             url: str | None = f"/course/{course.slug}/{task.slug}?load={submission.id}"
         else:
-            where, url = submission.problem_id or "", None
+            where = submission.problem_id or ""
+            url = f"/problem/{submission.problem_id}?load={submission.id}" if submission.problem_id else None
         found.append(
             RecentSubmission(
                 id=submission.id,

@@ -19,4 +19,29 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+
+  // <input type="file" data-load-into="ID">: put the chosen file's text into the code box ID, so
+  // that it can be read and edited before submitting (the file is sent too, for pages without JS).
+  for (const input of document.querySelectorAll("input[type=file][data-load-into]")) {
+    input.addEventListener("change", async () => {
+      const target = document.getElementById(input.dataset.loadInto);
+      const file = input.files && input.files[0];
+      if (!target || !file) return;
+      target.value = await file.text();
+    });
+  }
+
+  // <textarea data-tabs>: Tab indents in a code box; Escape, then Tab, leaves it (keyboard users
+  // are never trapped).
+  for (const area of document.querySelectorAll("textarea[data-tabs]")) {
+    let escaped = false;
+    area.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") { escaped = true; return; }
+      if (event.key !== "Tab" || event.shiftKey || escaped) { escaped = false; return; }
+      event.preventDefault();
+      const start = area.selectionStart;
+      area.setRangeText("    ", start, area.selectionEnd, "end");
+    });
+    area.addEventListener("blur", () => { escaped = false; });
+  }
 });
