@@ -6,6 +6,7 @@ browser, over the same services as the two API faces.
   security headers (:mod:`.security`).
 * :mod:`.routes_account`: login, logout, password, API tokens, the language switch.
 * :mod:`.routes_admin`: the administrators' users and grading status pages (and its JSON).
+* :mod:`.routes_competitions`: the game competitions, their rounds and the owner's actions.
 * :mod:`.routes_pages`: the welcome page or the dashboard at ``/``; the task page
   ``/course/<courseid>/<taskid>`` (with ``?load=<id>``, what the INGInious IDE plugin opens).
 * :mod:`.errors`: errors as pages (401 on a page: to the login page).
@@ -21,14 +22,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from verdict.faces.html import routes_account, routes_admin, routes_pages
+from verdict.faces.html import routes_account, routes_admin, routes_competitions, routes_pages
 from verdict.faces.html.errors import render_error, render_error_negotiated
 from verdict.faces.html.pages import STATIC, Pages
 from verdict.settings import Settings
 from verdict.web.deps import body_limits, error_routes
 
 # Paths whose errors are pages (``/`` alone is covered by the catch-all below).
-PREFIXES = ("/login", "/logout", "/language", "/account", "/course", "/static", "/admin")
+PREFIXES = ("/login", "/logout", "/language", "/account", "/course", "/static", "/admin", "/competitions")
 FORM_BYTES = 16 * 1024  # three passwords of up to 1024 characters, percent-encoded, fit
 
 
@@ -43,6 +44,8 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     for router in (routes_pages.router, routes_account.router, routes_admin.router):
         app.include_router(router)
+    app.include_router(routes_competitions.router)
+    routes_competitions.install(app)
     errors = error_routes(app)
     errors.render_under("/admin/status.json", routes_admin.render_json_error)  # before /admin
     for prefix in PREFIXES:
