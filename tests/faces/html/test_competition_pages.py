@@ -95,13 +95,15 @@ def test_the_owner_runs_a_competition_from_its_page(
     assert "The competition was created." in page and "The Cup" in page and "secret note" in page
     assert 'href="/problem/G00001_en"' in page and "2026-12-24 12:00 UTC" in page
     assert "uann@example.org" in page  # the owner sees the emails
-    assert len(re.findall(r'name="csrf"', page)) >= 4  # logout, language, start, next, finish
+    assert len(re.findall(r'name="csrf"', page)) == 3  # logout, language, start
 
     # A refused action shows the service's message, with its status.
     refused = act(client, "next")
     assert refused.status_code == 409 and "has not started" in refused.text and 'role="alert"' in refused.text
 
     assert act(client, "start").headers["location"] == f"{PAGE}?done=start"
+    page = client.get(PAGE).text  # the buttons of the state: no start, no undo without a round
+    assert f'{PAGE}/actions/next"' in page and "/actions/start" not in page and f"{PAGE}/undo" not in page
     assert isinstance(platform.queue, NullQueue)
     wakes = platform.queue.wakes
     assert act(client, "next").headers["location"] == f"{PAGE}?done=next"
@@ -142,6 +144,7 @@ def test_the_owner_runs_a_competition_from_its_page(
     assert act(client, "finish").headers["location"] == f"{PAGE}?done=finish"
     page = client.get(PAGE).text
     assert 'data-status="finished"' in page and "Final ranking" in page and "data-winner=" in page
+    assert "/actions/" not in page and f"{PAGE}/undo" not in page and f"{PAGE}/edit" in page
     assert re.search(r'<ol class="ranking">(\s*<li>\w+</li>){5}\s*</ol>', page)
     assert act(client, "start").status_code == 409
 
