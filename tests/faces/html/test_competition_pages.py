@@ -173,7 +173,14 @@ def test_others_never_see_the_owners_fields_nor_actions(
         for hidden in ("secret note", "uann@example.org", "/actions/", "/edit", "/undo", " s)"):
             assert hidden not in page.text, (who, hidden)
         assert "/matches/1/1/viewer" in page.text  # the matches are public
+    # An administrator runs the actions and sees the owner's fields, but edits only their own.
+    make_user("root", role="admin")
+    log_in(client, "root")
+    page = client.get(PAGE).text
+    assert "secret note" in page and f"{PAGE}/actions/next" in page and f"{PAGE}/edit" not in page
+    assert client.get(f"{PAGE}/edit").status_code == 403
     # Eve is logged in again for the refusals.
+    client.cookies.clear()
     log_in(client, "eve")
     for action in ("start", "next", "undo", "finish"):
         answer = act(client, action, {"confirm": "yes"})

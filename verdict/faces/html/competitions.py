@@ -76,6 +76,7 @@ class CompetitionPage:
     competition: Competition
     owner: str
     full: bool  # the owner's (or an administrator's) view
+    mine: bool  # the user's own: only they edit it
     document: dict[str, Any]  # service.spec_of: status, winner, ranking...
     entrants: list[service.Entrant]
     rounds: list[RoundPage]
@@ -101,8 +102,9 @@ class CompetitionPage:
 
     @property
     def editable(self) -> bool:
-        """Only the owner edits (``put_competition`` writes the caller's own competition)."""
-        return self.full
+        """Only the owner edits (``put_competition`` writes the caller's own competition), not an
+        administrator, who may still run its actions."""
+        return self.mine
 
 
 def competition_page(session: Session, owner: str, name: str, user: User | None) -> CompetitionPage:
@@ -116,6 +118,7 @@ def competition_page(session: Session, owner: str, name: str, user: User | None)
         competition=competition,
         owner=owner,
         full=full,
+        mine=user is not None and user.id == competition.owner_id,
         document=service.spec_of(session, competition, full=full),
         entrants=service.participants(session, competition),
         rounds=[round_page(session, competition, item) for item in played],
