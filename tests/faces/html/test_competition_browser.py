@@ -114,5 +114,17 @@ def test_the_owner_plays_a_round_and_watches_a_match(
     expect(viewer.locator("body")).to_contain_text("Ann", timeout=VIEWER_WAIT_MS)
     viewer.screenshot(path=str(shots / "competition-viewer.png"), full_page=True)
 
+    # Undo with the keyboard alone: the link, then the confirmation's button.
+    page.bring_to_front()
+    page.get_by_role("link", name="Undo the last round").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(server + "/competitions/Teacher/cup/undo")
+    assert page.get_by_text("will be deleted for good").is_visible()
+    screenshot(page, shots, "competition-undo")
+    page.get_by_role("button", name="Delete round 1").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(server + "/competitions/Teacher/cup?done=undo")
+    assert page.get_by_text("No round has been played yet.").is_visible()
+
     assert console.problems == []
     context.close()
