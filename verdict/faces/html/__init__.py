@@ -12,6 +12,7 @@ browser, over the same services as the two API faces.
   statement, samples, the submission form, the submission watched live (:mod:`.live`, server-sent
   events), the history and diffs; :mod:`.routes_problem`: the same for ``/problem/<problem_id>``.
 * :mod:`.routes_teach`: the teachers' pages under ``/teach`` (:mod:`.teach`, :mod:`.teach_stats`).
+* :mod:`.routes_competitions`: the game competitions, their rounds and the owner's actions.
 * :mod:`.errors`: errors as pages (401 on a page: to the login page).
 * :mod:`.i18n`: English, Catalan and Spanish, from the ``.po`` files under ``locales/``.
 * :mod:`.assets`: the pinned npm packages (``assets.toml``), fetched by ``./dev`` into
@@ -29,6 +30,7 @@ from verdict.faces.html import (
     live,
     routes_account,
     routes_admin,
+    routes_competitions,
     routes_course,
     routes_pages,
     routes_problem,
@@ -50,6 +52,7 @@ PREFIXES = (
     "/static",
     "/admin",
     "/teach",
+    "/competitions",
 )
 FORM_BYTES = 16 * 1024  # three passwords of up to 1024 characters, percent-encoded, fit
 
@@ -70,8 +73,10 @@ def install(app: FastAPI) -> None:
         routes_problem.router,
         routes_admin.router,
         routes_teach.router,
+        routes_competitions.router,
     ):
         app.include_router(router)
+    routes_competitions.install(app)
     errors = error_routes(app)
     errors.render_under("/admin/status.json", routes_admin.render_json_error)  # before /admin
     for prefix in PREFIXES:
