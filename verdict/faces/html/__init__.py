@@ -21,14 +21,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from verdict.faces.html import routes_account, routes_admin, routes_pages
+from verdict.faces.html import routes_account, routes_admin, routes_exams, routes_pages
 from verdict.faces.html.errors import render_error, render_error_negotiated
 from verdict.faces.html.pages import STATIC, Pages
 from verdict.settings import Settings
 from verdict.web.deps import body_limits, error_routes
 
 # Paths whose errors are pages (``/`` alone is covered by the catch-all below).
-PREFIXES = ("/login", "/logout", "/language", "/account", "/course", "/static", "/admin")
+PREFIXES = ("/login", "/logout", "/language", "/account", "/course", "/static", "/admin", "/exams")
 FORM_BYTES = 16 * 1024  # three passwords of up to 1024 characters, percent-encoded, fit
 
 
@@ -41,7 +41,7 @@ def install(app: FastAPI) -> None:
     renderer (HTML for browsers under no face's prefix) must come last."""
     app.state.html_pages = Pages()
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
-    for router in (routes_pages.router, routes_account.router, routes_admin.router):
+    for router in (routes_pages.router, routes_account.router, routes_admin.router, routes_exams.router):
         app.include_router(router)
     errors = error_routes(app)
     errors.render_under("/admin/status.json", routes_admin.render_json_error)  # before /admin
@@ -54,3 +54,6 @@ def install(app: FastAPI) -> None:
     limits.cap("POST", "/account/tokens/{token_id}/revoke", _form_cap)
     for path in ("/admin/users/new", "/admin/users/{user_id}/role", "/admin/users/{user_id}/password"):
         limits.cap("POST", path, _form_cap)
+    for path in routes_exams.FORM_PATHS:
+        limits.cap("POST", path, _form_cap)
+    limits.cap("POST", routes_exams.SUBMIT_PATH, routes_exams.submit_cap)
