@@ -72,7 +72,9 @@ def enter(client: TestClient, code: str) -> Response:
     return form(client, f"{URL}/enter", password=code)
 
 
-def submit(client: TestClient, problem: str = "P68688", compiler: str = "Python3", source: str = AC_PY) -> Response:
+def submit(
+    client: TestClient, problem: str = "P68688", compiler: str = "Python3", source: str = AC_PY
+) -> Response:
     return form(client, f"{URL}/submit", problem=problem, compiler=compiler, source=source)
 
 
@@ -146,7 +148,14 @@ def test_the_window_states_on_the_page(
     assert 'data-state="ended"' in alice.get(f"{URL}/window").text
 
 
-def test_an_open_exam_has_no_prompt(session: Session, platform: Platform, tmp_path: Path, make_user: MakeUser, browser: Browser, clock: ManualClock) -> None:
+def test_an_open_exam_has_no_prompt(
+    session: Session,
+    platform: Platform,
+    tmp_path: Path,
+    make_user: MakeUser,
+    browser: Browser,
+    clock: ManualClock,
+) -> None:
     make_problems(session, platform, tmp_path)
     setup = make_exam(session, make_user, protection=Protection.OPEN)
     setup.start(session, clock.now)
@@ -185,7 +194,12 @@ def test_submit_through_the_page_is_graded(
 
 
 def test_only_the_exams_compilers_are_offered(
-    session: Session, platform: Platform, tmp_path: Path, make_user: MakeUser, browser: Browser, clock: ManualClock
+    session: Session,
+    platform: Platform,
+    tmp_path: Path,
+    make_user: MakeUser,
+    browser: Browser,
+    clock: ManualClock,
 ) -> None:
     make_problems(session, platform, tmp_path)
     setup = make_exam(session, make_user, protection=Protection.OPEN, compilers=["Python3"])
@@ -276,7 +290,10 @@ def test_the_printable_passwords_sheet(
 
     assert form(teacher, f"{URL}/passwords/regenerate", page=f"{URL}/passwords").status_code == 303
     new = dict(
-        re.findall(r'<tr><td>([^<]+)(?:<br>.*?)?</td><td class="code">([A-Z0-9]+)</td></tr>', teacher.get(f"{URL}/passwords").text)
+        re.findall(
+            r'<tr><td>([^<]+)(?:<br>.*?)?</td><td class="code">([A-Z0-9]+)</td></tr>',
+            teacher.get(f"{URL}/passwords").text,
+        )
     )
     assert new[setup.bob.email] != codes[setup.bob.email]
     bob = browser(setup.bob)
@@ -328,6 +345,6 @@ def test_ranking_freeze_csv_and_projector(
 def test_exam_pages_are_translated(setup: ExamSetup, browser: Browser) -> None:
     alice = browser(setup.alice)
     alice.cookies.set("verdict_lang", "ca")
-    assert "Contrasenya de l&#39;examen" in alice.get(URL).text
+    assert "Contrasenya de l'examen" in alice.get(URL).text
     alice.cookies.set("verdict_lang", "es")
     assert "Contraseña del examen" in alice.get(URL).text

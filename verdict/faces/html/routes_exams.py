@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
+import sqlalchemy as sa
 from fastapi import APIRouter, File, Form, UploadFile
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -37,7 +38,7 @@ from verdict.faces.jutge.common import check_clean_text
 from verdict.faces.jutge.exam_results import CSV_MEDIA_TYPE, ranking_csv
 from verdict.judge.languages import all_languages
 from verdict.settings import Settings
-from verdict.submissions.models import Submission, SubmissionStatus
+from verdict.submissions.models import SubmissionStatus
 from verdict.web.deps import DbSession, Now, PlatformDep
 
 router = APIRouter(include_in_schema=False)
@@ -111,7 +112,8 @@ def _write(session: Session) -> None:
 @router.get("/exams")
 def exams_page(page: Page, session: DbSession) -> Response:
     user = signed_in(page)
-    taking, staffing = [], []
+    taking: list[tuple[Exam, str]] = []
+    staffing: list[tuple[Exam, str]] = []
     for exam in student.exams_for(session, user):
         ident = access.exam_ident(session, exam)
         entry = (exam, url_of(*ident.split(":", 1)))
@@ -288,7 +290,9 @@ class StudentRow:
 
 
 def student_rows(session: Session, exam: Exam, now: datetime) -> list[StudentRow]:
-    users = {u.id: u.username for u in session.query(User).filter(User.id.in_([s.user_id for s in exam.students]))}
+    """The exam's students by email, with their account's username and their window now."""
+    ids = [s.user_id for s in exam.students if s.user_id is not None]
+    users = dict(session.execute(sa.select(User.id, User.username).where(User.id.in_(ids))).tuples())
     return [
         StudentRow(s, users.get(s.user_id or 0, ""), student.window_for(exam, s, now))
         for s in sorted(exam.students, key=lambda s: s.email)
@@ -325,7 +329,7 @@ def passwords(page: Page, session: DbSession, platform: PlatformDep, owner: str,
 
 
 def render_passwords(page: PageContext, session: Session, found: Found, codes: service.Passwords) -> Response:
-    names = {s.email: row.username for row in student_rows(session, found.exam, found.exam.start) for s in [row.student]}
+    names = {row.student.email: row.username for row in student_rows(session, found.exam, found.exam.start)}
     return page.render(
         "exams/passwords.html",
         exam=found.exam,
@@ -374,7 +378,9 @@ def close(
 
 
 @router.post(f"{BASE}/students/reopen")
-def reopen(page: FormPage, session: DbSession, owner: str, name: str, email: Annotated[str, Form()] = "") -> Response:
+def reopen(
+    page: FormPage, session: DbSession, owner: str, name: str, email: Annotated[str, Form()] = ""
+) -> Response:
     found = staff_only(session, page, owner, name)
     service.reopen_student(session, signed_in(page), found.ident, email)
     return page.redirect(found.url + "#students")
@@ -437,7 +443,9 @@ def projector_board(page: Page, session: DbSession, now: Now, owner: str, name: 
     return render_projector(page, session, found, now, "exams/board.html")
 
 
-def render_projector(page: PageContext, session: Session, found: Found, now: datetime, template: str) -> Response:
+def render_projector(
+    page: PageContext, session: Session, found: Found, now: datetime, template: str
+) -> Response:
     exam = found.exam
     end = exam_end(exam) if exam.started_at else None
     remaining = max(0, int((end - now).total_seconds())) if end else 0
