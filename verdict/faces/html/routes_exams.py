@@ -292,7 +292,8 @@ class StudentRow:
 def student_rows(session: Session, exam: Exam, now: datetime) -> list[StudentRow]:
     """The exam's students by email, with their account's username and their window now."""
     ids = [s.user_id for s in exam.students if s.user_id is not None]
-    users = dict(session.execute(sa.select(User.id, User.username).where(User.id.in_(ids))).tuples())
+    rows = session.execute(sa.select(User.id, User.username).where(User.id.in_(ids)))
+    users = {user_id: username for user_id, username in rows}
     return [
         StudentRow(s, users.get(s.user_id or 0, ""), student.window_for(exam, s, now))
         for s in sorted(exam.students, key=lambda s: s.email)
