@@ -135,3 +135,46 @@ def test_a_student_takes_an_exam_until_its_end(
     assert "submission refused: the exam ended at" in refused.text()
     assert console.problems == []
     context.close()
+
+
+def test_staff_start_print_the_passwords_and_project_the_ranking(
+    browser: Any, server: str, setup: ExamSetup, session: Session, shots: Path
+) -> None:
+    setup.exam.contest = True
+    session.commit()
+    context = browser.new_context(viewport=DESKTOP, locale="en-US")
+    page = context.new_page()
+    console = Console(page)
+    page.goto(f"{server}/login?next={URL}")
+    page.get_by_label("Username or email").fill("teacher")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(server + URL)
+
+    page.get_by_role("button", name="Start the exam now").click()
+    page.wait_for_url(server + URL)
+    assert page.get_by_role("button", name="Start the exam now").count() == 0
+    assert page.get_by_role("heading", name="Live ranking").is_visible()
+    page.get_by_label(f"Extra minutes for {setup.alice.email}").fill("10")
+    page.get_by_label(f"Extra minutes for {setup.alice.email}").press("Enter")
+    page.wait_for_url(server + URL + "#students")
+    assert page.get_by_label(f"Extra minutes for {setup.alice.email}").input_value() == "10"
+    screenshot(page, shots, "exam-staff")
+
+    page.get_by_role("link", name="Passwords sheet").click()
+    page.wait_for_url(server + URL + "/passwords")
+    code = page.locator("td.code").first.inner_text()
+    assert len(code) >= 6
+    screenshot(page, shots, "exam-passwords")
+    page.emulate_media(media="print")  # the printed sheet: codes only, no navigation or buttons
+    assert not page.locator("header.top").is_visible()
+    assert not page.get_by_role("button", name="Regenerate the passwords").is_visible()
+    assert page.locator("td.code").first.is_visible()
+    page.emulate_media(media="screen")
+
+    page.goto(server + URL + "/projector")
+    assert page.locator("body.projector h1").inner_text() == "Final exam"
+    assert "@example.org" not in page.content()
+    screenshot(page, shots, "exam-projector")
+    assert console.problems == []
+    context.close()
