@@ -11,6 +11,7 @@ Skipped as ``test_browser.py`` is: without Chromium, Playwright or the fetched f
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,8 +73,8 @@ def server(platform: Platform, setup: ExamSetup) -> Iterator[str]:
 
 @pytest.fixture
 def shots(tmp_path: Path) -> Path:
-    folder = tmp_path / "screenshots"
-    folder.mkdir()
+    folder = Path(os.environ.get("VERDICT_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
