@@ -32,6 +32,7 @@ from verdict.faces.html import (
     routes_admin,
     routes_competitions,
     routes_course,
+    routes_exams,
     routes_pages,
     routes_problem,
     routes_teach,
@@ -53,6 +54,7 @@ PREFIXES = (
     "/admin",
     "/teach",
     "/competitions",
+    "/exams",
 )
 FORM_BYTES = 16 * 1024  # three passwords of up to 1024 characters, percent-encoded, fit
 
@@ -74,6 +76,7 @@ def install(app: FastAPI) -> None:
         routes_admin.router,
         routes_teach.router,
         routes_competitions.router,
+        routes_exams.router,
     ):
         app.include_router(router)
     routes_competitions.install(app)
@@ -92,3 +95,6 @@ def install(app: FastAPI) -> None:
     limits.cap("POST", "/course/{courseid}/register", _form_cap)
     limits.cap("POST", "/course/{courseid}/{taskid}/submit", live.submission_cap)
     limits.cap("POST", "/problem/{ref}/submit", live.submission_cap)
+    for path in routes_exams.FORM_PATHS:
+        limits.cap("POST", path, _form_cap)
+    limits.cap("POST", routes_exams.SUBMIT_PATH, routes_exams.submit_cap)
