@@ -32,7 +32,7 @@ from verdict.courses.grades import Standing, standings
 from verdict.courses.models import Task
 from verdict.courses.submission_rules import Answer, Upload
 from verdict.errors import InvalidInput, TooLarge
-from verdict.faces.html import submission_view
+from verdict.faces.html import statement_view, submission_view
 from verdict.faces.html.pages import Page, PageContext
 from verdict.platform import Platform
 from verdict.settings import Settings
@@ -123,8 +123,14 @@ def result_context(
         "state": submission_view.state(submission),
         "finished": done,
         "tests": submission_view.visible_tests(session, platform.settings, submission) if done else [],
-        "feedback": (submission.feedback or "") if done else "",  # as stored: the template escapes it
-        "parts": submission_view.parts_feedback(submission) if done else {},
+        # Rendered as the INGInious API renders it (RST to sanitised HTML).
+        "feedback": statement_view.feedback(submission.feedback or "", platform.clock()) if done else "",
+        "parts": {
+            pid: statement_view.feedback(text, platform.clock())
+            for pid, text in submission_view.parts_feedback(submission).items()
+        }
+        if done
+        else {},
         # Sent live: the same HTML also updates, out of band, the history's row and the standing.
         "oob": live,
         "standing": _standing(session, submission, task) if live and done else None,

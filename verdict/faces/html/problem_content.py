@@ -1,10 +1,11 @@
-"""What a student's page shows of a judge problem: its statement as stored (in one of its
-statement languages), its samples, and the languages a submission may be written in.
+"""What a student's page shows of a judge problem: its statement (in one of its statement
+languages), its samples, and the languages a submission may be written in.
 
-The statement is the package's source text (Jutge LaTeX, Kattis Markdown or LaTeX), shown escaped
-as it is: rendering it to HTML is a later step. Packages are read from the grader's cache of
-extracted packages (:func:`verdict.problems.store.fetch_package`) and loaded once per blob and
-process (:data:`CACHE_SIZE` of them kept).
+The statement is rendered to safe HTML (:mod:`verdict.faces.html.statement_view`) in the language
+asked (``?lang=``), else the first of the browser's Accept-Language the problem has, else its own.
+Packages are read from the grader's cache of extracted packages
+(:func:`verdict.problems.store.fetch_package`) and loaded once per blob and process
+(:data:`CACHE_SIZE` of them kept).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from verdict.faces.html import statement_view
 from verdict.judge.errors import UnknownLanguage
 from verdict.judge.languages import Language, all_languages, get_language
 from verdict.judge.packages import load_package
 from verdict.judge.problem import Problem as Package
 from verdict.problems.models import Problem, ProblemVersion
+from verdict.problems.statements import choose_language, parse_accept_language
 from verdict.problems.store import fetch_package
 from verdict.settings import Settings
 
@@ -57,6 +60,7 @@ class Statement:
     format: str  # the source's kind: "tex", "md", "html"...
     text: str  # the source, as stored (escaped by the template)
     samples: list[Sample]
+    html: str = ""  # rendered (safe HTML, samples included), when a page address was given
 
 
 def load(session: Session, settings: Settings, version_id: int) -> Package | None:
@@ -83,26 +87,29 @@ def statement(
     problem: Problem,
     wanted: str | None,
     fixed: str | None = None,
-    preferred: str | None = None,
+    accept_language: str | None = None,
+    base: str | None = None,
 ) -> Statement | None:
     """The statement of ``problem`` in ``wanted`` (if it has it; ``fixed``, the variant of a
-    Jutge list's ``P12345_en``, wins), else in ``preferred`` (the page's language), the package's
-    own, English or the first; with the samples of that language's package."""
+    Jutge list's ``P12345_en``, wins), else in the first of ``accept_language`` it has, else the
+    package's own, English or the first; with the samples of that language's package, and
+    rendered for the page ``base`` when given."""
     if problem.current_version_id is None:
         return None
     package = load(session, settings, problem.current_version_id)
     if package is None:
         return None
     languages = sorted(package.statements)
-    candidates = (fixed, wanted, preferred, package.language, "en")
-    language = next((lang for lang in candidates if lang in package.statements), None)
-    language = language or (languages[0] if languages else None)
-    text, kind = "", ""
+    preferences = [fixed, wanted, *parse_accept_language(accept_language)]
+    language = choose_language(languages, preferences, package.language)
+    text, kind, html = "", "", ""
     if language is not None:
         path = package.statements[language]
         kind = path.suffix.lstrip(".")
         text = _read(path, MAX_STATEMENT_BYTES)
-    return Statement(languages, language, kind, text, samples(package.variant(fixed or language)))
+        if base is not None:
+            html = statement_view.statement_html(problem.current_version_id, package, language, base)
+    return Statement(languages, language, kind, text, samples(package.variant(fixed or language)), html)
 
 
 def samples(package: Package) -> list[Sample]:

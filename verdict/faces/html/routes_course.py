@@ -37,7 +37,7 @@ from verdict.courses.submission_rules import Answer, TaskAnswers, Upload, judge_
 from verdict.courses.subproblems import fixed_language, program_pids
 from verdict.courses.task_view import ChoiceOrder, get_course, get_task, public_problems, task_visible
 from verdict.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
-from verdict.faces.html import live, problem_content, submission_view
+from verdict.faces.html import live, problem_content, statement_view, submission_view
 from verdict.faces.html.course_page import course_page
 from verdict.faces.html.pages import FormPage, Page, PageContext, parse_id, signed_in
 from verdict.faces.html.samples import sample_download
@@ -185,8 +185,17 @@ def _render_task(
         fixed = (
             parse_problem_ref(task.slug)[1] if parse_problem_ref(task.slug)[0] == task.problem_id else None
         )
+        accept = page.request.headers.get("accept-language")
         statement = (
-            problem_content.statement(session, platform.settings, problem, lang, fixed, page.lang)
+            problem_content.statement(
+                session,
+                platform.settings,
+                problem,
+                lang,
+                fixed,
+                accept,
+                base=f"/course/{course.slug}/{task.slug}",
+            )
             if problem
             else None
         )
@@ -202,6 +211,7 @@ def _render_task(
         status=error.status if error else 200,
         course=course,
         task=task,
+        context=statement_view.context_html(task.context or "", platform.clock()),
         title=None,
         base=base,
         statement=statement,
@@ -326,3 +336,25 @@ def task_sample(
         raise NotFound(page._("Sample not found."))
     fixed = parse_problem_ref(task.slug)[1] if parse_problem_ref(task.slug)[0] == task.problem_id else None
     return sample_download(page, session, platform.settings, problem, fixed or lang, name)
+
+
+@router.get("/course/{courseid}/{taskid}/files/{path:path}")
+def task_file(
+    page: Page,
+    session: DbSession,
+    platform: PlatformDep,
+    now: Now,
+    courseid: str,
+    taskid: str,
+    path: str,
+) -> Response:
+    """A file the task's statement shows (a figure); nothing else of the package."""
+    user = signed_in(page)
+    found, access = _registered(page, session, courseid, user, now)
+    task = _task(page, session, found, taskid, access, now)
+    problem = session.get(Problem, task.problem_id) if task.problem_id else None
+    version_id = problem.current_version_id if problem else None
+    package = problem_content.load(session, platform.settings, version_id) if version_id else None
+    if version_id is None or package is None:
+        raise NotFound(page._("File not found."))
+    return statement_view.package_file(page, version_id, package, path)

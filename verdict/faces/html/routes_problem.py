@@ -9,7 +9,8 @@ statement language), for practice outside a course's task.
   problem outside any course (``?load=<id>``, ``&compare=<id>`` for a diff).
 * ``POST /problem/<id>/submit``: :func:`verdict.submissions.service.submit_to_problem`, the
   use case of ``verdict submit``.
-* ``GET /problem/<id>/submissions/<sid>/events`` and ``/problem/<id>/samples/<n>.in``: as on a task.
+* ``GET /problem/<id>/submissions/<sid>/events``, ``/problem/<id>/samples/<n>.in`` and
+  ``/problem/<id>/files/<path>`` (a figure of the statement): as on a task.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from verdict.courses.models import Course, Task
 from verdict.courses.submission_rules import Upload
 from verdict.courses.task_view import task_visible
 from verdict.errors import InvalidInput, NotFound, ServiceError
-from verdict.faces.html import live, problem_content, submission_view
+from verdict.faces.html import live, problem_content, statement_view, submission_view
 from verdict.faces.html.pages import Page, PageContext, parse_id, signed_in
 from verdict.faces.html.samples import sample_download
 from verdict.judge.errors import UnknownLanguage
@@ -134,7 +135,15 @@ def _render(
     submissions = practice_submissions(session, problem, user)
     loaded = _own(page, submissions, load)
     other = _own(page, submissions, compare) if loaded is not None else None
-    statement = problem_content.statement(session, platform.settings, problem, lang, variant, page.lang)
+    statement = problem_content.statement(
+        session,
+        platform.settings,
+        problem,
+        lang,
+        variant,
+        page.request.headers.get("accept-language"),
+        base=f"/problem/{ref}",
+    )
     part = {
         "pid": "code",
         "type": "code",
@@ -151,6 +160,7 @@ def _render(
         status=error.status if error else 200,
         course=None,
         task=None,
+        context="",
         title=problem.title(variant or (statement.language if statement else None)),
         base=f"/problem/{ref}",
         statement=statement,
@@ -247,3 +257,23 @@ def problem_sample(
     user = signed_in(page)
     problem, variant = _problem(page, session, ref, user, now)
     return sample_download(page, session, platform.settings, problem, variant or lang, name)
+
+
+@router.get("/problem/{ref}/files/{path:path}")
+def problem_file(
+    page: Page, session: DbSession, platform: PlatformDep, now: Now, ref: str, path: str
+) -> Response:
+    """A file the problem's statement shows (a figure); nothing else of the package."""
+    user = signed_in(page)
+    problem, _variant = _problem(page, session, ref, user, now)
+    return _statement_file(page, session, platform, problem, path)
+
+
+def _statement_file(
+    page: PageContext, session: Session, platform: Platform, problem: Problem, path: str
+) -> Response:
+    version_id = problem.current_version_id
+    package = problem_content.load(session, platform.settings, version_id) if version_id else None
+    if version_id is None or package is None:
+        raise NotFound(page._("File not found."))
+    return statement_view.package_file(page, version_id, package, path)
