@@ -226,7 +226,8 @@ def check_pages(url: str, cookies: httpx.Cookies, pages: list[tuple[str, str]]) 
 def report(rows: list[Figures], clients: int) -> None:
     print(f"\n{clients} concurrent clients, loopback, SQLite")
     print(
-        f"{'page':<14} {'path':<28} {'requests':>8} {'errors':>6} {'median ms':>10} {'p99 ms':>8} {'req/s':>8}"
+        f"{'page':<14} {'path':<28} {'requests':>8} {'errors':>6} "
+        f"{'median ms':>10} {'p99 ms':>8} {'req/s':>8}"
     )
     for row in rows:
         print(
