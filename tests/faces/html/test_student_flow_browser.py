@@ -108,10 +108,11 @@ def test_wrong_then_right_on_a_problem_page_then_a_quiz(
 
     page.goto(server + "/course/demo/quiz")
     assert page.locator("div.context strong").inner_text() == "C"  # the RST context, rendered
-    # The choices' texts are shown as their RST source (``stdio.h``), in the student's order.
-    page.get_by_label("``stdio.h``", exact=True).check()
-    page.get_by_label("``int``", exact=True).check()
-    page.get_by_label("``long``", exact=True).check()
+    # The question and its choices rendered from RST, as INGInious shows them.
+    assert page.get_by_text("Which header declares printf?").is_visible()
+    page.get_by_label("stdio.h", exact=True).check()
+    page.get_by_label("int", exact=True).check()
+    page.get_by_label("long", exact=True).check()
     page.get_by_label("Your answer").fill("0")
     page.get_by_role("button", name="Submit").click()
     page.wait_for_url(lambda url: "/course/demo/quiz?load=" in url)

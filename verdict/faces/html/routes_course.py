@@ -242,8 +242,11 @@ def _part(pid: str, problem: dict[str, Any], compilers: list[str], scripted: boo
         "pid": pid,
         "type": kind,
         "name": str(problem.get("name") or ""),
-        "header": str(problem.get("header") or ""),
-        "choices": problem.get("choices") or {},
+        "header": statement_view.inline_rst(str(problem.get("header") or "")),  # RST, as INGInious
+        "choices": {
+            number: statement_view.inline_rst(str(text))
+            for number, text in (problem.get("choices") or {}).items()
+        },
         "multiple": bool(problem.get("multiple")),
         "optional": bool(problem.get("optional")),
         "languages": languages,

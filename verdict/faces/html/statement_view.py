@@ -132,6 +132,15 @@ def context_html(text: str, now: datetime) -> str:
     return render_rst(text, now) if text.strip() else ""
 
 
+def inline_rst(text: str) -> str:
+    """A short RST text (a question's header, a choice) as safe HTML, as INGInious shows it; a
+    single paragraph loses its ``<p>`` so it fits in a label."""
+    html = render_rst(text).strip() if text.strip() else ""
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
+
+
 def feedback(stored: str, now: datetime) -> str:
     """A submission's stored feedback as safe HTML, as the INGInious API renders it (RST sources
     rendered; ``hidden-until`` parts as of ``now``, for a student), sanitised once more here."""
