@@ -167,3 +167,30 @@ def test_the_feedback_of_a_result_is_rendered_and_sanitised(
     assert "<strong>this</strong>" in text and "**this**" not in text
     assert "<em>Wrong</em>" in text
     assert "<script>x()" not in text
+
+
+def test_a_graphic_difference_image_survives_and_nothing_else_data(
+    client: TestClient, demo: Demo, session: Session
+) -> None:
+    task = demo.task(session, "quiz")
+    png = "data:image/png;base64,iVBORw0KGgo="
+    stored = (
+        f'<p><b>Wrong answer</b></p><ul><li>test 1<br><img alt="difference" src="{png}"></li></ul>'
+        '<a href="data:text/html,boom">link</a><img alt="svg" src="data:image/svg+xml,&lt;svg&gt;">'
+    )
+    submission = Submission(
+        user_id=demo.alice.id,
+        task_id=task.id,
+        course_id=demo.course.id,
+        status=SubmissionStatus.DONE,
+        grade=0.0,
+        feedback=stored,
+        input={},
+    )
+    session.add(submission)
+    session.commit()
+    log_in(client, "alice")
+    text = client.get(f"/course/demo/quiz?load={submission.id}").text
+    assert f'<img alt="difference" src="{png}">' in text
+    assert "data:text/html" not in text and "data:image/svg" not in text
+    assert "<b>Wrong answer</b>" in text

@@ -10,6 +10,7 @@ whatever path is asked. Renderings are cached per problem version, language and 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from datetime import datetime
@@ -23,6 +24,7 @@ from verdict.errors import NotFound
 from verdict.faces.html.pages import PageContext
 from verdict.judge.problem import Problem as Package
 from verdict.problems.statements import render_statement, sanitise_html
+from verdict.problems.statements.sanitise import ATTRIBUTES, TAGS, URL_SCHEMES, nh3
 
 CACHE_SIZE = 64
 MAX_FILE_BYTES = 8 * 1024 * 1024  # a figure beyond this is not served (a statement is not a download)
@@ -37,6 +39,8 @@ SERVED_TYPES = {
 }
 # A file opened on its own (an SVG can hold scripts): nothing runs, nothing loads.
 FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+
+DATA_IMAGE = re.compile(r"\s*data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*\Z", re.IGNORECASE)
 
 _rendered: OrderedDict[tuple[int, str, str], str] = OrderedDict()
 _referenced: OrderedDict[int, frozenset[str]] = OrderedDict()
@@ -143,5 +147,27 @@ def inline_rst(text: str) -> str:
 
 def feedback(stored: str, now: datetime) -> str:
     """A submission's stored feedback as safe HTML, as the INGInious API renders it (RST sources
-    rendered; ``hidden-until`` parts as of ``now``, for a student), sanitised once more here."""
-    return sanitise_html(feedback_html(stored, now)) if stored else ""
+    rendered; ``hidden-until`` parts as of ``now``, for a student), sanitised once more here: the
+    statements' rules, and a graphic test's difference image (a PNG data URL the judge made)."""
+    if not stored:
+        return ""
+    html = feedback_html(stored, now)
+    if nh3 is None:  # pragma: no cover - nh3 is a dependency; the statements' fallback escapes
+        return sanitise_html(html)
+    cleaned: str = nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES | {"data"},
+        attribute_filter=_data_images_only,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+    return cleaned
+
+
+def _data_images_only(tag: str, attribute: str, value: str) -> str | None:
+    """A ``data:`` URL only as an image's source, and only a raster image (an SVG can script)."""
+    if not value.lower().lstrip().startswith("data:"):
+        return value
+    return value if tag == "img" and attribute == "src" and DATA_IMAGE.match(value) else None
