@@ -24,7 +24,7 @@ from tests.competitions.conftest import owner, store_game
 from tests.faces.html.test_browser import CHROMIUM, DESKTOP, PHONE
 from tests.support.clock import ManualClock
 from tests.support.exam_mode import SAMECODE, ExamSetup, exam_clock, make_exam, make_problems
-from tests.support.inginious import Demo, make_demo
+from tests.support.inginious import Demo, demo_copy, make_demo
 from tests.support.jutge import make_problem
 from tests.support.servers import uvicorn_thread
 from tests.support.users import PASSWORD, MakeUser
@@ -117,6 +117,7 @@ class Audit:
         """axe on the page as it is now, then its screenshots."""
         page = self.page
         page.wait_for_load_state("load")
+        assert AXE not in page.content(), f"{name} links axe-core: only the tests may load it"
         page.add_script_tag(url=self.server + AXE)
         violations = page.evaluate(
             "options => axe.run(document, options).then(r => r.violations)", RUN_OPTIONS
@@ -172,7 +173,7 @@ def test_student_teacher_and_admin_pages(
     tmp_path: Path,
     shots: Path,
 ) -> None:
-    demo = make_demo(session, platform, make_user)
+    demo = make_demo(session, platform, make_user, demo_copy(tmp_path, with_aplusb=True))
     make_user("root", role="admin")
     problem = make_problem(session, platform.settings, tmp_path, "P10001", owner=demo.teacher)
     first, second = add_results(session, demo)
@@ -188,6 +189,7 @@ def test_student_teacher_and_admin_pages(
     audit.visit(f"/course/demo/sum?load={second.id}", "task-result")
     audit.visit(f"/course/demo/sum?load={second.id}&compare={first.id}", "task-diff")
     audit.visit("/course/demo/quiz", "task-quiz")
+    audit.visit("/course/demo/aplusb", "task-statement")  # a rendered statement, its math by KaTeX
 
     audit.log_in("teacher")
     audit.visit(f"/problem/{problem.id}", "problem")
