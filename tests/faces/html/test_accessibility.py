@@ -199,10 +199,16 @@ def test_student_teacher_and_admin_pages(
     audit.visit(f"/teach/problems/{problem.id}", "teach-problem")
     audit.visit("/teach/submissions", "teach-submissions")
     audit.visit(f"/teach/courses/{demo.course.id}/stats", "teach-stats")
+    audit.visit(f"/teach/courses/{demo.course.id}/edit", "teach-course-edit")
+    audit.visit("/teach/courses/new", "teach-course-new")
+    audit.visit("/teach/lists/new", "teach-list-new")
+    audit.visit(f"/teach/submissions/{second.id}", "teach-submission")
 
     audit.log_in("root")
     audit.visit("/admin/users", "admin-users")
     audit.visit("/admin/status", "admin-status")
+    audit.visit("/admin/users/new", "admin-user-new")
+    audit.visit(f"/admin/users/{demo.alice.id}", "admin-user")
     audit.close()
 
 
@@ -254,4 +260,5 @@ def test_competition_pages(browser: Any, server: str, session: Session, owner: U
     page.wait_for_url(server + "/competitions/Teacher/cup?done=created")
     audit.check("competition")
     audit.visit("/competitions", "competitions")
+    audit.visit("/competitions/Teacher/cup/edit", "competition-edit")
     audit.close()
