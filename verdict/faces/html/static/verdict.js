@@ -45,3 +45,19 @@ document.addEventListener("DOMContentLoaded", () => {
     area.addEventListener("blur", () => { escaped = false; });
   }
 });
+
+// A table wider (or taller) than its .scroll box scrolls inside it: the box then takes the focus,
+// so the keyboard can scroll it too (WCAG 2.1.1); a box that fits stays out of the tab order.
+// Checked when the page loads, when the window is resized and after every htmx swap.
+function focusableScrollBoxes() {
+  for (const box of document.querySelectorAll(".scroll")) {
+    if (box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight) {
+      box.setAttribute("tabindex", "0");
+    } else if (box.getAttribute("tabindex") === "0") {
+      box.removeAttribute("tabindex");
+    }
+  }
+}
+document.addEventListener("DOMContentLoaded", focusableScrollBoxes);
+window.addEventListener("resize", focusableScrollBoxes);
+document.addEventListener("htmx:afterSettle", focusableScrollBoxes);
