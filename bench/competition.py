@@ -72,7 +72,8 @@ def player_source(name: str, base: str) -> str:
 
 
 def players(count: int) -> dict[str, str]:
-    """username → source: P01..P32 copies of the Demo, then copies of the Dummy."""
+    """username → source: the first half copies of the Demo (Demo01, ...), the rest of the Dummy
+    (Dumb33, ...)."""
     half = count // 2
     return {
         f"s{n:02}": player_source(
