@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from verdict.competitions import tournament
-from verdict.competitions.matches import player_name
+from verdict.judge.games.build import player_name
 
 pytestmark = pytest.mark.unit
 
@@ -64,8 +64,10 @@ def test_standings_order_points_then_score_then_name() -> None:
     assert [row.name for row in tournament.standings(rows)] == ["d", "c", "a", "b"]
 
 
-def test_the_player_name_comes_from_its_define() -> None:
-    assert player_name("#include <x>\n#define PLAYER_NAME Zoe  // me\nstruct PLAYER_NAME {};") == "Zoe"
-    assert player_name("  #  define PLAYER_NAME Al_2\n") == "Al_2"
-    assert player_name("// #define PLAYER_NAME X\nint main(){}") is None
-    assert player_name("int x;") is None
+def test_the_player_name_comes_from_its_define_by_the_judges_rule() -> None:
+    """One parser for the grading and the competitions (verdict.judge.games.build)."""
+    assert player_name("#include <x>\n#define PLAYER_NAME Zoe  // me\nstruct PLAYER_NAME {};") == ("Zoe", "")
+    assert player_name("  #  define PLAYER_NAME Al_2\n") == ("Al_2", "")
+    assert player_name("// #define PLAYER_NAME X\nint main(){}")[0] == ""
+    assert player_name("int x;")[0] == ""
+    assert "at most 12 characters" in player_name("#define PLAYER_NAME Thirteen_char\n")[1]

@@ -1,8 +1,10 @@
 """Orchard, the demo game package (verdict/demo/packages/orchard.pbm), built and played as Jutge
 builds and plays its games: ``make`` in a temporary copy of ``Runner/``, the plain ``Game``, and
 the secure form (``SecGame`` and one ``AI<Name>.exe`` per player) with the players started from
-outside on FIFOs, as Verdict will start them, each in its own sandbox. Here they are plain
-subprocesses: the sandboxes are the next step.
+outside on FIFOs, as Verdict starts them. Here they are plain subprocesses, so that the game
+itself is checked apart from the sandbox: the sandboxed matches (the referee and each player in a
+sandbox of its own) are tests/judge/test_game_matches.py, and whole competitions played by them
+tests/competitions/.
 
 The bad players are in tests/fixtures/games/. Nothing is built in the repository.
 """

@@ -7,7 +7,6 @@ came out. A test passes a deterministic fake, or a plain unsandboxed ``Game`` (t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +14,6 @@ from typing import Protocol
 
 DUMMY = "Dummy"  # the game's own player, which pads a match to four seats
 SEATS = 4
-PLAYER_NAME_RE = re.compile(
-    r"^[ \t]*#[ \t]*define[ \t]+PLAYER_NAME[ \t]+([A-Za-z0-9_]+)[ \t]*(?://.*)?$", re.M
-)
-MAX_PLAYER_NAME = 12  # Jutge's SecGame refuses longer names
 
 
 @dataclass(frozen=True)
@@ -71,9 +66,3 @@ class MatchRunner(Protocol):
         """Plays one match, ``players`` in seat order, deterministic given ``seed``. Raises
         MatchFailed when the match could not be played."""
         ...
-
-
-def player_name(source: str) -> str | None:
-    """The ``#define PLAYER_NAME <Name>`` of a player's source, or None without one."""
-    found = PLAYER_NAME_RE.search(source)
-    return found[1] if found else None

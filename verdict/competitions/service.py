@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from verdict.accounts.models import User
 from verdict.competitions import rounds, tournament
-from verdict.competitions.matches import DUMMY, MAX_PLAYER_NAME, player_name
+from verdict.competitions.matches import DUMMY
 from verdict.competitions.models import (
     Competition,
     CompetitionStatus,
@@ -34,6 +34,7 @@ from verdict.courses.access import check_can_create
 from verdict.courses.models import Course, CourseMember
 from verdict.courses.names import check_name, find_owned
 from verdict.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from verdict.judge.games.build import player_name
 from verdict.judge.verdicts import Verdict
 from verdict.problems.models import Problem, ProblemVersion
 from verdict.problems.store import (
@@ -255,8 +256,8 @@ def participants(session: Session, competition: Competition) -> list[Entrant]:
         )
     latest: dict[int, Entrant] = {}
     for submission, user in session.execute(query):
-        name = player_name(submission.source or "")
-        if user.id not in latest and name is not None:
+        name, _ = player_name(submission.source or "")  # the judge's rule: an accepted player has one
+        if user.id not in latest and name:
             latest[user.id] = Entrant(user, submission, name)
     return sorted(latest.values(), key=lambda entrant: entrant.submission.id)
 
@@ -264,10 +265,9 @@ def participants(session: Session, competition: Competition) -> list[Entrant]:
 def _check_names(entrants: list[Entrant]) -> None:
     taken: dict[str, str] = {}
     for entrant in entrants:
-        if entrant.player == DUMMY or len(entrant.player) > MAX_PLAYER_NAME:
+        if entrant.player == DUMMY:  # the game's own player, which pads matches
             raise Conflict(
-                f"the player of {entrant.user.username} is named {entrant.player!r}: a player may not be "
-                f"named {DUMMY} nor have more than {MAX_PLAYER_NAME} characters"
+                f"the player of {entrant.user.username} is named {DUMMY!r}: that is the game's own player"
             )
         if entrant.player in taken:
             raise Conflict(
