@@ -55,7 +55,7 @@ def render_rst(source: str, *, language: str, resolve_image: ImageResolver = no_
     """Render an RST statement (docutils needed: ImportError without it). Its images must be
     files of the task: ``resolve_image`` gives their URLs; any other is shown as its alt text."""
     core = importlib.import_module("docutils.core")  # by name: docutils has no type stubs
-    parts = core.publish_parts(source=source, writer_name="html5", settings_overrides=SETTINGS)
+    parts = core.publish_parts(source=source, writer="html5", settings_overrides=SETTINGS)
     body = str(parts["body"])
     body = DOCUTILS_MATH.sub(_math, body)
     warnings: list[str] = []
