@@ -40,9 +40,12 @@ def test_self_test_reads_standard_input_with_require(sandbox_config: SandboxConf
 
 
 GIGABYTE = {
-    # V8's own heap: an array of 2^27 doubles, pushed one by one.
+    # V8's own heap: 128 arrays of 2^20 doubles (8 MB each), kept. In chunks, so that the limit
+    # is reached in well under a second of CPU, even on a loaded machine (one push at a time
+    # spent seconds in the collector before it ran out).
     "heap": (
-        "const a: number[] = [];\nfor (let i = 0; i < (1 << 27); i++) a.push(i * 1.5);\n"
+        "const a: number[][] = [];\n"
+        "for (let i = 0; i < 128; i++) a.push(new Array(1 << 20).fill(i + 0.5));\n"
         "console.log(a.length);\n"
     ),
     # Off the heap: one 1 GB Buffer, filled.
