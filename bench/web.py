@@ -22,19 +22,16 @@ import asyncio
 import re
 import secrets
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
+from burst import serve
 
 from verdict.accounts.models import Role, User
 from verdict.accounts.passwords import hash_password
@@ -63,12 +60,6 @@ class Figures:
     median_ms: float
     p99_ms: float
     per_second: float
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def prepare(settings: Settings, password: str) -> str:
@@ -110,38 +101,6 @@ def prepare(settings: Settings, password: str) -> str:
             return task.problem_id
     finally:
         platform.close()
-
-
-@contextmanager
-def serve(settings: Settings, env: dict[str, str], graders: int) -> Iterator[str]:
-    """A real `verdict serve` (its own process) on a free loopback port, until the block ends."""
-    port = free_port()
-    log = (settings.data_dir.parent / "server.log").open("w")
-    verdict_bin = Path(sys.executable).parent / "verdict"
-    command = [str(verdict_bin), "serve", "--port", str(port), "--graders", str(graders)]
-    process = subprocess.Popen(command, env={**env}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"verdict serve exited: see {log.name}")
-            try:
-                if httpx.get(url + "/openapi.json", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("verdict serve did not start within 60 s")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def log_in(url: str, password: str) -> httpx.Cookies:
