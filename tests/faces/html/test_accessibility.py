@@ -178,7 +178,7 @@ def test_student_teacher_and_admin_pages(
     tmp_path: Path,
     shots: Path,
 ) -> None:
-    demo = make_demo(session, platform, make_user, demo_copy(tmp_path, with_aplusb=True))
+    demo = make_demo(session, platform, make_user, demo_copy(tmp_path, with_aplusb=True, lean=True))
     make_user("root", role="admin")
     problem = make_problem(session, platform.settings, tmp_path, "P10001", owner=demo.teacher)
     first, second = add_results(session, demo)

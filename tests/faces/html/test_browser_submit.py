@@ -33,7 +33,7 @@ def demo(session: Session, platform: Platform, make_user: MakeUser, tmp_path: Pa
     reason = check_available()
     if reason:
         pytest.skip(f"sandbox unavailable: {reason}")
-    return make_demo(session, platform, make_user, demo_copy(tmp_path, with_aplusb=True))
+    return make_demo(session, platform, make_user, demo_copy(tmp_path, with_aplusb=True, lean=True))
 
 
 @pytest.fixture

@@ -107,7 +107,7 @@ def test_the_files_are_the_readers_of_the_problem_only(client: TestClient, figur
 
 @pytest.fixture
 def demo(session: Session, platform: Platform, make_user: MakeUser, tmp_path: Path) -> Demo:
-    return make_demo(session, platform, make_user, demo_copy(tmp_path, with_aplusb=True))
+    return make_demo(session, platform, make_user, demo_copy(tmp_path, with_aplusb=True, lean=True))
 
 
 def shown_language(text: str) -> str:

@@ -45,7 +45,7 @@ def sandbox() -> None:
 
 @pytest.fixture
 def demo(sandbox: None, session: Session, platform: Platform, make_user: MakeUser, tmp_path: Path) -> Demo:
-    return make_demo(session, platform, make_user, demo_copy(tmp_path, with_aplusb=True))
+    return make_demo(session, platform, make_user, demo_copy(tmp_path, with_aplusb=True, lean=True))
 
 
 @pytest.fixture
