@@ -69,6 +69,12 @@ def pages(app: FastAPI) -> TestClient:
     return TestClient(app)
 
 
+def student(session: Session, login: str) -> User:
+    user = session.scalar(sa.select(User).where(User.username == login))
+    assert user is not None
+    return user
+
+
 def api_path(task: str) -> str:
     _, _, course, problem = task.split("/")
     return f"/api/v0/courses/{course}/tasks/{problem}"
@@ -107,7 +113,7 @@ def teacher_grades(client: TestClient, instructor: User, task: str, number: int,
 def test_the_page_shows_every_kind_of_field_and_no_answer(
     client: TestClient, pages: TestClient, session: Session, task: str
 ) -> None:
-    shown = view(client, session.scalar(sa.select(User).where(User.username == "alice")), api_path(task))
+    shown = view(client, student(session, "alice"), api_path(task))
     log_in(pages, "alice")
     response = pages.get(task)
     assert response.status_code == 200, response.text
@@ -128,6 +134,7 @@ def test_the_page_shows_every_kind_of_field_and_no_answer(
     assert page.count('name="multiple-choice" value=') == 3 and 'type="checkbox"' in page
     assert '<textarea id="answer-open-ended" name="open-ended"' in page
     assert "cannot be answered on this page" not in page
+    assert load_quiz(QUIZ).statement in page  # quiz.yml's statement: the package has no other
     assert "<code>" in page and "`" not in page.split('id="submit-title"')[1].split("</form>")[0]  # Markdown
     # No answer: no hint, no script, no sum, no correct flag; the figure served from the page's route.
     assert not [secret for secret in SECRETS if secret in page], [s for s in SECRETS if s in page]
@@ -184,7 +191,7 @@ def test_right_and_partly_wrong_answers_are_graded_as_through_the_api(
     wrong = {"fill-in": (fill_in - 1, fill_in), "matchings": (len(CAPITALS) - 2, len(CAPITALS))}
     wrong["ordering"] = (len(ORDER) - 2, len(ORDER))
     assert bob_row.grade == pytest.approx(expected_grade(wrong), abs=0.01)
-    assert bob_row.grade < 100
+    assert bob_row.grade is not None and bob_row.grade < 100
 
     shown = pages.get(f"{task}?load={bob_id}").text
     answered = html.unescape(shown.split('id="result-title"')[1])
@@ -197,13 +204,14 @@ def test_right_and_partly_wrong_answers_are_graded_as_through_the_api(
     ]
     assert "; ".join(pairs) in answered
     assert f"Blank 1: 0; Blank 2: +; Blank 3: {sum(numbers(theirs)) + 1}" in answered
-    assert "[" not in answered.split("Your answers")[1].split("</dl>")[0]
+    listed = answered.split("Your answers")[1].split("</dl>")[0]
+    assert "[" not in listed and "`" not in listed  # texts, not positions nor Markdown
 
 
 def test_an_ordering_that_is_not_a_permutation_is_refused_on_the_page(
     client: TestClient, pages: TestClient, session: Session, task: str
 ) -> None:
-    shown = view(client, session.scalar(sa.select(User).where(User.username == "alice")), api_path(task))
+    shown = view(client, student(session, "alice"), api_path(task))
     fields = answers(shown, 1)
     fields["ordering"] = ["0"] * len(ORDER)
     log_in(pages, "alice")

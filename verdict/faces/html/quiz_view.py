@@ -18,6 +18,7 @@ text, sanitised); ``FIG_DIR/<name>`` images point at the task's figures route.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -56,10 +57,10 @@ def markdown_html(text: str, figures: str, *, inline: bool = False) -> str:
     ``inline``, a single paragraph loses its ``<p>`` (a choice, in its label)."""
     if not text.strip():
         return ""
-    html = render_source(text, "markdown", "en", resolve_image=_figure_url(figures)).html.strip()
-    if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        return html[3:-4]
-    return html
+    rendered = render_source(text, "markdown", "en", resolve_image=_figure_url(figures)).html.strip()
+    if inline and rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+        return rendered[3:-4]
+    return rendered
 
 
 def _figure_url(figures: str) -> Any:
@@ -114,9 +115,9 @@ def _segments(context: str, blanks: list[Blank], figures: str) -> list[Segment]:
         if blank.key and blank.key in marked:
             marked = marked.replace(blank.key, f"{BLANK_OPEN}{index}{BLANK_CLOSE}", 1)
             placed.add(index)
-    html = markdown_html(marked, figures)
+    rendered = markdown_html(marked, figures)
     segments: list[Segment] = []
-    for number, piece in enumerate(BLANK.split(html)):
+    for number, piece in enumerate(BLANK.split(rendered)):
         if number % 2 == 0:
             if piece:
                 segments.append(Segment(piece))
@@ -162,10 +163,18 @@ def answer_text(problem: Mapping[str, Any], value: Any, blank: Callable[[int], s
     if kind == "multiple_choice":
         choices = problem.get("choices") or {}
         picked = value if isinstance(value, list) else [value]
-        return "; ".join(str(choices.get(index, index)) for index in picked)
+        return "; ".join(_plain(choices[index]) if index in choices else str(index) for index in picked)
     return None
 
 
 def _shown(items: Any, position: Any) -> str:
     items = list(items or [])
-    return str(items[position]) if isinstance(position, int) and 0 <= position < len(items) else str(position)
+    return (
+        _plain(items[position]) if isinstance(position, int) and 0 <= position < len(items) else str(position)
+    )
+
+
+def _plain(text: Any) -> str:
+    """An item's Markdown as the text it shows (```42``` -> 42), for a line of answers."""
+    rendered = markdown_html(str(text), "", inline=True)
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip() or str(text)

@@ -8,10 +8,14 @@
   the problem's statement as stored (``?lang=`` among its statement languages) and its samples;
   the submission form; the student's submissions (``?load=<id>`` opens one, as the INGInious IDE
   plugin does after submitting through the API); ``?compare=<id>`` with ``load`` shows their diff.
+  A Jutge quiz's questions are shown by :mod:`.quiz_view` (Markdown, a field of each kind), its
+  statement is quiz.yml's, and a loaded submission's answers are the texts the student chose.
 * ``POST /course/<courseid>/<taskid>/submit``: the same use case as the INGInious API
-  (:func:`verdict.submissions.service.submit_to_task`), then See Other to the submission.
+  (:func:`verdict.submissions.service.submit_to_task`), then See Other to the submission. A quiz's
+  ordering or matching that is not each item once is refused first, in the page's language.
 * ``GET /course/<courseid>/<taskid>/submissions/<id>/events``: its live state (:mod:`.live`).
 * ``GET /course/<courseid>/<taskid>/samples/<n>.in`` (``.out``): a sample, downloaded.
+* ``GET /course/<courseid>/<taskid>/figures/<name>``: an image of a Jutge quiz (``FIG_DIR/<name>``).
 
 Access follows the INGInious face: 404 for an unknown course (or one the user may not see),
 403 when not registered (or the course is closed), 404 for a task not open yet, and 404 for a
@@ -208,6 +212,8 @@ def _render_task(
     base = f"/course/{course.slug}/{task.slug}"
     shown = public_problems(task, choice_order(platform, user))
     figures = f"{base}/figures" if made_from_quiz(task.problems or {}) else None
+    if figures is not None and (statement is None or not statement.text.strip()):
+        statement = _quiz_statement(session, platform, task, figures)
     parts = [_part(pid, problem, compilers, scripted, figures) for pid, problem in shown.items()]
     return page.render(
         "task.html",
@@ -232,6 +238,19 @@ def _render_task(
         value_lists=value_lists or {},
         can_submit=True,
     )
+
+
+def _quiz_statement(
+    session: Session, platform: Platform, task: Task, figures: str
+) -> problem_content.Statement | None:
+    """A Jutge quiz's own statement (quiz.yml's Markdown ``statement``: it has no statement file)."""
+    problem = session.get(Problem, task.problem_id) if task.problem_id else None
+    version_id = problem.current_version_id if problem else None
+    package = problem_content.load(session, platform.settings, version_id) if version_id else None
+    text = package.quiz.statement if package is not None and package.quiz is not None else ""
+    if not text.strip():
+        return None
+    return problem_content.Statement([], None, "md", text, [], quiz_view.markdown_html(text, figures))
 
 
 def _blank_name(page: PageContext) -> Callable[[int], str]:
