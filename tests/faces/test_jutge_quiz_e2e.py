@@ -45,8 +45,8 @@ SECRETS = (
 )
 
 
-def import_quiz(client: TestClient, instructor: User, tmp_path: Path) -> str:
-    with open(make_tgz(tmp_path / "quiz.tgz", QUIZ), "rb") as data:
+def import_quiz(client: TestClient, instructor: User, tmp_path: Path, package: Path = QUIZ) -> str:
+    with open(make_tgz(tmp_path / "quiz.tgz", package), "rb") as data:
         response = client.post(
             "/services/problems/add-upload",
             files={"file": ("quiz.tgz", data, "application/gzip")},

@@ -8,10 +8,14 @@
   the problem's statement as stored (``?lang=`` among its statement languages) and its samples;
   the submission form; the student's submissions (``?load=<id>`` opens one, as the INGInious IDE
   plugin does after submitting through the API); ``?compare=<id>`` with ``load`` shows their diff.
+  A Jutge quiz's questions are shown by :mod:`.quiz_view` (Markdown, a field of each kind), its
+  statement is quiz.yml's, and a loaded submission's answers are the texts the student chose.
 * ``POST /course/<courseid>/<taskid>/submit``: the same use case as the INGInious API
-  (:func:`verdict.submissions.service.submit_to_task`), then See Other to the submission.
+  (:func:`verdict.submissions.service.submit_to_task`), then See Other to the submission. A quiz's
+  ordering or matching that is not each item once is refused first, in the page's language.
 * ``GET /course/<courseid>/<taskid>/submissions/<id>/events``: its live state (:mod:`.live`).
 * ``GET /course/<courseid>/<taskid>/samples/<n>.in`` (``.out``): a sample, downloaded.
+* ``GET /course/<courseid>/<taskid>/figures/<name>``: an image of a Jutge quiz (``FIG_DIR/<name>``).
 
 Access follows the INGInious face: 404 for an unknown course (or one the user may not see),
 403 when not registered (or the course is closed), 404 for a task not open yet, and 404 for a
@@ -20,6 +24,7 @@ submission that is not the user's own to that task.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -31,13 +36,15 @@ from verdict.accounts.models import User
 from verdict.courses.access import Access, course_access
 from verdict.courses.grades import standings, user_submissions
 from verdict.courses.inginious_run import is_run_script_task
+from verdict.courses.jutge_quiz import made_from_quiz
 from verdict.courses.models import Course, Registration, Task
+from verdict.courses.quiz_figures import quiz_figure
 from verdict.courses.registration import register_student
 from verdict.courses.submission_rules import Answer, TaskAnswers, Upload, judge_version
 from verdict.courses.subproblems import fixed_language, program_pids
 from verdict.courses.task_view import ChoiceOrder, get_course, get_task, public_problems, task_visible
 from verdict.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
-from verdict.faces.html import live, problem_content, statement_view, submission_view
+from verdict.faces.html import live, problem_content, quiz_view, statement_view, submission_view
 from verdict.faces.html.course_page import course_page
 from verdict.faces.html.pages import FormPage, Page, PageContext, parse_id, signed_in
 from verdict.faces.html.samples import sample_download
@@ -175,6 +182,7 @@ def _render_task(
     lang: str | None = None,
     error: ServiceError | None = None,
     values: dict[str, Any] | None = None,
+    value_lists: dict[str, list[str]] | None = None,
 ) -> Response:
     submissions = user_submissions(session, task, user)
     loaded = _own(page, submissions, load)
@@ -201,11 +209,12 @@ def _render_task(
         )
     compilers = list(judge_version(session, task).compilers)
     scripted = is_run_script_task(task)
-    parts = [
-        _part(pid, problem, compilers, scripted)
-        for pid, problem in public_problems(task, choice_order(platform, user)).items()
-    ]
     base = f"/course/{course.slug}/{task.slug}"
+    shown = public_problems(task, choice_order(platform, user))
+    figures = f"{base}/figures" if made_from_quiz(task.problems or {}) else None
+    if figures is not None and (statement is None or not statement.text.strip()):
+        statement = _quiz_statement(session, platform, task, figures)
+    parts = [_part(pid, problem, compilers, scripted, figures) for pid, problem in shown.items()]
     return page.render(
         "task.html",
         status=error.status if error else 200,
@@ -221,17 +230,40 @@ def _render_task(
         loaded=loaded,
         result=live.result_context(platform, session, loaded, task) if loaded else None,
         codes=submission_view.codes(loaded, task) if loaded else [],
-        answers=submission_view.answers(loaded, task) if loaded else {},
+        answers=submission_view.answers(loaded, task, shown, _blank_name(page)) if loaded else {},
         compare=other,
         diff=submission_view.diff(other, loaded, task) if loaded and other else [],
         error=error.message if error else None,
         values=values or {},
+        value_lists=value_lists or {},
         can_submit=True,
     )
 
 
-def _part(pid: str, problem: dict[str, Any], compilers: list[str], scripted: bool) -> dict[str, Any]:
-    """A sub-problem as the form shows it: the public view, and the languages it may be answered in."""
+def _quiz_statement(
+    session: Session, platform: Platform, task: Task, figures: str
+) -> problem_content.Statement | None:
+    """A Jutge quiz's own statement (quiz.yml's Markdown ``statement``: it has no statement file)."""
+    problem = session.get(Problem, task.problem_id) if task.problem_id else None
+    version_id = problem.current_version_id if problem else None
+    package = problem_content.load(session, platform.settings, version_id) if version_id else None
+    text = package.quiz.statement if package is not None and package.quiz is not None else ""
+    if not text.strip():
+        return None
+    return problem_content.Statement([], None, "md", text, [], quiz_view.markdown_html(text, figures))
+
+
+def _blank_name(page: PageContext) -> Callable[[int], str]:
+    return lambda number: page._("Blank %(n)s") % {"n": number}
+
+
+def _part(
+    pid: str, problem: dict[str, Any], compilers: list[str], scripted: bool, figures: str | None = None
+) -> dict[str, Any]:
+    """A sub-problem as the form shows it: the public view, and the languages it may be answered in.
+    A Jutge quiz's question (``figures``: where its images are) is Markdown, with fields of its own."""
+    if figures is not None:
+        return _quiz_part(pid, problem, figures)
     kind = problem.get("type")
     languages: list[Any] = []
     if kind in ("code", "file") and not scripted:
@@ -251,6 +283,21 @@ def _part(pid: str, problem: dict[str, Any], compilers: list[str], scripted: boo
         "optional": bool(problem.get("optional")),
         "languages": languages,
         "accept": ",".join(str(ext) for ext in exts),
+    }
+
+
+def _quiz_part(pid: str, problem: dict[str, Any], figures: str) -> dict[str, Any]:
+    return {
+        "pid": pid,
+        "type": problem.get("type"),
+        "name": str(problem.get("name") or ""),
+        "header": quiz_view.markdown_html(str(problem.get("header") or ""), figures),
+        "choices": {
+            number: quiz_view.markdown_html(str(text), figures, inline=True)
+            for number, text in (problem.get("choices") or {}).items()
+        },
+        "multiple": bool(problem.get("multiple")),
+        "quiz": quiz_view.quiz_fields(problem, figures),
     }
 
 
@@ -274,13 +321,26 @@ def submit(
         now=now,
     )
     try:
+        _check_orders(page, task, form.fields)
         submission_id = submit_to_task(session, platform.queue, answers)
     except (PermissionDenied, ServiceError) as error:
         if error.status >= 500 or not task_visible(task, access, now):
             raise
         values = {key: value[0] for key, value in form.fields.items() if value and isinstance(value[0], str)}
-        return _render_task(page, session, platform, found, task, user, error=error, values=values)
+        lists = {key: [v for v in value if isinstance(v, str)] for key, value in form.fields.items()}
+        return _render_task(
+            page, session, platform, found, task, user, error=error, values=values, value_lists=lists
+        )
     return page.redirect(f"/course/{found.slug}/{task.slug}?load={submission_id}#result")
+
+
+def _check_orders(page: PageContext, task: Task, fields: dict[str, list[Answer]]) -> None:
+    """An ordering or a matching of a Jutge quiz must use each item shown once: said in the page's
+    language (the use case would refuse it too, in the API's words)."""
+    wrong = quiz_view.permutation_errors(task.problems or {}, fields)
+    if wrong:
+        message = page._("Choose each item exactly once in: %(questions)s")
+        raise InvalidInput(message % {"questions": ", ".join(wrong)})
 
 
 def _code_files(task: Task, fields: dict[str, list[Answer]]) -> dict[str, list[Answer]]:
@@ -361,3 +421,28 @@ def task_file(
     if version_id is None or package is None:
         raise NotFound(page._("File not found."))
     return statement_view.package_file(page, version_id, package, path)
+
+
+@router.get("/course/{courseid}/{taskid}/figures/{figure}")
+def task_figure(
+    page: Page,
+    session: DbSession,
+    platform: PlatformDep,
+    now: Now,
+    courseid: str,
+    taskid: str,
+    figure: str,
+) -> Response:
+    """An image of a Jutge quiz task (``FIG_DIR/<figure>``), served as a statement's figures are."""
+    user = signed_in(page)
+    found, access = _registered(page, session, courseid, user, now)
+    task = _task(page, session, found, taskid, access, now)
+    path = quiz_figure(session, task, figure, platform.settings.data_dir / "packages")
+    media_type = statement_view.SERVED_TYPES.get(path.suffix.lower()) if path else None
+    if path is None or media_type is None:
+        raise NotFound(page._("File not found."))
+    response = Response(path.read_bytes(), media_type=media_type)
+    page.respond(response)
+    response.headers["Content-Security-Policy"] = statement_view.FILE_CSP
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

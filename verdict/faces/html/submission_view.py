@@ -16,17 +16,17 @@ from __future__ import annotations
 import base64
 import binascii
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from verdict.courses.jutge_quiz import is_pending
+from verdict.courses.jutge_quiz import is_pending, made_from_quiz
 from verdict.courses.models import Task
 from verdict.courses.subproblems import program_pids
 from verdict.courses.task_view import problem_feedback_html
-from verdict.faces.html import problem_content
+from verdict.faces.html import problem_content, quiz_view
 from verdict.settings import Settings
 from verdict.submissions.models import Submission, SubmissionStatus, SubmissionTest
 
@@ -84,16 +84,25 @@ def _file_text(value: Mapping[str, Any]) -> str | None:
         return None  # an archive or a binary: not shown as text
 
 
-def answers(submission: Submission, task: Task | None) -> dict[str, Any]:
-    """The student's own answers to the parts that are not programs (a quiz's), as stored."""
+def answers(
+    submission: Submission,
+    task: Task | None,
+    shown: Mapping[str, Any] | None = None,
+    blank: Callable[[int], str] = str,
+) -> dict[str, Any]:
+    """The student's own answers to the parts that are not programs (a quiz's), as stored; a Jutge
+    quiz's as the texts the student was ``shown`` (their public view: :mod:`.quiz_view`)."""
     if task is None:
         return {}
     programs = set(program_pids(task))
-    return {
-        pid: _answer_text(task, pid, value)
-        for pid, value in (submission.input or {}).items()
-        if "/" not in pid and not pid.startswith("_") and pid not in programs
-    }
+    quiz = shown if shown is not None and made_from_quiz(task.problems or {}) else None
+    found: dict[str, Any] = {}
+    for pid, value in (submission.input or {}).items():
+        if "/" in pid or pid.startswith("_") or pid in programs:
+            continue
+        text = quiz_view.answer_text(quiz[pid], value, blank) if quiz and pid in quiz else None
+        found[pid] = text if text is not None else _answer_text(task, pid, value)
+    return found
 
 
 def _answer_text(task: Task, pid: str, value: Any) -> Any:
