@@ -1,7 +1,8 @@
 """The code editor of the problem page in a real browser (Debian's Chromium, Playwright; the skip rules
 of :mod:`tests.faces.html.test_browser`): CodeMirror replaces the code box, a chosen file fills it,
 the highlighting follows the language list, a program typed on the keyboard reaches the server (the
-grader accepts it), and Escape then Tab leaves the editor. Screenshots of the page with the editor at
+grader accepts it), and Escape then Tab leaves the editor; axe-core finds nothing serious on the
+page with highlighted code (the tokens' colours). Screenshots of the page with the editor at
 desktop and phone widths (nothing may overflow sideways)."""
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.faces.html.test_browser import DESKTOP, Console, browser, screenshot, shots
+from tests.faces.html.test_accessibility import Audit
+from tests.faces.html.test_browser import Console, browser, screenshot, shots
 from tests.faces.html.test_browser_submit import ACCEPTED, demo, server
 from tests.support.inginious import Demo
 from tests.support.users import PASSWORD
@@ -41,8 +43,8 @@ def test_the_editor_highlights_follows_the_language_loads_a_file_and_submits_wha
     tmp_path: Path,
 ) -> None:
     base = f"/problem/{demo.task(session, 'aplusb').problem_id}"  # every language offered
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
-    page = context.new_page()
+    audit = Audit(browser, server, shots)  # axe-core on the page with highlighted code
+    page = audit.page
     console = Console(page)
     page.goto(f"{server}/login?next={base}")
     page.get_by_label("Username or email").fill("alice")
@@ -64,11 +66,12 @@ def test_the_editor_highlights_follows_the_language_loads_a_file_and_submits_wha
     page.get_by_label("Or choose its file").set_input_files(tmp_path / "add.py")
     page.locator(".CodeMirror .cm-keyword", has_text="def").wait_for()
     assert page.locator("textarea#code-code").input_value() == PYTHON
+    audit.check("editor-python")
 
     # Another language, another highlighting of the same text: in C `def` is no keyword.
     language.select_option("GCC")
-    page.wait_for_function(
-        "document.querySelector('.CodeMirror').CodeMirror.getOption('mode') === 'text/x-csrc'"
+    page.wait_for_function(  # a function, not an expression: the page's CSP forbids eval
+        "() => document.querySelector('.CodeMirror').CodeMirror.getOption('mode') === 'text/x-csrc'"
     )
     assert "def" not in tokens(page, "keyword")
     page.get_by_label("Or choose its file").set_input_files([])  # else the file would be sent
@@ -85,6 +88,7 @@ def test_the_editor_highlights_follows_the_language_loads_a_file_and_submits_wha
     typed = page.locator("textarea#code-code").input_value()
     assert "    long long a, b;" in typed.splitlines()  # indented by the editor
 
+    page.locator("fieldset.part").screenshot(path=str(shots / "editor-focused.png"))  # its focus ring
     # Tab indents in the editor; Escape then Tab leaves it for the next field.
     page.keyboard.press("Tab")
     assert page.locator("textarea#code-code").input_value().endswith("\n    ")
@@ -93,10 +97,11 @@ def test_the_editor_highlights_follows_the_language_loads_a_file_and_submits_wha
     assert page.evaluate("document.activeElement.id") == "file-code"
 
     screenshot(page, shots, "editor-task")
+    audit.run_axe("editor-c")  # axe is in the page already
     page.get_by_role("button", name="Submit").click()
     page.wait_for_url(lambda url: f"{base}?load=" in url)
     platform.queue.start_workers(1)
     page.locator("#result dd .badge.ok").wait_for(timeout=120_000)
     assert "scanf" in page.locator("#result pre.code").first.inner_text()  # what was typed
     assert console.problems == []
-    context.close()
+    audit.close()  # and no serious or critical axe violation on either page
