@@ -111,6 +111,8 @@ def test_a_student_takes_an_exam_until_its_end(
     # Submit to P1 through its form; the list polls until the verdict.
     page.get_by_label("Compiler").first.select_option("Python3")
     page.get_by_label("Program").first.fill(AC_PY)
+    # The code editor (static/editor.js) highlights it as the compiler chosen: Python.
+    page.locator(".exam-problems .CodeMirror .cm-builtin", has_text="print").first.wait_for()
     page.get_by_role("button", name="Submit P1").click()
     page.wait_for_url(server + URL + "#submissions")
     submissions = page.locator("#submissions")

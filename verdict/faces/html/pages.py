@@ -20,6 +20,7 @@ from verdict.accounts.errors import InvalidCredentials
 from verdict.accounts.models import User
 from verdict.accounts.sessions import SESSION_COOKIE, read_session_cookie
 from verdict.errors import PermissionDenied
+from verdict.faces.html.editor_modes import editor_mode
 from verdict.faces.html.i18n import CODES, LANG_COOKIE, LANGUAGES, choose_language, load_translations
 from verdict.faces.html.security import (
     CSRF_COOKIE,
@@ -56,6 +57,7 @@ class Pages:
             environment.install_gettext_translations(  # type: ignore[attr-defined]
                 self.translations[code], newstyle=True
             )
+            environment.globals["editor_mode"] = editor_mode  # the code editor's mode of a compiler
             self.environments[code] = environment
 
     def gettext(self, lang: str, message: str) -> str:

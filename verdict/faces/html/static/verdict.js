@@ -28,6 +28,8 @@ document.addEventListener("DOMContentLoaded", () => {
       const file = input.files && input.files[0];
       if (!target || !file) return;
       target.value = await file.text();
+      // As typing would: the code editor (editor.js), if any, takes the text from the textarea.
+      target.dispatchEvent(new Event("input", { bubbles: true }));
     });
   }
 
