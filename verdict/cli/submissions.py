@@ -142,6 +142,7 @@ def staff_view(submission: Submission) -> dict[str, object]:
         "task_id": submission.task_id,
         "problem_id": submission.problem_id,
         "status": str(submission.status),
+        "progress": submission.progress,  # while being graded: "compiling", "test 3/10" (or None)
         "verdict": str(submission.verdict) if submission.verdict else None,
         "grade": submission.grade,
         "feedback": feedback if source is None else source,

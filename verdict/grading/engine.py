@@ -2,6 +2,11 @@
 
 A result is written only by the worker still holding the submission's lease, so a submission
 is never graded twice in the record, even when a slow worker's lease expired meanwhile.
+
+While a program is judged, the engine publishes its progress to the row (compiling, then test
+*i* of *N*: :mod:`verdict.grading.progress`), for the pages' live view. Only the judge on a
+problem's tests publishes it (a problem submission, each program part of a task); a run script, a
+quiz or a game player shows no more than "being graded".
 """
 
 from __future__ import annotations
@@ -11,12 +16,14 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from queue import Empty, Queue
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from verdict.grading import owners, service
 from verdict.grading.graders import Graders, NotGradable
+from verdict.grading.progress import ProgressPublisher
 from verdict.grading.service import Outcome
 from verdict.judge.errors import JudgeError
 from verdict.judge.games.accept import GameGrader
@@ -35,6 +42,14 @@ from verdict.submissions.models import Submission, SubmissionStatus
 log = logging.getLogger(__name__)
 GRADER_CACHE_SIZE = 32
 IE_FOR_STUDENTS = "The judge could not grade this submission: the staff can see why. It is not your fault."
+
+
+@dataclass(frozen=True)
+class _Grading:
+    """What a grading thread's calls into the engine find: its supervision and its progress."""
+
+    supervision: Supervision
+    progress: ProgressPublisher
 
 
 class GradingEngine:
@@ -61,7 +76,7 @@ class GradingEngine:
         self.config = sandbox_config(settings)
         self.wake = wake  # called with 1 when a submission is put back to waiting
         self._graders: OrderedDict[tuple[int, str], Grader | GameGrader] = OrderedDict()
-        self._supervisions: dict[int, Supervision] = {}  # grading thread id -> its supervision
+        self._gradings: dict[int, _Grading] = {}  # grading thread id -> its supervision and progress
         self._lock = threading.Lock()
 
     @property
@@ -78,7 +93,13 @@ class GradingEngine:
             matches = self.graders.matches
             return matches.play_next(self.sessionmaker, owner, self.lease_seconds) if matches else None
         supervision = Supervision(float(self.settings.grading_margin_seconds))
-        outcome = self._supervise(submission_id, owner, supervision)
+        progress = ProgressPublisher(
+            self._progress_writer(submission_id, owner), name=f"verdict-progress-{submission_id}"
+        )
+        try:
+            outcome = self._supervise(submission_id, owner, _Grading(supervision, progress))
+        finally:
+            progress.close()  # before the outcome or the put-back: no progress written after them
         if outcome is not None:
             with self.sessionmaker() as session:
                 if not service.complete(session, submission_id, owner, outcome):
@@ -87,23 +108,31 @@ class GradingEngine:
             self._put_back(submission_id, owner, supervision.abandoned)
         return submission_id
 
+    def _progress_writer(self, submission_id: int, owner: str) -> Callable[[str], object]:
+        def write(text: str) -> bool:
+            with self.sessionmaker() as session:
+                return service.set_progress(session, submission_id, owner, text)
+
+        return write
+
     def _put_back(self, submission_id: int, owner: str, why: str) -> None:
         with self.sessionmaker() as session:
             requeued = service.abandon(session, submission_id, owner, why)
         if requeued and self.wake is not None:
             self.wake(1)
 
-    def _supervise(self, submission_id: int, owner: str, supervision: Supervision) -> Outcome | None:
+    def _supervise(self, submission_id: int, owner: str, grading: _Grading) -> Outcome | None:
         """Runs the grading in its own thread and renews the lease until it ends or its
         deadline passes. None: no result to store (abandoned past the deadline, or lease lost)."""
+        supervision = grading.supervision
         results: Queue[Outcome] = Queue(maxsize=1)
-        grading = threading.Thread(
+        thread = threading.Thread(
             target=self._grade_into,
-            args=(submission_id, supervision, results),
+            args=(submission_id, grading, results),
             name=f"verdict-grading-{submission_id}",
             daemon=True,  # a grading stuck outside any sandbox is left behind, its result dropped
         )
-        grading.start()
+        thread.start()
         while True:
             try:
                 return results.get(timeout=max(min(self.lease_seconds / 3, supervision.remaining()), 0.01))
@@ -121,9 +150,9 @@ class GradingEngine:
                     supervision.abandon("its lease was lost")
                     return None
 
-    def _grade_into(self, submission_id: int, supervision: Supervision, results: Queue[Outcome]) -> None:
+    def _grade_into(self, submission_id: int, grading: _Grading, results: Queue[Outcome]) -> None:
         with self._lock:
-            self._supervisions[threading.get_ident()] = supervision
+            self._gradings[threading.get_ident()] = grading
         try:
             results.put(self._outcome(submission_id))
         except Exception as error:  # recorded on the submission, not lost with the thread
@@ -131,7 +160,7 @@ class GradingEngine:
             results.put(Outcome(SubmissionStatus.ERROR, verdict=Verdict.IE, error_reason=repr(error)[:2000]))
         finally:
             with self._lock:
-                del self._supervisions[threading.get_ident()]
+                del self._gradings[threading.get_ident()]
 
     def _outcome(self, submission_id: int) -> Outcome:
         with self.sessionmaker() as session:
@@ -164,14 +193,29 @@ class GradingEngine:
         if version_id is None or not language:
             raise NotGradable("submission without problem version or language")
         grader = self._grader(version_id, variant)
-        supervision = self.current_supervision()
-        return grader.grade(source.encode(), get_language(language), supervision=supervision)
+        grading = self._current_grading()
+        supervision = grading.supervision if grading else None
+        if isinstance(grader, GameGrader) or grading is None:  # a player's matches: no tests to count
+            return grader.grade(source.encode(), get_language(language), supervision=supervision)
+        progress = grading.progress
+        progress.compiling()
+        return grader.grade(
+            source.encode(),
+            get_language(language),
+            supervision=supervision,
+            on_tests=progress.tests_start,
+            on_test=progress.test_done,
+        )
 
     def current_supervision(self) -> Supervision | None:
         """The supervision of the grading this thread runs, if any: a grader that starts its own
         sandboxes (an INGInious run script) announces its time and registers them there."""
+        grading = self._current_grading()
+        return grading.supervision if grading else None
+
+    def _current_grading(self) -> _Grading | None:
         with self._lock:
-            return self._supervisions.get(threading.get_ident())
+            return self._gradings.get(threading.get_ident())
 
     def _grader(self, version_id: int, variant: str | None) -> Grader | GameGrader:
         key = (version_id, variant or "")

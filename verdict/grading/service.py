@@ -103,6 +103,7 @@ def claim_next(session: Session, owner: str, lease_seconds: float) -> int | None
                 lease_owner=owner,
                 lease_expires_at=now + timedelta(seconds=lease_seconds),
                 attempts=Submission.attempts + 1,
+                progress=None,
             )
             .execution_options(synchronize_session=False),
         )
@@ -134,6 +135,25 @@ def renew_lease(session: Session, submission_id: int, owner: str, lease_seconds:
     )
     session.commit()
     return bool(renewed)
+
+
+def set_progress(session: Session, submission_id: int, owner: str, progress: str | None) -> bool:
+    """Records what the grading is doing now (:mod:`verdict.submissions.progress`), only while
+    ``owner`` holds the lease: a write of a grading abandoned or lost meanwhile changes nothing.
+    One short transaction of its own (a single UPDATE: no lock held past it)."""
+    changed = _rows_changed(
+        session,
+        sa.update(Submission)
+        .where(
+            Submission.id == submission_id,
+            Submission.lease_owner == owner,
+            Submission.status == SubmissionStatus.GRADING,
+        )
+        .values(progress=progress)
+        .execution_options(synchronize_session=False),
+    )
+    session.commit()
+    return bool(changed)
 
 
 @dataclass
@@ -182,6 +202,7 @@ def complete(session: Session, submission_id: int, owner: str, outcome: Outcome)
             graded_at=utcnow(),
             lease_owner=None,
             lease_expires_at=None,
+            progress=None,
             grading_count=Submission.grading_count + 1,
         )
         .execution_options(synchronize_session=False),
@@ -231,6 +252,7 @@ def _put_back(session: Session, submission_ids: list[int]) -> list[int]:
             continue
         submission.lease_owner = None
         submission.lease_expires_at = None
+        submission.progress = None
         if submission.attempts >= MAX_ATTEMPTS:
             submission.status = SubmissionStatus.ERROR
             submission.error_reason = f"grading abandoned after {submission.attempts} attempts"
@@ -252,6 +274,7 @@ def abandon(session: Session, submission_id: int, owner: str, why: str) -> bool:
         return False
     submission.lease_owner = None
     submission.lease_expires_at = None
+    submission.progress = None
     requeued = submission.attempts < MAX_DEADLINE_ATTEMPTS
     if requeued:
         submission.status = SubmissionStatus.WAITING

@@ -178,10 +178,13 @@ class Grader:
         on_test: ProgressCallback | None = None,
         supervision: Supervision | None = None,
         file_name: str | None = None,
+        on_tests: Callable[[int], None] | None = None,
     ) -> GradeResult:
         """Compiles and runs every test. Under a supervision, each phase (compile, deriving the
         time limit, the tests) announces what its limits allow, and every sandbox is watched.
-        file_name is the name the submission came with (a Java source keeps it), if any."""
+        file_name is the name the submission came with (a Java source keeps it), if any.
+        on_tests is told the number of tests when they start (compiled, the checker ready), and
+        on_test each test's result as it finishes: together, the grading's progress."""
         language = get_language(language) if isinstance(language, str) else language
         if self.problem.compilers and language.id not in self.problem.compilers:
             return GradeResult(
@@ -226,6 +229,8 @@ class Grader:
             box = stack.enter_context(program_sandbox(compiled, self.config, supervision=supervision))
             if supervision is not None:
                 supervision.allow(self.tests_seconds(time_limit, language.id))
+            if on_tests:
+                on_tests(len(self.problem.tests))
             tests = self._run_tests(box, compiled, checker, on_test, time_limit)
         result = self._summarise(tests)
         result.compile_output = compiled.output

@@ -69,6 +69,9 @@ class Submission(Base):
     graded_at: Mapped[datetime | None]
     lease_owner: Mapped[str | None] = mapped_column(sa.String(200))
     lease_expires_at: Mapped[datetime | None]
+    # What the grading is doing now ("compiling", "test 3/10": verdict.submissions.progress), written
+    # by the worker holding the lease; NULL when not being graded or when its kind publishes none.
+    progress: Mapped[str | None] = mapped_column(sa.String(64))
     attempts: Mapped[int] = mapped_column(default=0)  # claims so far (gives up after a few)
     grading_count: Mapped[int] = mapped_column(default=0)  # completed gradings (should stay <= 1)
 

@@ -4,11 +4,13 @@
   as the INGInious face's submissions (``max_upload_bytes`` per part), its CSRF token checked
   before anything is done; the answers come out decoded (text, or an ``Upload``) for the same use
   cases as the APIs (:mod:`verdict.submissions.service`).
-* :func:`event_stream`: ``text/event-stream`` for htmx's SSE extension. The grading engine does
-  not publish progress, so the stream polls the submission row (its own short database session,
-  every :data:`~verdict.faces.html.submission_view.POLL_SECONDS`) and sends a ``state`` event with
-  the result's HTML each time the state changes (waiting, being graded, then the result), then a
-  ``done`` event, on which the page closes the connection. A stream lasts at most
+* :func:`event_stream`: ``text/event-stream`` for htmx's SSE extension. The grading engine
+  publishes its progress to the submission row (the worker may be on another machine), so the
+  stream polls the row (its own short database session, every
+  :data:`~verdict.faces.html.submission_view.POLL_SECONDS`) and sends a ``state`` event with the
+  result's HTML each time it changes: waiting, being graded (compiling, running test *i* of *N*),
+  then the result, sent with a ``done`` event on which the page closes the connection (one write
+  with the body's end: :class:`EventStream`). A stream lasts at most
   :data:`MAX_STREAM_SECONDS`; the browser then connects again. A ``: keep-alive`` comment goes out
   every :data:`KEEPALIVE_SECONDS` so that proxies do not cut a quiet connection.
 """
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import StreamingResponse
+from starlette.types import Send
 
 from verdict.accounts.models import User
 from verdict.courses.grades import Standing, standings
@@ -121,6 +124,7 @@ def result_context(
     return {
         "s": submission,
         "state": submission_view.state(submission),
+        "progress": submission_view.progress(submission),
         "finished": done,
         "tests": submission_view.visible_tests(session, platform.settings, submission) if done else [],
         # Rendered as the INGInious API renders it (RST to sanitised HTML).
@@ -161,10 +165,27 @@ def event_stream(
             context = result_context(platform, session, submission, task, live=True)
             return render_result(page, context), bool(context["finished"])
 
-    response = StreamingResponse(
-        _events(page.request, snapshot), media_type="text/event-stream", headers={"X-Accel-Buffering": "no"}
-    )
-    return page.respond(response)
+    return page.respond(EventStream(_events(page.request, snapshot)))
+
+
+class EventStream(StreamingResponse):
+    """``text/event-stream`` whose last chunk (the result's ``state`` and ``done``) goes out with
+    the end of the body, in one write. The page closes the connection on ``done`` (htmx's
+    ``sse-close``): had the end of the body come in a later write, the browser could close first
+    and count the request as aborted (a failed request in the browser tests, now and then)."""
+
+    def __init__(self, events: AsyncIterator[str]) -> None:
+        super().__init__(events, media_type="text/event-stream", headers={"X-Accel-Buffering": "no"})
+        self.events = events
+
+    async def stream_response(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        async for event in self.events:
+            last = event.endswith(DONE)
+            await send({"type": "http.response.body", "body": event.encode(), "more_body": not last})
+            if last:
+                return
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 async def _events(request: Request, snapshot: Callable[[], tuple[str, bool]]) -> AsyncIterator[str]:
@@ -172,12 +193,13 @@ async def _events(request: Request, snapshot: Callable[[], tuple[str, bool]]) ->
     previous = None
     while time.monotonic() - started < MAX_STREAM_SECONDS:
         html, finished = await run_in_threadpool(snapshot)
-        if html != previous:
-            previous, last_sent = html, time.monotonic()
-            yield sse("state", html)
-        if finished:
-            yield sse("done", "")
+        state = sse("state", html) if html != previous else ""
+        if finished:  # the result and the end together: see EventStream
+            yield state + DONE
             return
+        if state:
+            previous, last_sent = html, time.monotonic()
+            yield state
         if time.monotonic() - last_sent > KEEPALIVE_SECONDS:
             last_sent = time.monotonic()
             yield ": keep-alive\n\n"
@@ -190,3 +212,6 @@ def sse(event: str, data: str) -> str:
     """One server-sent event: every line of ``data`` on a ``data:`` line of its own."""
     lines = data.splitlines() or [""]
     return f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n"
+
+
+DONE = sse("done", "")  # the stream's last event: the result was sent

@@ -1,10 +1,12 @@
 """A student's own submission as the pages show it: its code, its state while it is graded, the
 rows of the tests the student may see, and the difference between two of them.
 
-* **State.** The grading engine publishes no progress of its own: the row's status is what is
-  known (waiting, being graded, done or could not be graded). The live view
-  (:func:`live_events`) polls the row every :data:`POLL_SECONDS` and sends a server-sent event
-  each time the state changes, then the result, and closes.
+* **State.** The row's status (waiting, being graded, done or could not be graded) and, while it
+  is graded, the progress the engine publishes to the row (:func:`progress`: compiling, or test
+  *i* of *N*; counts only, never a test's name). The live view
+  (:func:`verdict.faces.html.live.event_stream`) polls the row every :data:`POLL_SECONDS` and
+  sends a server-sent event each time the state or the progress changes, then the result, and
+  closes.
 * **Tests.** The per-test rows stored with a submission include hidden tests (their verdict
   only). Only the rows of the visible tests (samples and public tests, as the package says) are
   shown; hidden tests are never listed, not even by name.
@@ -29,6 +31,7 @@ from verdict.courses.task_view import problem_feedback_html
 from verdict.faces.html import problem_content, quiz_view
 from verdict.settings import Settings
 from verdict.submissions.models import Submission, SubmissionStatus, SubmissionTest
+from verdict.submissions.progress import Progress, parse
 
 POLL_SECONDS = 0.5
 MAX_DIFF_LINES = 5000
@@ -52,6 +55,11 @@ def state(submission: Submission) -> str:
     if submission.status == SubmissionStatus.DONE and is_pending(submission):
         return "pending"
     return str(submission.status)
+
+
+def progress(submission: Submission) -> Progress | None:
+    """What the grading is doing now, while the submission is being graded (None: not known)."""
+    return parse(submission.progress) if submission.status == SubmissionStatus.GRADING else None
 
 
 def finished(submission: Submission) -> bool:
