@@ -206,6 +206,7 @@ def test_right_and_partly_wrong_answers_are_graded_as_through_the_api(
     assert f"Blank 1: 0; Blank 2: +; Blank 3: {sum(numbers(theirs)) + 1}" in answered
     listed = answered.split("Your answers")[1].split("</dl>")[0]
     assert "[" not in listed and "`" not in listed  # texts, not positions nor Markdown
+    assert "<dt>Ordering question</dt>" in listed  # each answer under its question's title
 
 
 def test_an_ordering_that_is_not_a_permutation_is_refused_on_the_page(

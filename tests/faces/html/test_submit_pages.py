@@ -253,7 +253,8 @@ def test_a_quiz_is_answered_on_the_page(
     assert graded.grade == 100.0
     shown = client.get(f"/course/demo/quiz?load={submission_id}").text
     assert "accepted" in shown and "100%" in shown
-    assert "<dt>single</dt><dd>``stdio.h``</dd>" in shown  # the student's own answers, as texts
+    # The student's own answers under the questions' names; a choice's RST as the text it shows.
+    assert "<dt>One answer</dt><dd>stdio.h</dd>" in shown
 
 
 def test_a_problem_on_its_own(client: TestClient, demo: Demo, session: Session, grader_thread: None) -> None:

@@ -176,5 +176,9 @@ def _shown(items: Any, position: Any) -> str:
 
 def _plain(text: Any) -> str:
     """An item's Markdown as the text it shows (```42``` -> 42), for a line of answers."""
-    rendered = markdown_html(str(text), "", inline=True)
-    return html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip() or str(text)
+    return plain_text(markdown_html(str(text), "", inline=True)) or str(text)
+
+
+def plain_text(rendered: str) -> str:
+    """Rendered (safe) HTML as the text it shows, for a line of answers."""
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()

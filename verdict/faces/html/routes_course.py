@@ -230,7 +230,7 @@ def _render_task(
         loaded=loaded,
         result=live.result_context(platform, session, loaded, task) if loaded else None,
         codes=submission_view.codes(loaded, task) if loaded else [],
-        answers=submission_view.answers(loaded, task, shown, _blank_name(page)) if loaded else {},
+        answers=submission_view.answers(loaded, task, shown, _blank_name(page)) if loaded else [],
         compare=other,
         diff=submission_view.diff(other, loaded, task) if loaded and other else [],
         error=error.message if error else None,

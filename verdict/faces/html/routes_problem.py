@@ -170,7 +170,7 @@ def _render(
         loaded=loaded,
         result=live.result_context(platform, session, loaded, None) if loaded else None,
         codes=submission_view.codes(loaded, None) if loaded else [],
-        answers={},
+        answers=[],
         compare=other,
         diff=submission_view.diff(other, loaded, None) if loaded and other else [],
         error=error.message if error else None,

@@ -28,7 +28,7 @@ from verdict.courses.jutge_quiz import is_pending, made_from_quiz
 from verdict.courses.models import Task
 from verdict.courses.subproblems import program_pids
 from verdict.courses.task_view import problem_feedback_html
-from verdict.faces.html import problem_content, quiz_view
+from verdict.faces.html import problem_content, quiz_view, statement_view
 from verdict.settings import Settings
 from verdict.submissions.models import Submission, SubmissionStatus, SubmissionTest
 from verdict.submissions.progress import Progress, parse
@@ -97,36 +97,48 @@ def answers(
     task: Task | None,
     shown: Mapping[str, Any] | None = None,
     blank: Callable[[int], str] = str,
-) -> dict[str, Any]:
-    """The student's own answers to the parts that are not programs (a quiz's), as stored; a Jutge
-    quiz's as the texts the student was ``shown`` (their public view: :mod:`.quiz_view`)."""
+) -> list[tuple[str, Any]]:
+    """The student's own answers to the parts that are not programs (a quiz's), each with its
+    question's name: as stored, a choice as its text; a Jutge quiz's as the texts the student was
+    ``shown`` (their public view: :mod:`.quiz_view`)."""
     if task is None:
-        return {}
+        return []
     programs = set(program_pids(task))
     quiz = shown if shown is not None and made_from_quiz(task.problems or {}) else None
-    found: dict[str, Any] = {}
+    found: list[tuple[str, Any]] = []
     for pid, value in (submission.input or {}).items():
         if "/" in pid or pid.startswith("_") or pid in programs:
             continue
         text = quiz_view.answer_text(quiz[pid], value, blank) if quiz and pid in quiz else None
-        found[pid] = text if text is not None else _answer_text(task, pid, value)
+        found.append((_part_name(task, pid), text if text is not None else _answer_text(task, pid, value)))
     return found
 
 
+def _part_name(task: Task, pid: str) -> str:
+    problem = (task.problems or {}).get(pid)
+    name = problem.get("name") if isinstance(problem, Mapping) else None
+    return str(name) if name else pid
+
+
 def _answer_text(task: Task, pid: str, value: Any) -> Any:
-    """A multiple-choice answer as the texts of the choices picked (stored as original indices)."""
+    """A multiple-choice answer as the texts of the choices picked (stored as original indices),
+    their RST rendered as INGInious shows them (````stdio.h```` -> stdio.h)."""
     problem = (task.problems or {}).get(pid)
     if not isinstance(problem, Mapping) or problem.get("type") != "multiple_choice":
         return value
     choices = problem.get("choices") or []
     picked = value if isinstance(value, list) else [value]
     texts = [
-        str(choices[index].get("text", index))
+        _choice_text(choices[index].get("text", index))
         if isinstance(index, int) and 0 <= index < len(choices) and isinstance(choices[index], Mapping)
         else str(index)
         for index in picked
     ]
     return "; ".join(texts)
+
+
+def _choice_text(text: Any) -> str:
+    return quiz_view.plain_text(statement_view.inline_rst(str(text))) or str(text)
 
 
 def visible_tests(session: Session, settings: Settings, submission: Submission) -> list[SubmissionTest]:
