@@ -12,6 +12,9 @@ from typing import Any, Literal
 
 import uvicorn
 
+from verdict.platform import Platform
+from verdict.web.app import create_app
+
 
 def free_port() -> int:
     """A port of 127.0.0.1 that nothing listens on (bound, then released)."""
@@ -40,3 +43,15 @@ def uvicorn_thread(
     finally:
         server.should_exit = True
         thread.join(timeout)
+
+
+@contextmanager
+def serve_platform(platform: Platform, *, graders: int = 1) -> Iterator[str]:
+    """The platform's application on loopback (its base URL) with ``graders`` grader threads on
+    its in-process queue, as ``verdict serve`` runs them; the queue is stopped at the end."""
+    platform.queue.start_workers(graders)
+    try:
+        with uvicorn_thread(create_app(platform=platform)) as port:
+            yield f"http://127.0.0.1:{port}"
+    finally:
+        platform.queue.stop()

@@ -120,18 +120,26 @@ def _rows_changed(session: Session, statement: sa.Update) -> int:
     return result.rowcount
 
 
-def renew_lease(session: Session, submission_id: int, owner: str, lease_seconds: float) -> bool:
-    begin_write(session)
-    renewed = _rows_changed(
-        session,
+def _update_while_held(submission_id: int, owner: str) -> sa.Update:
+    """An UPDATE of the submission that matches only while ``owner`` grades it under its lease."""
+    return (
         sa.update(Submission)
         .where(
             Submission.id == submission_id,
             Submission.lease_owner == owner,
             Submission.status == SubmissionStatus.GRADING,
         )
-        .values(lease_expires_at=utcnow() + timedelta(seconds=lease_seconds))
-        .execution_options(synchronize_session=False),
+        .execution_options(synchronize_session=False)
+    )
+
+
+def renew_lease(session: Session, submission_id: int, owner: str, lease_seconds: float) -> bool:
+    begin_write(session)
+    renewed = _rows_changed(
+        session,
+        _update_while_held(submission_id, owner).values(
+            lease_expires_at=utcnow() + timedelta(seconds=lease_seconds)
+        ),
     )
     session.commit()
     return bool(renewed)
@@ -143,14 +151,7 @@ def set_progress(session: Session, submission_id: int, owner: str, progress: str
     One short transaction of its own (a single UPDATE: no lock held past it)."""
     changed = _rows_changed(
         session,
-        sa.update(Submission)
-        .where(
-            Submission.id == submission_id,
-            Submission.lease_owner == owner,
-            Submission.status == SubmissionStatus.GRADING,
-        )
-        .values(progress=progress)
-        .execution_options(synchronize_session=False),
+        _update_while_held(submission_id, owner).values(progress=progress),
     )
     session.commit()
     return bool(changed)
@@ -181,13 +182,7 @@ def complete(session: Session, submission_id: int, owner: str, outcome: Outcome)
     begin_write(session)
     stored = _rows_changed(
         session,
-        sa.update(Submission)
-        .where(
-            Submission.id == submission_id,
-            Submission.lease_owner == owner,
-            Submission.status == SubmissionStatus.GRADING,
-        )
-        .values(
+        _update_while_held(submission_id, owner).values(
             status=outcome.status,
             verdict=outcome.verdict,
             score=outcome.score,
@@ -204,8 +199,7 @@ def complete(session: Session, submission_id: int, owner: str, outcome: Outcome)
             lease_expires_at=None,
             progress=None,
             grading_count=Submission.grading_count + 1,
-        )
-        .execution_options(synchronize_session=False),
+        ),
     )
     if not stored:
         session.rollback()

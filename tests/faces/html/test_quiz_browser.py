@@ -22,14 +22,13 @@ from tests.faces.html.test_accessibility import Audit
 from tests.faces.html.test_browser import Console, browser, screenshot, shots
 from tests.faces.html.test_quiz_pages import quiz_course
 from tests.faces.test_jutge_quiz_e2e import QUIZ
-from tests.support.servers import uvicorn_thread
+from tests.support.servers import serve_platform
 from tests.support.users import MakeUser
 from verdict.accounts.models import User
 from verdict.judge.packages.jutge_quiz import load_quiz
 from verdict.judge.quiz_model import Quiz
 from verdict.judge.sandbox import check_available
 from verdict.platform import Platform
-from verdict.web.app import create_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 __all__ = ["browser", "shots"]  # fixtures shared with test_browser
@@ -69,12 +68,8 @@ def task(
 @pytest.fixture
 def server(platform: Platform, task: str) -> Iterator[str]:
     """The application with one grader thread, as ``verdict serve`` runs them."""
-    platform.queue.start_workers(1)
-    try:
-        with uvicorn_thread(create_app(platform=platform)) as port:
-            yield f"http://127.0.0.1:{port}"
-    finally:
-        platform.queue.stop()
+    with serve_platform(platform) as url:
+        yield url
 
 
 def answer(page: Any, quiz: Quiz) -> None:

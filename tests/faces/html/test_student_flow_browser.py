@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session
 
 from tests.faces.html.test_browser import DESKTOP, Console, browser, screenshot, shots
 from tests.support.inginious import APLUSB, Demo, demo_copy, make_demo
-from tests.support.servers import uvicorn_thread
+from tests.support.servers import serve_platform
 from tests.support.users import PASSWORD, MakeUser
 from verdict.judge.sandbox import check_available
 from verdict.platform import Platform
-from verdict.web.app import create_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 __all__ = ["browser", "shots"]  # fixtures shared with test_browser
@@ -46,12 +45,8 @@ def demo(session: Session, platform: Platform, make_user: MakeUser, tmp_path: Pa
 @pytest.fixture
 def server(platform: Platform, demo: Demo) -> Iterator[str]:
     """The application with one grader thread, as ``verdict serve`` runs them."""
-    platform.queue.start_workers(1)
-    try:
-        with uvicorn_thread(create_app(platform=platform)) as port:
-            yield f"http://127.0.0.1:{port}"
-    finally:
-        platform.queue.stop()
+    with serve_platform(platform) as url:
+        yield url
 
 
 def log_in(page: Any, server: str) -> None:

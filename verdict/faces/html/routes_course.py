@@ -134,6 +134,15 @@ def _task(
     return task
 
 
+def _open_task(
+    page: PageContext, session: Session, courseid: str, taskid: str, now: datetime
+) -> tuple[User, Course, Task]:
+    """The signed-in user, the course they may open, and its task if they may see it (404)."""
+    user = signed_in(page)
+    course, access = _registered(page, session, courseid, user, now)
+    return user, course, _task(page, session, course, taskid, access, now)
+
+
 def _own(page: PageContext, submissions: list[Submission], text: str | None) -> Submission | None:
     if text is None:
         return None
@@ -163,9 +172,7 @@ def task_page(
     compare: str | None = None,
     lang: str | None = None,
 ) -> Response:
-    user = signed_in(page)
-    found, access = _registered(page, session, courseid, user, now)
-    task = _task(page, session, found, taskid, access, now)
+    user, found, task = _open_task(page, session, courseid, taskid, now)
     return _render_task(page, session, platform, found, task, user, load=load, compare=compare, lang=lang)
 
 
@@ -368,9 +375,7 @@ def task_events(
     taskid: str,
     submissionid: str,
 ) -> Response:
-    user = signed_in(page)
-    found, access = _registered(page, session, courseid, user, now)
-    task = _task(page, session, found, taskid, access, now)
+    user, _, task = _open_task(page, session, courseid, taskid, now)
     number = parse_id(submissionid)
     submission = session.get(Submission, number) if number is not None else None
     if submission is None or submission.task_id != task.id or submission.user_id != user.id:
@@ -391,9 +396,7 @@ def task_sample(
     name: str,
     lang: str | None = None,
 ) -> Response:
-    user = signed_in(page)
-    found, access = _registered(page, session, courseid, user, now)
-    task = _task(page, session, found, taskid, access, now)
+    _, _, task = _open_task(page, session, courseid, taskid, now)
     problem = session.get(Problem, task.problem_id) if task.problem_id else None
     if problem is None:
         raise NotFound(page._("Sample not found."))
@@ -412,9 +415,7 @@ def task_file(
     path: str,
 ) -> Response:
     """A file the task's statement shows (a figure); nothing else of the package."""
-    user = signed_in(page)
-    found, access = _registered(page, session, courseid, user, now)
-    task = _task(page, session, found, taskid, access, now)
+    _, _, task = _open_task(page, session, courseid, taskid, now)
     problem = session.get(Problem, task.problem_id) if task.problem_id else None
     version_id = problem.current_version_id if problem else None
     package = problem_content.load(session, platform.settings, version_id) if version_id else None
@@ -434,9 +435,7 @@ def task_figure(
     figure: str,
 ) -> Response:
     """An image of a Jutge quiz task (``FIG_DIR/<figure>``), served as a statement's figures are."""
-    user = signed_in(page)
-    found, access = _registered(page, session, courseid, user, now)
-    task = _task(page, session, found, taskid, access, now)
+    _, _, task = _open_task(page, session, courseid, taskid, now)
     path = quiz_figure(session, task, figure, platform.settings.data_dir / "packages")
     media_type = statement_view.SERVED_TYPES.get(path.suffix.lower()) if path else None
     if path is None or media_type is None:
