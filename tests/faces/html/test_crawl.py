@@ -11,6 +11,12 @@ them). URLs that differ only in a number or a query value count as one pattern, 
 values, with its text emptied, with 100k-character values and with short hostile ones (NUL, a path
 out of the tree, markup, bad numbers, an unknown choice, a non-UTF-8 file); forms that take
 something away (delete, remove, password, regenerate...) go last, and the logout form never.
+What the forms made is crawled again from where their answers led (a submission's page), the
+forms only those pages show are posted in turn, and last every crawled URL is asked again with an
+id beyond any integer column, -1 and 0, and with strange query values (NUL, markup, bad UTF-8).
+
+The demo has no exam and no competition: the module's server adds a running exam (through the
+Jutge staff services) and a game competition (through its form), so that their pages are crawled.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -28,6 +35,7 @@ import pytest
 
 from tests.faces.html.helpers import TOKEN
 from tests.support.live_server import LiveServer, live_server
+from tests.support.users import basic
 from verdict.demo import PASSWORD as DEMO_PASSWORD
 from verdict.faces.html import PREFIXES
 
@@ -131,10 +139,11 @@ class Parsed(HTMLParser):
 class Report:
     pages: int = 0
     requests: int = 0
-    forms: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
-    forms_found: dict[str, Form] = field(default_factory=dict)
+    forms_found: dict[str, Form] = field(default_factory=dict)  # by the pattern of their action
+    forms_posted: set[str] = field(default_factory=set)
+    crawled: set[str] = field(default_factory=set)
 
     def record(self, response: httpx.Response) -> httpx.Response:
         self.requests += 1
@@ -144,8 +153,36 @@ class Report:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The demo, plus what it lacks for the crawl to reach every page family: a running exam
+    (through the Jutge staff services) and a game competition (through its page's form)."""
     with live_server(tmp_path_factory.mktemp("crawl")) as running:
+        seed(running)
         yield running
+
+
+def seed(server: LiveServer) -> None:
+    report = Report()
+    with httpx.Client(base_url=server.url, follow_redirects=False, timeout=60) as client:
+        log_in(client, report, "teacher")
+        course = client.get("/course/teacher-demo").text
+        problems = dict(re.findall(r'href="/course/teacher-demo/(P\d+)"[^>]*>([^<]+)<', course))
+        orchard = next(pid for pid, title in problems.items() if "Orchard" in title)
+        start = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M")
+        exam = (
+            f"name: crawl\ntitle: Crawl exam\nstart: {start}\nrunning_time: 120\ncourse: demo\n"
+            f"problems: [{', '.join(list(problems)[:2])}]\n"
+            "students: [alice@demo.verdict, bob@demo.verdict]\n"
+        )
+        auth = basic("teacher", DEMO_PASSWORD)
+        created = client.put("/services/exams", content=exam.encode(), headers=auth)
+        assert created.status_code == 201, created.text
+        started = client.put("/services/exams/teacher:crawl/actions/start", headers=auth)
+        assert started.status_code == 200, started.text
+        token = TOKEN.search(client.get("/competitions/new").text)
+        assert token
+        form = {"csrf": token.group(1), "name": "crawl", "title": "Crawl", "problem": orchard}
+        saved = client.post("/competitions/new", data=form)
+        assert saved.status_code == 303, saved.text
 
 
 def same_site(server: LiveServer, link: str, page: str) -> str | None:
@@ -205,10 +242,12 @@ def check_page(path: str, response: httpx.Response, fragment: bool, report: Repo
     return parsed
 
 
-def crawl(server: LiveServer, client: httpx.Client, role: str, report: Report) -> None:
+def crawl(
+    server: LiveServer, client: httpx.Client, role: str, report: Report, start: tuple[str, ...] = START
+) -> None:
     """Breadth-first over the links this role is shown; fails on 5xx anywhere and on a 404 or 403
     behind a link a page showed."""
-    queue: deque[tuple[str, str | None, bool]] = deque((start, None, False) for start in START)
+    queue: deque[tuple[str, str | None, bool]] = deque((path, None, False) for path in start)
     seen: set[str] = set()
     per_pattern: Counter[str] = Counter()
     while queue and report.pages < PAGE_CAP:
@@ -216,6 +255,7 @@ def crawl(server: LiveServer, client: httpx.Client, role: str, report: Report) -
         if path in seen or SKIP.search(path.partition("?")[0]) or per_pattern[pattern(path)] >= PER_PATTERN:
             continue
         seen.add(path)
+        report.crawled.add(path)
         per_pattern[pattern(path)] += 1
         response = report.record(client.get(path))
         report.pages += 1
@@ -240,6 +280,38 @@ def crawl(server: LiveServer, client: httpx.Client, role: str, report: Report) -
                 report.forms_found.setdefault(pattern(urlsplit(form.action).path), form)
 
 
+def strange_urls(paths: set[str]) -> set[str]:
+    """The crawled URLs with their numbers and query values replaced by strange ones: an id
+    beyond any integer column, a negative one, markup and a NUL in a query value."""
+    strange: set[str] = set()
+    for path in paths:
+        route, _, query = path.partition("?")
+        for number in ("99999999999999999999999", "-1", "0"):
+            if re.search(r"/\d+(?=/|$)", route):
+                strange.add(re.sub(r"/\d+(?=/|$)", "/" + number, route) + (f"?{query}" if query else ""))
+        for value in ("%00..%2F..%2Fetc%2Fpasswd", "%3Cscript%3E", "-99999999999999999999999", "%FF%FE"):
+            if query:
+                strange.add(route + "?" + re.sub(r"=[^&]*", "=" + value, query))
+    return strange
+
+
+def probe_strange_urls(client: httpx.Client, role: str, report: Report) -> None:
+    """No 5xx for the strange variants of what the crawl saw (a 4xx with a page is the answer)."""
+    for path in sorted(strange_urls(report.crawled)):
+        if SKIP.search(path.partition("?")[0]):
+            continue
+        check_answer(f"{role} GET {path}", path, report.record(client.get(path)), report)
+
+
+def check_answer(request: str, path: str, response: httpx.Response, report: Report) -> None:
+    """No 5xx; an HTML answer of the web interface, error pages included, carries the CSP."""
+    if response.status_code >= 500:
+        report.failures.append(f"{request} -> {response.status_code}: {response.text[:300]}")
+    html = response.headers.get("content-type", "").startswith("text/html")
+    if html and of_the_face(path) and "content-security-policy" not in response.headers:
+        report.failures.append(f"{request} -> {response.status_code}: no Content-Security-Policy")
+
+
 def _is_fragment(link: str, text: str) -> bool:
     """Whether ``link`` was shown only as an htmx ``hx-get`` (a piece of a page, not a page)."""
     return f'hx-get="{link}"' in text and f'href="{link}"' not in text
@@ -256,7 +328,7 @@ def values(form: Form, variant: str) -> tuple[dict[str, str | list[str]], dict[s
             files[name] = {
                 "default": ("a.py", b"print(1)\n"),
                 "empty": ("", b""),
-                "long": ("a" * 5000 + ".py", LONG.encode()),
+                "long": ("a" * 250 + ".py", LONG.encode()),  # as long as a file system allows
                 "hostile": ("../../etc/passwd", BAD_BYTES),
                 "markup": ("<script>.py", MARKUP.encode()),
             }[variant]
@@ -291,10 +363,14 @@ def post(client: httpx.Client, form: Form, variant: str, token: str, report: Rep
     return report.record(client.post(form.action, data=data))
 
 
-def submit_forms(server: LiveServer, client: httpx.Client, role: str, report: Report) -> None:
-    ordered = sorted(report.forms_found.values(), key=lambda form: bool(DESTRUCTIVE.search(form.action)))
-    for form in ordered:
-        report.forms += 1
+def submit_forms(server: LiveServer, client: httpx.Client, role: str, report: Report) -> list[str]:
+    """Posts every form found in every variant; returns where the answers sent the browser."""
+    redirects: list[str] = []
+    ordered = sorted(report.forms_found.items(), key=lambda item: bool(DESTRUCTIVE.search(item[1].action)))
+    for key, form in ordered:
+        if key in report.forms_posted:
+            continue
+        report.forms_posted.add(key)
         for variant in VARIANTS:
             page = report.record(client.get(form.page))
             if page.status_code == 303 and ROLES[role]:  # a form of before signed this user out
@@ -304,11 +380,12 @@ def submit_forms(server: LiveServer, client: httpx.Client, role: str, report: Re
             if not token:
                 continue  # the page no longer shows a form (its object is gone)
             response = post(client, form, variant, token.group(1), report)
-            if response.status_code >= 500:
-                report.failures.append(
-                    f"{role} POST {form.action} ({variant}, from {form.page}) -> "
-                    f"{response.status_code}: {response.text[:300]}"
-                )
+            target = same_site(server, response.headers.get("location", ""), form.page)
+            if response.status_code == 303 and target and target not in redirects:
+                redirects.append(target)
+            request = f"{role} POST {form.action} ({variant}, from {form.page})"
+            check_answer(request, urlsplit(form.action).path, response, report)
+    return redirects
 
 
 @pytest.mark.parametrize("role", list(ROLES))
@@ -318,11 +395,16 @@ def test_every_page_and_form_of_a_role(server: LiveServer, role: str) -> None:
     client = session(server, role, report)
     try:
         crawl(server, client, role, report)
-        submit_forms(server, client, role, report)
+        # What the forms made (submissions, tokens, a course's members) is crawled again, from
+        # where each answer sent the browser: a submission's page with its verdict, for one.
+        redirects = submit_forms(server, client, role, report)
+        crawl(server, client, role, report, (*START, *redirects))
+        submit_forms(server, client, role, report)  # the forms only those pages show
+        probe_strange_urls(client, role, report)
     finally:
         client.close()
     print(
-        f"{role}: {report.pages} pages, {len(report.forms_found)} forms, {report.requests} requests, "
+        f"{role}: {report.pages} pages, {len(report.forms_posted)} forms, {report.requests} requests, "
         f"{time.monotonic() - started:.1f} s; statuses {dict(sorted(report.statuses.items()))}"
     )
     assert server.process.poll() is None, "the server died"
