@@ -68,10 +68,11 @@ def server_environment(data: Path, port: int) -> dict[str, str]:
 
 
 @contextmanager
-def live_server(data: Path) -> Iterator[LiveServer]:
-    """``verdict demo`` on a fresh SQLite file, then ``verdict serve --graders 0`` on a free port."""
+def live_server(data: Path, database_url: str = "") -> Iterator[LiveServer]:
+    """``verdict demo`` on a fresh SQLite file (or on the empty database ``database_url``), then
+    ``verdict serve --graders 0`` on a free port."""
     port = free_port()
-    env = server_environment(data, port)
+    env = server_environment(data, port) | {"VERDICT_DATABASE_URL": database_url}
     subprocess.run([str(VERDICT), "demo"], env=env, check=True, capture_output=True, timeout=120)
     log = (data / "serve.log").open("wb")
     process = subprocess.Popen(

@@ -99,6 +99,24 @@ def test_wrong_password_shows_the_form_again(client: TestClient, demo: Demo) -> 
     assert "www-authenticate" not in response.headers  # no Basic dialog in the browser
 
 
+def test_a_nul_in_a_form_is_a_clear_400(client: TestClient, demo: Demo) -> None:
+    """PostgreSQL refuses a NUL in a text column: the form's answer names the field (it was a 500
+    on PostgreSQL, found by tests/faces/html/test_crawl.py)."""
+    response = post_form(client, "/login", {"login": "alice\x00", "password": "x"}, page="/login")
+    assert response.status_code == 400, response.text
+    assert "login: a text may not contain a NUL character." in response.text
+    assert SESSION_COOKIE not in response.headers.get("set-cookie", "")
+
+
+def test_a_nul_in_a_query_or_a_path_is_a_clear_400(client: TestClient, demo: Demo) -> None:
+    log_in(client, "teacher")
+    query = client.get("/teach/submissions?problem=%00x")
+    assert query.status_code == 400, query.text
+    assert "problem: a text may not contain a NUL character." in query.text
+    path = client.get("/course/a%00b")
+    assert path.status_code == 400 and "courseid: a text may not contain" in path.text
+
+
 def test_logged_in_login_page_goes_home(client: TestClient, demo: Demo) -> None:
     log_in(client, "alice")
     response = client.get("/login", follow_redirects=False)

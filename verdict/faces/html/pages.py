@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from verdict.accounts.errors import InvalidCredentials
 from verdict.accounts.models import User
 from verdict.accounts.sessions import SESSION_COOKIE, read_session_cookie
-from verdict.errors import PermissionDenied
+from verdict.errors import InvalidInput, PermissionDenied
 from verdict.faces.html.editor_modes import editor_mode
 from verdict.faces.html.i18n import CODES, LANG_COOKIE, LANGUAGES, choose_language, load_translations
 from verdict.faces.html.security import (
@@ -151,15 +151,31 @@ def session_user(request: Request, session: DbSession, platform: PlatformDep) ->
 def page_context(
     request: Request, platform: PlatformDep, user: Annotated[User | None, Depends(session_user)]
 ) -> PageContext:
-    return PageContext(request, pages_of(request), platform.settings, user)
+    page = PageContext(request, pages_of(request), platform.settings, user)
+    refuse_nul(page, [*request.path_params.items(), *request.query_params.multi_items()])
+    return page
+
+
+def refuse_nul(page: PageContext, fields: list[tuple[str, Any]]) -> None:
+    """400 for a NUL in a field's name or text: PostgreSQL refuses one in a text column, and a
+    NUL typed into a login, a title or a URL must not end in a 500."""
+    for name, value in fields:
+        if "\x00" in name or (isinstance(value, str) and "\x00" in value):
+            shown = name.replace("\x00", "")[:60]
+            raise InvalidInput(
+                page._("%(field)s: a text may not contain a NUL character.") % {"field": shown}
+            )
 
 
 Page = Annotated[PageContext, Depends(page_context)]
 
 
-def checked_page(page: Page, csrf: Annotated[str, Form()] = "") -> PageContext:
-    """The page of a form POST, once its CSRF token is checked (403 otherwise)."""
+async def checked_page(page: Page, csrf: Annotated[str, Form()] = "") -> PageContext:
+    """The page of a form POST, once its CSRF token is checked (403 otherwise) and its fields are
+    text a database can store (400 otherwise, :func:`refuse_nul`)."""
     page.check_csrf(csrf)
+    form = await page.request.form()  # the one FastAPI has parsed: starlette keeps it
+    refuse_nul(page, form.multi_items())
     return page
 
 
