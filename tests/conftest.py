@@ -154,8 +154,11 @@ def _empty_all_tables(engine: Engine) -> None:
     tables = list(reversed(schema.target_metadata().sorted_tables))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.exec_driver_sql(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE")
+            # DELETE, children first, then every sequence back to 1 (as TRUNCATE ... RESTART
+            # IDENTITY would): about 1 ms for the few rows a test leaves, against TRUNCATE's 70 ms
+            # of file work for every table, after each of some 600 PostgreSQL tests.
+            connection.exec_driver_sql("; ".join(f'DELETE FROM "{table.name}"' for table in tables))
+            connection.exec_driver_sql("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'")
         else:
             for table in tables:  # children first, so foreign keys hold at every step
                 connection.execute(table.delete())

@@ -79,6 +79,8 @@ def test_sixteen_players_play_orchard_to_the_end(
     assert doc(client.get(URL))["winner"] in demos
 
 
+# SQLite only: the viewer is the point; the SQL is the 16-player test's, on both.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_the_viewer_link_renders_the_match_in_chromium(
     app: FastAPI,
     client: TestClient,
@@ -127,6 +129,8 @@ def test_the_viewer_link_renders_the_match_in_chromium(
     assert 'role="alert"></div>' in page  # no error shown
 
 
+# SQLite only: the sandboxed runner is the point; the SQL is the 16-player test's, on both.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_the_platform_plays_the_matches_in_the_sandbox(
     client: TestClient, session: Session, platform: Platform, owner: User, make_user: MakeUser
 ) -> None:

@@ -83,6 +83,9 @@ def verdicts(session: Session, ids: list[int]) -> dict[int, str | None]:
         time.sleep(0.2)
 
 
+# SQLite only: real players graded in the sandbox; the service's SQL is tested on both by
+# tests/competitions/test_competitions.py.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_graded_players_become_participants_and_names_must_be_unique(
     client: TestClient, session: Session, platform: Platform, owner: User, make_user: MakeUser, game: str
 ) -> None:

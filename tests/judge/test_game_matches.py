@@ -226,6 +226,8 @@ def test_a_match_replayed_with_its_seed_gives_the_same_result(
 # -- through the grading path ------------------------------------------------------------------------
 
 
+# SQLite only: the judge is the point; a submission's SQL is tested on both elsewhere.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_player_submitted_to_the_imported_game_is_accepted(platform: Platform, make_user) -> None:  # type: ignore[no-untyped-def]
     """With the default settings: two sandbox slots, but a match takes its five."""
     if shutil.which("g++") is None:

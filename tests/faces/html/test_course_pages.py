@@ -29,7 +29,9 @@ from verdict.judge.verdicts import Verdict
 from verdict.problems.models import Problem
 from verdict.submissions.models import Submission, SubmissionStatus
 
-pytestmark = pytest.mark.e2e
+# SQLite only: these pages have no SQL of their own (they call the services, tested on both
+# databases), and tests/faces/html/test_crawl.py opens every page and form on PostgreSQL too.
+pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 
 
 def graded(session: Session, demo: Demo, slug: str, verdict: Verdict, grade: float) -> None:

@@ -19,7 +19,9 @@ from tests.support.users import MakeUser
 from verdict.judge.sandbox import check_available
 from verdict.platform import Platform
 
-pytestmark = pytest.mark.e2e
+# SQLite only: these pages have no SQL of their own (they call the services, tested on both
+# databases), and tests/faces/html/test_crawl.py opens every page and form on PostgreSQL too.
+pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 SLOW_SUM = (
     "#include <stdio.h>\n#include <unistd.h>\n"
     'int main(void) { long a, b; scanf("%ld %ld", &a, &b); usleep(200000); printf("%ld\\n", a + b); }\n'

@@ -40,8 +40,11 @@ from verdict.judge.sandbox import check_available
 from verdict.models import Submission, User
 from verdict.platform import Platform
 
+# SQLite only: these pages have no SQL of their own (they call the services, tested on both
+# databases), and tests/faces/html/test_crawl.py opens every page and form on PostgreSQL too.
 pytestmark = [
     pytest.mark.e2e,
+    pytest.mark.parametrize("db_url", ["sqlite"], indirect=True),
     pytest.mark.skipif(bool(check_available()), reason=f"sandbox unavailable: {check_available()}"),
     pytest.mark.parametrize("grading_queue", [NullQueue()]),  # graded here, by grade_all
 ]

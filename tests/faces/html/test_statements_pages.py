@@ -22,7 +22,9 @@ from verdict.platform import Platform
 from verdict.problems.store import import_package
 from verdict.submissions.models import Submission, SubmissionStatus
 
-pytestmark = pytest.mark.integration
+# SQLite only: these pages have no SQL of their own (they call the services, tested on both
+# databases), and tests/faces/html/test_crawl.py opens every page and form on PostgreSQL too.
+pytestmark = [pytest.mark.integration, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 
 # A 1x1 PNG.
 PNG = bytes.fromhex(
