@@ -41,7 +41,7 @@ import httpx
 import sqlalchemy as sa
 import yaml
 from burst import free_port, postgres_database
-from exam import RABBITMQ_URL, process, wait_until_up
+from exam import process, stack_settings, wait_until_up
 
 from verdict import db
 from verdict.accounts.models import Role, User
@@ -320,23 +320,7 @@ def overhead(
 
 def run(database_url: str, count: int, sample: int) -> bool:
     with tempfile.TemporaryDirectory(prefix="competition-bench-") as tmp:
-        data_dir = Path(tmp) / "var"
-        secret = secrets.token_urlsafe(32)
-        queue_name = f"verdict-bench-competition-{secrets.token_hex(4)}"
-        env = {
-            "VERDICT_DATA_DIR": str(data_dir),
-            "VERDICT_DATABASE_URL": database_url,
-            "VERDICT_BROKER_URL": RABBITMQ_URL,
-            "VERDICT_QUEUE_NAME": queue_name,
-            "VERDICT_SECRET_KEY": secret,
-        }
-        settings = Settings(
-            data_dir=data_dir,
-            database_url=database_url,
-            broker_url=RABBITMQ_URL,
-            queue_name=queue_name,
-            secret_key=secret,
-        )
+        env, settings = stack_settings(Path(tmp), database_url, "competition")
         password = secrets.token_urlsafe(12)
         sources = players(count)
         port = free_port()

@@ -239,25 +239,29 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
 
 
+def stack_settings(tmp: Path, database_url: str, label: str) -> tuple[dict[str, str], Settings]:
+    """A benchmark stack's settings in ``tmp`` (a fresh secret, a queue of its own on RabbitMQ),
+    as the environment of its server and worker processes and as Settings for this process."""
+    settings = Settings(
+        data_dir=tmp / "var",
+        database_url=database_url,
+        broker_url=RABBITMQ_URL,
+        queue_name=f"verdict-bench-{label}-{secrets.token_hex(4)}",
+        secret_key=secrets.token_urlsafe(32),
+    )
+    env = {
+        "VERDICT_DATA_DIR": str(settings.data_dir),
+        "VERDICT_DATABASE_URL": database_url,
+        "VERDICT_BROKER_URL": RABBITMQ_URL,
+        "VERDICT_QUEUE_NAME": settings.queue_name,
+        "VERDICT_SECRET_KEY": settings.secret_key,
+    }
+    return env, settings
+
+
 def run(database_url: str, students: int, window: float, clients: int) -> bool:
     with tempfile.TemporaryDirectory(prefix="exam-bench-") as tmp:
-        data_dir = Path(tmp) / "var"
-        secret = secrets.token_urlsafe(32)
-        queue_name = f"verdict-bench-exam-{secrets.token_hex(4)}"
-        env = {
-            "VERDICT_DATA_DIR": str(data_dir),
-            "VERDICT_DATABASE_URL": database_url,
-            "VERDICT_BROKER_URL": RABBITMQ_URL,
-            "VERDICT_QUEUE_NAME": queue_name,
-            "VERDICT_SECRET_KEY": secret,
-        }
-        settings = Settings(
-            data_dir=data_dir,
-            database_url=database_url,
-            broker_url=RABBITMQ_URL,
-            queue_name=queue_name,
-            secret_key=secret,
-        )
+        env, settings = stack_settings(Path(tmp), database_url, "exam")
         password = secrets.token_urlsafe(12)
         problem = prepare(settings, students, password)
         port = free_port()
